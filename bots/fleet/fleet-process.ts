@@ -1,0 +1,130 @@
+/**
+ * A fleet process: hosts many bots, sends their packets from one timer per packet time, and ships
+ * its metrics to the run once per second as mergeable buckets.
+ */
+import { MetricStore } from '../../core/metrics/store.js';
+import { WeriftBot } from '../werift/werift-bot.js';
+import { HarnessProbe } from './harness-probe.js';
+import type { FleetProgress, FleetStart, FromFleet, ToFleet } from './protocol.js';
+
+/** Time for packets already in flight to arrive before receivers stop counting. */
+const drainMs = 500;
+const maxFailureEvents = 20;
+
+function send(message: FromFleet): void {
+  process.send?.(message);
+}
+
+class FleetProcess {
+  private readonly store: MetricStore;
+  private readonly bots: WeriftBot[] = [];
+  private readonly joinTimers: NodeJS.Timeout[] = [];
+  private readonly sendTimers: NodeJS.Timeout[] = [];
+  private sampleTimer: NodeJS.Timeout | undefined;
+  private sampledUpTo = -1;
+  private readonly probe: HarnessProbe;
+  private joined = 0;
+  private failed = 0;
+
+  constructor(private readonly start: FleetStart) {
+    this.store = new MetricStore(start.startMs);
+    this.probe = new HarnessProbe(this.store, `fleet-${start.index}`);
+  }
+
+  run(): void {
+    const { start } = this;
+    for (const plan of start.bots) {
+      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, url: start.urls[plan.room % start.urls.length]!, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs });
+      bot.on('connected', () => this.joined++);
+      bot.on('failed', (error) => this.onBotFailed(bot, error));
+      this.bots.push(bot);
+      this.joinTimers.push(setTimeout(() => void bot.join(), Math.max(0, start.startMs + plan.joinAtMs - Date.now())));
+    }
+    for (const ptimeMs of new Set(start.bots.map((b) => b.audio.ptimeMs))) {
+      const senders = this.bots.filter((bot) => bot.options.audio.ptimeMs === ptimeMs);
+      this.sendTimers.push(setInterval(() => senders.forEach((bot) => bot.sendPacket()), ptimeMs));
+    }
+    this.sendTimers.push(setTimeout(() => this.stopSending(), start.endMs - Date.now()));
+    this.scheduleSample();
+  }
+
+  private stopSending(): void {
+    for (const timer of [...this.joinTimers, ...this.sendTimers]) clearTimeout(timer);
+  }
+
+  private secondAt(ms: number): number {
+    return Math.floor((ms - this.start.startMs) / 1000);
+  }
+
+  /** One timer per second boundary, re-aimed each time, so sampling never drifts into the next second. */
+  private scheduleSample(): void {
+    const boundary = Math.max(1, this.secondAt(Date.now()) + 1);
+    if (boundary > this.lastSecond + 1) return;
+    this.sampleTimer = setTimeout(() => {
+      this.sampleSecond(boundary - 1, true);
+      send({ type: 'buckets', buckets: this.store.takeClosedSeconds(), progress: this.progress() });
+      this.scheduleSample();
+    }, this.start.startMs + boundary * 1000 - Date.now());
+  }
+
+  private get lastSecond(): number {
+    return Math.ceil((this.start.endMs - this.start.startMs) / 1000) - 1;
+  }
+
+  /** Failures become events, the first few per process in full: a storm of one cause needs one example. */
+  private onBotFailed(bot: WeriftBot, error: Error): void {
+    this.failed++;
+    if (this.failed > maxFailureEvents) return;
+    this.store.event({ atMs: Date.now() - this.start.startMs, kind: 'bot-failed', target: bot.peerId, ok: false, detail: error.message });
+  }
+
+  private progress(): FleetProgress {
+    return { connected: this.bots.filter((b) => b.state === 'connected').length, joined: this.joined, failed: this.failed };
+  }
+
+  /**
+   * Moves one second's counts into the store. Gauges and harness samples are taken once per second
+   * only: they are summed across processes, so a second shipped twice would count them twice.
+   */
+  private sampleSecond(second: number, withGauges: boolean): void {
+    const at = this.start.startMs + second * 1000 + 500;
+    const connected = new Map<string, number>();
+    for (const bot of this.bots) {
+      bot.sampleSecond(at);
+      const { group } = bot.options;
+      connected.set(group, (connected.get(group) ?? 0) + (bot.state === 'connected' ? 1 : 0));
+    }
+    if (!withGauges) return;
+    for (const [group, n] of connected) this.store.gauge('bots_connected', n, group, at);
+    this.probe.sample(at);
+    this.sampledUpTo = second;
+  }
+
+  async stop(): Promise<void> {
+    const stopAt = Date.now();
+    this.stopSending();
+    clearTimeout(this.sampleTimer);
+    await new Promise((resolve) => setTimeout(resolve, drainMs));
+    const second = Math.min(this.secondAt(stopAt), this.lastSecond);
+    this.sampleSecond(second, second > this.sampledUpTo);
+    const progress = this.progress();
+    for (const bot of this.bots) bot.close();
+    this.probe.close();
+    send({ type: 'stopped', buckets: this.store.takeAll(), progress });
+  }
+}
+
+let fleet: FleetProcess | undefined;
+process.on('message', (message: ToFleet) => {
+  if (message.type === 'start' && !fleet) {
+    fleet = new FleetProcess(message);
+    fleet.run();
+  } else if (message.type === 'stop') {
+    void (fleet?.stop() ?? Promise.resolve()).finally(() => process.disconnect?.());
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.on('uncaughtException', (error) => {
+  send({ type: 'fatal', message: error.stack ?? error.message });
+  process.exit(70);
+});

@@ -1,0 +1,93 @@
+/** What `rtcstorm doctor` checks on this machine, one result per line, each with a fix. */
+import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { loadMediasoup } from '../../target-server/mediasoup.js';
+import { workerBinaryPath } from '../../target-server/worker-binary.js';
+
+export interface CheckResult { name: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix?: string }
+
+/** Finds an executable: an explicit path from the environment, else the PATH. */
+export function findExecutable(names: string[], envVar: string): string | undefined {
+  const explicit = process.env[envVar];
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return undefined;
+}
+
+function nodeVersion(): CheckResult {
+  const major = Number(process.versions.node.split('.')[0]);
+  return major >= 20
+    ? { name: 'node', status: 'ok', detail: `Node ${process.versions.node}` }
+    : { name: 'node', status: 'fail', detail: `Node ${process.versions.node} is too old`, fix: 'install Node 20 or newer' };
+}
+
+async function worker(): Promise<CheckResult> {
+  const path = workerBinaryPath();
+  const fix = 'run: npm run setup   (builds the mediasoup worker once per machine, ~6 min)';
+  if (!existsSync(path)) return { name: 'mediasoup worker', status: 'fail', detail: `not built: ${path}`, fix };
+  try {
+    const mediasoup = await loadMediasoup();
+    const w = await mediasoup.createWorker({ logLevel: 'error' });
+    const version = mediasoup.version;
+    w.close();
+    return { name: 'mediasoup worker', status: 'ok', detail: `mediasoup ${version} worker runs: ${path}` };
+  } catch (error) {
+    return { name: 'mediasoup worker', status: 'fail', detail: `${path} does not start: ${(error as Error).message}`, fix };
+  }
+}
+
+function chromium(): CheckResult {
+  const path = findExecutable(['chromium', 'chromium-browser', 'google-chrome'], 'CHROMIUM_PATH');
+  return path
+    ? { name: 'chromium', status: 'ok', detail: path }
+    : { name: 'chromium', status: 'warn', detail: 'not found (needed only by browser fleet groups)', fix: 'apt-get install chromium, or set CHROMIUM_PATH' };
+}
+
+function k6(): CheckResult {
+  const path = findExecutable(['k6'], 'K6_BIN');
+  if (!path) return { name: 'k6', status: 'warn', detail: 'not found (needed only by k6 fleet groups)', fix: 'install k6 from https://grafana.com/docs/k6/latest/set-up/install-k6/ or set K6_BIN' };
+  const version = execFileSync(path, ['version'], { encoding: 'utf8' }).trim();
+  return { name: 'k6', status: 'ok', detail: `${path}: ${version}` };
+}
+
+/** Binds a sample of mediasoup's default RTC port range (10000–59999) on loopback. */
+async function udpPorts(): Promise<CheckResult> {
+  const sample = [10000, 20000, 30000, 40000, 50000, 59999];
+  const busy: number[] = [];
+  for (const port of sample) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createSocket('udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    });
+    if (!ok) busy.push(port);
+  }
+  return busy.length === 0
+    ? { name: 'udp ports', status: 'ok', detail: `loopback UDP ${sample.join(', ')} free (range 10000–59999)` }
+    : { name: 'udp ports', status: 'warn', detail: `busy on loopback: ${busy.join(', ')}`, fix: 'stop whatever holds them (ss -ulpn)' };
+}
+
+function fileLimit(): CheckResult {
+  const limit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
+  // Each bot holds a WebSocket and a few UDP sockets per peer connection.
+  const needed = 8192;
+  return Number.isNaN(limit) || limit >= needed
+    ? { name: 'file descriptors', status: 'ok', detail: `limit ${Number.isNaN(limit) ? 'unlimited' : limit}` }
+    : { name: 'file descriptors', status: 'warn', detail: `limit ${limit}: about ${Math.floor(limit / 8)} bots per process`, fix: `ulimit -n ${needed} (or more) before running` };
+}
+
+export async function runChecks(): Promise<CheckResult[]> {
+  return [nodeVersion(), await worker(), chromium(), k6(), await udpPorts(), fileLimit()];
+}

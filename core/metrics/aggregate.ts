@@ -1,0 +1,67 @@
+/**
+ * Reads one number out of a store for a metric and an aggregation (k6's `p(99)`, `avg`, `value`,
+ * `count`, `rate`, …). Thresholds, reports and comparisons all read metrics through this.
+ */
+import type { Aggregation } from '../scenario/thresholds.js';
+import { metricCatalogue, type CounterMetric, type GaugeMetric, type MetricName, type TrendMetric } from './catalogue.js';
+import type { MetricStore } from './store.js';
+
+export interface AggregateScope {
+  /** One fleet group, or every group when omitted. */
+  group?: string;
+  /** Run length, for counters' per-second `rate`. */
+  durationMs: number;
+}
+
+/** Packets not received / packets expected; undefined when nothing was expected. */
+export function lossRatio(store: MetricStore, group?: string, fromSecond?: number, toSecond?: number): number | undefined {
+  const expected = store.counter('packets_expected', group, fromSecond, toSecond);
+  if (expected === 0) return undefined;
+  return Math.max(0, 1 - store.counter('packets_received', group, fromSecond, toSecond) / expected);
+}
+
+function trend(store: MetricStore, metric: TrendMetric, scope: AggregateScope, a: Aggregation): number | undefined {
+  const h = store.histogram(metric, scope.group);
+  if (a === 'count') return h.count;
+  if (h.count === 0) return undefined;
+  if (typeof a === 'object') return h.percentile(a.percentile);
+  switch (a) {
+    case 'avg':
+      return h.mean;
+    case 'min':
+      return h.min;
+    case 'max':
+      return h.max;
+    case 'med':
+      return h.percentile(50);
+    default:
+      return undefined;
+  }
+}
+
+function gauge(store: MetricStore, metric: GaugeMetric, scope: AggregateScope, a: Aggregation): number | undefined {
+  const values = store.seconds().flatMap((t) => store.gaugeAt(metric, t, scope.group) ?? []);
+  if (values.length === 0) return undefined;
+  if (a === 'value') return values[values.length - 1];
+  if (a === 'min') return Math.min(...values);
+  if (a === 'max') return Math.max(...values);
+  return undefined;
+}
+
+export function aggregate(store: MetricStore, metric: MetricName, scope: AggregateScope, a: Aggregation): number | undefined {
+  switch (metricCatalogue[metric].kind) {
+    case 'trend':
+      return trend(store, metric as TrendMetric, scope, a);
+    case 'gauge':
+      return gauge(store, metric as GaugeMetric, scope, a);
+    case 'rate':
+      // packet_loss_ratio is the only rate metric so far; `value` and `rate` are the same number.
+      return a === 'value' || a === 'rate' ? lossRatio(store, scope.group) : undefined;
+    case 'counter': {
+      const count = store.counter(metric as CounterMetric, scope.group);
+      if (a === 'count') return count;
+      if (a === 'rate') return scope.durationMs > 0 ? count / (scope.durationMs / 1000) : undefined;
+      return undefined;
+    }
+  }
+}

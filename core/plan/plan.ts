@@ -1,0 +1,43 @@
+/**
+ * The seeded plan: which bot joins which room at what time. A pure function of the scenario (and
+ * its seed), so a run can be replayed, and fleet processes or shards each take a slice of it.
+ */
+import type { AudioSpec, Scenario } from '../scenario/index.js';
+import { seededRandom, shuffled } from './random.js';
+
+export interface BotPlan {
+  /** Global index, unique in the run; also the sender id in media packets. */
+  id: number;
+  group: string;
+  room: number;
+  /** Join time, ms after the run's start. */
+  joinAtMs: number;
+  audio: AudioSpec;
+}
+
+export interface RunPlan {
+  seed: number;
+  rooms: number;
+  bots: BotPlan[];
+}
+
+export function makePlan(scenario: Scenario): RunPlan {
+  const random = seededRandom(scenario.seed);
+  const bots: BotPlan[] = [];
+  for (const group of scenario.fleet) {
+    const first = bots.length;
+    // Join order within a group is a seeded permutation; ramp-up spreads it evenly.
+    const order = shuffled([...Array(group.count).keys()], random);
+    order.forEach((position, k) => {
+      bots[first + position] = { id: first + position, group: group.name, room: -1, joinAtMs: Math.round((group.rampUpMs * k) / group.count), audio: group.audio };
+    });
+  }
+  // Seats: a seeded order of all bots fills rooms in turn, so rooms stay within one of each other in size.
+  shuffled(bots, random).forEach((bot, k) => (bot.room = k % scenario.rooms.count));
+  return { seed: scenario.seed, rooms: scenario.rooms.count, bots };
+}
+
+/** Bots of fleet process `index` out of `count`: round-robin by id, so every process gets every group. */
+export function processSlice(plan: RunPlan, index: number, count: number): BotPlan[] {
+  return plan.bots.filter((bot) => bot.id % count === index);
+}

@@ -1,0 +1,32 @@
+/** The live progress line: rewritten in place on a terminal, one line per second otherwise (CI logs). */
+import { ms } from '../../reports/format.js';
+
+export interface ProgressSnapshot {
+  elapsedS: number;
+  durationS: number;
+  connected: number;
+  planned: number;
+  failed: number;
+  packetsPerSecond: number;
+  latencyP99Ms: number | null;
+  lossRatio: number | null;
+}
+
+export function progressLine(p: ProgressSnapshot): string {
+  const loss = p.lossRatio === null ? '–' : `${(p.lossRatio * 100).toFixed(2)}%`;
+  return `[${String(p.elapsedS).padStart(4)}s/${p.durationS}s] bots ${p.connected}/${p.planned} connected, ${p.failed} failed | ${p.packetsPerSecond} pkt/s received | e2e p99 ${ms(p.latencyP99Ms)} | loss ${loss}`;
+}
+
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { update(p: ProgressSnapshot): void; done(): void } {
+  const tty = stream.isTTY === true;
+  let printed = false;
+  return {
+    update(p) {
+      stream.write(tty ? `\r\x1b[K${progressLine(p)}` : `${progressLine(p)}\n`);
+      printed = true;
+    },
+    done() {
+      if (tty && printed) stream.write('\n');
+    },
+  };
+}

@@ -1,0 +1,15 @@
+export { formatDuration, parseDuration } from './duration.js';
+export { ScenarioError, type ScenarioProblem } from './errors.js';
+export { loadScenario, parseScenario, type ScenarioOverrides } from './load.js';
+export {
+  ThresholdSyntaxError,
+  aggregationFits,
+  aggregationName,
+  allowedAggregations,
+  evaluateThreshold,
+  parseThresholdExpression,
+  type Aggregation,
+  type Operator,
+  type ThresholdCondition,
+} from './thresholds.js';
+export type { AudioSpec, FleetGroup, Scenario, TargetSpec, Threshold, WeriftGroup } from './types.js';

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { crossSectionProblems } from './checks.js';
+import { ScenarioError, type ScenarioProblem } from './errors.js';
+import { describeIssue, issueProblems } from './messages.js';
+import { locateProblems } from './problems.js';
+import { scenarioSchema } from './schema.js';
+import { parseYaml } from './source.js';
+import type { Scenario } from './types.js';
+
+export interface ScenarioOverrides {
+  /** Replaces the file's seed, e.g. from the command line. */
+  seed?: number;
+}
+
+/** Reads, parses and validates a scenario file; throws ScenarioError listing every problem. */
+export function loadScenario(file: string, overrides: ScenarioOverrides = {}): Scenario {
+  return parseScenario(readScenarioFile(file), file, overrides);
+}
+
+function readScenarioFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = code === 'ENOENT' ? 'scenario file not found' : `cannot read scenario file: ${message}`;
+    throw new ScenarioError(file, [{ path: '', message: reason }]);
+  }
+}
+
+/** Parses and validates scenario YAML; `file` is used in messages and kept in the result. */
+export function parseScenario(yamlText: string, file: string, overrides: ScenarioOverrides = {}): Scenario {
+  const source = parseYaml(yamlText, file);
+  const parsed = scenarioSchema.safeParse(source.value, { error: describeIssue });
+  const schemaProblems = parsed.success ? [] : issueProblems(parsed.error.issues);
+  const located = locateProblems([...schemaProblems, ...crossSectionProblems(source.value)], source);
+  const problems = [...located, ...overrideProblems(overrides)];
+  if (!parsed.success || problems.length > 0) throw new ScenarioError(file, problems);
+  const { duration, ...scenario } = parsed.data;
+  return { ...scenario, file, seed: overrides.seed ?? scenario.seed, durationMs: duration };
+}
+
+function overrideProblems({ seed }: ScenarioOverrides): ScenarioProblem[] {
+  if (seed === undefined || (Number.isSafeInteger(seed) && seed >= 0)) return [];
+  return [{ path: 'seed', message: `seed override must be an integer ≥ 0 (got ${seed})` }];
+}

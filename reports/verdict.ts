@@ -1,0 +1,12 @@
+import { exitCodes, type ExitCode } from '../core/run/exit-codes.js';
+import type { Report } from './report-types.js';
+
+export interface Verdict { exitCode: ExitCode; text: string }
+
+/** One verdict for a report: an incomplete run is not a pass, whatever its thresholds say. */
+export function verdictOf(report: Report): Verdict {
+  const failed = report.thresholds.filter((t) => !t.ok);
+  if (!report.complete) return { exitCode: exitCodes.aborted, text: `ABORTED: ${report.abortReason ?? 'run did not complete'}` };
+  if (failed.length > 0) return { exitCode: exitCodes.thresholdsFailed, text: `FAILED: ${failed.length} of ${report.thresholds.length} thresholds crossed` };
+  return { exitCode: exitCodes.ok, text: `PASSED: ${report.thresholds.length} thresholds met` };
+}

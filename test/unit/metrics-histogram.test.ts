@@ -1,0 +1,126 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Histogram, unitScale } from '../../core/metrics/index.js';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Latency-like samples spanning 0.01 ms .. ~10 s, with fractions, so several HDR buckets and resizes are hit. */
+function samples(n: number, seed: number): number[] {
+  const rnd = mulberry32(seed);
+  return Array.from({ length: n }, () => Math.round(10 ** (rnd() * 6 - 2) * 1000) / 1000);
+}
+
+const PERCENTILES = [0, 1, 10, 25, 50, 75, 90, 95, 99, 99.9, 100];
+
+function snapshot(h: Histogram): Record<string, number> {
+  const out: Record<string, number> = { count: h.count, min: h.min, max: h.max, mean: h.mean };
+  for (const p of PERCENTILES) out[`p${p}`] = h.percentile(p);
+  return out;
+}
+
+/** HDR with 3 significant digits keeps values within 1/1024 relative, after rounding to whole µs. */
+function assertClose(actual: number, exact: number, what: string): void {
+  const tolerance = exact / 1024 + 0.0005 + 1e-9;
+  assert.ok(Math.abs(actual - exact) <= tolerance, `${what}: ${actual} vs exact ${exact}`);
+}
+
+describe('Histogram', () => {
+  it('merging serialized parts gives exactly the percentiles of one histogram of all samples', () => {
+    const all = samples(20_000, 42);
+    const rnd = mulberry32(7);
+    const whole = new Histogram(unitScale.ms);
+    const parts = [new Histogram(unitScale.ms), new Histogram(unitScale.ms), new Histogram(unitScale.ms)];
+    for (const v of all) {
+      whole.record(v);
+      parts[Math.floor(rnd() * 3)]!.record(v);
+    }
+    assert.ok(parts.every((p) => p.count > 1000), 'every part got a real share');
+
+    const merged = new Histogram(unitScale.ms);
+    for (const p of parts) merged.merge(Histogram.fromJSON(JSON.parse(JSON.stringify(p)) as string, unitScale.ms));
+
+    assert.deepEqual(snapshot(merged), snapshot(whole));
+
+    // And both agree with the exact statistics, within HDR resolution.
+    const sorted = [...all].sort((a, b) => a - b);
+    assert.equal(merged.count, all.length);
+    assertClose(merged.min, sorted[0]!, 'min');
+    assertClose(merged.max, sorted.at(-1)!, 'max');
+    for (const p of [50, 95, 99]) {
+      const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+      assertClose(merged.percentile(p), sorted[rank - 1]!, `p${p}`);
+    }
+    const exactMean = all.reduce((s, v) => s + v, 0) / all.length;
+    assert.ok(Math.abs(merged.mean - exactMean) <= exactMean / 1000, `mean ${merged.mean} vs ${exactMean}`);
+  });
+
+  it('keeps sub-millisecond values exactly at microsecond scale', () => {
+    const h = new Histogram(unitScale.ms);
+    h.record(0.123);
+    h.record(0.1234); // rounds to 123 µs
+    h.record(1.5);
+    assert.deepEqual(h.summary(), { count: 3, min: 0.123, p50: 0.123, p95: 1.5, p99: 1.5, max: 1.5, avg: 0.582 }); // avg = (123 + 123 + 1500) µs / 3
+  });
+
+  it('reports percentiles as the upper bound of their bucket', () => {
+    const h = new Histogram(unitScale.ms);
+    h.record(10); // 10000 µs sits in a bucket of width 8: [10000, 10007]
+    assert.equal(h.percentile(50), 10.007);
+    assert.equal(h.max, 10.007);
+    assert.equal(h.min, 10);
+    assert.equal(h.mean, 10.004); // bucket midpoint: 10000 + floor(8 / 2) µs
+  });
+
+  it('recordMany equals recording the value n times', () => {
+    const a = new Histogram(unitScale.ms);
+    const b = new Histogram(unitScale.ms);
+    a.recordMany(3.25, 5);
+    a.recordMany(7, 0);
+    for (let i = 0; i < 5; i++) b.record(3.25);
+    assert.equal(a.count, 5);
+    assert.deepEqual(snapshot(a), snapshot(b));
+    assert.throws(() => a.recordMany(1, -1), RangeError);
+    assert.throws(() => a.recordMany(1, 1.5), RangeError);
+  });
+
+  it('is null / NaN when empty and survives an empty round trip', () => {
+    const h = new Histogram(unitScale.ms);
+    assert.equal(h.summary(), null);
+    assert.equal(h.count, 0);
+    for (const v of [h.min, h.max, h.mean, h.percentile(50)]) assert.ok(Number.isNaN(v));
+    const back = Histogram.fromJSON(h.toJSON(), unitScale.ms);
+    assert.equal(back.count, 0);
+    back.record(2);
+    assert.equal(back.percentile(100), 2);
+  });
+
+  it('clamps negatives to 0 and rejects non-finite values and bad percentiles', () => {
+    const h = new Histogram(unitScale.ms);
+    h.record(-3);
+    assert.equal(h.count, 1);
+    assert.equal(h.max, 0);
+    assert.throws(() => h.record(Number.NaN), RangeError);
+    assert.throws(() => h.record(Infinity), RangeError);
+    assert.throws(() => h.percentile(101), RangeError);
+    assert.throws(() => h.percentile(-1), RangeError);
+    assert.equal(h.count, 1);
+  });
+
+  it('serializes to compact base64 and refuses to merge different scales', () => {
+    const h = new Histogram(unitScale.ms);
+    for (let i = 1; i <= 1000; i++) h.record(i / 10);
+    const encoded = h.toJSON();
+    assert.match(encoded, /^[A-Za-z0-9+/]+=*$/);
+    assert.ok(encoded.length < 4000, `encoding is ${encoded.length} chars`);
+    assert.throws(() => h.merge(new Histogram(unitScale.ratio)));
+  });
+});
