@@ -102,6 +102,7 @@ export function buildReport(facts: RunFacts): Report {
     timeline: timeline(store),
     events: store.events(),
     harness: { processes: harness(store) },
+    server: { nodes: [] },
     raw: store.toJSON(),
   };
 }

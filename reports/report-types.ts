@@ -28,6 +28,12 @@ export interface TimelinePoint {
   lossRatio: number | null;
 }
 
+/** One SFU node of a bundled target, sampled every second. */
+export interface ServerNodeSeries {
+  nodeId: string;
+  points: Array<{ t: number; cpuPercent: number; rssMB: number; rooms: number; transports: number; producers: number; consumers: number }>;
+}
+
 export interface HarnessProcess { id: string; cpuPercentAvg: number | null; cpuPercentMax: number | null; eventLoopLagP99Ms: number | null }
 
 export interface Report {
@@ -49,6 +55,8 @@ export interface Report {
   timeline: TimelinePoint[];
   events: RunEvent[];
   harness: { processes: HarnessProcess[] };
+  /** Server-side load of a bundled target (empty for external targets). */
+  server: { nodes: ServerNodeSeries[] };
   /** Every sample as mergeable histograms and counters per second: lets reports be merged and re-read exactly. */
   raw: SerializedStore;
 }

@@ -23,11 +23,9 @@ export async function runCommand(file: string, opts: { out?: string; seed?: numb
     throw error;
   }
   const controller = abortOnSignals();
-  const progress = progressPrinter();
   const outDir = opts.out ?? defaultOutDir(scenario.name);
   process.stderr.write(`rtcstorm: ${scenario.name} (seed ${scenario.seed}), ${scenario.fleet.reduce((n, g) => n + g.count, 0)} bots for ${scenario.durationMs / 1000} s → ${outDir}\n`);
-  const result = await runScenario(scenario, { outDir, signal: controller.signal, onProgress: (p) => progress.update(p), processes: opts.processes });
-  progress.done();
+  const result = await runScenario(scenario, { outDir, signal: controller.signal, observers: [progressPrinter()], processes: opts.processes });
   process.stdout.write(`\n${summaryMarkdown(result.report)}\n`);
   process.stderr.write(`report: ${result.files.join(', ')}\n`);
   return result.verdict.exitCode;

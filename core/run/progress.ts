@@ -1,5 +1,6 @@
 /** The live progress line: rewritten in place on a terminal, one line per second otherwise (CI logs). */
 import { ms } from '../../reports/format.js';
+import type { RunObserver } from './observer.js';
 
 export interface ProgressSnapshot {
   elapsedS: number;
@@ -17,15 +18,15 @@ export function progressLine(p: ProgressSnapshot): string {
   return `[${String(p.elapsedS).padStart(4)}s/${p.durationS}s] bots ${p.connected}/${p.planned} connected, ${p.failed} failed | ${p.packetsPerSecond} pkt/s received | e2e p99 ${ms(p.latencyP99Ms)} | loss ${loss}`;
 }
 
-export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { update(p: ProgressSnapshot): void; done(): void } {
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): RunObserver {
   const tty = stream.isTTY === true;
   let printed = false;
   return {
-    update(p) {
+    onProgress(p) {
       stream.write(tty ? `\r\x1b[K${progressLine(p)}` : `${progressLine(p)}\n`);
       printed = true;
     },
-    done() {
+    close() {
       if (tty && printed) stream.write('\n');
     },
   };

@@ -14,6 +14,7 @@ import { lossRatio } from '../metrics/aggregate.js';
 import { MetricStore } from '../metrics/store.js';
 import { makePlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
+import { notify, type RunObserver } from './observer.js';
 import type { ProgressSnapshot } from './progress.js';
 import { TeardownStack } from './teardown.js';
 
@@ -21,7 +22,7 @@ export interface RunOptions {
   outDir: string;
   /** Aborting (Ctrl-C, SIGTERM) ends the run early; the report is then marked incomplete. */
   signal: AbortSignal;
-  onProgress?: (p: ProgressSnapshot) => void;
+  observers?: RunObserver[];
   /** Fleet processes; default one per core, never more than bots. */
   processes?: number;
 }
@@ -68,6 +69,7 @@ function snapshot(store: MetricStore, fleet: Fleet, scenario: Scenario, planned:
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   const plan = makePlan(scenario);
+  const observers = options.observers ?? [];
   const teardown = new TeardownStack();
   const startedAtMs = Date.now();
   let store = new MetricStore(startedAtMs);
@@ -87,7 +89,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     fleet = started;
     teardown.push('fleet', () => started.stop());
 
-    const ticker = setInterval(() => options.onProgress?.(snapshot(store, started, scenario, plan.bots.length)), 1000);
+    const context = { scenario, plan, store };
+    await notify(observers, 'onStart', context);
+    const ticker = setInterval(() => void notify(observers, 'onProgress', snapshot(store, started, scenario, plan.bots.length), context), 1000);
     teardown.push('progress', () => clearInterval(ticker));
     await sleep(startMs + scenario.durationMs - Date.now(), options.signal);
     if (options.signal.aborted) abortReason = `interrupted (${String(options.signal.reason ?? 'signal')}) after ${((Date.now() - startMs) / 1000).toFixed(1)} s`;
@@ -102,5 +106,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const durationMs = Math.min(Math.max(0, Date.now() - store.startMs), scenario.durationMs);
   const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls });
   const files = writeReport(options.outDir, report);
+  await notify(observers, 'onEnd', report);
+  await notify(observers, 'close');
   return { report, files, verdict: verdictOf(report) };
 }
