@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import sdpTransform from 'sdp-transform';
+import { readDtlsRole, readSendOffer, recvOffer, sendAnswer } from '../../bots/werift/sdp.js';
+import type { TransportInfo } from '../../target-server/protocol.js';
+
+const transport: TransportInfo = {
+  transportId: 't1',
+  iceParameters: { usernameFragment: 'ufrag1', password: 'pwd1', iceLite: true },
+  iceCandidates: [{ foundation: 'udpcandidate', priority: 1076302079, address: '127.0.0.1', protocol: 'udp', port: 40000, type: 'host' }],
+  dtlsParameters: { role: 'auto', fingerprints: [{ algorithm: 'sha-1', value: 'AA' }, { algorithm: 'sha-256', value: 'BB:CC' }] },
+};
+
+const weriftOffer = [
+  'v=0', 'o=- 1 0 IN IP4 0.0.0.0', 's=-', 't=0 0', 'a=group:BUNDLE 0', 'm=audio 9 UDP/TLS/RTP/SAVPF 96', 'c=IN IP4 0.0.0.0',
+  'a=ice-ufrag:x', 'a=ice-pwd:y', 'a=fingerprint:sha-256 11:22', 'a=setup:actpass', 'a=sendonly', 'a=mid:0', 'a=rtcp-mux',
+  'a=ssrc:1234 cname:abc', 'a=rtpmap:96 opus/48000/2', '',
+].join('\r\n');
+
+describe('SDP for mediasoup', () => {
+  it('reads what produce() needs from werift\'s offer, including mid 0', () => {
+    assert.deepEqual(readSendOffer(weriftOffer), { mid: '0', payloadType: 96, ssrc: 1234, cname: 'abc', fingerprint: { algorithm: 'sha-256', value: '11:22' } });
+  });
+
+  it('answers as an ICE-lite DTLS server with mediasoup\'s candidates and sha-256 fingerprint', () => {
+    const answer = sdpTransform.parse(sendAnswer(transport, readSendOffer(weriftOffer)));
+    assert.equal(answer.icelite, 'ice-lite');
+    assert.deepEqual(answer.fingerprint, { type: 'sha-256', hash: 'BB:CC' });
+    const media = answer.media[0]!;
+    assert.equal(media.setup, 'passive');
+    assert.equal(media.direction, 'recvonly');
+    assert.deepEqual(media.candidates?.map((c) => [c.ip, c.port]), [['127.0.0.1', 40000]]);
+    assert.equal(media.rtp[0]!.payload, 96);
+  });
+
+  it('offers every consumer in one BUNDLE, ended ones inactive, ssrc and cname per line', () => {
+    const offer = sdpTransform.parse(
+      recvOffer(transport, [
+        { mid: '0', payloadType: 100, ssrc: 11, cname: 'a', active: false },
+        { mid: '1', payloadType: 100, ssrc: 22, cname: 'b', active: true },
+      ], 3),
+    );
+    assert.equal(offer.groups?.[0]?.mids, '0 1');
+    assert.equal(offer.origin?.sessionVersion, 3);
+    assert.deepEqual(offer.media.map((m) => [String(m.mid), m.direction, m.setup]), [['0', 'inactive', 'actpass'], ['1', 'sendonly', 'actpass']]);
+    assert.deepEqual(offer.media[1]!.ssrcs?.find((s) => s.attribute === 'cname'), { id: 22, attribute: 'cname', value: 'b' });
+  });
+
+  it('turns werift\'s a=setup into the role mediasoup\'s connect() takes', () => {
+    assert.equal(readDtlsRole(weriftOffer.replace('actpass', 'active')), 'client');
+    assert.equal(readDtlsRole(weriftOffer.replace('actpass', 'passive')), 'server');
+    assert.throws(() => readDtlsRole(weriftOffer), /a=setup:actpass/);
+  });
+});
