@@ -39,7 +39,7 @@ const node = target.nodes[0]!;
 try {
   const store = new MetricStore(Date.now());
   const bots = [...Array(rooms * roomSize).keys()].map(
-    (id) => new WeriftBot({ id, roomId: `bench-room-${id % rooms}`, url: node.url, group: 'bench', audio, store, joinTimeoutMs: 30_000 }),
+    (id) => new WeriftBot({ id, roomId: `bench-room-${id % rooms}`, room: `room-${id % rooms}`, signallingUrl: node.url, group: 'bench', audio, store, joinTimeoutMs: 30_000, recovery: { mediaTimeoutMs: 2000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 }, random: Math.random }),
   );
 
   // Joins: every bot at once, as a join storm would.

@@ -1,12 +1,13 @@
 /** Turns what a run measured (a MetricStore) into report.json, thresholds evaluated. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aggregate, lossRatio } from '../core/metrics/aggregate.js';
+import { aggregate, checksRate, lossRatio } from '../core/metrics/aggregate.js';
+import type { Histogram } from '../core/metrics/histogram.js';
 import type { MetricStore } from '../core/metrics/store.js';
 import { packageRoot } from '../core/paths.js';
 import type { RunPlan } from '../core/plan/plan.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
-import { reportSchemaVersion, type BotCounts, type GroupReport, type HarnessProcess, type MetricsSection, type Report, type ThresholdResult, type TimelinePoint } from './report-types.js';
+import { reportSchemaVersion, type BotCounts, type BrowserMetrics, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
 
 export interface RunFacts {
   scenario: Scenario;
@@ -17,6 +18,8 @@ export interface RunFacts {
   complete: boolean;
   abortReason: string | null;
   targetUrls: string[];
+  skipped: Report['skipped'];
+  server: ServerNodeSeries[];
 }
 
 function toolVersion(): string {
@@ -29,7 +32,30 @@ function metricsOf(store: MetricStore, group?: string): MetricsSection {
     e2e_latency_ms: store.histogram('e2e_latency_ms', group).summary(),
     jitter_ms: store.histogram('jitter_ms', group).summary(),
     packet_loss_ratio: lossRatio(store, group) ?? null,
+    recovery_time_ms: store.histogram('recovery_time_ms', group).summary(),
+    media_gap_ms: store.histogram('media_gap_ms', group).summary(),
+    bot_failures: store.counter('bot_failures', group),
+    signalling_rtt_ms: store.histogram('signalling_rtt_ms', group).summary(),
+    join_ack_ms: store.histogram('join_ack_ms', group).summary(),
+    k6_checks_rate: checksRate(store, group) ?? null,
+    browser: browserMetricsOf(store, group),
   };
+}
+
+function browserMetricsOf(store: MetricStore, group?: string): BrowserMetrics | null {
+  const section: BrowserMetrics = {
+    browser_rtp_packets_lost: store.counter('browser_rtp_packets_lost', group),
+    browser_rtp_jitter_ms: store.histogram('browser_rtp_jitter_ms', group).summary(),
+    browser_jitter_buffer_delay_ms: store.histogram('browser_jitter_buffer_delay_ms', group).summary(),
+    audio_concealed_ratio: store.histogram('audio_concealed_ratio', group).summary(),
+    audio_concealment_events: store.counter('audio_concealment_events', group),
+    video_freezes: store.counter('video_freezes', group),
+    video_frames_dropped: store.counter('video_frames_dropped', group),
+    rtt_ms: store.histogram('rtt_ms', group).summary(),
+    browser_cpu_percent: store.histogram('browser_cpu_percent', group).summary(),
+    browser_memory_mb: store.histogram('browser_memory_mb', group).summary(),
+  };
+  return Object.values(section).some((v) => v !== null && v !== 0) ? section : null;
 }
 
 function botsOf(facts: RunFacts, group?: string): BotCounts {
@@ -44,16 +70,24 @@ function packetsOf(store: MetricStore, group?: string): Report['packets'] {
   return { sent: store.counter('packets_sent', group), received: store.counter('packets_received', group), expected: store.counter('packets_expected', group) };
 }
 
-function timeline(store: MetricStore): TimelinePoint[] {
-  return store.seconds().map((t) => {
+function percentileOrNull(h: Histogram, p: number): number | null {
+  return h.count > 0 ? h.percentile(p) : null;
+}
+
+/** One point per second of the run; samples that arrived while draining after the end are in the totals only. */
+function timeline(store: MetricStore, durationMs: number): TimelinePoint[] {
+  return store.seconds().filter((t) => t < Math.ceil(durationMs / 1000)).map((t) => {
     const latency = store.histogram('e2e_latency_ms', undefined, t, t);
+    const jitter = store.histogram('jitter_ms', undefined, t, t);
     return {
       t,
       botsConnected: store.gaugeAt('bots_connected', t) ?? 0,
       packetsSent: store.counter('packets_sent', undefined, t, t),
       packetsReceived: store.counter('packets_received', undefined, t, t),
-      latencyP50Ms: latency.count > 0 ? latency.percentile(50) : null,
-      latencyP99Ms: latency.count > 0 ? latency.percentile(99) : null,
+      latencyP50Ms: percentileOrNull(latency, 50),
+      latencyP95Ms: percentileOrNull(latency, 95),
+      latencyP99Ms: percentileOrNull(latency, 99),
+      jitterP95Ms: percentileOrNull(jitter, 95),
       lossRatio: lossRatio(store, undefined, t, t) ?? null,
     };
   });
@@ -67,7 +101,49 @@ function harness(store: MetricStore): HarnessProcess[] {
       id,
       cpuPercentAvg: cpu.count > 0 ? cpu.mean : null,
       cpuPercentMax: cpu.count > 0 ? cpu.max : null,
-      eventLoopLagP99Ms: lag.count > 0 ? lag.percentile(99) : null,
+      eventLoopLagP99Ms: percentileOrNull(lag, 99),
+    };
+  });
+}
+
+function rooms(facts: RunFacts): RoomReport[] {
+  const { store, plan } = facts;
+  const members = new Map<number, number>();
+  for (const bot of plan.bots) members.set(bot.room, (members.get(bot.room) ?? 0) + 1);
+  return [...members]
+    .map(([index, bots]): RoomReport => {
+      const room = `room-${index}`;
+      const expected = store.counter('room_packets_expected', room);
+      return {
+        room,
+        bots,
+        packetsExpected: expected,
+        lossRatio: expected > 0 ? Math.max(0, 1 - store.counter('room_packets_received', room) / expected) : null,
+        mediaGaps: store.counter('room_media_gaps', room),
+        botFailures: store.counter('room_bot_failures', room),
+      };
+    })
+    .sort((a, b) => b.botFailures - a.botFailures || b.mediaGaps - a.mediaGaps || (b.lossRatio ?? 0) - (a.lossRatio ?? 0) || a.room.localeCompare(b.room, 'en', { numeric: true }));
+}
+
+/**
+ * Each chaos step owns the failures and recoveries from its second up to the next step's: with
+ * steps far enough apart (longer than recovery takes) that is exactly what the step caused.
+ */
+function recoveries(store: MetricStore): RecoveryResult[] {
+  const steps = store.events().filter((e) => e.kind === 'chaos' && e.ok);
+  const lastSecond = store.seconds().at(-1) ?? 0;
+  return steps.map((step, i) => {
+    const from = Math.floor(step.atMs / 1000);
+    const next = steps[i + 1];
+    const to = next ? Math.floor(next.atMs / 1000) - 1 : lastSecond;
+    return {
+      atMs: step.atMs,
+      action: step.action ?? '',
+      target: step.target ?? '',
+      botFailures: store.counter('bot_failures', undefined, from, to),
+      recoveryTimeMs: store.histogram('recovery_time_ms', undefined, from, to).summary(),
+      mediaGapMs: store.histogram('media_gap_ms', undefined, from, to).summary(),
     };
   });
 }
@@ -99,10 +175,13 @@ export function buildReport(facts: RunFacts): Report {
     metrics: metricsOf(store),
     thresholds: evaluateThresholds(scenario, store, facts.durationMs),
     groups,
-    timeline: timeline(store),
+    rooms: rooms(facts),
+    skipped: facts.skipped,
+    timeline: timeline(store, facts.durationMs),
     events: store.events(),
     harness: { processes: harness(store) },
-    server: { nodes: [] },
+    server: { nodes: facts.server },
+    recoveries: recoveries(store),
     raw: store.toJSON(),
   };
 }

@@ -1,6 +1,10 @@
-/** Starts SFU node processes on loopback and hands back their addresses and controls. */
+/**
+ * The bundled target: a directory and N SFU node processes on loopback, with the controls chaos
+ * needs (kill, pause, restart a node; kill a worker). An external target is one URL and no controls.
+ */
 import { fork, type ChildProcess } from 'node:child_process';
 import { compiledPath } from '../core/paths.js';
+import { Directory } from './directory.js';
 import type { FromNode, ToNode } from './node-ipc.js';
 import type { NodeStats } from './sfu-node.js';
 
@@ -10,16 +14,30 @@ export interface TargetNode {
   readonly id: string;
   readonly url: string;
   readonly pid: number;
-  readonly workerPids: number[];
+  /** Undefined when the node does not answer in time (dead, paused). */
   stats(timeoutMs?: number): Promise<NodeStats | undefined>;
   /** Resolves when the process is gone. */
   readonly exited: Promise<void>;
 }
 
 export interface Target {
-  /** Signalling URL for each node; room r is served by node r mod nodes. */
+  /** Where clients connect: the directory (http) of a bundled cluster, or the one URL of an external target. */
+  readonly signallingUrl: string;
+  /** Signalling URL of each node. */
   readonly urls: string[];
+  /** The node processes as they are now (a restarted node is a new entry under the same id). */
   readonly nodes: TargetNode[];
+  readonly nodeIds: string[];
+  readonly workersPerNode: number;
+  /** Rooms each node serves now, by the directory's map. */
+  roomsByNode(): Map<string, string[]>;
+  killNode(nodeId: string): Promise<string>;
+  pauseNode(nodeId: string): Promise<string>;
+  resumeNode(nodeId: string): Promise<string>;
+  restartNode(nodeId: string): Promise<string>;
+  killWorker(nodeId: string, workerIndex: number): Promise<string>;
+  /** A node process that ended without being told to (a crash, not chaos or stop). */
+  onUnexpectedExit(listener: (nodeId: string, detail: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -30,9 +48,13 @@ class NodeProcess implements TargetNode {
   private nextRequest = 1;
   private readonly waiting = new Map<number, (stats: NodeStats) => void>();
   readonly exited: Promise<void>;
+  exitDetail = '';
+  /** Set when rtcstorm itself ends the process (chaos kill, stop). */
+  expectedExit = false;
 
-  constructor(readonly id: string, readonly url: string, readonly workerPids: number[], private readonly child: ChildProcess) {
+  constructor(readonly id: string, readonly url: string, private readonly child: ChildProcess) {
     this.exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+    child.once('exit', (code, signal) => (this.exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`));
     child.on('message', (message: FromNode) => {
       if (message.type !== 'stats') return;
       this.waiting.get(message.requestId)?.(message.stats);
@@ -42,6 +64,10 @@ class NodeProcess implements TargetNode {
 
   get pid(): number {
     return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   stats(timeoutMs = 1000): Promise<NodeStats | undefined> {
@@ -60,8 +86,15 @@ class NodeProcess implements TargetNode {
     });
   }
 
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.expectedExit = true;
+    if (!this.running) return;
+    // A paused node cannot act on SIGTERM.
+    this.child.kill('SIGCONT');
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), stopGraceMs);
     await this.exited;
@@ -69,10 +102,10 @@ class NodeProcess implements TargetNode {
   }
 }
 
-function startNode(nodeId: string, workers: number): Promise<NodeProcess> {
+function startNode(nodeId: string, workers: number, directoryUrl: string): Promise<NodeProcess> {
   const child = fork(compiledPath('target-server/node-main.ts'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, RTCSTORM_NODE_ID: nodeId, RTCSTORM_WORKERS: String(workers), RTCSTORM_PORT: '0' },
+    env: { ...process.env, RTCSTORM_NODE_ID: nodeId, RTCSTORM_WORKERS: String(workers), RTCSTORM_PORT: '0', RTCSTORM_DIRECTORY_URL: directoryUrl },
   });
   return new Promise((resolve, reject) => {
     const fail = (reason: string): void => {
@@ -81,30 +114,146 @@ function startNode(nodeId: string, workers: number): Promise<NodeProcess> {
       reject(new Error(`SFU node ${nodeId} did not start: ${reason}`));
     };
     const timer = setTimeout(() => fail(`not ready after ${startTimeoutMs} ms`), startTimeoutMs);
-    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`} (is the mediasoup worker built? run: rtcstorm doctor)`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      fail(`exited with ${signal ?? `code ${code}`} (is the mediasoup worker built? run: rtcstorm doctor)`);
+    child.once('exit', onExit);
     child.on('message', function onReady(message: FromNode) {
       if (message.type !== 'ready') return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', onExit);
       child.off('message', onReady);
-      resolve(new NodeProcess(message.nodeId, message.url, message.workerPids, child));
+      resolve(new NodeProcess(message.nodeId, message.url, child));
     });
   });
 }
 
-export async function startBundledTarget(options: BundledTargetOptions): Promise<Target> {
-  const started = await Promise.allSettled([...Array(options.nodes).keys()].map((i) => startNode(`node-${i}`, options.workersPerNode)));
-  const nodes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  const stop = async (): Promise<void> => void (await Promise.all(nodes.map((n) => n.stop())));
-  if (failure) {
-    await stop();
-    throw failure.reason as Error;
+class BundledCluster implements Target {
+  private readonly current = new Map<string, NodeProcess>();
+  private readonly paused = new Map<string, number[]>();
+  private readonly exitListeners: Array<(nodeId: string, detail: string) => void> = [];
+  private stopping = false;
+
+  constructor(private readonly directory: Directory, readonly nodeIds: string[], readonly workersPerNode: number) {}
+
+  get signallingUrl(): string {
+    return this.directory.url;
   }
-  return { urls: nodes.map((n) => n.url), nodes, stop };
+
+  get nodes(): TargetNode[] {
+    return [...this.current.values()];
+  }
+
+  get urls(): string[] {
+    return this.nodes.map((n) => n.url);
+  }
+
+  async startNode(nodeId: string): Promise<NodeProcess> {
+    const node = await startNode(nodeId, this.workersPerNode, this.directory.url);
+    this.current.set(nodeId, node);
+    // Registered at once (not at its first heartbeat), so no client is sent elsewhere meanwhile.
+    this.directory.heartbeat(nodeId, node.url);
+    void node.exited.then(() => {
+      this.directory.markDead(nodeId);
+      if (!node.expectedExit) this.exitListeners.forEach((listener) => listener(nodeId, `${nodeId} (pid ${node.pid}) ${node.exitDetail}`));
+    });
+    return node;
+  }
+
+  roomsByNode(): Map<string, string[]> {
+    return new Map(this.nodeIds.map((id) => [id, this.directory.roomsOf(id)]));
+  }
+
+  private live(nodeId: string): NodeProcess {
+    const node = this.current.get(nodeId);
+    if (!node?.running) throw new Error(`${nodeId} is not running`);
+    return node;
+  }
+
+  async killNode(nodeId: string): Promise<string> {
+    const node = this.live(nodeId);
+    node.expectedExit = true;
+    node.signal('SIGKILL');
+    await node.exited;
+    return `SIGKILL ${nodeId} (pid ${node.pid})`;
+  }
+
+  /** Stops the node process and its mediasoup workers (separate processes that would go on forwarding media). */
+  async pauseNode(nodeId: string): Promise<string> {
+    const node = this.live(nodeId);
+    const stats = await node.stats();
+    if (!stats) throw new Error(`${nodeId} did not answer; is it paused already?`);
+    const pids = [node.pid, ...stats.workers.map((w) => w.pid)];
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    this.paused.set(nodeId, pids);
+    return `SIGSTOP ${nodeId} (pids ${pids.join(', ')})`;
+  }
+
+  async resumeNode(nodeId: string): Promise<string> {
+    const pids = this.paused.get(nodeId);
+    if (!pids) throw new Error(`${nodeId} is not paused`);
+    this.paused.delete(nodeId);
+    for (const pid of pids) process.kill(pid, 'SIGCONT');
+    return `SIGCONT ${nodeId} (pids ${pids.join(', ')})`;
+  }
+
+  async restartNode(nodeId: string): Promise<string> {
+    if (this.current.get(nodeId)?.running) throw new Error(`${nodeId} is still running; kill it first`);
+    const node = await this.startNode(nodeId);
+    return `started ${nodeId} again (pid ${node.pid}, ${node.url})`;
+  }
+
+  async killWorker(nodeId: string, workerIndex: number): Promise<string> {
+    const stats = await this.live(nodeId).stats();
+    const worker = stats?.workers[workerIndex];
+    if (!worker) throw new Error(`${nodeId}/worker-${workerIndex} not found (node did not answer or has ${stats?.workers.length ?? 0} workers)`);
+    process.kill(worker.pid, 'SIGKILL');
+    return `SIGKILL ${worker.workerId} (pid ${worker.pid}), serving ${worker.roomIds.length} room(s)${worker.roomIds.length ? `: ${worker.roomIds.join(', ')}` : ''}`;
+  }
+
+  onUnexpectedExit(listener: (nodeId: string, detail: string) => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const nodeId of [...this.paused.keys()]) await this.resumeNode(nodeId).catch(() => undefined);
+    await Promise.all([...this.current.values()].map((n) => n.stop()));
+    await this.directory.close();
+  }
 }
 
-/** An external target: one signalling URL that rtcstorm neither starts nor stops. */
+export async function startBundledTarget(options: BundledTargetOptions): Promise<Target> {
+  const directory = await Directory.start();
+  const nodeIds = [...Array(options.nodes).keys()].map((i) => `node-${i}`);
+  const cluster = new BundledCluster(directory, nodeIds, options.workersPerNode);
+  const started = await Promise.allSettled(nodeIds.map((id) => cluster.startNode(id)));
+  const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    await cluster.stop();
+    throw failure.reason as Error;
+  }
+  return cluster;
+}
+
+/** An external target: one signalling URL that rtcstorm neither starts, stops nor controls. */
 export function externalTarget(url: string): Target {
-  return { urls: [url], nodes: [], stop: async () => undefined };
+  const refuse = async (): Promise<string> => {
+    throw new Error('process chaos needs the bundled target; for an external target use an `exec` step');
+  };
+  return {
+    signallingUrl: url,
+    urls: [url],
+    nodes: [],
+    nodeIds: [],
+    workersPerNode: 0,
+    roomsByNode: () => new Map(),
+    killNode: refuse,
+    pauseNode: refuse,
+    resumeNode: refuse,
+    restartNode: refuse,
+    killWorker: refuse,
+    onUnexpectedExit: () => undefined,
+    stop: async () => undefined,
+  };
 }

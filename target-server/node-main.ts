@@ -22,7 +22,25 @@ function send(message: FromNode): void {
 }
 
 node.onWorkerDied((workerId, error) => send({ type: 'worker-died', workerId, message: error.message }));
-send({ type: 'ready', nodeId: node.nodeId, url: node.url, workerPids: node.workerPids() });
+
+/**
+ * Heartbeats tell the directory this node is alive; a paused (SIGSTOP) or hung node stops sending
+ * them and the directory moves its rooms.
+ */
+const directoryUrl = process.env.RTCSTORM_DIRECTORY_URL;
+const heartbeatMs = 500;
+function heartbeat(): void {
+  if (!directoryUrl) return;
+  fetch(new URL('/v1/heartbeat', directoryUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ nodeId: node.nodeId, url: node.url }),
+    signal: AbortSignal.timeout(heartbeatMs),
+  }).catch(() => undefined);
+}
+heartbeat();
+const heartbeats = setInterval(heartbeat, heartbeatMs);
+send({ type: 'ready', nodeId: node.nodeId, url: node.url });
 if (!process.send) console.log(`${node.nodeId} listening on ${node.url}`);
 
 process.on('message', (message: ToNode) => {
@@ -33,6 +51,7 @@ let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  clearInterval(heartbeats);
   await node.close();
   process.exit(0);
 }

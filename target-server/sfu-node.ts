@@ -2,6 +2,7 @@
  * One SFU node: mediasoup workers (each with a WebRtcServer on 127.0.0.1), a router per room, and
  * the WebSocket signalling in protocol.ts. A bundled cluster runs several of these as processes.
  */
+import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { types } from 'mediasoup';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -28,10 +29,12 @@ export interface SfuNodeOptions {
   listenIp?: string;
 }
 
-export interface WorkerStats { workerId: string; pid: number; cpuMs: number; rooms: number }
+export interface WorkerStats { workerId: string; pid: number; cpuMs: number; roomIds: string[] }
 export interface NodeStats {
   nodeId: string;
   pid: number;
+  /** CPU of the node's own Node.js process (signalling), ms since start. */
+  processCpuMs: number;
   rssBytes: number;
   rooms: number;
   peers: number;
@@ -49,6 +52,13 @@ class ProtocolError extends Error {
 
 interface WorkerSlot { id: string; worker: types.Worker; server: types.WebRtcServer; rooms: number }
 
+async function startWorker(id: string, listenIp: string): Promise<WorkerSlot> {
+  const mediasoup = await loadMediasoup();
+  const worker = await mediasoup.createWorker({ logLevel: 'error' });
+  const server = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: listenIp }] });
+  return { id, worker, server, rooms: 0 };
+}
+
 interface Peer {
   id: string;
   room: Room;
@@ -65,24 +75,23 @@ export class SfuNode {
   private readonly sockets = new Set<WebSocket>();
   private closed = false;
 
+  private readonly emitter = new EventEmitter<{ workerDied: [string, Error] }>();
+
   private constructor(
     readonly nodeId: string,
     private readonly slots: WorkerSlot[],
     private readonly wss: WebSocketServer,
     readonly url: string,
+    private readonly listenIp: string,
   ) {
     wss.on('connection', (socket) => this.accept(socket));
+    for (const slot of slots) this.watchWorker(slot);
   }
 
   static async start(options: SfuNodeOptions): Promise<SfuNode> {
-    const mediasoup = await loadMediasoup();
     const listenIp = options.listenIp ?? '127.0.0.1';
     const slots: WorkerSlot[] = [];
-    for (let i = 0; i < options.workers; i++) {
-      const worker = await mediasoup.createWorker({ logLevel: 'error' });
-      const server = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: listenIp }] });
-      slots.push({ id: `${options.nodeId}/worker-${i}`, worker, server, rooms: 0 });
-    }
+    for (let i = 0; i < options.workers; i++) slots.push(await startWorker(`${options.nodeId}/worker-${i}`, listenIp));
     // A larger socket limit than maxMessageBytes, so an oversized message gets an error reply.
     const wss = new WebSocketServer({ host: listenIp, port: options.port, maxPayload: 16 * maxMessageBytes });
     await new Promise<void>((resolve, reject) => {
@@ -90,12 +99,31 @@ export class SfuNode {
       wss.once('error', reject);
     });
     const { port } = wss.address() as AddressInfo;
-    return new SfuNode(options.nodeId, slots, wss, `ws://${listenIp}:${port}`);
+    return new SfuNode(options.nodeId, slots, wss, `ws://${listenIp}:${port}`, listenIp);
   }
 
-  /** Workers that died (kill-worker chaos) are reported by mediasoup; the node keeps serving on the others. */
+  /**
+   * A dead worker (kill-worker chaos, a crash) is replaced, as a real SFU would; its rooms' peers
+   * are disconnected (their routers are gone) and rejoin, landing on a live worker.
+   */
+  private watchWorker(slot: WorkerSlot): void {
+    slot.worker.on('died', (error) => {
+      this.emitter.emit('workerDied', slot.id, error);
+      if (this.closed) return;
+      void startWorker(slot.id, this.listenIp).then(
+        (fresh) => {
+          if (this.closed) return void fresh.worker.close();
+          slot.worker = fresh.worker;
+          slot.server = fresh.server;
+          this.watchWorker(slot);
+        },
+        (startError: Error) => this.emitter.emit('workerDied', slot.id, startError),
+      );
+    });
+  }
+
   onWorkerDied(listener: (workerId: string, error: Error) => void): void {
-    for (const slot of this.slots) slot.worker.on('died', (error) => listener(slot.id, error));
+    this.emitter.on('workerDied', listener);
   }
 
   async stats(): Promise<NodeStats> {
@@ -103,13 +131,16 @@ export class SfuNode {
     const sum = (f: (p: Peer) => number): number => peers.reduce((n, p) => n + f(p), 0);
     const workers = await Promise.all(
       this.slots.map(async (slot) => {
-        const usage = slot.worker.closed ? { ru_utime: 0, ru_stime: 0 } : await slot.worker.getResourceUsage();
-        return { workerId: slot.id, pid: slot.worker.pid, cpuMs: usage.ru_utime + usage.ru_stime, rooms: slot.rooms };
+        // A worker that dies while asked (kill-worker chaos) reports no usage rather than failing the whole answer.
+        const usage = slot.worker.closed ? { ru_utime: 0, ru_stime: 0 } : await slot.worker.getResourceUsage().catch(() => ({ ru_utime: 0, ru_stime: 0 }));
+        const roomIds = [...this.rooms.values()].filter((room) => room.slot === slot).map((room) => room.id);
+        return { workerId: slot.id, pid: slot.worker.pid, cpuMs: usage.ru_utime + usage.ru_stime, roomIds };
       }),
     );
     return {
       nodeId: this.nodeId,
       pid: process.pid,
+      processCpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
       rssBytes: process.memoryUsage.rss(),
       rooms: this.rooms.size,
       peers: peers.length,
@@ -118,10 +149,6 @@ export class SfuNode {
       consumers: sum((p) => p.consumers.size),
       workers,
     };
-  }
-
-  workerPids(): number[] {
-    return this.slots.map((slot) => slot.worker.pid);
   }
 
   async close(): Promise<void> {
@@ -201,10 +228,17 @@ export class SfuNode {
       starting = (async () => {
         const slot = this.slots.filter((s) => !s.worker.closed).sort((a, b) => a.rooms - b.rooms)[0];
         if (!slot) throw new ProtocolError('internal', 'no mediasoup worker is alive on this node');
-        const router = await slot.worker.createRouter({ mediaCodecs });
+        // Counted before the await, so rooms created at the same moment spread over the workers.
         slot.rooms++;
+        const router = await slot.worker.createRouter({ mediaCodecs }).catch((error: Error) => {
+          slot.rooms--;
+          throw error;
+        });
         const room: Room = { id: roomId, router, slot, peers: new Map() };
-        router.on('workerclose', () => this.dropRoom(room));
+        router.on('workerclose', () => {
+          for (const peer of room.peers.values()) peer.socket.close(4001, 'mediasoup worker died');
+          this.dropRoom(room);
+        });
         this.rooms.set(roomId, room);
         return room;
       })().finally(() => this.roomsStarting.delete(roomId));
@@ -302,7 +336,7 @@ export class SfuNode {
   private dropRoom(room: Room): void {
     if (this.rooms.get(room.id) !== room) return;
     this.rooms.delete(room.id);
-    room.slot.rooms--;
+    room.slot.rooms = Math.max(0, room.slot.rooms - 1);
   }
 }
 

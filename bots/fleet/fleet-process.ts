@@ -3,13 +3,17 @@
  * its metrics to the run once per second as mergeable buckets.
  */
 import { MetricStore } from '../../core/metrics/store.js';
+import { seededRandom } from '../../core/plan/random.js';
+import { hostNowMs } from '../clock.js';
 import { WeriftBot } from '../werift/werift-bot.js';
 import { HarnessProbe } from './harness-probe.js';
-import type { FleetProgress, FleetStart, FromFleet, ToFleet } from './protocol.js';
+import type { EngineProgress } from '../../core/run/engine.js';
+import type { FleetStart, FromFleet, ToFleet } from './protocol.js';
 
 /** Time for packets already in flight to arrive before receivers stop counting. */
 const drainMs = 500;
 const maxFailureEvents = 20;
+const mediaCheckMs = 250;
 
 function send(message: FromFleet): void {
   process.send?.(message);
@@ -34,7 +38,7 @@ class FleetProcess {
   run(): void {
     const { start } = this;
     for (const plan of start.bots) {
-      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, url: start.urls[plan.room % start.urls.length]!, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs });
+      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, room: `room-${plan.room}`, signallingUrl: start.signallingUrl, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: seededRandom(start.seed * 1_000_003 + plan.id) });
       bot.on('connected', () => this.joined++);
       bot.on('failed', (error) => this.onBotFailed(bot, error));
       this.bots.push(bot);
@@ -44,6 +48,7 @@ class FleetProcess {
       const senders = this.bots.filter((bot) => bot.options.audio.ptimeMs === ptimeMs);
       this.sendTimers.push(setInterval(() => senders.forEach((bot) => bot.sendPacket()), ptimeMs));
     }
+    this.sendTimers.push(setInterval(() => this.bots.forEach((bot) => bot.checkMedia(hostNowMs())), mediaCheckMs));
     this.sendTimers.push(setTimeout(() => this.stopSending(), start.endMs - Date.now()));
     this.scheduleSample();
   }
@@ -78,7 +83,14 @@ class FleetProcess {
     this.store.event({ atMs: Date.now() - this.start.startMs, kind: 'bot-failed', target: bot.peerId, ok: false, detail: error.message });
   }
 
-  private progress(): FleetProgress {
+  private harnessErrors = 0;
+
+  harnessError(detail: string): void {
+    if (++this.harnessErrors > maxFailureEvents) return;
+    this.store.event({ atMs: Date.now() - this.start.startMs, kind: 'harness-error', ok: false, detail: `fleet-${this.start.index}: ${detail}` });
+  }
+
+  private progress(): EngineProgress {
     return { connected: this.bots.filter((b) => b.state === 'connected').length, joined: this.joined, failed: this.failed };
   }
 
@@ -124,6 +136,10 @@ process.on('message', (message: ToFleet) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+// A promise a bot left unhandled must not take down every other bot of the process: it is recorded.
+process.on('unhandledRejection', (reason) => {
+  fleet?.harnessError(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
+});
 process.on('uncaughtException', (error) => {
   send({ type: 'fatal', message: error.stack ?? error.message });
   process.exit(70);

@@ -1,34 +1,30 @@
-/** The run's side of the fleet: forks fleet processes, hands each its slice, merges their metrics. */
+/** The werift engine's side in the run: forks fleet processes, hands each its slice, merges their metrics. */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { MetricStore } from '../../core/metrics/store.js';
 import { compiledPath } from '../../core/paths.js';
-import { processSlice, type RunPlan } from '../../core/plan/plan.js';
-import type { FleetProgress, FromFleet, ToFleet } from './protocol.js';
+import { processSlice } from '../../core/plan/plan.js';
+import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
+import type { FromFleet, ToFleet } from './protocol.js';
 
 export interface FleetOptions {
-  plan: RunPlan;
   processes: number;
-  urls: string[];
-  runTag: string;
-  startMs: number;
-  endMs: number;
   joinTimeoutMs: number;
-  store: MetricStore;
 }
 
-interface Member { child: ChildProcess; progress: FleetProgress; stopped: Promise<void>; fatal?: string }
+interface Member { child: ChildProcess; progress: EngineProgress; stopped: Promise<void>; fatal?: string }
 
 const stopGraceMs = 10_000;
 
-export class Fleet {
-  private readonly members: Member[];
+export class Fleet implements Engine {
+  readonly name = 'werift';
+  private members: Member[] = [];
 
-  constructor(private readonly options: FleetOptions) {
-    this.members = [...Array(options.processes).keys()].map((index) => this.spawn(index));
+  constructor(private readonly options: FleetOptions) {}
+
+  async start(context: EngineContext): Promise<void> {
+    this.members = [...Array(this.options.processes).keys()].map((index) => this.spawn(index, context));
   }
 
-  private spawn(index: number): Member {
-    const { options } = this;
+  private spawn(index: number, context: EngineContext): Member {
     const child = fork(compiledPath('bots/fleet/fleet-process.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     const member: Member = { child, progress: { connected: 0, joined: 0, failed: 0 }, stopped: Promise.resolve() };
     let reported = (): void => undefined;
@@ -42,24 +38,33 @@ export class Fleet {
         member.fatal = message.message;
         return;
       }
-      for (const bucket of message.buckets) options.store.mergeBucket(bucket);
+      for (const bucket of message.buckets) context.store.mergeBucket(bucket);
       member.progress = message.progress;
       if (message.type === 'stopped') reported();
     });
-    const bots = processSlice(options.plan, index, options.processes);
-    const start: ToFleet = { type: 'start', index, startMs: options.startMs, endMs: options.endMs, urls: options.urls, runTag: options.runTag, bots, joinTimeoutMs: options.joinTimeoutMs };
+    const start: ToFleet = {
+      type: 'start',
+      index,
+      startMs: context.startMs,
+      endMs: context.endMs,
+      signallingUrl: context.signallingUrl,
+      runTag: context.runTag,
+      bots: processSlice(context.plan, index, this.options.processes).filter((bot) => bot.engine === 'werift'),
+      seed: context.plan.seed,
+      recovery: context.scenario.recovery,
+      joinTimeoutMs: this.options.joinTimeoutMs,
+    };
     child.send(start);
     return member;
   }
 
-  progress(): FleetProgress {
+  progress(): EngineProgress {
     return this.members.reduce(
       (sum, m) => ({ connected: sum.connected + m.progress.connected, joined: sum.joined + m.progress.joined, failed: sum.failed + m.progress.failed }),
       { connected: 0, joined: 0, failed: 0 },
     );
   }
 
-  /** Fleet processes that crashed, with what they said last. */
   crashes(): string[] {
     return this.members.flatMap((m, i) => (m.fatal ? [`fleet-${i}: ${m.fatal}`] : m.child.exitCode !== null && m.child.exitCode !== 0 ? [`fleet-${i} exited with code ${m.child.exitCode}`] : []));
   }

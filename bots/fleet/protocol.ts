@@ -1,6 +1,8 @@
 /** Messages between the run and its fleet processes (a typed union, as over any IPC channel). */
 import type { BotPlan } from '../../core/plan/plan.js';
+import type { RecoverySpec } from '../../core/scenario/index.js';
 import type { SerializedBucket } from '../../core/metrics/store.js';
+import type { EngineProgress } from '../../core/run/engine.js';
 
 export interface FleetStart {
   type: 'start';
@@ -9,19 +11,21 @@ export interface FleetStart {
   startMs: number;
   /** When the bots stop sending, by themselves, whether or not the run says stop. */
   endMs: number;
-  /** Signalling URL per target node; room r goes to urls[r % urls.length]. */
-  urls: string[];
+  /** A directory (http) that says which node serves a room, or one SFU node (ws). */
+  signallingUrl: string;
   /** Prefix of room names, unique per run, so runs sharing a target do not meet. */
   runTag: string;
   bots: BotPlan[];
+  /** The plan's seed: each bot's backoff jitter derives from it. */
+  seed: number;
+  recovery: RecoverySpec;
   joinTimeoutMs: number;
 }
 
 export type ToFleet = FleetStart | { type: 'stop' };
 
-export interface FleetProgress { connected: number; joined: number; failed: number }
 
 export type FromFleet =
-  | { type: 'buckets'; buckets: SerializedBucket[]; progress: FleetProgress }
-  | { type: 'stopped'; buckets: SerializedBucket[]; progress: FleetProgress }
+  | { type: 'buckets'; buckets: SerializedBucket[]; progress: EngineProgress }
+  | { type: 'stopped'; buckets: SerializedBucket[]; progress: EngineProgress }
   | { type: 'fatal'; message: string };

@@ -1,16 +1,20 @@
 /**
  * A headless participant: joins a room over signalling, publishes one Opus-sized audio stream of
  * stamped packets through werift, consumes every other member, and measures what it receives.
+ * When its node fails (socket closed, transport failed, or silence from everyone) it asks the
+ * directory again and rejoins, with capped exponential backoff and seeded jitter.
  */
 import { EventEmitter } from 'node:events';
 import { RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
-import { ReceiveStats } from '../../core/metrics/media-stats.js';
 import type { MetricStore } from '../../core/metrics/store.js';
-import type { AudioSpec } from '../../core/scenario/index.js';
+import type { AudioSpec, RecoverySpec } from '../../core/scenario/index.js';
 import type { TransportInfo } from '../../target-server/protocol.js';
 import { hostNowMs } from '../clock.js';
-import { payloadBytes, readStamp, writeStamp, type PayloadStamp } from '../media-payload.js';
+import { locateRoom } from '../locate-room.js';
+import { payloadBytes, writeStamp } from '../media-payload.js';
 import { SignallingClient } from '../signalling-client.js';
+import { StreamReceiver } from '../stream-receiver.js';
+import { withTimeout } from '../with-timeout.js';
 import { opusClockRate, peerConfig, receiveCapabilities } from './peer-config.js';
 import { readDtlsRole, readFingerprint, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './sdp.js';
 
@@ -18,18 +22,43 @@ export interface WeriftBotOptions {
   /** Global bot index; also the sender id stamped into every packet. */
   id: number;
   roomId: string;
-  url: string;
+  /** The plan's room as `room-<index>`, the same in every run of the scenario. */
+  room: string;
+  /** A directory (http) or one SFU node (ws): see locate-room.ts. */
+  signallingUrl: string;
   group: string;
   audio: AudioSpec;
   store: MetricStore;
   joinTimeoutMs: number;
+  recovery: RecoverySpec;
+  /** Seeded per bot: backoff jitter is part of the replayable run. */
+  random: () => number;
 }
 
-export type BotState = 'idle' | 'joining' | 'connected' | 'failed' | 'closed';
+export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
 
 export interface WeriftBotEvents {
   connected: [];
   failed: [Error];
+  recovered: [];
+}
+
+/** One connection to one node: signalling socket, send and receive peer connections. */
+interface Session {
+  client: SignallingClient;
+  sender?: RTCRtpTransceiver;
+  sendPc?: RTCPeerConnection;
+  recvPc: RTCPeerConnection;
+  recvTransport: TransportInfo;
+  recvConnected: boolean;
+  consumers: ConsumerLine[];
+  consumerByProducer: Map<string, ConsumerLine>;
+  wanted: Set<string>;
+  negotiating: Promise<void>;
+  offerVersion: number;
+  /** When the last subscription was resumed: silence is measured from here or the last packet. */
+  subscribedAtMs: number;
+  closed: boolean;
 }
 
 function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
@@ -51,50 +80,47 @@ function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void>
 
 export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   state: BotState = 'idle';
-  private client: SignallingClient | undefined;
-  private sendPc: RTCPeerConnection | undefined;
-  private sender: RTCRtpTransceiver | undefined;
-  private recvPc: RTCPeerConnection | undefined;
-  private recvTransport: TransportInfo | undefined;
-  private recvConnected = false;
-
-  private readonly consumers: ConsumerLine[] = [];
-  private readonly consumerByProducer = new Map<string, ConsumerLine>();
-  private readonly wanted = new Set<string>();
-  private negotiating: Promise<void> = Promise.resolve();
-  private offerVersion = 1;
+  private session: Session | undefined;
+  private readonly receiver: StreamReceiver;
+  /** Set while the bot is without media after a failure: the last packet before it. */
+  private outage: { lastPacketMs: number } | undefined;
 
   private seq = 0;
   private rtpTimestamp = 0;
   private packetsSentThisSecond = 0;
   private readonly payloadSize: number;
   private readonly samplesPerPacket: number;
-  private readonly streams = new Map<number, ReceiveStats>();
-  private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
 
   constructor(readonly options: WeriftBotOptions) {
     super();
     this.payloadSize = payloadBytes(options.audio.bitrateKbps, options.audio.ptimeMs);
     this.samplesPerPacket = (opusClockRate * options.audio.ptimeMs) / 1000;
+    this.receiver = new StreamReceiver({
+      store: options.store,
+      group: options.group,
+      room: options.room,
+      clockRateHz: opusClockRate,
+      gapThresholdMs: options.recovery.gapThresholdMs,
+      onMedia: (arrivalMs) => this.onMediaBack(arrivalMs),
+    });
   }
 
   get peerId(): string {
     return `bot-${this.options.id}`;
   }
 
+  /** The first join: a failure here is final (bots_failed); later failures are recovered from. */
   async join(): Promise<void> {
     const { store, group, joinTimeoutMs } = this.options;
     this.state = 'joining';
     const startedAt = hostNowMs();
     try {
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`join took longer than ${joinTimeoutMs} ms`)), joinTimeoutMs).unref());
-      await Promise.race([this.connect(joinTimeoutMs), timeout]);
+      await withTimeout(this.open(), joinTimeoutMs, 'join');
     } catch (error) {
       if ((this.state as BotState) === 'closed') return;
+      this.closeSession();
       this.state = 'failed';
       store.count('bots_failed', 1, group);
-      this.close();
-      this.state = 'failed';
       this.emit('failed', error as Error);
       return;
     }
@@ -105,37 +131,56 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     this.emit('connected');
   }
 
-  private async connect(timeoutMs: number): Promise<void> {
-    const client = await SignallingClient.connect(this.options.url, timeoutMs);
-    this.client = client;
-    client.on('newProducer', ({ producerId, peerId }) => peerId !== this.peerId && this.subscribe([producerId]));
-    client.on('producerClosed', ({ producerId }) => this.unsubscribe(producerId));
-    client.on('close', () => {
-      if (this.state === 'joining' || this.state === 'connected') this.fail(new Error('signalling socket closed'));
+  private async open(): Promise<void> {
+    const { joinTimeoutMs } = this.options;
+    const { url } = await locateRoom(this.options.signallingUrl, this.options.roomId, joinTimeoutMs);
+    const client = await SignallingClient.connect(url, joinTimeoutMs);
+    const joined = await client.request('join', { roomId: this.options.roomId, peerId: this.peerId }).catch((error: Error) => {
+      client.close();
+      throw error;
     });
-    const joined = await client.request('join', { roomId: this.options.roomId, peerId: this.peerId });
-    this.recvTransport = await client.request('createTransport', { direction: 'recv' });
-    this.recvPc = new RTCPeerConnection(peerConfig());
+    const recvTransport = await client.request('createTransport', { direction: 'recv' });
+    const recvPc = new RTCPeerConnection(peerConfig());
+    const session: Session = {
+      client,
+      recvPc,
+      recvTransport,
+      recvConnected: false,
+      consumers: [],
+      consumerByProducer: new Map(),
+      wanted: new Set(),
+      negotiating: Promise.resolve(),
+      offerVersion: 1,
+      subscribedAtMs: hostNowMs(),
+      closed: false,
+    };
+    this.session = session;
+    client.on('newProducer', ({ producerId, peerId }) => peerId !== this.peerId && this.subscribe(session, [producerId]));
+    client.on('producerClosed', ({ producerId }) => this.unsubscribe(session, producerId));
+    client.on('close', () => this.lost(session, 'signalling socket closed'));
     // werift announces a track again on every renegotiation; one subscription per track.
     const tracks = new WeakSet<object>();
-    this.recvPc.onTrack.subscribe((track) => {
+    recvPc.onTrack.subscribe((track) => {
       if (tracks.has(track)) return;
       tracks.add(track);
-      track.onReceiveRtp.subscribe((rtp) => this.onRtp(rtp));
+      track.onReceiveRtp.subscribe((rtp) => this.receiver.onPayload(rtp.payload, rtp.header.timestamp));
     });
-    const others = joined.producers.filter((p) => p.peerId !== this.peerId).map((p) => p.producerId);
-    this.subscribe(others);
-    await this.publish(client, timeoutMs);
+    recvPc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'receive transport failed'));
+    this.subscribe(session, joined.producers.filter((p) => p.peerId !== this.peerId).map((p) => p.producerId));
+    await this.publish(session, joinTimeoutMs);
   }
 
-  private async publish(client: SignallingClient, timeoutMs: number): Promise<void> {
+  private async publish(session: Session, timeoutMs: number): Promise<void> {
+    const { client } = session;
     const transport = await client.request('createTransport', { direction: 'send' });
     const pc = new RTCPeerConnection(peerConfig());
-    this.sendPc = pc;
-    this.sender = pc.addTransceiver('audio', { direction: 'sendonly' });
+    session.sendPc = pc;
+    const sender = pc.addTransceiver('audio', { direction: 'sendonly' });
     await pc.setLocalDescription(await pc.createOffer());
     const offer = readSendOffer(pc.localDescription?.sdp ?? '');
     const connected = connectedState(pc, timeoutMs);
+    // Awaited only after the requests below; if one of them fails first, this must not go unhandled.
+    connected.catch(() => undefined);
     // The answer below says a=setup:passive (mediasoup is the DTLS server), so werift is the client.
     await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] } });
     await pc.setRemoteDescription({ type: 'answer', sdp: sendAnswer(transport, offer) });
@@ -151,28 +196,28 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       },
     });
     await connected;
+    session.sender = sender;
+    pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
   }
 
   /** Consumes producers; requests that arrive while a negotiation runs are batched into the next one. */
-  private subscribe(producerIds: string[]): void {
-    for (const id of producerIds) this.wanted.add(id);
+  private subscribe(session: Session, producerIds: string[]): void {
+    for (const id of producerIds) session.wanted.add(id);
     if (producerIds.length === 0) return;
-    this.negotiating = this.negotiating.then(() => this.consumeWanted()).catch((error: Error) => this.fail(error));
+    session.negotiating = session.negotiating.then(() => this.consumeWanted(session)).catch((error: Error) => this.lost(session, `subscribe: ${error.message}`));
   }
 
-  private unsubscribe(producerId: string): void {
-    this.wanted.delete(producerId);
-    const line = this.consumerByProducer.get(producerId);
+  private unsubscribe(session: Session, producerId: string): void {
+    session.wanted.delete(producerId);
+    const line = session.consumerByProducer.get(producerId);
     if (line) line.active = false;
   }
 
-  private async consumeWanted(): Promise<void> {
-    const client = this.client;
-    const transport = this.recvTransport;
-    const pc = this.recvPc;
-    if (!client || !transport || !pc || this.wanted.size === 0 || this.state === 'closed' || this.state === 'failed') return;
-    const batch = [...this.wanted];
-    this.wanted.clear();
+  private async consumeWanted(session: Session): Promise<void> {
+    const { client, recvTransport: transport, recvPc: pc } = session;
+    if (session.closed || session.wanted.size === 0) return;
+    const batch = [...session.wanted];
+    session.wanted.clear();
     const consumed = await Promise.all(
       batch.map((producerId) => client.request('consume', { transportId: transport.transportId, producerId, rtpCapabilities: receiveCapabilities }).catch(() => undefined)),
     );
@@ -181,35 +226,75 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     for (const consumer of fresh) {
       const rtp = consumer.rtpParameters as { mid?: string; codecs: Array<{ payloadType: number }>; encodings: Array<{ ssrc: number }>; rtcp: { cname: string } };
       const line: ConsumerLine = { mid: String(rtp.mid), payloadType: rtp.codecs[0]!.payloadType, ssrc: rtp.encodings[0]!.ssrc, cname: rtp.rtcp.cname, active: true };
-      this.consumers.push(line);
-      this.consumerByProducer.set(consumer.producerId, line);
+      session.consumers.push(line);
+      session.consumerByProducer.set(consumer.producerId, line);
     }
-    await pc.setRemoteDescription({ type: 'offer', sdp: recvOffer(transport, this.consumers, ++this.offerVersion) });
+    await pc.setRemoteDescription({ type: 'offer', sdp: recvOffer(transport, session.consumers, ++session.offerVersion) });
     const answer = await pc.createAnswer();
     // mediasoup drops DTLS that arrives before connect(), so connect before werift starts its handshake.
-    if (!this.recvConnected) {
-      this.recvConnected = true;
+    if (!session.recvConnected) {
+      session.recvConnected = true;
       await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: readDtlsRole(answer.sdp), fingerprints: [readFingerprint(answer.sdp)] } });
     }
     await pc.setLocalDescription(answer);
     await Promise.all(fresh.map((c) => client.request('resumeConsumer', { consumerId: c.consumerId })));
+    session.subscribedAtMs = hostNowMs();
   }
 
-  private onRtp(rtp: RtpPacket): void {
-    const arrival = hostNowMs();
-    if (!readStamp(rtp.payload, this.stamp)) return;
-    let stats = this.streams.get(this.stamp.senderId);
-    if (!stats) {
-      stats = new ReceiveStats(opusClockRate);
-      this.streams.set(this.stamp.senderId, stats);
+  /** Media is back after an outage: how long this bot was without audio. */
+  private onMediaBack(arrivalMs: number): void {
+    if (!this.outage || this.state !== 'connected') return;
+    if (Number.isFinite(this.outage.lastPacketMs)) this.options.store.record('recovery_time_ms', arrivalMs - this.outage.lastPacketMs, this.options.group, arrivalMs);
+    this.outage = undefined;
+  }
+
+  /**
+   * Silence from everyone it subscribes to, for longer than the media timeout, is a failure too:
+   * a paused or partitioned node closes no socket. Called by the fleet process a few times a second.
+   */
+  checkMedia(nowMs: number): void {
+    const session = this.session;
+    if (this.state !== 'connected' || !session || !session.consumers.some((c) => c.active)) return;
+    const heardAt = Math.max(this.receiver.lastArrivalMs, session.subscribedAtMs);
+    if (nowMs - heardAt > this.options.recovery.mediaTimeoutMs) this.lost(session, `no media for ${Math.round(nowMs - heardAt)} ms`);
+  }
+
+  private lost(session: Session, reason: string): void {
+    if (session !== this.session || session.closed) return;
+    if (this.state === 'joining') {
+      this.closeSession();
+      return;
     }
-    if (!stats.onPacket(this.stamp.seq, arrival, rtp.header.timestamp)) return;
-    this.options.store.record('e2e_latency_ms', arrival - this.stamp.sentAtMs, this.options.group, arrival);
+    if (this.state !== 'connected') return;
+    void this.recover(reason);
+  }
+
+  private async recover(reason: string): Promise<void> {
+    const { store, group, recovery, joinTimeoutMs, random } = this.options;
+    this.state = 'recovering';
+    store.count('bot_failures', 1, group);
+    store.count('room_bot_failures', 1, this.options.room);
+    this.outage ??= { lastPacketMs: this.receiver.lastArrivalMs };
+    this.closeSession();
+    for (let attempt = 0; ; attempt++) {
+      const backoff = Math.min(recovery.backoffMaxMs, recovery.backoffInitialMs * 2 ** attempt) * (0.5 + random());
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      if ((this.state as BotState) === 'closed') return;
+      try {
+        await withTimeout(this.open(), joinTimeoutMs, `rejoin after "${reason}"`);
+        if ((this.state as BotState) === 'closed') return void this.closeSession();
+        this.state = 'connected';
+        this.emit('recovered');
+        return;
+      } catch {
+        this.closeSession();
+      }
+    }
   }
 
   /** Sends one packet; the fleet process calls this for every connected bot once per packet time. */
   sendPacket(): void {
-    const sender = this.sender?.sender;
+    const sender = this.session?.sender?.sender;
     if (this.state !== 'connected' || !sender) return;
     const payload = Buffer.alloc(this.payloadSize);
     writeStamp(payload, { senderId: this.options.id, seq: this.seq, sentAtMs: hostNowMs() });
@@ -222,35 +307,23 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
 
   /** Moves this second's counts and each stream's jitter into the store. */
   sampleSecond(atMs: number): void {
-    const { store, group } = this.options;
-    if (this.packetsSentThisSecond > 0) store.count('packets_sent', this.packetsSentThisSecond, group, atMs);
+    if (this.packetsSentThisSecond > 0) this.options.store.count('packets_sent', this.packetsSentThisSecond, this.options.group, atMs);
     this.packetsSentThisSecond = 0;
-    let received = 0;
-    let expected = 0;
-    for (const stats of this.streams.values()) {
-      const delta = stats.takeDelta();
-      received += delta.received;
-      expected += delta.expected;
-      if (delta.received > 0) store.record('jitter_ms', stats.jitterMs, group, atMs);
-    }
-    if (expected > 0) store.count('packets_expected', expected, group, atMs);
-    if (received > 0) store.count('packets_received', received, group, atMs);
+    this.receiver.sampleSecond(atMs);
   }
 
-  private fail(error: Error): void {
-    if (this.state === 'closed' || this.state === 'failed') return;
-    const wasConnected = this.state === 'connected';
-    this.close();
-    this.state = 'failed';
-    if (wasConnected) this.options.store.count('bots_failed', 1, this.options.group);
-    this.emit('failed', error);
+  private closeSession(): void {
+    const session = this.session;
+    if (!session || session.closed) return;
+    session.closed = true;
+    void session.sendPc?.close();
+    void session.recvPc.close();
+    session.client.close();
   }
 
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    void this.sendPc?.close();
-    void this.recvPc?.close();
-    this.client?.close();
+    this.closeSession();
   }
 }

@@ -48,16 +48,28 @@ async function worker(): Promise<CheckResult> {
   }
 }
 
+/** Chromium for browser fleet groups: CHROMIUM_PATH, else the first of the usual names on the PATH. */
+export function findChromium(): string | undefined {
+  return findExecutable(['chromium', 'chromium-browser', 'google-chrome'], 'CHROMIUM_PATH');
+}
+
 function chromium(): CheckResult {
-  const path = findExecutable(['chromium', 'chromium-browser', 'google-chrome'], 'CHROMIUM_PATH');
+  const path = findChromium();
   return path
     ? { name: 'chromium', status: 'ok', detail: path }
     : { name: 'chromium', status: 'warn', detail: 'not found (needed only by browser fleet groups)', fix: 'apt-get install chromium, or set CHROMIUM_PATH' };
 }
 
+/** k6 for k6 fleet groups: K6_BIN, else k6 on the PATH. */
+export function findK6(): string | undefined {
+  return findExecutable(['k6'], 'K6_BIN');
+}
+
+export const k6InstallHint = 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN to its path';
+
 function k6(): CheckResult {
-  const path = findExecutable(['k6'], 'K6_BIN');
-  if (!path) return { name: 'k6', status: 'warn', detail: 'not found (needed only by k6 fleet groups)', fix: 'install k6 from https://grafana.com/docs/k6/latest/set-up/install-k6/ or set K6_BIN' };
+  const path = findK6();
+  if (!path) return { name: 'k6', status: 'warn', detail: 'not found (needed only by k6 fleet groups)', fix: k6InstallHint };
   const version = execFileSync(path, ['version'], { encoding: 'utf8' }).trim();
   return { name: 'k6', status: 'ok', detail: `${path}: ${version}` };
 }

@@ -3,7 +3,7 @@
  * `count`, `rate`, …). Thresholds, reports and comparisons all read metrics through this.
  */
 import type { Aggregation } from '../scenario/thresholds.js';
-import { metricCatalogue, type CounterMetric, type GaugeMetric, type MetricName, type TrendMetric } from './catalogue.js';
+import { metricCatalogue, type CounterMetric, type GaugeMetric, type MetricName, type RateMetric, type TrendMetric } from './catalogue.js';
 import type { MetricStore } from './store.js';
 
 export interface AggregateScope {
@@ -19,6 +19,19 @@ export function lossRatio(store: MetricStore, group?: string, fromSecond?: numbe
   if (expected === 0) return undefined;
   return Math.max(0, 1 - store.counter('packets_received', group, fromSecond, toSecond) / expected);
 }
+
+/** k6 checks passed / checks run; undefined when no check ran. */
+export function checksRate(store: MetricStore, group?: string, fromSecond?: number, toSecond?: number): number | undefined {
+  const total = store.counter('k6_checks_total', group, fromSecond, toSecond);
+  if (total === 0) return undefined;
+  return store.counter('k6_checks_passed', group, fromSecond, toSecond) / total;
+}
+
+/** Rate metrics are not stored: each is read from two counters, so it merges exactly as counters do. */
+const rates: Record<RateMetric, (store: MetricStore, group?: string) => number | undefined> = {
+  packet_loss_ratio: lossRatio,
+  k6_checks_rate: checksRate,
+};
 
 function trend(store: MetricStore, metric: TrendMetric, scope: AggregateScope, a: Aggregation): number | undefined {
   const h = store.histogram(metric, scope.group);
@@ -55,8 +68,8 @@ export function aggregate(store: MetricStore, metric: MetricName, scope: Aggrega
     case 'gauge':
       return gauge(store, metric as GaugeMetric, scope, a);
     case 'rate':
-      // packet_loss_ratio is the only rate metric so far; `value` and `rate` are the same number.
-      return a === 'value' || a === 'rate' ? lossRatio(store, scope.group) : undefined;
+      // For a rate metric `value` and `rate` are the same number.
+      return a === 'value' || a === 'rate' ? rates[metric as RateMetric](store, scope.group) : undefined;
     case 'counter': {
       const count = store.counter(metric as CounterMetric, scope.group);
       if (a === 'count') return count;

@@ -24,7 +24,7 @@ export type MetricUnit = MetricInfo['unit'];
 
 /**
  * Stored integer units per unit of value. ms → microseconds: LAN latencies and jitter live below
- * 1 ms and must not collapse to 0. percent → 0.001 %. ratio → parts per million. Counts are whole.
+ * 1 ms and must not collapse to 0. percent → 0.001 %. ratio → parts per million. MB → kB. Counts are whole.
  * The scale is not part of the serialized form: it is implied by the metric name, so changing an
  * entry here makes older reports unreadable.
  */
@@ -35,6 +35,7 @@ export const unitScale: Readonly<Record<MetricUnit, number>> = {
   packets: 1,
   bots: 1,
   count: 1,
+  MB: 1000,
 };
 
 export function scaleOf(metric: MetricName): number {
@@ -127,6 +128,16 @@ export class Histogram {
     if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile ${p} outside 0..100`);
     const h = this.#nonEmpty();
     return h ? h.getValueAtPercentile(p) / this.scale : NaN;
+  }
+
+  /** Samples whose bucket lies at or below `value`'s bucket (cumulative counts for Prometheus buckets and distribution charts). */
+  countAtOrBelow(value: number): number {
+    const h = this.#nonEmpty();
+    if (!h || value < 0) return 0;
+    const last = Math.min(h.countsArrayIndex(this.#toStored(value)), h.countsArrayIndex(h.maxValue));
+    let total = 0;
+    for (let i = 0; i <= last; i++) total += h.getCountAtIndex(i);
+    return total;
   }
 
   /** null when nothing was recorded, so reports can't mistake "no data" for zeros. */

@@ -31,6 +31,8 @@ export interface RunEvent {
   target?: string;
   ok?: boolean;
   detail?: string;
+  /** For a step that lasts (a pause, an impairment): how long it was planned to last. */
+  durationMs?: number;
 }
 
 export interface SerializedBucket {

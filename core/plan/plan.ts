@@ -2,17 +2,21 @@
  * The seeded plan: which bot joins which room at what time. A pure function of the scenario (and
  * its seed), so a run can be replayed, and fleet processes or shards each take a slice of it.
  */
-import type { AudioSpec, Scenario } from '../scenario/index.js';
+import type { AudioSpec, Scenario, VideoSpec } from '../scenario/index.js';
 import { seededRandom, shuffled } from './random.js';
 
 export interface BotPlan {
   /** Global index, unique in the run; also the sender id in media packets. */
   id: number;
+  /** Which engine seats this participant: a werift bot or a Chromium page. */
+  engine: 'werift' | 'browser';
   group: string;
   room: number;
   /** Join time, ms after the run's start. */
   joinAtMs: number;
   audio: AudioSpec;
+  /** Browsers only; werift bots publish audio alone. */
+  video: VideoSpec | null;
 }
 
 export interface RunPlan {
@@ -25,11 +29,14 @@ export function makePlan(scenario: Scenario): RunPlan {
   const random = seededRandom(scenario.seed);
   const bots: BotPlan[] = [];
   for (const group of scenario.fleet) {
+    // k6 brings its own load and rooms; werift bots and browsers share the seats.
+    if (group.engine === 'k6') continue;
+    const video = group.engine === 'browser' ? group.video : null;
     const first = bots.length;
     // Join order within a group is a seeded permutation; ramp-up spreads it evenly.
     const order = shuffled([...Array(group.count).keys()], random);
     order.forEach((position, k) => {
-      bots[first + position] = { id: first + position, group: group.name, room: -1, joinAtMs: Math.round((group.rampUpMs * k) / group.count), audio: group.audio };
+      bots[first + position] = { id: first + position, engine: group.engine, group: group.name, room: -1, joinAtMs: Math.round((group.rampUpMs * k) / group.count), audio: group.audio, video };
     });
   }
   // Seats: a seeded order of all bots fills rooms in turn, so rooms stay within one of each other in size.

@@ -4,6 +4,8 @@ export const exitCodes = {
   badInput: 1,
   aborted: 2,
   thresholdsFailed: 99,
+  /** `compare` or `run --baseline`: the candidate is worse than the baseline past tolerance and noise (a failed gate, like a threshold). */
+  regressed: 99,
 } as const;
 
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];

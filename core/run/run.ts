@@ -3,8 +3,7 @@
  * reverse order and always writes a report, also when interrupted or when something failed.
  */
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { Fleet } from '../../bots/fleet/fleet.js';
+import { ChaosTimeline } from '../../chaos/timeline.js';
 import { buildReport } from '../../reports/build-report.js';
 import type { Report } from '../../reports/report-types.js';
 import { verdictOf, type Verdict } from '../../reports/verdict.js';
@@ -14,24 +13,24 @@ import { lossRatio } from '../metrics/aggregate.js';
 import { MetricStore } from '../metrics/store.js';
 import { makePlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
+import type { Engine, EngineContext, SkippedGroup } from './engine.js';
+import { createEngines, type EngineOptions } from './engines.js';
 import { notify, type RunObserver } from './observer.js';
+import { ServerSampler } from './server-sampler.js';
 import type { ProgressSnapshot } from './progress.js';
 import { TeardownStack } from './teardown.js';
 
-export interface RunOptions {
+export interface RunOptions extends EngineOptions {
   outDir: string;
   /** Aborting (Ctrl-C, SIGTERM) ends the run early; the report is then marked incomplete. */
   signal: AbortSignal;
   observers?: RunObserver[];
-  /** Fleet processes; default one per core, never more than bots. */
-  processes?: number;
 }
 
 export interface RunResult { report: Report; files: string[]; verdict: Verdict }
 
-/** Lead time for fleet processes to boot, so bots planned at t=0 really join at t=0. */
-const fleetBootMs = 1000;
-const joinTimeoutMs = 15_000;
+/** Lead time for engine processes to boot, so bots planned at t=0 really join at t=0. */
+const engineBootMs = 1000;
 
 function sleep(msToWait: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -51,16 +50,16 @@ async function startTarget(scenario: Scenario): Promise<Target> {
   return spec.kind === 'bundled' ? startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode }) : externalTarget(spec.url);
 }
 
-function snapshot(store: MetricStore, fleet: Fleet, scenario: Scenario, planned: number): ProgressSnapshot {
+function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number): ProgressSnapshot {
   const last = store.seconds().at(-1);
   const latency = last === undefined ? undefined : store.histogram('e2e_latency_ms', undefined, last, last);
-  const progress = fleet.progress();
+  const progress = engines.map((e) => e.progress());
   return {
     elapsedS: Math.max(0, Math.round((Date.now() - store.startMs) / 1000)),
     durationS: Math.round(scenario.durationMs / 1000),
-    connected: progress.connected,
+    connected: progress.reduce((n, p) => n + p.connected, 0),
     planned,
-    failed: progress.failed,
+    failed: progress.reduce((n, p) => n + p.failed, 0),
     packetsPerSecond: last === undefined ? 0 : store.counter('packets_received', undefined, last, last),
     latencyP99Ms: latency && latency.count > 0 ? latency.percentile(99) : null,
     lossRatio: last === undefined ? null : (lossRatio(store, undefined, last, last) ?? null),
@@ -75,25 +74,38 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let store = new MetricStore(startedAtMs);
   let abortReason: string | null = null;
   let targetUrls: string[] = [];
-  let fleet: Fleet | undefined;
+  let engines: Engine[] = [];
+  let skipped: SkippedGroup[] = [];
+  let server: ServerSampler | undefined;
   try {
+    ({ engines, skipped } = createEngines(scenario, plan, options));
     const target = await startTarget(scenario);
     teardown.push('target', () => target.stop());
     targetUrls = target.urls;
     if (options.signal.aborted) throw new Error('interrupted before the fleet started');
 
-    const startMs = Date.now() + fleetBootMs;
+    const startMs = Date.now() + engineBootMs;
     store = new MetricStore(startMs);
-    const processes = Math.max(1, Math.min(options.processes ?? availableParallelism(), plan.bots.length));
-    const started = new Fleet({ plan, processes, urls: target.urls, runTag: randomBytes(3).toString('hex'), startMs, endMs: startMs + scenario.durationMs, joinTimeoutMs, store });
-    fleet = started;
-    teardown.push('fleet', () => started.stop());
+    const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, startMs, endMs: startMs + scenario.durationMs, runTag: randomBytes(3).toString('hex') };
+    target.onUnexpectedExit((nodeId, detail) => store.event({ atMs: Date.now() - startMs, kind: 'target-crash', target: nodeId, ok: false, detail }));
+    const sampler = new ServerSampler(target, startMs);
+    server = sampler;
+    sampler.start();
+    teardown.push('server sampler', () => sampler.stop());
+    for (const engine of engines) {
+      teardown.push(`engine ${engine.name}`, () => engine.stop());
+      await engine.start(context);
+    }
+    // Stopped before the engines (teardown runs in reverse): a paused node is resumed first.
+    const chaos = new ChaosTimeline(scenario.chaos, target, store, scenario.seed);
+    chaos.start();
+    teardown.push('chaos', () => chaos.stop());
 
-    const context = { scenario, plan, store };
-    await notify(observers, 'onStart', context);
-    const ticker = setInterval(() => void notify(observers, 'onProgress', snapshot(store, started, scenario, plan.bots.length), context), 1000);
+    const runContext = { scenario, plan, store };
+    await notify(observers, 'onStart', runContext);
+    const ticker = setInterval(() => void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length), runContext), 1000);
     teardown.push('progress', () => clearInterval(ticker));
-    await sleep(startMs + scenario.durationMs - Date.now(), options.signal);
+    await sleep(context.endMs - Date.now(), options.signal);
     if (options.signal.aborted) abortReason = `interrupted (${String(options.signal.reason ?? 'signal')}) after ${((Date.now() - startMs) / 1000).toFixed(1)} s`;
   } catch (error) {
     abortReason = (error as Error).message;
@@ -101,10 +113,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const failures = await teardown.runAll();
     if (failures.length > 0) abortReason ??= `teardown: ${failures.join('; ')}`;
   }
-  const crashes = fleet?.crashes() ?? [];
-  if (crashes.length > 0) abortReason ??= `fleet process crashed: ${crashes.join('; ')}`;
+  const crashes = engines.flatMap((e) => e.crashes());
+  if (crashes.length > 0) abortReason ??= `engine process crashed: ${crashes.join('; ')}`;
   const durationMs = Math.min(Math.max(0, Date.now() - store.startMs), scenario.durationMs);
-  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls });
+  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, skipped, server: server?.result() ?? [] });
   const files = writeReport(options.outDir, report);
   await notify(observers, 'onEnd', report);
   await notify(observers, 'close');

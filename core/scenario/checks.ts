@@ -1,11 +1,12 @@
 import { formatDuration } from './duration.js';
 import type { PathProblem } from './problems.js';
-import { fleetGroup, positiveDuration, rooms } from './schema.js';
-import type { FleetGroup } from './types.js';
+import { chaosProblems } from './chaos-checks.js';
+import { fleetGroup, positiveDuration, rooms, scenarioSchema } from './schema.js';
+import type { FleetGroup, K6Group, K6Load } from './types.js';
 
-interface IndexedGroup {
+interface IndexedGroup<G extends FleetGroup = FleetGroup> {
   index: number;
-  group: FleetGroup;
+  group: G;
 }
 
 /**
@@ -18,10 +19,13 @@ export function crossSectionProblems(raw: unknown): PathProblem[] {
   const groups = validGroups(sections['fleet']);
   const duration = positiveDuration.safeParse(sections['duration']);
   const capacity = rooms.safeParse(sections['rooms']);
+  const target = scenarioSchema.shape.target.safeParse(sections['target']);
   return [
     ...duplicateNames(groups),
     ...(duration.success ? rampUpsTooLong(groups, duration.data) : []),
+    ...(duration.success ? k6GroupsTooLong(groups, duration.data) : []),
     ...(capacity.success ? fleetTooBig(groups, capacity.data) : []),
+    ...chaosProblems(sections['chaos'], duration.success ? duration.data : undefined, target.success ? target.data : undefined),
   ];
 }
 
@@ -48,8 +52,13 @@ function duplicateNames(groups: readonly IndexedGroup[]): PathProblem[] {
   });
 }
 
+/** Groups whose members take seats in `rooms` (k6 sessions use rooms of their own). */
+function seated(groups: readonly IndexedGroup[]): IndexedGroup<Exclude<FleetGroup, K6Group>>[] {
+  return groups.filter((g): g is IndexedGroup<Exclude<FleetGroup, K6Group>> => g.group.engine !== 'k6');
+}
+
 function rampUpsTooLong(groups: readonly IndexedGroup[], durationMs: number): PathProblem[] {
-  return groups
+  return seated(groups)
     .filter(({ group }) => group.rampUpMs >= durationMs)
     .map(({ index, group }) => ({
       path: ['fleet', index, 'rampUp'],
@@ -58,8 +67,27 @@ function rampUpsTooLong(groups: readonly IndexedGroup[], durationMs: number): Pa
     }));
 }
 
+/** How long k6 runs a load: its duration, or its stages one after another. */
+function loadLengthMs(load: K6Load): number {
+  return load.executor === 'constant-vus' ? load.durationMs : load.stages.reduce((sum, stage) => sum + stage.durationMs, 0);
+}
+
+// The run stops k6 when the scenario ends: load planned past that would silently never happen.
+function k6GroupsTooLong(groups: readonly IndexedGroup[], durationMs: number): PathProblem[] {
+  return groups.flatMap(({ index, group }): PathProblem[] => {
+    if (group.engine !== 'k6') return [];
+    const endMs = group.startTimeMs + loadLengthMs(group.load);
+    if (endMs <= durationMs) return [];
+    const key = group.load.executor === 'constant-vus' ? 'duration' : 'stages';
+    const message =
+      `k6 group ends at ${formatDuration(endMs)} (startTime ${formatDuration(group.startTimeMs)} + ${key} ${formatDuration(endMs - group.startTimeMs)}), ` +
+      `after the scenario duration ${formatDuration(durationMs)}; shorten the ${key} or lengthen the scenario`;
+    return [{ path: ['fleet', index, key], message, at: 'key' }];
+  });
+}
+
 function fleetTooBig(groups: readonly IndexedGroup[], capacity: { count: number; size: number }): PathProblem[] {
-  const bots = groups.reduce((sum, { group }) => sum + group.count, 0);
+  const bots = seated(groups).reduce((sum, { group }) => sum + group.count, 0);
   const seats = capacity.count * capacity.size;
   if (bots <= seats) return [];
   const message =

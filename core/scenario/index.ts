@@ -12,4 +12,4 @@ export {
   type Operator,
   type ThresholdCondition,
 } from './thresholds.js';
-export type { AudioSpec, FleetGroup, Scenario, TargetSpec, Threshold, WeriftGroup } from './types.js';
+export type { AudioSpec, BrowserGroup, ChaosStep, RecoverySpec, FleetGroup, K6Behaviour, K6Group, K6Load, K6Stage, Scenario, TargetSpec, Threshold, VideoSpec, WeriftGroup } from './types.js';

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { duration, positiveDuration } from './duration-schema.js';
 import { show } from './messages.js';
+import { chaosSchema, recoverySchema } from './chaos-schema.js';
 import { thresholdsSchema } from './threshold-schema.js';
-import type { TargetSpec, WeriftGroup } from './types.js';
+import type { BrowserGroup, K6Behaviour, K6Group, K6Load, K6Stage, TargetSpec, VideoSpec, WeriftGroup } from './types.js';
 
 const name = z
   .string()
@@ -13,25 +14,11 @@ const name = z
     error: (issue) => `may only contain letters, digits, ".", "_" and "-" (got ${show(issue.input)})`,
   });
 
-const duration = z
-  .union([z.string(), z.number()], {
-    error: (issue) =>
-      issue.input === undefined ? 'is required' : `must be a duration such as "500ms", "20s" or "1.5m" (got ${show(issue.input)})`,
-  })
-  .transform((value, ctx) => {
-    try {
-      // Numbers are let through so that parseDuration can say which unit to add.
-      return parseDuration(String(value));
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
-      return z.NEVER;
-    }
-  });
+export { duration, positiveDuration } from './duration-schema.js';
 
-export const positiveDuration = duration.refine((ms) => ms > 0, { error: 'must be longer than 0ms (got 0ms)' });
-
-const wsUrl = z.string().refine((text) => URL.canParse(text) && ['ws:', 'wss:'].includes(new URL(text).protocol), {
-  error: (issue) => `must be a ws:// or wss:// URL (got ${show(issue.input)})`,
+/** ws(s):// is one SFU node; http(s):// is a directory that says which node serves a room. */
+const wsUrl = z.string().refine((text) => URL.canParse(text) && ['ws:', 'wss:', 'http:', 'https:'].includes(new URL(text).protocol), {
+  error: (issue) => `must be a ws:// or wss:// URL of an SFU node, or an http:// or https:// URL of an rtcstorm directory (got ${show(issue.input)})`,
 });
 
 const bundled = z.strictObject({
@@ -64,7 +51,7 @@ const target = z
   })
   .prefault({ bundled: {} });
 
-function isLoopbackHost(hostname: string): boolean {
+export function isLoopbackHost(hostname: string): boolean {
   // URL has already normalised the host: lower case, IPv4 in dotted quads, IPv6 in brackets.
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
@@ -99,7 +86,132 @@ const weriftGroup = z
     }),
   );
 
-export const fleetGroup = z.discriminatedUnion('engine', [weriftGroup]);
+const video = z
+  .union([
+    z.literal('none'),
+    z.strictObject({
+      codec: z.literal('vp8').default('vp8'),
+      width: z.int().min(16).max(1920),
+      height: z.int().min(16).max(1080),
+      fps: z.int().min(1).max(60),
+    }),
+  ])
+  .default('none')
+  .transform((spec): VideoSpec | null => (spec === 'none' ? null : spec));
+
+const browserGroup = z
+  .strictObject({
+    engine: z.literal('browser'),
+    name: z.string().min(1).max(80).optional(),
+    count: z.int().min(1),
+    perProcess: z.int().min(1).max(16).default(2),
+    rampUp: duration.default(0),
+    audio,
+    video,
+  })
+  .transform(
+    (group): BrowserGroup => ({
+      engine: group.engine,
+      name: group.name ?? group.engine,
+      count: group.count,
+      perProcess: group.perProcess,
+      rampUpMs: group.rampUp,
+      audio: group.audio,
+      video: group.video,
+    }),
+  );
+
+// A k6 group is one k6 scenario, named after the group, and k6 allows only these characters.
+const k6ScenarioName = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[A-Za-z0-9_-]+$/, {
+    error: (issue) => `may only contain letters, digits, "_" and "-", as a k6 scenario name (got ${show(issue.input)})`,
+  });
+
+const k6Stages = z
+  .array(
+    z
+      .strictObject({ duration: positiveDuration, target: z.int().min(0) })
+      .transform(({ duration, target }): K6Stage => ({ durationMs: duration, target })),
+  )
+  .min(1);
+
+// Keys of every k6 group, around the executor's own keys (so "allowed keys" messages read in that order).
+const k6Head = { engine: z.literal('k6'), name: k6ScenarioName.optional() };
+const k6Tail = {
+  behaviour: z.enum(['join-leave', 'reconnect-storm', 'custom']).default('join-leave'),
+  script: z.string().min(1).optional(),
+  startTime: duration.default(0),
+  roomSize: z.int().min(1).default(4),
+  required: z.boolean().default(false),
+};
+
+// k6's executors with k6's option names and defaults.
+const k6Executors = z.discriminatedUnion('executor', [
+  z.strictObject({ ...k6Head, executor: z.literal('constant-vus'), vus: z.int().min(1), duration: positiveDuration, ...k6Tail }),
+  z.strictObject({ ...k6Head, executor: z.literal('ramping-vus'), startVUs: z.int().min(0).default(1), stages: k6Stages, ...k6Tail }),
+  z.strictObject({
+    ...k6Head,
+    executor: z.literal('ramping-arrival-rate'),
+    startRate: z.int().min(0).default(0),
+    timeUnit: positiveDuration.default(1000),
+    preAllocatedVUs: z.int().min(1),
+    maxVUs: z.int().min(1).optional(),
+    stages: k6Stages,
+    ...k6Tail,
+  }),
+]);
+
+type K6GroupInput = z.output<typeof k6Executors>;
+
+function k6Load(group: K6GroupInput): K6Load {
+  switch (group.executor) {
+    case 'constant-vus':
+      return { executor: group.executor, vus: group.vus, durationMs: group.duration };
+    case 'ramping-vus':
+      return { executor: group.executor, startVUs: group.startVUs, stages: group.stages };
+    case 'ramping-arrival-rate': {
+      const { startRate, timeUnit, preAllocatedVUs, maxVUs, stages } = group;
+      return { executor: group.executor, startRate, timeUnitMs: timeUnit, preAllocatedVUs, ...(maxVUs === undefined ? {} : { maxVUs }), stages };
+    }
+  }
+}
+
+type IssueAt = (key: string, message: string) => void;
+
+function k6Behaviour(group: K6GroupInput, issue: IssueAt): K6Behaviour | undefined {
+  if (group.behaviour === 'custom') {
+    if (group.script !== undefined) return { kind: 'custom', script: group.script };
+    issue('script', 'is required when behaviour is custom (a k6 script whose default function is one iteration)');
+    return undefined;
+  }
+  if (group.script === undefined) return { kind: group.behaviour };
+  issue('script', `only applies to behaviour custom (behaviour is "${group.behaviour}")`);
+  return undefined;
+}
+
+const k6Group = k6Executors.transform((group, ctx): K6Group => {
+  const issue: IssueAt = (key, message) => ctx.addIssue({ code: 'custom', path: [key], message, input: Reflect.get(group, key) });
+  const behaviour = k6Behaviour(group, issue);
+  if (group.executor === 'ramping-arrival-rate' && group.maxVUs !== undefined && group.maxVUs < group.preAllocatedVUs) {
+    issue('maxVUs', `must be at least preAllocatedVUs ${group.preAllocatedVUs} (got ${group.maxVUs})`);
+    return z.NEVER;
+  }
+  if (behaviour === undefined) return z.NEVER;
+  return {
+    engine: group.engine,
+    name: group.name ?? group.engine,
+    load: k6Load(group),
+    behaviour,
+    startTimeMs: group.startTime,
+    roomSize: group.roomSize,
+    required: group.required,
+  };
+});
+
+export const fleetGroup = z.discriminatedUnion('engine', [weriftGroup, browserGroup, k6Group]);
 
 export const scenarioSchema = z.strictObject(
   {
@@ -110,6 +222,8 @@ export const scenarioSchema = z.strictObject(
     rooms,
     fleet: z.array(fleetGroup).min(1),
     thresholds: thresholdsSchema,
+    recovery: recoverySchema,
+    chaos: chaosSchema,
   },
   {
     error: (issue) =>

@@ -17,8 +17,53 @@ export interface WeriftGroup {
   processes?: number;
 }
 
-/** Discriminated on `engine`; browser and k6 groups will join this union. */
-export type FleetGroup = WeriftGroup;
+export interface VideoSpec {
+  codec: 'vp8';
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/** Real Chromium participants (bots/browser/): `perProcess` pages share one browser process. */
+export interface BrowserGroup {
+  engine: 'browser';
+  name: string;
+  count: number;
+  perProcess: number;
+  rampUpMs: number;
+  audio: AudioSpec;
+  /** null: audio only. */
+  video: VideoSpec | null;
+}
+
+/** One k6 stage: ramp to `target` (VUs, or iterations per time unit) over the stage's duration. */
+export interface K6Stage { durationMs: number; target: number }
+
+/** How k6 starts iterations: k6's executors, with k6's option names (durations in ms). */
+export type K6Load =
+  | { executor: 'constant-vus'; vus: number; durationMs: number }
+  | { executor: 'ramping-vus'; startVUs: number; stages: K6Stage[] }
+  | { executor: 'ramping-arrival-rate'; startRate: number; timeUnitMs: number; preAllocatedVUs: number; maxVUs?: number; stages: K6Stage[] };
+
+/** What one k6 iteration does against the signalling (see bots/k6/script/signalling-load.ts). */
+export type K6Behaviour = { kind: 'join-leave' } | { kind: 'reconnect-storm' } | { kind: 'custom'; script: string };
+
+/** Signalling-plane load from k6; its sessions take no seats in `rooms` (they use rooms of their own). */
+export interface K6Group {
+  engine: 'k6';
+  name: string;
+  load: K6Load;
+  behaviour: K6Behaviour;
+  /** When the group starts, ms after the run's start. */
+  startTimeMs: number;
+  /** k6 sessions per room. */
+  roomSize: number;
+  /** When true and k6 is missing the run stops before starting; otherwise the group is skipped. */
+  required: boolean;
+}
+
+/** Discriminated on `engine`. */
+export type FleetGroup = WeriftGroup | BrowserGroup | K6Group;
 
 export type TargetSpec =
   | { kind: 'bundled'; nodes: number; workersPerNode: number }
@@ -31,6 +76,26 @@ export interface Threshold {
   abortOnFail: boolean;
 }
 
+/** How bots notice a failed node and come back (see bots/werift/recovery.ts). */
+export interface RecoverySpec {
+  /** No packet from anyone for this long (while subscribed) counts as a failure. */
+  mediaTimeoutMs: number;
+  /** A stream silent for longer than this, then back, records a media_gap_ms. */
+  gapThresholdMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+}
+
+/** `node-<i>`, or chosen when the step runs: "random" (seeded) or "busiest" (most rooms). */
+export type NodePick = string;
+
+export type ChaosStep =
+  | { atMs: number; action: 'kill-node'; target: NodePick }
+  | { atMs: number; action: 'kill-worker'; target: string }
+  | { atMs: number; action: 'pause-node'; target: NodePick; forMs: number }
+  | { atMs: number; action: 'restart-node'; target: string }
+  | { atMs: number; action: 'exec'; command: string[]; timeoutMs: number };
+
 export interface Scenario {
   name: string;
   /** Source file, or null for a scenario parsed from text that did not come from a file. */
@@ -41,4 +106,6 @@ export interface Scenario {
   rooms: { count: number; size: number };
   fleet: FleetGroup[];
   thresholds: Threshold[];
+  recovery: RecoverySpec;
+  chaos: ChaosStep[];
 }

@@ -55,6 +55,8 @@ function errorOf(action: () => unknown): ScenarioError {
   assert.fail('no ScenarioError thrown');
 }
 
+const defaultRecovery = { mediaTimeoutMs: 2000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 };
+
 describe('parseScenario: valid scenarios', () => {
   it('reads the quickstart example', () => {
     const yaml = `name: quickstart
@@ -96,6 +98,8 @@ thresholds:
           abortOnFail: false,
         },
       ],
+      recovery: defaultRecovery,
+      chaos: [],
     };
     assert.deepEqual(parseScenario(yaml, 'quickstart.yaml'), expected);
   });
@@ -117,6 +121,8 @@ fleet:
       rooms: { count: 1, size: 2 },
       fleet: [{ engine: 'werift', name: 'werift', count: 2, rampUpMs: 0, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 } }],
       thresholds: [],
+      recovery: defaultRecovery,
+      chaos: [],
     };
     assert.deepEqual(parseScenario(yaml, 'minimal.yaml'), expected);
   });
@@ -231,7 +237,7 @@ const badCases: BadCase[] = [
     yaml: edit('duration:', 'durration: 5s\nduration:'),
     path: 'durration',
     at: 'durration',
-    message: /^unknown key "durration" \(allowed keys: name, seed, duration, target, rooms, fleet, thresholds\)$/,
+    message: /^unknown key "durration" \(allowed keys: name, seed, duration, target, rooms, fleet, thresholds, recovery, chaos\)$/,
   },
   {
     title: 'unknown key in a group',
@@ -269,10 +275,10 @@ const badCases: BadCase[] = [
   },
   {
     title: 'unknown engine',
-    yaml: edit('engine: werift', 'engine: browser'),
+    yaml: edit('engine: werift', 'engine: pigeon'),
     path: 'fleet[0].engine',
-    at: 'browser',
-    message: /^must be "werift" \(got "browser"\)$/,
+    at: 'pigeon',
+    message: /^must be one of "werift", "browser", "k6" \(got "pigeon"\)$/,
   },
   {
     title: 'bitrate out of range',
@@ -323,11 +329,11 @@ const badCases: BadCase[] = [
     message: /^must set exactly one of bundled or url \(got neither\)$/,
   },
   {
-    title: 'url that is not a websocket',
-    yaml: edit('rooms:', 'target: { url: "http://127.0.0.1" }\nrooms:'),
+    title: 'url that is neither a node nor a directory',
+    yaml: edit('rooms:', 'target: { url: "ftp://127.0.0.1" }\nrooms:'),
     path: 'target.url',
-    at: '"http',
-    message: /^must be a ws:\/\/ or wss:\/\/ URL \(got "http:\/\/127.0.0.1"\)$/,
+    at: '"ftp',
+    message: /^must be a ws:\/\/ or wss:\/\/ URL of an SFU node, or an http:\/\/ or https:\/\/ URL of an rtcstorm directory \(got "ftp:\/\/127.0.0.1"\)$/,
   },
   {
     title: 'non-loopback url',
@@ -354,7 +360,7 @@ const badCases: BadCase[] = [
     yaml: edit('  e2e_latency_ms:', '  latency: ["avg<1"]\n  e2e_latency_ms:'),
     path: 'thresholds.latency',
     at: 'latency:',
-    message: /unknown key "latency" \(allowed metrics: join_time_ms, e2e_latency_ms, .*harness_cpu_percent\)/,
+    message: /unknown key "latency" \(allowed metrics: join_time_ms, e2e_latency_ms, .*harness_cpu_percent.*\)/,
   },
   {
     title: 'aggregation that does not fit the metric kind',

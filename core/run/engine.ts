@@ -1,0 +1,34 @@
+/**
+ * A load engine (werift bots, browsers, k6): started with the run's shared facts, stopped at the
+ * end. Engines know nothing about reports; they write into the run's MetricStore.
+ */
+import type { MetricStore } from '../metrics/store.js';
+import type { RunPlan } from '../plan/plan.js';
+import type { Scenario } from '../scenario/index.js';
+
+export interface EngineContext {
+  scenario: Scenario;
+  plan: RunPlan;
+  store: MetricStore;
+  /** Where clients connect: a directory URL (http) or one SFU node (ws). */
+  signallingUrl: string;
+  startMs: number;
+  endMs: number;
+  /** Prefix of room names, unique per run, so runs sharing a target do not meet. */
+  runTag: string;
+}
+
+export interface EngineProgress { connected: number; joined: number; failed: number }
+
+/** A group the run could not start (e.g. k6 not installed), reported instead of failing the run. */
+export interface SkippedGroup { group: string; engine: string; reason: string; hint?: string }
+
+export interface Engine {
+  readonly name: string;
+  start(context: EngineContext): Promise<void>;
+  /** Drains and stops; all its samples are in the store when this resolves. */
+  stop(): Promise<void>;
+  progress(): EngineProgress;
+  /** Processes of this engine that crashed, with what they said last. */
+  crashes(): string[];
+}

@@ -1,0 +1,71 @@
+/** Rules between the chaos timeline and the rest of the scenario: times, targets, overlaps. */
+import { chaosStepSchema } from './chaos-schema.js';
+import { formatDuration } from './duration.js';
+import type { PathProblem } from './problems.js';
+import type { ChaosStep, TargetSpec } from './types.js';
+
+interface IndexedStep { index: number; step: ChaosStep }
+
+function validSteps(chaos: unknown): IndexedStep[] {
+  if (!Array.isArray(chaos)) return [];
+  return chaos.flatMap((raw: unknown, index) => {
+    const parsed = chaosStepSchema.safeParse(raw);
+    return parsed.success ? [{ index, step: parsed.data }] : [];
+  });
+}
+
+function endOf(step: ChaosStep): number {
+  return step.action === 'pause-node' ? step.atMs + step.forMs : step.atMs;
+}
+
+function timeProblems(steps: IndexedStep[], durationMs: number): PathProblem[] {
+  return steps.flatMap(({ index, step }): PathProblem[] => {
+    if (step.atMs >= durationMs) {
+      return [{ path: ['chaos', index, 'at'], message: `must be before the scenario ends at ${formatDuration(durationMs)} (got ${formatDuration(step.atMs)})`, at: 'value' }];
+    }
+    if (endOf(step) > durationMs) {
+      return [{ path: ['chaos', index, 'for'], message: `pause ends at ${formatDuration(endOf(step))}, after the scenario ends at ${formatDuration(durationMs)}`, at: 'value' }];
+    }
+    return [];
+  });
+}
+
+/** Process actions need the bundled cluster, and a named node or worker must exist in it. */
+function targetProblems(steps: IndexedStep[], target: TargetSpec): PathProblem[] {
+  return steps.flatMap(({ index, step }): PathProblem[] => {
+    if (step.action === 'exec') return [];
+    if (target.kind !== 'bundled') {
+      return [{ path: ['chaos', index, 'action'], message: `${step.action} needs the bundled target (target.bundled); for an external target use action: exec`, at: 'value' }];
+    }
+    const match = /^node-(\d+)(?:\/worker-(\d+))?$/.exec(step.target);
+    if (!match) return [];
+    const node = Number(match[1]);
+    if (node >= target.nodes) {
+      return [{ path: ['chaos', index, 'target'], message: `no such node: the bundled target has nodes node-0 … node-${target.nodes - 1} (got ${step.target})`, at: 'value' }];
+    }
+    if (match[2] !== undefined && Number(match[2]) >= target.workersPerNode) {
+      return [{ path: ['chaos', index, 'target'], message: `no such worker: each node has worker-0 … worker-${target.workersPerNode - 1} (got ${step.target})`, at: 'value' }];
+    }
+    return [];
+  });
+}
+
+/** Two pauses of one node at once cannot both be undone in order. */
+function overlappingPauses(steps: IndexedStep[]): PathProblem[] {
+  const pauses = steps.filter((s): s is IndexedStep & { step: Extract<ChaosStep, { action: 'pause-node' }> } => s.step.action === 'pause-node');
+  return pauses.flatMap(({ index, step }, i): PathProblem[] => {
+    const earlier = pauses.slice(0, i).find((other) => (other.step.target === step.target || [other.step.target, step.target].some((t) => t === 'random' || t === 'busiest')) && other.step.atMs < endOf(step) && step.atMs < endOf(other.step));
+    if (!earlier) return [];
+    const message = `overlaps the pause of chaos[${earlier.index}] (${earlier.step.target} from ${formatDuration(earlier.step.atMs)} to ${formatDuration(endOf(earlier.step))}); pauses of one node must not overlap`;
+    return [{ path: ['chaos', index], message, at: 'key' }];
+  });
+}
+
+export function chaosProblems(chaos: unknown, durationMs: number | undefined, target: TargetSpec | undefined): PathProblem[] {
+  const steps = validSteps(chaos);
+  return [
+    ...(durationMs === undefined ? [] : timeProblems(steps, durationMs)),
+    ...(target === undefined ? [] : targetProblems(steps, target)),
+    ...overlappingPauses(steps),
+  ];
+}

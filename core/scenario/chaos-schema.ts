@@ -1,0 +1,46 @@
+/** The `chaos:` timeline and the bots' `recovery:` policy. */
+import { z } from 'zod';
+import type { ChaosStep, RecoverySpec } from './types.js';
+import { duration, positiveDuration } from './duration-schema.js';
+
+const nodeId = z.string().regex(/^node-\d+$/, { error: (issue) => `must be node-<index>, e.g. node-0 (got ${JSON.stringify(issue.input)})` });
+const nodePick = z.union([nodeId, z.literal('random'), z.literal('busiest')], {
+  error: (issue) => `must be node-<index>, "random" (seeded) or "busiest" (most rooms) (got ${JSON.stringify(issue.input)})`,
+});
+const workerPick = z.union([z.string().regex(/^node-\d+\/worker-\d+$/), z.literal('random')], {
+  error: (issue) => `must be node-<index>/worker-<index>, e.g. node-0/worker-0, or "random" (got ${JSON.stringify(issue.input)})`,
+});
+
+const at = { at: duration };
+
+const chaosStep = z.discriminatedUnion('action', [
+  z.strictObject({ ...at, action: z.literal('kill-node'), target: nodePick }),
+  z.strictObject({ ...at, action: z.literal('kill-worker'), target: workerPick }),
+  z.strictObject({ ...at, action: z.literal('pause-node'), target: nodePick, for: positiveDuration }),
+  z.strictObject({ ...at, action: z.literal('restart-node'), target: nodeId }),
+  z.strictObject({ ...at, action: z.literal('exec'), command: z.array(z.string().min(1)).min(1), timeout: positiveDuration.default(30_000) }),
+]);
+
+export const chaosStepSchema = chaosStep.transform((step): ChaosStep => {
+  switch (step.action) {
+    case 'pause-node':
+      return { atMs: step.at, action: step.action, target: step.target, forMs: step.for };
+    case 'exec':
+      return { atMs: step.at, action: step.action, command: step.command, timeoutMs: step.timeout };
+    default:
+      return { atMs: step.at, action: step.action, target: step.target };
+  }
+});
+
+export const chaosSchema = z.array(chaosStepSchema).default([]);
+
+export const recoverySchema = z
+  .strictObject({
+    mediaTimeout: positiveDuration.default(2000),
+    gapThreshold: positiveDuration.default(500),
+    backoff: z.strictObject({ initial: positiveDuration.default(250), max: positiveDuration.default(4000) }).prefault({}),
+  })
+  .prefault({})
+  .transform(
+    (r): RecoverySpec => ({ mediaTimeoutMs: r.mediaTimeout, gapThresholdMs: r.gapThreshold, backoffInitialMs: r.backoff.initial, backoffMaxMs: r.backoff.max }),
+  );

@@ -1,0 +1,193 @@
+/**
+ * The shape of report.json, defined once: the TypeScript types (report-types.ts) are inferred from
+ * these schemas, `rtcstorm report`/`compare` validate old files with them, and
+ * reports/schema/report.schema.json is generated from them.
+ *
+ * RunEvent, HistogramSummary and SerializedStore belong to core/metrics, which must not depend on
+ * reports: they are mirrored here, and `MirrorsCoreMetrics` below breaks the build if either side
+ * changes without the other.
+ */
+import { z } from 'zod';
+import type { HistogramSummary, RunEvent, SerializedStore } from '../core/metrics/index.js';
+
+/** Bump on any change a reader of an older report.json could trip over. */
+export const reportSchemaVersion = 2;
+
+const count = z.int().min(0);
+const ms = z.number().min(0);
+
+export const histogramSummarySchema = z.object({ count, min: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number(), avg: z.number() });
+
+export const runEventSchema = z.object({
+  /** ms since the run's start. */
+  atMs: z.number(),
+  /** 'chaos' for chaos steps, 'bot-failed', … */
+  kind: z.string(),
+  action: z.string().optional(),
+  target: z.string().optional(),
+  ok: z.boolean().optional(),
+  detail: z.string().optional(),
+  /** For a step that lasts (a pause, an impairment): how long it was planned to last. */
+  durationMs: z.number().optional(),
+});
+
+const byMetricByGroup = <T extends z.ZodType>(value: T) => z.record(z.string(), z.record(z.string(), value));
+
+export const serializedStoreSchema = z.object({
+  startMs: z.number(),
+  buckets: z.array(
+    z.object({
+      t: count,
+      /** metric → group → HDR compressed base64 */
+      histograms: byMetricByGroup(z.string()),
+      counters: byMetricByGroup(z.number()),
+      gauges: byMetricByGroup(z.number()),
+      events: z.array(runEventSchema),
+    }),
+  ),
+});
+
+export const botCountsSchema = z.object({ planned: count, joined: count, failed: count });
+export const packetCountsSchema = z.object({ sent: count, received: count, expected: count });
+
+/** Browser groups: Chromium's own view (getStats) and its CPU and memory (/proc), named as in the metric catalogue. */
+export const browserMetricsSchema = z.object({
+  browser_rtp_packets_lost: count,
+  browser_rtp_jitter_ms: histogramSummarySchema.nullable(),
+  /** Audio: time an emitted sample spent in the jitter buffer, per stream and second. */
+  browser_jitter_buffer_delay_ms: histogramSummarySchema.nullable(),
+  audio_concealed_ratio: histogramSummarySchema.nullable(),
+  audio_concealment_events: count,
+  video_freezes: count,
+  video_frames_dropped: count,
+  rtt_ms: histogramSummarySchema.nullable(),
+  /** Per open page: its browser process tree's share. */
+  browser_cpu_percent: histogramSummarySchema.nullable(),
+  browser_memory_mb: histogramSummarySchema.nullable(),
+});
+
+export const metricsSectionSchema = z.object({
+  join_time_ms: histogramSummarySchema.nullable(),
+  e2e_latency_ms: histogramSummarySchema.nullable(),
+  jitter_ms: histogramSummarySchema.nullable(),
+  /** null when no packet was expected (nobody received anything). */
+  packet_loss_ratio: z.number().min(0).max(1).nullable(),
+  /** Per bot and failure: last packet before it → first packet after rejoining. */
+  recovery_time_ms: histogramSummarySchema.nullable(),
+  /** Per stream: silences longer than recovery.gapThreshold. */
+  media_gap_ms: histogramSummarySchema.nullable(),
+  /** Failures bots noticed while connected and recovered from by rejoining. */
+  bot_failures: count,
+  /** k6 groups: signalling request → response, and socket open → join response. */
+  signalling_rtt_ms: histogramSummarySchema.nullable(),
+  join_ack_ms: histogramSummarySchema.nullable(),
+  /** k6 groups: checks passed / checks run; null when no check ran. */
+  k6_checks_rate: z.number().min(0).max(1).nullable(),
+  /** null where no browser was measured. */
+  browser: browserMetricsSchema.nullable(),
+});
+
+/** A fleet group the run could not start (e.g. k6 not installed); the rest of the run went on. */
+export const skippedGroupSchema = z.object({ group: z.string(), engine: z.string(), reason: z.string(), hint: z.string().optional() });
+
+export const thresholdResultSchema = z.object({ metric: z.string(), expression: z.string(), value: z.number().nullable(), ok: z.boolean() });
+
+export const groupReportSchema = z.object({ bots: botCountsSchema, packets: packetCountsSchema, metrics: metricsSectionSchema });
+
+/** One second of the run; latency and jitter are null in seconds without samples. */
+export const timelinePointSchema = z.object({
+  t: count,
+  botsConnected: count,
+  packetsSent: count,
+  packetsReceived: count,
+  latencyP50Ms: ms.nullable(),
+  latencyP95Ms: ms.nullable(),
+  latencyP99Ms: ms.nullable(),
+  jitterP95Ms: ms.nullable(),
+  lossRatio: z.number().min(0).max(1).nullable(),
+});
+
+/** One SFU node of a bundled target, sampled every second. */
+export const serverNodeSeriesSchema = z.object({
+  nodeId: z.string(),
+  points: z.array(
+    z.object({
+      t: count,
+      /** The node process (signalling) and its mediasoup workers together; 100 = one core. */
+      cpuPercent: z.number(),
+      /** Each mediasoup worker, by id (node-0/worker-0). */
+      workerCpuPercent: z.record(z.string(), z.number()),
+      rssMB: z.number(),
+      rooms: count,
+      transports: count,
+      producers: count,
+      consumers: count,
+    }),
+  ),
+});
+
+/** One room of the plan: what its members received, worst rooms first in the report. */
+export const roomReportSchema = z.object({
+  room: z.string(),
+  bots: count,
+  packetsExpected: count,
+  lossRatio: z.number().min(0).max(1).nullable(),
+  mediaGaps: count,
+  botFailures: count,
+});
+
+/** What one chaos step cost the bots: failures and recovery times until the next step. */
+export const recoveryResultSchema = z.object({
+  atMs: z.number(),
+  action: z.string(),
+  target: z.string(),
+  botFailures: count,
+  recoveryTimeMs: histogramSummarySchema.nullable(),
+  mediaGapMs: histogramSummarySchema.nullable(),
+});
+
+export const harnessProcessSchema = z.object({
+  id: z.string(),
+  cpuPercentAvg: z.number().nullable(),
+  cpuPercentMax: z.number().nullable(),
+  eventLoopLagP99Ms: ms.nullable(),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(reportSchemaVersion),
+  tool: z.object({ name: z.literal('rtcstorm'), version: z.string() }),
+  scenario: z.object({ name: z.string(), file: z.string().nullable(), seed: count }),
+  startedAt: z.iso.datetime(),
+  durationMs: ms,
+  /** false when the run was interrupted (Ctrl-C, SIGTERM) or aborted by an error. */
+  complete: z.boolean(),
+  /** Why the run did not complete, or why it is invalid. */
+  abortReason: z.string().nullable(),
+  target: z.object({ kind: z.enum(['bundled', 'url']), urls: z.array(z.string()) }),
+  bots: botCountsSchema,
+  packets: packetCountsSchema,
+  metrics: metricsSectionSchema,
+  thresholds: z.array(thresholdResultSchema),
+  groups: z.record(z.string(), groupReportSchema),
+  /** Every room of the plan, worst first (bot failures, then media gaps, then loss). */
+  rooms: z.array(roomReportSchema),
+  skipped: z.array(skippedGroupSchema),
+  timeline: z.array(timelinePointSchema),
+  events: z.array(runEventSchema),
+  harness: z.object({ processes: z.array(harnessProcessSchema) }),
+  /** Server-side load of a bundled target (empty for external targets). */
+  server: z.object({ nodes: z.array(serverNodeSeriesSchema) }),
+  /** One entry per chaos step that ran. */
+  recoveries: z.array(recoveryResultSchema),
+  /** Every sample as mergeable histograms and counters per second: lets reports be merged and re-read exactly. */
+  raw: serializedStoreSchema,
+});
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+/** Compile-time check only: fails the build when a mirror above drifts from core/metrics. */
+export type MirrorsCoreMetrics = [
+  Holds<Same<z.infer<typeof runEventSchema>, RunEvent>>,
+  Holds<Same<z.infer<typeof histogramSummarySchema>, HistogramSummary>>,
+  Holds<Same<z.infer<typeof serializedStoreSchema>, SerializedStore>>,
+];
