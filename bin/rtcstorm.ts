@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 /** The rtcstorm CLI: argument parsing and exit codes only; the work happens in core/ and friends. */
-import { Command, InvalidArgumentError } from 'commander';
-import { runCommand } from './commands/run.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { comparedMetrics, selectMetrics } from '../reports/compare/compared-metrics.js';
+import { compareCommand } from './commands/compare.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { targetCommand } from './commands/target.js';
 import { doctorCommand } from './commands/doctor.js';
+import { k6ExportCommand } from './commands/k6.js';
+import { k8sRenderCommand, type K8sRenderOptions } from './commands/k8s.js';
+import { mergeCommand } from './commands/merge.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -11,10 +17,37 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function shardOption(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index >= count) throw new InvalidArgumentError('expected i/N with 0 ≤ i < N, e.g. 0/3');
+  return { index, count };
+}
+
 function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
   return n;
+}
+
+/** --tolerance "10%" or "10": a percentage, held as a fraction. */
+function toleranceOption(description: string): Option {
+  return new Option('--tolerance <percent>', description).default(0.1, '10%').argParser((value) => {
+    const n = Number(value.trim().replace(/%$/, ''));
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a percentage ≥ 0, e.g. 10%');
+    return n / 100;
+  });
+}
+
+function metricList(value: string): string[] {
+  const names = value.split(',').map((m) => m.trim()).filter(Boolean);
+  try {
+    selectMetrics(names);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return names;
 }
 
 const program = new Command('rtcstorm')
@@ -29,7 +62,53 @@ program
   .option('-o, --out <dir>', 'output folder (default: reports/runs/<timestamp>-<name>/)')
   .option('--seed <n>', 'override the scenario seed', nonNegativeInt)
   .option('--processes <n>', 'fleet processes (default: one per core)', positiveInt)
-  .action(async (file: string, opts: { out?: string; seed?: number; processes?: number }) => process.exit(await runCommand(file, opts)));
+  .option('--shard <i/N>', 'run the i-th of N slices of the fleet (0-based), for a distributed run merged later', shardOption)
+  .option('--start-at <epoch-ms>', 'shared start time of all shards, in ms since the epoch', nonNegativeInt)
+  .option('--baseline <dir>', 'compare with this run (folder or report.json) or folder of runs at the end; exit 99 on a regression')
+  .addOption(toleranceOption('with --baseline: allowed worsening per metric'))
+  .option('--compare-metrics <list>', 'with --baseline: metrics to compare (comma-separated; default all)', metricList)
+  .option('--prometheus <[host]:port>', 'serve live metrics on http://host:port/metrics (host default 127.0.0.1)')
+  .option('--prometheus-push <url>', 'push live metrics to this Pushgateway every 5 s and at the end')
+  .option('--allow-non-loopback', 'let --prometheus and --prometheus-push use non-loopback addresses')
+  .action(async (file: string, opts: RunCommandOptions) => process.exit(await runCommand(file, opts)));
+
+program
+  .command('report')
+  .description('re-render summary.md, junit.xml and report.html from a run\'s report.json')
+  .argument('<run>', 'run folder or report.json')
+  .action((run: string) => process.exit(reportCommand(run)));
+
+program
+  .command('compare')
+  .description('compare a candidate run with a baseline; exit 99 when it regressed past tolerance and noise')
+  .argument('<baseline>', 'run folder, report.json, or a folder whose subfolders are runs (their spread is the noise)')
+  .argument('<candidate>', 'run folder or report.json')
+  .addOption(toleranceOption('allowed worsening per metric'))
+  .option('--metrics <list>', `metrics to compare, comma-separated (default all: ${comparedMetrics.map((m) => m.id).join(', ')})`, metricList)
+  .option('-o, --out <dir>', "where to write compare.md and compare.html (default: the candidate's folder)")
+  .action((baseline: string, candidate: string, opts: { tolerance: number; metrics?: string[]; out?: string }) => process.exit(compareCommand(baseline, candidate, opts)));
+
+program
+  .command('merge')
+  .description('merge the shard reports of one distributed run into one report, thresholds and exit code included')
+  .argument('<shards...>', 'shard run folders or report.json files')
+  .requiredOption('-o, --out <dir>', 'output folder of the merged report')
+  .option('--allow-partial', 'merge even when shards are missing (a warning instead of an error)')
+  .action((shards: string[], opts: { out: string; allowPartial?: boolean }) => process.exit(mergeCommand(shards, opts)));
+
+program
+  .command('k8s')
+  .description('Kubernetes manifests for a distributed run')
+  .command('render')
+  .description('print a ConfigMap, an Indexed Job running the shards, a merge Job (and a k6-operator TestRun for k6 groups)')
+  .argument('<scenario>', 'scenario YAML file')
+  .requiredOption('--shards <n>', 'number of shard pods', positiveInt)
+  .requiredOption('--image <image>', 'container image with rtcstorm (see Dockerfile)')
+  .requiredOption('--target <url>', 'signalling URL the shards load (directory http:// or node ws://)')
+  .option('--start-in <seconds>', 'shards start together this long after rendering', positiveInt, 120)
+  .option('--namespace <ns>', 'namespace of every object', 'default')
+  .option('--results-claim <name>', 'PersistentVolumeClaim (ReadWriteMany) for shard results', 'rtcstorm-results')
+  .action((file: string, opts: K8sRenderOptions) => process.exit(k8sRenderCommand(file, opts)));
 
 program
   .command('target')
@@ -42,5 +121,15 @@ program
   .command('doctor')
   .description('check this machine: Node, the mediasoup worker, chromium, k6, ports, file limits')
   .action(async () => process.exit(await doctorCommand()));
+
+program
+  .command('k6')
+  .description('k6 for signalling-plane load')
+  .command('export')
+  .description("write the k6 script of a scenario's k6 groups, to run with k6 alone (k6 Cloud, k6-operator)")
+  .argument('<scenario>', 'scenario YAML file')
+  .option('-o, --out <file>', 'script file (default: standard output)')
+  .option('--url <url>', "signalling URL to load (default: the scenario's target.url)")
+  .action((file: string, opts: { out?: string; url?: string }) => process.exit(k6ExportCommand(file, opts)));
 
 await program.parseAsync();

@@ -18,11 +18,13 @@ export function payloadBytes(bitrateKbps: number, ptimeMs: number): number {
   return Math.max(payloadHeaderBytes, Math.round((bitrateKbps * ptimeMs) / 8));
 }
 
-export function writeStamp(payload: Buffer, stamp: PayloadStamp): void {
-  payload.writeUInt16BE(magic, 0);
-  payload.writeUInt32BE(stamp.senderId >>> 0, 2);
-  payload.writeUInt32BE(stamp.seq >>> 0, 6);
-  payload.writeDoubleBE(stamp.sentAtMs, 10);
+/** Plain Uint8Array (no Buffer), so the browser page bundle stamps with this same code. */
+export function writeStamp(payload: Uint8Array, stamp: PayloadStamp): void {
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  view.setUint16(0, magic);
+  view.setUint32(2, stamp.senderId >>> 0);
+  view.setUint32(6, stamp.seq >>> 0);
+  view.setFloat64(10, stamp.sentAtMs);
 }
 
 /** Reads the stamp into `out` (no allocation per packet); false if the payload is not ours. */

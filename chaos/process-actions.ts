@@ -1,6 +1,6 @@
 /** Process chaos against the bundled target: which node or worker a step means, and doing it. */
 import { spawn } from 'node:child_process';
-import type { ChaosStep } from '../core/scenario/index.js';
+import type { ChaosStep, NetworkChaosStep } from '../core/scenario/index.js';
 import type { Target } from '../target-server/bundled-target.js';
 
 export interface StepOutcome { target: string; detail: string }
@@ -43,8 +43,8 @@ export function runCommand(command: string[], timeoutMs: number): Promise<string
   });
 }
 
-/** Performs the start of a step; a pause's end is `resume`. */
-export async function applyStep(step: ChaosStep, target: Target, random: () => number): Promise<StepOutcome> {
+/** Performs the start of a process step; a pause's end is `resume`. */
+export async function applyStep(step: Exclude<ChaosStep, NetworkChaosStep>, target: Target, random: () => number): Promise<StepOutcome> {
   switch (step.action) {
     case 'kill-node': {
       const nodeId = pickNode(step.target, target, random);

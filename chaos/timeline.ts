@@ -6,11 +6,12 @@ import type { MetricStore } from '../core/metrics/store.js';
 import { seededRandom } from '../core/plan/random.js';
 import type { ChaosStep } from '../core/scenario/index.js';
 import type { Target } from '../target-server/bundled-target.js';
-import { applyStep } from './process-actions.js';
+import { startNetworkStep, type NetworkChaos } from './network/network-actions.js';
+import { applyStep, type StepOutcome } from './process-actions.js';
 
 export class ChaosTimeline {
   private readonly timers: NodeJS.Timeout[] = [];
-  /** Undo of every step still in effect (paused nodes), by a key naming it. */
+  /** Undo of every step still in effect (paused nodes, impairments, partitions), by a key naming it. */
   private readonly active = new Map<string, () => Promise<void>>();
   private readonly running = new Set<Promise<void>>();
   private readonly random: () => number;
@@ -20,6 +21,8 @@ export class ChaosTimeline {
     private readonly target: Target,
     private readonly store: MetricStore,
     seed: number,
+    /** Absent when no werift bots run: network steps then fail with a clear event. */
+    private readonly network?: NetworkChaos,
   ) {
     // Its own stream, so adding a chaos step does not change the plan's draws.
     this.random = seededRandom(seed ^ 0x5eed_c4a0);
@@ -42,23 +45,38 @@ export class ChaosTimeline {
 
   private async run(step: ChaosStep, index: number): Promise<void> {
     const atMs = this.now();
-    const durationMs = step.action === 'pause-node' ? step.forMs : undefined;
+    const durationMs = 'forMs' in step && step.forMs !== null ? step.forMs : undefined;
     try {
-      const outcome = await applyStep(step, this.target, this.random);
+      const outcome = await this.apply(step, index);
       this.store.event({ atMs, kind: 'chaos', action: step.action, target: outcome.target, ok: true, detail: outcome.detail, ...(durationMs ? { durationMs } : {}) });
-      if (step.action === 'pause-node') {
-        const key = `chaos[${index}]`;
-        const resume = async (): Promise<void> => {
-          this.active.delete(key);
-          const detail = await this.target.resumeNode(outcome.target).catch((error: Error) => `resume failed: ${error.message}`);
-          this.store.event({ atMs: this.now(), kind: 'chaos-end', action: step.action, target: outcome.target, ok: !detail.startsWith('resume failed'), detail });
-        };
-        this.active.set(key, resume);
-        this.timers.push(setTimeout(() => this.track(resume()), step.forMs));
-      }
+      if (outcome.undo) this.keep(step, index, outcome.target, outcome.undo, durationMs);
     } catch (error) {
-      this.store.event({ atMs, kind: 'chaos', action: step.action, target: 'target' in step ? step.target : step.command.join(' '), ok: false, detail: (error as Error).message });
+      this.store.event({ atMs, kind: 'chaos', action: step.action, target: targetOf(step), ok: false, detail: (error as Error).message });
     }
+  }
+
+  private async apply(step: ChaosStep, index: number): Promise<StepOutcome & { undo?: () => Promise<string> }> {
+    if (step.action === 'impair' || step.action === 'partition') {
+      if (!this.network) throw new Error(`${step.action} needs werift bots, and none are running`);
+      return startNetworkStep(step, index, this.network, this.target);
+    }
+    const outcome = await applyStep(step, this.target, this.random);
+    return step.action === 'pause-node' ? { ...outcome, undo: () => this.target.resumeNode(outcome.target) } : outcome;
+  }
+
+  /** A step that lasts: undone after `durationMs`, or when the run stops. */
+  private keep(step: ChaosStep, index: number, target: string, undo: () => Promise<string>, durationMs: number | undefined): void {
+    const key = `chaos[${index}]`;
+    const end = async (): Promise<void> => {
+      this.active.delete(key);
+      const result = await undo().then(
+        (detail) => ({ ok: true, detail }),
+        (error: Error) => ({ ok: false, detail: `${step.action === 'pause-node' ? 'resume' : 'undo'} failed: ${error.message}` }),
+      );
+      this.store.event({ atMs: this.now(), kind: 'chaos-end', action: step.action, target, ...result });
+    };
+    this.active.set(key, end);
+    if (durationMs !== undefined) this.timers.push(setTimeout(() => this.track(end()), durationMs));
   }
 
   /** Cancels steps not yet due, waits for those under way, and undoes what is still in effect. */
@@ -66,5 +84,16 @@ export class ChaosTimeline {
     for (const timer of this.timers) clearTimeout(timer);
     await Promise.allSettled([...this.running]);
     await Promise.allSettled([...this.active.values()].map((undo) => undo()));
+  }
+}
+
+function targetOf(step: ChaosStep): string {
+  switch (step.action) {
+    case 'exec':
+      return step.command.join(' ');
+    case 'impair':
+      return step.profile;
+    default:
+      return step.target;
   }
 }

@@ -1,4 +1,5 @@
 /** Turns what a run measured (a MetricStore) into report.json, thresholds evaluated. */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aggregate, checksRate, lossRatio } from '../core/metrics/aggregate.js';
@@ -7,6 +8,7 @@ import type { MetricStore } from '../core/metrics/store.js';
 import { packageRoot } from '../core/paths.js';
 import type { RunPlan } from '../core/plan/plan.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
+import { harnessValidity } from './harness-validity.js';
 import { reportSchemaVersion, type BotCounts, type BrowserMetrics, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
 
 export interface RunFacts {
@@ -20,6 +22,12 @@ export interface RunFacts {
   targetUrls: string[];
   skipped: Report['skipped'];
   server: ServerNodeSeries[];
+  /** Absent for a whole run. */
+  shard?: Report['shard'];
+}
+
+export function scenarioHash(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
 }
 
 function toolVersion(): string {
@@ -164,7 +172,8 @@ export function buildReport(facts: RunFacts): Report {
   return {
     schemaVersion: reportSchemaVersion,
     tool: { name: 'rtcstorm', version: toolVersion() },
-    scenario: { name: scenario.name, file: scenario.file, seed: scenario.seed },
+    scenario: { name: scenario.name, file: scenario.file, seed: scenario.seed, hash: scenarioHash(scenario.source), source: scenario.source },
+    shard: facts.shard ?? null,
     startedAt: new Date(facts.startedAtMs).toISOString(),
     durationMs: facts.durationMs,
     complete: facts.complete,
@@ -179,7 +188,7 @@ export function buildReport(facts: RunFacts): Report {
     skipped: facts.skipped,
     timeline: timeline(store, facts.durationMs),
     events: store.events(),
-    harness: { processes: harness(store) },
+    harness: { processes: harness(store), ...harnessValidity(store, scenario.harness) },
     server: { nodes: facts.server },
     recoveries: recoveries(store),
     raw: store.toJSON(),

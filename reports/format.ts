@@ -20,3 +20,18 @@ export function metricValue(metric: string, value: number | null): string {
   if (metric.endsWith('_ratio')) return `${value.toPrecision(3)} (${percent(value)})`;
   return Number.isInteger(value) ? count(value) : value.toFixed(3);
 }
+
+/** A value in a compared metric's unit (percent: already in percent, e.g. server CPU). */
+export function unitValue(unit: 'ms' | 'ratio' | 'percent', value: number | null): string {
+  if (value === null) return '–';
+  if (unit === 'ms') return ms(value);
+  if (unit === 'ratio') return percent(value);
+  return `${value.toFixed(value < 1 ? 3 : 1)}%`;
+}
+
+/** A relative change: "+12.3%", "−4.0%", or "from 0" when the base was 0. */
+export function relativeChange(relative: number | null): string {
+  if (relative === null) return '–';
+  if (!Number.isFinite(relative)) return relative > 0 ? 'from 0' : '–';
+  return `${relative >= 0 ? '+' : '−'}${Math.abs(relative * 100).toFixed(1)}%`;
+}

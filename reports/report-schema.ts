@@ -156,7 +156,17 @@ export const harnessProcessSchema = z.object({
 export const reportSchema = z.object({
   schemaVersion: z.literal(reportSchemaVersion),
   tool: z.object({ name: z.literal('rtcstorm'), version: z.string() }),
-  scenario: z.object({ name: z.string(), file: z.string().nullable(), seed: count }),
+  scenario: z.object({
+    name: z.string(),
+    file: z.string().nullable(),
+    seed: count,
+    /** sha256 of the YAML text: shards of one run must agree on it. */
+    hash: z.string(),
+    /** The YAML text itself: replay with `rtcstorm run` (same seed), and what `merge` re-reads. */
+    source: z.string(),
+  }),
+  /** Set when this report is one shard of a distributed run (`run --shard i/N`). */
+  shard: z.object({ index: count, count: z.int().min(1), startAtMs: z.number() }).nullable(),
   startedAt: z.iso.datetime(),
   durationMs: ms,
   /** false when the run was interrupted (Ctrl-C, SIGTERM) or aborted by an error. */
@@ -174,7 +184,12 @@ export const reportSchema = z.object({
   skipped: z.array(skippedGroupSchema),
   timeline: z.array(timelinePointSchema),
   events: z.array(runEventSchema),
-  harness: z.object({ processes: z.array(harnessProcessSchema) }),
+  harness: z.object({
+    processes: z.array(harnessProcessSchema),
+    /** false when a fleet process stayed saturated past the scenario's harness limits: the run is invalid (exit 2). */
+    valid: z.boolean(),
+    invalidReason: z.string().nullable(),
+  }),
   /** Server-side load of a bundled target (empty for external targets). */
   server: z.object({ nodes: z.array(serverNodeSeriesSchema) }),
   /** One entry per chaos step that ran. */

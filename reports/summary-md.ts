@@ -1,4 +1,5 @@
 /** summary.md: a short Markdown table for a pull-request comment or a CI job summary. */
+import { eventLabel, isChaos } from './events.js';
 import { count, metricValue, ms, percent } from './format.js';
 import type { MetricsSection, Report } from './report-types.js';
 import { verdictOf } from './verdict.js';
@@ -6,6 +7,42 @@ import { verdictOf } from './verdict.js';
 function metricRows(label: string, m: MetricsSection): string {
   const lat = m.e2e_latency_ms;
   return `| ${label} | ${ms(lat?.p50)} | ${ms(lat?.p95)} | ${ms(lat?.p99)} | ${percent(m.packet_loss_ratio)} | ${ms(m.jitter_ms?.p95)} | ${ms(m.join_time_ms?.p95)} |`;
+}
+
+function signallingRow(label: string, m: MetricsSection): string {
+  const rtt = m.signalling_rtt_ms;
+  return `| ${label} | ${ms(rtt?.p50)} | ${ms(rtt?.p95)} | ${ms(rtt?.p99)} | ${ms(m.join_ack_ms?.p95)} | ${percent(m.k6_checks_rate)} |`;
+}
+
+/** The k6 groups' signalling table, when k6 measured anything. */
+function signallingLines(report: Report): string[] {
+  const measured = (m: MetricsSection): boolean => m.signalling_rtt_ms !== null || m.k6_checks_rate !== null;
+  if (!measured(report.metrics)) return [];
+  return [
+    '',
+    '| signalling (k6) | rtt p50 | p95 | p99 | join ack p95 | checks passed |',
+    '|---|---|---|---|---|---|',
+    signallingRow('**all**', report.metrics),
+    ...Object.entries(report.groups).flatMap(([name, g]) => (measured(g.metrics) ? [signallingRow(name, g.metrics)] : [])),
+  ];
+}
+
+function skippedLines(report: Report): string[] {
+  if (report.skipped.length === 0) return [];
+  return ['', 'Skipped groups (the rest of the run went on):', ...report.skipped.map((s) => `- \`${s.group}\` (${s.engine}): ${s.reason}${s.hint ? `; ${s.hint}` : ''}`)];
+}
+
+/** Chaos steps, the failed ones by name, and what they cost the bots. */
+function chaosLines(report: Report): string[] {
+  const steps = report.events.filter(isChaos);
+  if (steps.length === 0) return [];
+  const failed = steps.filter((e) => e.ok === false).map((e) => `${eventLabel(e)} at ${(e.atMs / 1000).toFixed(1)} s`);
+  const recovery = report.metrics.recovery_time_ms;
+  return [
+    '',
+    `Chaos: ${steps.length} step${steps.length === 1 ? '' : 's'}${failed.length > 0 ? `, ${failed.length} failed to apply (${failed.join(', ')})` : ''}; ` +
+      `${count(report.metrics.bot_failures)} bot failures${recovery ? `, recovery p50 ${ms(recovery.p50)}, p95 ${ms(recovery.p95)}, max ${ms(recovery.max)}` : ''}.`,
+  ];
 }
 
 export function summaryMarkdown(report: Report): string {
@@ -19,12 +56,16 @@ export function summaryMarkdown(report: Report): string {
     '|---|---|---|---|---|---|---|',
     metricRows('**all**', report.metrics),
     ...Object.entries(report.groups).map(([name, g]) => metricRows(name, g.metrics)),
+    ...signallingLines(report),
+    ...skippedLines(report),
   ];
   if (report.thresholds.length > 0) {
     lines.push('', '| threshold | measured | result |', '|---|---|---|');
     for (const t of report.thresholds) lines.push(`| \`${t.metric}: ${t.expression}\` | ${metricValue(t.metric, t.value)} | ${t.ok ? '✅ pass' : '❌ fail'} |`);
   }
+  lines.push(...chaosLines(report));
   const lag = report.harness.processes.map((p) => p.eventLoopLagP99Ms ?? 0);
   if (lag.length > 0) lines.push('', `Harness: ${report.harness.processes.length} fleet processes, event-loop lag p99 up to ${ms(Math.max(...lag))}.`);
+  lines.push('', 'Charts, events and the latency distribution: `report.html`; CI test results: `junit.xml`.');
   return `${lines.join('\n')}\n`;
 }

@@ -1,17 +1,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { junitXml } from './junit-xml.js';
+import { reportHtml } from './html/report-html.js';
 import type { Report } from './report-types.js';
 import { summaryMarkdown } from './summary-md.js';
+import { writeOutputs, type OutputWriter, type WriteOutcome } from './write-outputs.js';
 
-/** Writes every file of a run's output folder; report.json first, so it survives a failing writer. */
+/** Everything derived from report.json; `rtcstorm report` re-renders these from an old report. */
+const reportWriters: readonly OutputWriter<Report>[] = [
+  { file: 'summary.md', render: summaryMarkdown },
+  { file: 'junit.xml', render: junitXml },
+  { file: 'report.html', render: reportHtml },
+];
+
+export function writeDerivedFiles(outDir: string, report: Report): WriteOutcome {
+  return writeOutputs(outDir, report, reportWriters);
+}
+
+/** Writes every file of a run's output folder; report.json first and on its own, so no other writer can lose it. */
 export function writeReport(outDir: string, report: Report): string[] {
   mkdirSync(outDir, { recursive: true });
-  const written: string[] = [];
-  const write = (name: string, text: string): void => {
-    writeFileSync(join(outDir, name), text);
-    written.push(join(outDir, name));
-  };
-  write('report.json', `${JSON.stringify(report, null, 2)}\n`);
-  write('summary.md', summaryMarkdown(report));
-  return written;
+  const json = join(outDir, 'report.json');
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  return [json, ...writeDerivedFiles(outDir, report).files];
 }

@@ -29,7 +29,8 @@ export interface SfuNodeOptions {
   listenIp?: string;
 }
 
-export interface WorkerStats { workerId: string; pid: number; cpuMs: number; roomIds: string[] }
+/** `udpPorts`: where the worker's WebRtcServer receives media (network partitions cut these). */
+export interface WorkerStats { workerId: string; pid: number; cpuMs: number; roomIds: string[]; udpPorts: number[] }
 export interface NodeStats {
   nodeId: string;
   pid: number;
@@ -50,13 +51,14 @@ class ProtocolError extends Error {
   }
 }
 
-interface WorkerSlot { id: string; worker: types.Worker; server: types.WebRtcServer; rooms: number }
+interface WorkerSlot { id: string; worker: types.Worker; server: types.WebRtcServer; udpPorts: number[]; rooms: number }
 
 async function startWorker(id: string, listenIp: string): Promise<WorkerSlot> {
   const mediasoup = await loadMediasoup();
   const worker = await mediasoup.createWorker({ logLevel: 'error' });
   const server = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: listenIp }] });
-  return { id, worker, server, rooms: 0 };
+  const { udpSockets } = await server.dump();
+  return { id, worker, server, udpPorts: udpSockets.map((s) => s.port), rooms: 0 };
 }
 
 interface Peer {
@@ -115,6 +117,7 @@ export class SfuNode {
           if (this.closed) return void fresh.worker.close();
           slot.worker = fresh.worker;
           slot.server = fresh.server;
+          slot.udpPorts = fresh.udpPorts;
           this.watchWorker(slot);
         },
         (startError: Error) => this.emitter.emit('workerDied', slot.id, startError),
@@ -134,7 +137,7 @@ export class SfuNode {
         // A worker that dies while asked (kill-worker chaos) reports no usage rather than failing the whole answer.
         const usage = slot.worker.closed ? { ru_utime: 0, ru_stime: 0 } : await slot.worker.getResourceUsage().catch(() => ({ ru_utime: 0, ru_stime: 0 }));
         const roomIds = [...this.rooms.values()].filter((room) => room.slot === slot).map((room) => room.id);
-        return { workerId: slot.id, pid: slot.worker.pid, cpuMs: usage.ru_utime + usage.ru_stime, roomIds };
+        return { workerId: slot.id, pid: slot.worker.pid, cpuMs: usage.ru_utime + usage.ru_stime, roomIds, udpPorts: slot.udpPorts };
       }),
     );
     return {

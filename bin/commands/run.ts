@@ -3,15 +3,31 @@ import { exitCodes } from '../../core/run/exit-codes.js';
 import { progressPrinter } from '../../core/run/progress.js';
 import { runScenario } from '../../core/run/run.js';
 import { loadScenario, ScenarioError } from '../../core/scenario/index.js';
+import { readBaseline } from '../../reports/compare/baseline.js';
 import { summaryMarkdown } from '../../reports/summary-md.js';
+import { reportComparison } from './compare.js';
 import { abortOnSignals } from './interrupt.js';
+import { LiveMetricsOptionError, startLiveMetrics, type LiveMetricsOptions } from './live-metrics-options.js';
+import { readReportOrExplain } from './report.js';
 
 function defaultOutDir(name: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return join('reports', 'runs', `${stamp}-${name}`);
 }
 
-export async function runCommand(file: string, opts: { out?: string; seed?: number; processes?: number }): Promise<number> {
+export interface RunCommandOptions extends LiveMetricsOptions {
+  out?: string;
+  seed?: number;
+  processes?: number;
+  shard?: { index: number; count: number };
+  startAt?: number;
+  /** A run folder, report.json or folder of runs to compare against at the end. */
+  baseline?: string;
+  tolerance: number;
+  compareMetrics?: string[];
+}
+
+export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   let scenario;
   try {
     scenario = loadScenario(file, { seed: opts.seed });
@@ -22,11 +38,24 @@ export async function runCommand(file: string, opts: { out?: string; seed?: numb
     }
     throw error;
   }
+  const baselines = opts.baseline === undefined ? undefined : readReportOrExplain(() => readBaseline(opts.baseline!));
+  if (baselines === null) return exitCodes.badInput;
+  let liveMetrics;
+  try {
+    liveMetrics = await startLiveMetrics(opts, scenario);
+  } catch (error) {
+    if (!(error instanceof LiveMetricsOptionError)) throw error;
+    process.stderr.write(`rtcstorm: ${error.message}\n`);
+    return exitCodes.badInput;
+  }
   const controller = abortOnSignals();
   const outDir = opts.out ?? defaultOutDir(scenario.name);
-  process.stderr.write(`rtcstorm: ${scenario.name} (seed ${scenario.seed}), ${scenario.fleet.reduce((n, g) => n + g.count, 0)} bots for ${scenario.durationMs / 1000} s → ${outDir}\n`);
-  const result = await runScenario(scenario, { outDir, signal: controller.signal, observers: [progressPrinter()], processes: opts.processes });
+  process.stderr.write(`rtcstorm: ${scenario.name} (seed ${scenario.seed}), ${scenario.fleet.reduce((n, g) => n + ('count' in g ? g.count : 0), 0)} bots for ${scenario.durationMs / 1000} s → ${outDir}\n`);
+  const result = await runScenario(scenario, { outDir, signal: controller.signal, observers: [progressPrinter(), ...(liveMetrics ? [liveMetrics] : [])], processes: opts.processes, shard: opts.shard, startAtMs: opts.startAt });
   process.stdout.write(`\n${summaryMarkdown(result.report)}\n`);
   process.stderr.write(`report: ${result.files.join(', ')}\n`);
-  return result.verdict.exitCode;
+  if (!baselines) return result.verdict.exitCode;
+  const compared = reportComparison(baselines, result.report, outDir, { tolerance: opts.tolerance, metrics: opts.compareMetrics });
+  // A failed or aborted run keeps its own exit code; a clean run fails the gate when it regressed.
+  return result.verdict.exitCode !== exitCodes.ok ? result.verdict.exitCode : compared;
 }

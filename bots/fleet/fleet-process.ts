@@ -6,6 +6,8 @@ import { MetricStore } from '../../core/metrics/store.js';
 import { seededRandom } from '../../core/plan/random.js';
 import { hostNowMs } from '../clock.js';
 import { WeriftBot } from '../werift/werift-bot.js';
+import { fleetRoutes, type FleetRoutes } from '../../chaos/network/fleet-network.js';
+import type { NetworkChange } from '../../chaos/network/network-change.js';
 import { HarnessProbe } from './harness-probe.js';
 import type { EngineProgress } from '../../core/run/engine.js';
 import type { FleetStart, FromFleet, ToFleet } from './protocol.js';
@@ -27,18 +29,20 @@ class FleetProcess {
   private sampleTimer: NodeJS.Timeout | undefined;
   private sampledUpTo = -1;
   private readonly probe: HarnessProbe;
+  private readonly routes: FleetRoutes;
   private joined = 0;
   private failed = 0;
 
   constructor(private readonly start: FleetStart) {
     this.store = new MetricStore(start.startMs);
     this.probe = new HarnessProbe(this.store, `fleet-${start.index}`);
+    this.routes = fleetRoutes(start.network);
   }
 
   run(): void {
     const { start } = this;
     for (const plan of start.bots) {
-      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, room: `room-${plan.room}`, signallingUrl: start.signallingUrl, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: seededRandom(start.seed * 1_000_003 + plan.id) });
+      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, room: `room-${plan.room}`, signallingUrl: start.signallingUrl, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: seededRandom(start.seed * 1_000_003 + plan.id), route: this.routes.route(plan.id) });
       bot.on('connected', () => this.joined++);
       bot.on('failed', (error) => this.onBotFailed(bot, error));
       this.bots.push(bot);
@@ -85,6 +89,10 @@ class FleetProcess {
 
   private harnessErrors = 0;
 
+  applyNetwork(change: NetworkChange): void {
+    this.routes.apply(change);
+  }
+
   harnessError(detail: string): void {
     if (++this.harnessErrors > maxFailureEvents) return;
     this.store.event({ atMs: Date.now() - this.start.startMs, kind: 'harness-error', ok: false, detail: `fleet-${this.start.index}: ${detail}` });
@@ -121,6 +129,7 @@ class FleetProcess {
     this.sampleSecond(second, second > this.sampledUpTo);
     const progress = this.progress();
     for (const bot of this.bots) bot.close();
+    this.routes.close();
     this.probe.close();
     send({ type: 'stopped', buckets: this.store.takeAll(), progress });
   }
@@ -131,6 +140,8 @@ process.on('message', (message: ToFleet) => {
   if (message.type === 'start' && !fleet) {
     fleet = new FleetProcess(message);
     fleet.run();
+  } else if (message.type === 'network') {
+    fleet?.applyNetwork(message.change);
   } else if (message.type === 'stop') {
     void (fleet?.stop() ?? Promise.resolve()).finally(() => process.disconnect?.());
   }

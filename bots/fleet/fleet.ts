@@ -1,7 +1,12 @@
 /** The werift engine's side in the run: forks fleet processes, hands each its slice, merges their metrics. */
 import { fork, type ChildProcess } from 'node:child_process';
+import { userspaceNetwork, type FleetNetwork } from '../../chaos/network/fleet-network.js';
+import { KernelNetwork } from '../../chaos/network/kernel/kernel-network.js';
+import type { NetworkChange } from '../../chaos/network/network-change.js';
+import type { NetworkChaos } from '../../chaos/network/network-actions.js';
 import { compiledPath } from '../../core/paths.js';
-import { processSlice } from '../../core/plan/plan.js';
+import { planNetwork, type NetworkPlan } from '../../core/plan/network-plan.js';
+import { processSlice, type BotPlan } from '../../core/plan/plan.js';
 import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
 import type { FromFleet, ToFleet } from './protocol.js';
 
@@ -12,20 +17,47 @@ export interface FleetOptions {
 
 interface Member { child: ChildProcess; progress: EngineProgress; stopped: Promise<void>; fatal?: string }
 
+/** What one fleet process runs: its bots, how they reach the target, and the namespace it runs in (kernel backend). */
+interface Slice { bots: BotPlan[]; network?: FleetNetwork; netns?: string }
+
 const stopGraceMs = 10_000;
 
 export class Fleet implements Engine {
   readonly name = 'werift';
   private members: Member[] = [];
+  private kernel: KernelNetwork | undefined;
+  /** Where network chaos goes; set by start() when the scenario touches the network. */
+  network: NetworkChaos | undefined;
 
   constructor(private readonly options: FleetOptions) {}
 
   async start(context: EngineContext): Promise<void> {
-    this.members = [...Array(this.options.processes).keys()].map((index) => this.spawn(index, context));
+    const network = planNetwork(context.scenario);
+    const slices = network?.spec.backend === 'kernel' ? await this.kernelSlices(context, network) : this.slices(context, network);
+    this.members = slices.map((slice, index) => this.spawn(index, context, slice));
+    if (!network) return;
+    const toRelays = { apply: async (change: NetworkChange) => this.members.forEach((m) => m.child.connected && m.child.send({ type: 'network', change } satisfies ToFleet)) };
+    this.network = { plan: network, control: this.kernel ?? toRelays };
   }
 
-  private spawn(index: number, context: EngineContext): Member {
-    const child = fork(compiledPath('bots/fleet/fleet-process.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  private slices(context: EngineContext, network: NetworkPlan | null): Slice[] {
+    return [...Array(this.options.processes).keys()].map((index) => {
+      const bots = processSlice(context.plan, index, this.options.processes).filter((bot) => bot.engine === 'werift');
+      return network ? { bots, network: userspaceNetwork(network, bots, context.plan.seed) } : { bots };
+    });
+  }
+
+  /** Kernel backend: one process per werift group, inside the group's network namespace. */
+  private async kernelSlices(context: EngineContext, network: NetworkPlan): Promise<Slice[]> {
+    const werift = context.plan.bots.filter((bot) => bot.engine === 'werift');
+    this.kernel = await KernelNetwork.start(context.runTag, network, werift);
+    return this.kernel.namespaces.map((ns) => ({ bots: werift.filter((bot) => bot.group === ns.group), network: { backend: 'kernel', gateway: ns.gateway }, netns: ns.name }));
+  }
+
+  private spawn(index: number, context: EngineContext, slice: Slice): Member {
+    // `ip netns exec` keeps the IPC channel's descriptor and environment, and execs node in place.
+    const inNamespace = slice.netns ? { execPath: 'ip', execArgv: ['netns', 'exec', slice.netns, process.execPath] } : {};
+    const child = fork(compiledPath('bots/fleet/fleet-process.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', ...inNamespace });
     const member: Member = { child, progress: { connected: 0, joined: 0, failed: 0 }, stopped: Promise.resolve() };
     let reported = (): void => undefined;
     // Resolved by the final report, or by the process ending without one (crash, kill).
@@ -49,10 +81,11 @@ export class Fleet implements Engine {
       endMs: context.endMs,
       signallingUrl: context.signallingUrl,
       runTag: context.runTag,
-      bots: processSlice(context.plan, index, this.options.processes).filter((bot) => bot.engine === 'werift'),
+      bots: slice.bots,
       seed: context.plan.seed,
       recovery: context.scenario.recovery,
       joinTimeoutMs: this.options.joinTimeoutMs,
+      ...(slice.network ? { network: slice.network } : {}),
     };
     child.send(start);
     return member;
@@ -80,5 +113,7 @@ export class Fleet implements Engine {
         clearTimeout(timer);
       }),
     );
+    // After the processes: a namespace is only gone once nothing runs in it.
+    await this.kernel?.remove();
   }
 }

@@ -3,6 +3,8 @@ import type { BotPlan } from '../../core/plan/plan.js';
 import type { RecoverySpec } from '../../core/scenario/index.js';
 import type { SerializedBucket } from '../../core/metrics/store.js';
 import type { EngineProgress } from '../../core/run/engine.js';
+import type { FleetNetwork } from '../../chaos/network/fleet-network.js';
+import type { NetworkChange } from '../../chaos/network/network-change.js';
 
 export interface FleetStart {
   type: 'start';
@@ -20,9 +22,11 @@ export interface FleetStart {
   seed: number;
   recovery: RecoverySpec;
   joinTimeoutMs: number;
+  /** How the bots reach the target; absent: directly. */
+  network?: FleetNetwork;
 }
 
-export type ToFleet = FleetStart | { type: 'stop' };
+export type ToFleet = FleetStart | { type: 'network'; change: NetworkChange } | { type: 'stop' };
 
 
 export type FromFleet =

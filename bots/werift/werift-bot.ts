@@ -11,6 +11,7 @@ import type { AudioSpec, RecoverySpec } from '../../core/scenario/index.js';
 import type { TransportInfo } from '../../target-server/protocol.js';
 import { hostNowMs } from '../clock.js';
 import { locateRoom } from '../locate-room.js';
+import { directRoute, type MediaPath, type MediaRoute } from '../media-route.js';
 import { payloadBytes, writeStamp } from '../media-payload.js';
 import { SignallingClient } from '../signalling-client.js';
 import { StreamReceiver } from '../stream-receiver.js';
@@ -33,6 +34,8 @@ export interface WeriftBotOptions {
   recovery: RecoverySpec;
   /** Seeded per bot: backoff jitter is part of the replayable run. */
   random: () => number;
+  /** How the bot reaches the target: directly (default), through an impairment relay, or from a network namespace. */
+  route?: MediaRoute;
 }
 
 export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
@@ -49,7 +52,12 @@ interface Session {
   sender?: RTCRtpTransceiver;
   sendPc?: RTCPeerConnection;
   recvPc: RTCPeerConnection;
+  /** As the route gives it: its candidates may point at a relay. */
   recvTransport: TransportInfo;
+  recvPath: MediaPath;
+  sendPath?: MediaPath;
+  /** Who publishes each producer: received streams are named after their sender on the route. */
+  peerOfProducer: Map<string, string>;
   recvConnected: boolean;
   consumers: ConsumerLine[];
   consumerByProducer: Map<string, ConsumerLine>;
@@ -133,18 +141,21 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
 
   private async open(): Promise<void> {
     const { joinTimeoutMs } = this.options;
-    const { url } = await locateRoom(this.options.signallingUrl, this.options.roomId, joinTimeoutMs);
-    const client = await SignallingClient.connect(url, joinTimeoutMs);
+    const route = this.options.route ?? directRoute;
+    const { url } = await locateRoom(route.reach(this.options.signallingUrl), this.options.roomId, joinTimeoutMs);
+    const client = await SignallingClient.connect(route.reach(url), joinTimeoutMs);
     const joined = await client.request('join', { roomId: this.options.roomId, peerId: this.peerId }).catch((error: Error) => {
       client.close();
       throw error;
     });
-    const recvTransport = await client.request('createTransport', { direction: 'recv' });
+    const recvPath = await route.open(await client.request('createTransport', { direction: 'recv' }));
     const recvPc = new RTCPeerConnection(peerConfig());
     const session: Session = {
       client,
       recvPc,
-      recvTransport,
+      recvTransport: recvPath.transport,
+      recvPath,
+      peerOfProducer: new Map(joined.producers.map((p) => [p.producerId, p.peerId])),
       recvConnected: false,
       consumers: [],
       consumerByProducer: new Map(),
@@ -155,7 +166,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       closed: false,
     };
     this.session = session;
-    client.on('newProducer', ({ producerId, peerId }) => peerId !== this.peerId && this.subscribe(session, [producerId]));
+    client.on('newProducer', ({ producerId, peerId }) => {
+      session.peerOfProducer.set(producerId, peerId);
+      if (peerId !== this.peerId) this.subscribe(session, [producerId]);
+    });
     client.on('producerClosed', ({ producerId }) => this.unsubscribe(session, producerId));
     client.on('close', () => this.lost(session, 'signalling socket closed'));
     // werift announces a track again on every renegotiation; one subscription per track.
@@ -172,12 +186,14 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
 
   private async publish(session: Session, timeoutMs: number): Promise<void> {
     const { client } = session;
-    const transport = await client.request('createTransport', { direction: 'send' });
+    session.sendPath = await (this.options.route ?? directRoute).open(await client.request('createTransport', { direction: 'send' }));
+    const transport = session.sendPath.transport;
     const pc = new RTCPeerConnection(peerConfig());
     session.sendPc = pc;
     const sender = pc.addTransceiver('audio', { direction: 'sendonly' });
     await pc.setLocalDescription(await pc.createOffer());
     const offer = readSendOffer(pc.localDescription?.sdp ?? '');
+    session.sendPath.nameStream(offer.ssrc, this.peerId);
     const connected = connectedState(pc, timeoutMs);
     // Awaited only after the requests below; if one of them fails first, this must not go unhandled.
     connected.catch(() => undefined);
@@ -228,6 +244,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       const line: ConsumerLine = { mid: String(rtp.mid), payloadType: rtp.codecs[0]!.payloadType, ssrc: rtp.encodings[0]!.ssrc, cname: rtp.rtcp.cname, active: true };
       session.consumers.push(line);
       session.consumerByProducer.set(consumer.producerId, line);
+      session.recvPath.nameStream(line.ssrc, session.peerOfProducer.get(consumer.producerId) ?? consumer.producerId);
     }
     await pc.setRemoteDescription({ type: 'offer', sdp: recvOffer(transport, session.consumers, ++session.offerVersion) });
     const answer = await pc.createAnswer();
@@ -318,6 +335,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     session.closed = true;
     void session.sendPc?.close();
     void session.recvPc.close();
+    session.sendPath?.close();
+    session.recvPath.close();
     session.client.close();
   }
 

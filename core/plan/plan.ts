@@ -48,3 +48,15 @@ export function makePlan(scenario: Scenario): RunPlan {
 export function processSlice(plan: RunPlan, index: number, count: number): BotPlan[] {
   return plan.bots.filter((bot) => bot.id % count === index);
 }
+
+export interface ShardSpec { index: number; count: number }
+
+/**
+ * The bots shard `index` of `count` runs: whole rooms dealt in turn, so each room's latency is
+ * measured on one machine's clock; with fewer rooms than shards, bots are dealt by id instead.
+ * Sender ids stay global, so merged shards never confuse two senders.
+ */
+export function shardPlan(plan: RunPlan, shard: ShardSpec): RunPlan {
+  const mine = plan.rooms >= shard.count ? (bot: BotPlan) => bot.room % shard.count === shard.index : (bot: BotPlan) => bot.id % shard.count === shard.index;
+  return { ...plan, bots: plan.bots.filter(mine) };
+}

@@ -2,6 +2,7 @@
  * A load engine (werift bots, browsers, k6): started with the run's shared facts, stopped at the
  * end. Engines know nothing about reports; they write into the run's MetricStore.
  */
+import type { NetworkChaos } from '../../chaos/network/network-actions.js';
 import type { MetricStore } from '../metrics/store.js';
 import type { RunPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
@@ -31,4 +32,6 @@ export interface Engine {
   progress(): EngineProgress;
   /** Processes of this engine that crashed, with what they said last. */
   crashes(): string[];
+  /** Where network chaos (impair, partition) goes, for an engine whose bots' network rtcstorm impairs. */
+  readonly network?: NetworkChaos;
 }

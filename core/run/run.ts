@@ -11,7 +11,7 @@ import { writeReport } from '../../reports/write-report.js';
 import { externalTarget, startBundledTarget, type Target } from '../../target-server/bundled-target.js';
 import { lossRatio } from '../metrics/aggregate.js';
 import { MetricStore } from '../metrics/store.js';
-import { makePlan } from '../plan/plan.js';
+import { makePlan, shardPlan, type ShardSpec } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Engine, EngineContext, SkippedGroup } from './engine.js';
 import { createEngines, type EngineOptions } from './engines.js';
@@ -21,6 +21,10 @@ import type { ProgressSnapshot } from './progress.js';
 import { TeardownStack } from './teardown.js';
 
 export interface RunOptions extends EngineOptions {
+  /** Run one slice of a distributed run; chaos steps are executed by shard 0 only. */
+  shard?: ShardSpec;
+  /** Shared start time of all shards (epoch ms); default: as soon as the target is up. */
+  startAtMs?: number;
   outDir: string;
   /** Aborting (Ctrl-C, SIGTERM) ends the run early; the report is then marked incomplete. */
   signal: AbortSignal;
@@ -67,7 +71,7 @@ function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, pla
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
-  const plan = makePlan(scenario);
+  const plan = options.shard ? shardPlan(makePlan(scenario), options.shard) : makePlan(scenario);
   const observers = options.observers ?? [];
   const teardown = new TeardownStack();
   const startedAtMs = Date.now();
@@ -84,7 +88,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     targetUrls = target.urls;
     if (options.signal.aborted) throw new Error('interrupted before the fleet started');
 
-    const startMs = Date.now() + engineBootMs;
+    const startMs = options.startAtMs ?? Date.now() + engineBootMs;
+    if (startMs < Date.now()) throw new Error(`--start-at ${new Date(startMs).toISOString()} is already past when this shard is ready: the shards cannot start together; give them more lead time`);
     store = new MetricStore(startMs);
     const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, startMs, endMs: startMs + scenario.durationMs, runTag: randomBytes(3).toString('hex') };
     target.onUnexpectedExit((nodeId, detail) => store.event({ atMs: Date.now() - startMs, kind: 'target-crash', target: nodeId, ok: false, detail }));
@@ -97,7 +102,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       await engine.start(context);
     }
     // Stopped before the engines (teardown runs in reverse): a paused node is resumed first.
-    const chaos = new ChaosTimeline(scenario.chaos, target, store, scenario.seed);
+    const network = engines.map((engine) => engine.network).find((n) => n !== undefined);
+    const chaos = new ChaosTimeline(options.shard && options.shard.index > 0 ? [] : scenario.chaos, target, store, scenario.seed, network);
     chaos.start();
     teardown.push('chaos', () => chaos.stop());
 
@@ -116,7 +122,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const crashes = engines.flatMap((e) => e.crashes());
   if (crashes.length > 0) abortReason ??= `engine process crashed: ${crashes.join('; ')}`;
   const durationMs = Math.min(Math.max(0, Date.now() - store.startMs), scenario.durationMs);
-  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, skipped, server: server?.result() ?? [] });
+  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, skipped, server: server?.result() ?? [], shard: options.shard ? { ...options.shard, startAtMs: store.startMs } : null });
   const files = writeReport(options.outDir, report);
   await notify(observers, 'onEnd', report);
   await notify(observers, 'close');

@@ -6,7 +6,8 @@ import type { ChaosStep, TargetSpec } from './types.js';
 
 interface IndexedStep { index: number; step: ChaosStep }
 
-function validSteps(chaos: unknown): IndexedStep[] {
+/** The steps that pass the schema, with their index in `chaos:`. */
+export function validSteps(chaos: unknown): IndexedStep[] {
   if (!Array.isArray(chaos)) return [];
   return chaos.flatMap((raw: unknown, index) => {
     const parsed = chaosStepSchema.safeParse(raw);
@@ -15,7 +16,7 @@ function validSteps(chaos: unknown): IndexedStep[] {
 }
 
 function endOf(step: ChaosStep): number {
-  return step.action === 'pause-node' ? step.atMs + step.forMs : step.atMs;
+  return 'forMs' in step && step.forMs !== null ? step.atMs + step.forMs : step.atMs;
 }
 
 function timeProblems(steps: IndexedStep[], durationMs: number): PathProblem[] {
@@ -24,7 +25,8 @@ function timeProblems(steps: IndexedStep[], durationMs: number): PathProblem[] {
       return [{ path: ['chaos', index, 'at'], message: `must be before the scenario ends at ${formatDuration(durationMs)} (got ${formatDuration(step.atMs)})`, at: 'value' }];
     }
     if (endOf(step) > durationMs) {
-      return [{ path: ['chaos', index, 'for'], message: `pause ends at ${formatDuration(endOf(step))}, after the scenario ends at ${formatDuration(durationMs)}`, at: 'value' }];
+      const what = step.action === 'pause-node' ? 'pause' : step.action;
+      return [{ path: ['chaos', index, 'for'], message: `${what} ends at ${formatDuration(endOf(step))}, after the scenario ends at ${formatDuration(durationMs)}`, at: 'value' }];
     }
     return [];
   });
@@ -33,7 +35,7 @@ function timeProblems(steps: IndexedStep[], durationMs: number): PathProblem[] {
 /** Process actions need the bundled cluster, and a named node or worker must exist in it. */
 function targetProblems(steps: IndexedStep[], target: TargetSpec): PathProblem[] {
   return steps.flatMap(({ index, step }): PathProblem[] => {
-    if (step.action === 'exec') return [];
+    if (step.action === 'exec' || step.action === 'impair') return [];
     if (target.kind !== 'bundled') {
       return [{ path: ['chaos', index, 'action'], message: `${step.action} needs the bundled target (target.bundled); for an external target use action: exec`, at: 'value' }];
     }

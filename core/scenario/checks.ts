@@ -1,6 +1,7 @@
 import { formatDuration } from './duration.js';
 import type { PathProblem } from './problems.js';
 import { chaosProblems } from './chaos-checks.js';
+import { networkProblems } from './network-checks.js';
 import { fleetGroup, positiveDuration, rooms, scenarioSchema } from './schema.js';
 import type { FleetGroup, K6Group, K6Load } from './types.js';
 
@@ -26,6 +27,7 @@ export function crossSectionProblems(raw: unknown): PathProblem[] {
     ...(duration.success ? k6GroupsTooLong(groups, duration.data) : []),
     ...(capacity.success ? fleetTooBig(groups, capacity.data) : []),
     ...chaosProblems(sections['chaos'], duration.success ? duration.data : undefined, target.success ? target.data : undefined),
+    ...networkProblems(sections['network'], sections['chaos'], groups.map((g) => g.group), capacity.success ? capacity.data.count : undefined),
   ];
 }
 

@@ -36,7 +36,7 @@ export function parseScenario(yamlText: string, file: string, overrides: Scenari
   const problems = [...located, ...overrideProblems(overrides)];
   if (!parsed.success || problems.length > 0) throw new ScenarioError(file, problems);
   const { duration, ...scenario } = parsed.data;
-  return { ...scenario, file, seed: overrides.seed ?? scenario.seed, durationMs: duration };
+  return { ...scenario, file, source: yamlText, seed: overrides.seed ?? scenario.seed, durationMs: duration };
 }
 
 function overrideProblems({ seed }: ScenarioOverrides): ScenarioProblem[] {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { duration, positiveDuration } from './duration-schema.js';
 import { show } from './messages.js';
 import { chaosSchema, recoverySchema } from './chaos-schema.js';
+import { harnessSchema } from './harness-schema.js';
+import { networkSchema } from './network-schema.js';
 import { thresholdsSchema } from './threshold-schema.js';
 import type { BrowserGroup, K6Behaviour, K6Group, K6Load, K6Stage, TargetSpec, VideoSpec, WeriftGroup } from './types.js';
 
@@ -224,6 +226,8 @@ export const scenarioSchema = z.strictObject(
     thresholds: thresholdsSchema,
     recovery: recoverySchema,
     chaos: chaosSchema,
+    harness: harnessSchema,
+    network: networkSchema,
   },
   {
     error: (issue) =>

@@ -1,4 +1,5 @@
 import type { MetricName } from '../metrics/catalogue.js';
+import type { BotSelector, DirectionSpec, NetworkSpec } from './network-types.js';
 import type { ThresholdCondition } from './thresholds.js';
 
 export interface AudioSpec {
@@ -86,6 +87,12 @@ export interface RecoverySpec {
   backoffMaxMs: number;
 }
 
+/**
+ * When a fleet process is saturated: event-loop lag p99 or CPU over the limit for this long in a
+ * row. Results from a saturated loader are not the target's fault, so such a run is invalid.
+ */
+export interface HarnessLimits { maxEventLoopLagMs: number; maxCpuPercent: number; sustainedForMs: number }
+
 /** `node-<i>`, or chosen when the step runs: "random" (seeded) or "busiest" (most rooms). */
 export type NodePick = string;
 
@@ -94,12 +101,20 @@ export type ChaosStep =
   | { atMs: number; action: 'kill-worker'; target: string }
   | { atMs: number; action: 'pause-node'; target: NodePick; forMs: number }
   | { atMs: number; action: 'restart-node'; target: string }
-  | { atMs: number; action: 'exec'; command: string[]; timeoutMs: number };
+  | { atMs: number; action: 'exec'; command: string[]; timeoutMs: number }
+  /** Replaces the bots' profile in `direction` for `forMs` (null: until the run ends). */
+  | { atMs: number; action: 'impair'; bots: BotSelector; profile: string; direction: DirectionSpec; forMs: number | null }
+  /** Blackholes media between every bot and one node. */
+  | { atMs: number; action: 'partition'; target: string; forMs: number | null };
+
+export type NetworkChaosStep = Extract<ChaosStep, { action: 'impair' | 'partition' }>;
 
 export interface Scenario {
   name: string;
   /** Source file, or null for a scenario parsed from text that did not come from a file. */
   file: string | null;
+  /** The YAML text as given: reports carry it, so a run can be replayed and shards merged. */
+  source: string;
   seed: number;
   durationMs: number;
   target: TargetSpec;
@@ -108,4 +123,7 @@ export interface Scenario {
   thresholds: Threshold[];
   recovery: RecoverySpec;
   chaos: ChaosStep[];
+  /** null: bots reach the target directly, unimpaired. */
+  network: NetworkSpec | null;
+  harness: HarnessLimits;
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Command lines of live processes that belong to rtcstorm runs (SFU nodes, fleet processes, workers). */
+/** Command lines of live processes that belong to rtcstorm runs (SFU nodes, fleet processes, workers, browsers). */
 export function projectProcesses(): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -10,7 +10,7 @@ export function projectProcesses(): string[] {
     } catch {
       continue;
     }
-    if (/mediasoup-worker|fleet-process\.js|node-main\.js/.test(cmdline)) found.push(`${pid} ${cmdline}`);
+    if (/mediasoup-worker|fleet-process\.js|node-main\.js|--user-data-dir=\S*rtcstorm-browser-/.test(cmdline)) found.push(`${pid} ${cmdline}`);
   }
   return found;
 }
@@ -22,6 +22,34 @@ export async function waitForNoProjectProcesses(timeoutMs = 10_000): Promise<str
   while (left.length > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     left = projectProcesses();
+  }
+  return left;
+}
+
+/**
+ * Live processes whose environment holds `entry` (NAME=VALUE). Children inherit their parent's
+ * environment (fleet processes, SFU nodes, mediasoup workers, k6), so a marker passed to one CLI run
+ * finds what that run left behind, and nothing from runs next to it.
+ */
+export function processesWithEnv(entry: string): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Polls until no process holds `entry` in its environment, or the deadline passes; returns the pids left. */
+export async function waitForNoProcessesWithEnv(entry: string, timeoutMs = 10_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = processesWithEnv(entry);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    left = processesWithEnv(entry);
   }
   return left;
 }

@@ -77,6 +77,7 @@ thresholds:
     const expected: Scenario = {
       name: 'quickstart',
       file: 'quickstart.yaml',
+      source: yaml,
       seed: 1,
       durationMs: 20_000,
       target: { kind: 'bundled', nodes: 1, workersPerNode: 1 },
@@ -100,6 +101,8 @@ thresholds:
       ],
       recovery: defaultRecovery,
       chaos: [],
+      harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, sustainedForMs: 5000 },
+      network: null,
     };
     assert.deepEqual(parseScenario(yaml, 'quickstart.yaml'), expected);
   });
@@ -115,6 +118,7 @@ fleet:
     const expected: Scenario = {
       name: 'minimal',
       file: 'minimal.yaml',
+      source: yaml,
       seed: 1,
       durationMs: 60_000,
       target: { kind: 'bundled', nodes: 1, workersPerNode: availableParallelism() },
@@ -123,6 +127,8 @@ fleet:
       thresholds: [],
       recovery: defaultRecovery,
       chaos: [],
+      harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, sustainedForMs: 5000 },
+      network: null,
     };
     assert.deepEqual(parseScenario(yaml, 'minimal.yaml'), expected);
   });
@@ -237,7 +243,7 @@ const badCases: BadCase[] = [
     yaml: edit('duration:', 'durration: 5s\nduration:'),
     path: 'durration',
     at: 'durration',
-    message: /^unknown key "durration" \(allowed keys: name, seed, duration, target, rooms, fleet, thresholds, recovery, chaos\)$/,
+    message: /^unknown key "durration" \(allowed keys: name, seed, duration, target, rooms, fleet, thresholds, recovery, chaos, harness, network\)$/,
   },
   {
     title: 'unknown key in a group',

@@ -1,0 +1,183 @@
+/**
+ * The Node side of one browser participant (one page): joins through the page, accounts the
+ * frames the page ships exactly as a werift bot accounts its packets (StreamReceiver), samples the
+ * page's getStats() every second, and reports the participant failed when its page crashes, hangs
+ * or loses its connection.
+ */
+import { EventEmitter } from 'node:events';
+import type { Page } from 'puppeteer-core';
+import type { MetricStore } from '../../core/metrics/store.js';
+import type { BotPlan } from '../../core/plan/plan.js';
+import { hostNowMs } from '../clock.js';
+import type { PayloadStamp } from '../media-payload.js';
+import { StreamReceiver } from '../stream-receiver.js';
+import { withTimeout } from '../with-timeout.js';
+import type { Chromium } from './chromium.js';
+import { bindings, frameFields, type FrameBatch, type PageApi, type PageJoin, type PageStats } from './page-api.js';
+import type { Usage } from './process-usage.js';
+import { PageStatsDeltas, type StatsSample } from './stats-samples.js';
+
+export interface BrowserParticipantOptions {
+  plan: BotPlan;
+  roomId: string;
+  signallingUrl: string;
+  store: MetricStore;
+  joinTimeoutMs: number;
+  gapThresholdMs: number;
+}
+
+export type ParticipantState = 'idle' | 'joining' | 'connected' | 'failed' | 'closed';
+
+const opusClockRate = 48000;
+const batchIntervalMs = 200;
+/** A page that has not answered a getStats() call for this long is hung. */
+const hangTimeoutMs = 5_000;
+const leaveTimeoutMs = 3_000;
+
+/**
+ * The page's global scope, for functions that page.evaluate() serializes and runs in the page:
+ * they can refer to nothing from this module, so each casts globalThis itself.
+ */
+type PageGlobal = { rtcstorm: PageApi };
+
+export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
+  state: ParticipantState = 'idle';
+  /** Whether it ever completed joining. */
+  joined = false;
+  private page: Page | undefined;
+  private readonly receiver: StreamReceiver;
+  private readonly deltas = new PageStatsDeltas();
+  private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
+  private sentThisSecond = 0;
+  /** When the pending getStats() call started; undefined when none is pending. */
+  private statsAskedAt: number | undefined;
+
+  constructor(readonly options: BrowserParticipantOptions) {
+    super();
+    const { store, plan, gapThresholdMs } = options;
+    this.receiver = new StreamReceiver({ store, group: plan.group, room: `room-${plan.room}`, clockRateHz: opusClockRate, gapThresholdMs });
+  }
+
+  get peerId(): string {
+    return `browser-${this.options.plan.id}`;
+  }
+
+  /** Opens the participant's page in `browser`; it joins later, at its planned time. */
+  async open(browser: Chromium, pageUrl: string): Promise<void> {
+    const page = await browser.newPage();
+    this.page = page;
+    page.on('error', (error) => this.fail(`page crashed: ${error.message}`));
+    await page.exposeFunction(bindings.frames, (batch: FrameBatch) => this.onFrames(batch));
+    await page.exposeFunction(bindings.failed, (reason: string) => this.fail(reason));
+    await page.goto(pageUrl);
+  }
+
+  async join(): Promise<void> {
+    const { plan, store, joinTimeoutMs } = this.options;
+    if (this.state !== 'idle' || !this.page) return;
+    this.state = 'joining';
+    const config: PageJoin = {
+      signallingUrl: this.options.signallingUrl,
+      roomId: this.options.roomId,
+      peerId: this.peerId,
+      senderId: plan.id,
+      audio: plan.audio,
+      video: plan.video,
+      timeoutMs: joinTimeoutMs,
+      batchIntervalMs,
+    };
+    const startedAt = hostNowMs();
+    try {
+      await withTimeout(
+        this.page.evaluate((c) => (globalThis as unknown as PageGlobal).rtcstorm.join(c), config),
+        joinTimeoutMs,
+        'join',
+      );
+    } catch (error) {
+      this.fail(`join: ${(error as Error).message}`);
+      return;
+    }
+    if (this.state !== 'joining') return;
+    this.state = 'connected';
+    this.joined = true;
+    store.record('join_time_ms', hostNowMs() - startedAt, plan.group);
+    store.count('bots_joined', 1, plan.group);
+  }
+
+  private onFrames(batch: FrameBatch): void {
+    if (this.state === 'failed') return;
+    this.sentThisSecond += batch.sent;
+    const { frames } = batch;
+    for (let i = 0; i + frameFields <= frames.length; i += frameFields) {
+      this.stamp.senderId = frames[i]!;
+      this.stamp.seq = frames[i + 1]!;
+      this.stamp.sentAtMs = frames[i + 2]!;
+      this.receiver.onStamp(this.stamp, frames[i + 4]!, frames[i + 3]!);
+    }
+  }
+
+  /** Moves this second's counts into the store; with `withStats`, also asks the page for its getStats(). */
+  sampleSecond(atMs: number, withStats: boolean): void {
+    const { store, plan } = this.options;
+    if (this.sentThisSecond > 0) store.count('packets_sent', this.sentThisSecond, plan.group, atMs);
+    this.sentThisSecond = 0;
+    this.receiver.sampleSecond(atMs);
+    if (withStats) this.sampleStats(atMs);
+  }
+
+  private sampleStats(atMs: number): void {
+    const page = this.page;
+    if (this.state !== 'connected' || !page) return;
+    const now = Date.now();
+    if (this.statsAskedAt !== undefined) {
+      if (now - this.statsAskedAt > hangTimeoutMs) this.fail(`page not responding for ${now - this.statsAskedAt} ms`);
+      return;
+    }
+    this.statsAskedAt = now;
+    page
+      .evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.stats())
+      .then((stats: PageStats) => this.state === 'connected' && this.recordStats(this.deltas.next(stats), atMs))
+      // A page that is gone is reported by its crash or its browser's exit; a hung one never settles.
+      .catch(() => undefined)
+      .finally(() => (this.statsAskedAt = undefined));
+  }
+
+  private recordStats(samples: StatsSample[], atMs: number): void {
+    const { store, plan } = this.options;
+    for (const sample of samples) {
+      if ('value' in sample) store.record(sample.metric, sample.value, plan.group, atMs);
+      else store.count(sample.metric, sample.count, plan.group, atMs);
+    }
+  }
+
+  /** This participant's share of its browser's CPU and memory. */
+  recordUsage(share: Usage, atMs: number): void {
+    const { store, plan } = this.options;
+    store.record('browser_cpu_percent', share.cpuPercent, plan.group, atMs);
+    store.record('browser_memory_mb', share.memoryMb, plan.group, atMs);
+  }
+
+  /** Stops media and takes the page's last frames. */
+  async leave(): Promise<void> {
+    const page = this.page;
+    if (this.state !== 'connected' || !page) return;
+    this.state = 'closed';
+    await withTimeout(
+      page.evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.leave()),
+      leaveTimeoutMs,
+      'leave',
+    ).catch(() => undefined);
+  }
+
+  /** Counted once, whenever it happens: before, during or after joining. */
+  fail(reason: string): void {
+    if (this.state === 'failed' || this.state === 'closed') return;
+    const { store, plan } = this.options;
+    this.state = 'failed';
+    store.count('bots_failed', 1, plan.group);
+    store.event({ atMs: Date.now() - store.startMs, kind: 'browser-failed', target: this.peerId, ok: false, detail: reason });
+    // Closing the page drops its connections, so the room sees the participant leave.
+    void this.page?.close().catch(() => undefined);
+    this.emit('failed', reason);
+  }
+}

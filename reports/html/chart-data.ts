@@ -1,0 +1,56 @@
+/** The numbers report.html draws, taken from a report: per-second series, event marks, the latency distribution. */
+import { MetricStore } from '../../core/metrics/store.js';
+import { distribution, type Distribution } from '../distribution.js';
+import { eventMarks, type EventMark } from '../events.js';
+import type { Report } from '../report-types.js';
+
+type Series = Array<number | null>;
+
+export interface ChartData {
+  /** Seconds since the run's start; every timeline series is aligned to it. */
+  t: number[];
+  botsConnected: Series;
+  packetsSentPerS: Series;
+  packetsReceivedPerS: Series;
+  latencyP50Ms: Series;
+  latencyP95Ms: Series;
+  latencyP99Ms: Series;
+  jitterP95Ms: Series;
+  lossPercent: Series;
+  /** CPU of each SFU node on its own time axis; null when the report has no server data. */
+  server: { t: number[]; nodes: Array<{ id: string; cpuPercent: Series }> } | null;
+  marks: EventMark[];
+  latency: Distribution | null;
+}
+
+function serverSeries(report: Report): ChartData['server'] {
+  const nodes = report.server.nodes.filter((n) => n.points.length > 0);
+  if (nodes.length === 0) return null;
+  const t = [...new Set(nodes.flatMap((n) => n.points.map((p) => p.t)))].sort((a, b) => a - b);
+  return {
+    t,
+    nodes: nodes.map((n) => {
+      const cpuAt = new Map(n.points.map((p) => [p.t, p.cpuPercent]));
+      return { id: n.nodeId, cpuPercent: t.map((s) => cpuAt.get(s) ?? null) };
+    }),
+  };
+}
+
+export function chartData(report: Report): ChartData {
+  const tl = report.timeline;
+  const latency = MetricStore.fromJSON(report.raw).histogram('e2e_latency_ms');
+  return {
+    t: tl.map((p) => p.t),
+    botsConnected: tl.map((p) => p.botsConnected),
+    packetsSentPerS: tl.map((p) => p.packetsSent),
+    packetsReceivedPerS: tl.map((p) => p.packetsReceived),
+    latencyP50Ms: tl.map((p) => p.latencyP50Ms),
+    latencyP95Ms: tl.map((p) => p.latencyP95Ms),
+    latencyP99Ms: tl.map((p) => p.latencyP99Ms),
+    jitterP95Ms: tl.map((p) => p.jitterP95Ms),
+    lossPercent: tl.map((p) => (p.lossRatio === null ? null : p.lossRatio * 100)),
+    server: serverSeries(report),
+    marks: eventMarks(report.events),
+    latency: distribution(latency),
+  };
+}

@@ -1,0 +1,164 @@
+/*
+ * Runs in the browser: draws every element with data-chart from the JSON in #rtcstorm-data, with
+ * uPlot (inlined before this script). Plain JavaScript, read and inlined as is by reports/html/page.ts.
+ * Time charts also draw report events: chaos steps as labelled lines (a band while they last), other
+ * events (bot failures, counted per second) as ticks along the bottom. Each time chart records how many marks
+ * it drew in data-event-marks, and the body gets data-charts-ready once everything is drawn.
+ */
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('rtcstorm-data').textContent);
+  var colors = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
+  var height = 220;
+  var plots = [];
+
+  function markColor(m) {
+    if (!m.chaos) return m.ok ? '#6b7280' : '#9f1239';
+    return m.ok ? '#ea580c' : '#dc2626';
+  }
+
+  /** Other events: a tick along the bottom, taller for more events in that second, so hundreds of bot failures do not hide the data. */
+  function drawTick(ctx, box, x, m, dpr) {
+    var tick = Math.min(box.height / 4, (4 + 3 * Math.log2(m.count)) * dpr);
+    ctx.fillStyle = markColor(m);
+    ctx.fillRect(x - dpr, box.top + box.height - tick, 2 * dpr, tick);
+  }
+
+  /** A chaos step: a labelled line, and a band while it lasts; `row` staggers labels of steps close in time. */
+  function drawStep(u, x, m, dpr, row) {
+    var ctx = u.ctx, box = u.bbox, color = markColor(m);
+    if (m.untilS !== null) {
+      ctx.globalAlpha = 0.15;
+      ctx.fillStyle = color;
+      ctx.fillRect(x, box.top, Math.max(dpr, u.valToPos(m.untilS, 'x', true) - x), box.height);
+      ctx.globalAlpha = 1;
+    }
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2 * dpr;
+    ctx.beginPath();
+    ctx.moveTo(x, box.top);
+    ctx.lineTo(x, box.top + box.height);
+    ctx.stroke();
+    ctx.fillStyle = color;
+    ctx.font = 11 * dpr + 'px sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillText(m.label, x + 3 * dpr, box.top + (2 + 13 * (row % 3)) * dpr);
+  }
+
+  function eventMarksPlugin(marks, el) {
+    return {
+      hooks: {
+        draw: [
+          function (u) {
+            var ctx = u.ctx, box = u.bbox, dpr = window.devicePixelRatio || 1;
+            var min = u.scales.x.min, max = u.scales.x.max, drawn = 0, steps = 0;
+            ctx.save();
+            ctx.beginPath();
+            ctx.rect(box.left, box.top, box.width, box.height);
+            ctx.clip();
+            marks.forEach(function (m) {
+              var end = m.untilS === null ? m.atS : m.untilS;
+              if (end < min || m.atS > max) return;
+              var x = u.valToPos(m.atS, 'x', true);
+              if (m.chaos) drawStep(u, x, m, dpr, steps++);
+              else drawTick(ctx, box, x, m, dpr);
+              drawn++;
+            });
+            ctx.restore();
+            el.dataset.eventMarks = String(drawn);
+          },
+        ],
+      },
+    };
+  }
+
+  function empty(el, text) {
+    el.innerHTML = '<div class="empty"></div>';
+    el.firstChild.textContent = text;
+  }
+
+  function hasValues(series) {
+    return series.some(function (s) {
+      return s.values.some(function (v) { return v !== null; });
+    });
+  }
+
+  function plot(el, opts, aligned) {
+    var u = new uPlot(Object.assign({ width: el.clientWidth || 560, height: height }, opts), aligned, el);
+    plots.push({ u: u, el: el });
+  }
+
+  /** x: seconds since start; series: [{ label, values }]. */
+  function timeChart(el, t, series, unit, noData) {
+    if (t.length === 0 || !hasValues(series)) return empty(el, noData || 'no data');
+    plot(
+      el,
+      {
+        scales: { x: { time: false } },
+        axes: [{ label: 'seconds since start' }, { label: unit, size: 60 }],
+        series: [{ label: 's' }].concat(series.map(function (s, i) {
+          return { label: s.label, stroke: colors[i % colors.length], width: 1.5, spanGaps: false };
+        })),
+        plugins: [eventMarksPlugin(data.marks, el)],
+      },
+      [t].concat(series.map(function (s) { return s.values; })),
+    );
+  }
+
+  function distributionChart(el, x, y, unit, bars) {
+    plot(
+      el,
+      {
+        scales: { x: { time: false, distr: 3 } },
+        axes: [{ label: 'e2e latency (ms)' }, { label: unit, size: 60 }],
+        series: [{ label: 'ms' }, {
+          label: unit,
+          stroke: colors[0],
+          fill: bars ? 'rgba(37,99,235,0.35)' : undefined,
+          width: bars ? 0 : 1.5,
+          paths: bars ? uPlot.paths.bars({ size: [1, Infinity], gap: 1 }) : undefined,
+          points: { show: false },
+        }],
+      },
+      [x, y],
+    );
+  }
+
+  var d = data;
+  var draw = {
+    bots: function (el) { timeChart(el, d.t, [{ label: 'connected', values: d.botsConnected }], 'bots'); },
+    packets: function (el) {
+      timeChart(el, d.t, [{ label: 'sent', values: d.packetsSentPerS }, { label: 'received', values: d.packetsReceivedPerS }], 'packets/s');
+    },
+    latency: function (el) {
+      timeChart(el, d.t, [
+        { label: 'p50', values: d.latencyP50Ms },
+        { label: 'p95', values: d.latencyP95Ms },
+        { label: 'p99', values: d.latencyP99Ms },
+      ], 'ms', 'no latency samples');
+    },
+    loss: function (el) { timeChart(el, d.t, [{ label: 'loss', values: d.lossPercent }], '%', 'no packets expected'); },
+    jitter: function (el) { timeChart(el, d.t, [{ label: 'jitter p95', values: d.jitterP95Ms }], 'ms', 'no jitter samples'); },
+    server: function (el) {
+      if (!d.server) return empty(el, 'no server data');
+      timeChart(el, d.server.t, d.server.nodes.map(function (n) { return { label: n.id, values: n.cpuPercent }; }), 'CPU %', 'no server data');
+    },
+    'latency-histogram': function (el) {
+      if (!d.latency) return empty(el, 'no latency samples');
+      distributionChart(el, d.latency.binUpperBound, d.latency.binPercent, '% of packets', true);
+    },
+    'latency-cdf': function (el) {
+      if (!d.latency) return empty(el, 'no latency samples');
+      distributionChart(el, d.latency.cdfValue, d.latency.cdfPercent, '% at or below', false);
+    },
+  };
+
+  document.querySelectorAll('[data-chart]').forEach(function (el) {
+    draw[el.dataset.chart](el);
+  });
+  window.addEventListener('resize', function () {
+    plots.forEach(function (p) { p.u.setSize({ width: p.el.clientWidth, height: height }); });
+  });
+  document.body.dataset.chartsReady = 'true';
+})();

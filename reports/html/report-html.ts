@@ -1,0 +1,163 @@
+/**
+ * report.html: the verdict and every threshold, per-second charts with the run's events marked,
+ * the latency distribution, per-group and harness tables. Aggregates only (never one row per bot),
+ * so a 1,000-bot, 10-minute run opens as fast as a small one.
+ */
+import { eventLabel, isChaos } from '../events.js';
+import { count, metricValue, ms, percent } from '../format.js';
+import { exitCodes, type ExitCode } from '../../core/run/exit-codes.js';
+import type { MetricsSection, Report } from '../report-types.js';
+import { verdictOf } from '../verdict.js';
+import { chartData } from './chart-data.js';
+import { esc, htmlPage, htmlTable } from './page.js';
+
+const verdictClass: Record<ExitCode, string> = { [exitCodes.ok]: 'pass', [exitCodes.thresholdsFailed]: 'fail', [exitCodes.aborted]: 'aborted', [exitCodes.badInput]: 'aborted' };
+
+function header(report: Report): string {
+  const facts: Array<[string, string]> = [
+    ['seed', String(report.scenario.seed)],
+    ['started', report.startedAt],
+    ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
+    ['target', `${report.target.kind} ${report.target.urls.join(', ')}`],
+    ['bots', `${count(report.bots.joined)} of ${count(report.bots.planned)} joined, ${count(report.bots.failed)} failed`],
+    ['packets', `${count(report.packets.sent)} sent, ${count(report.packets.received)} received of ${count(report.packets.expected)} expected`],
+    ['scenario file', report.scenario.file ?? '(inline)'],
+  ];
+  return `<h1>rtcstorm · ${esc(report.scenario.name)}</h1>
+<div id="verdict" class="verdict ${verdictClass[verdictOf(report).exitCode]}">${esc(verdictOf(report).text)}</div>
+<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
+}
+
+function thresholds(report: Report): string {
+  if (report.thresholds.length === 0) return '<h2>Thresholds</h2><p class="muted">This scenario sets no thresholds.</p>';
+  const rows = report.thresholds.map((t) => [
+    `<code>${esc(t.metric)}</code>`,
+    `<code>${esc(t.expression)}</code>`,
+    esc(metricValue(t.metric, t.value)),
+    t.ok ? '<span class="ok">pass</span>' : '<span class="bad">fail</span>',
+  ]);
+  return `<h2>Thresholds</h2>${htmlTable(['metric', 'expression', 'measured', 'result'], rows, 'thresholds')}`;
+}
+
+function chart(key: string, title: string): string {
+  return `<figure class="chart"><figcaption>${esc(title)}</figcaption><div class="plot" id="chart-${key}" data-chart="${key}"></div></figure>`;
+}
+
+function charts(): string {
+  return `<h2>Over time</h2>
+<p class="muted">Chaos steps are labelled lines (shaded while they last); other events, such as bot failures, are ticks along the bottom, taller for more in that second.</p>
+<div class="charts">
+${chart('bots', 'Bots connected')}
+${chart('packets', 'Packets per second')}
+${chart('latency', 'End-to-end latency p50 / p95 / p99')}
+${chart('loss', 'Packet loss')}
+${chart('jitter', 'Jitter p95')}
+${chart('server', 'Server CPU per node')}
+</div>
+<h2>Latency distribution</h2>
+<div class="charts">
+${chart('latency-histogram', 'Histogram (whole run)')}
+${chart('latency-cdf', 'Cumulative distribution (whole run)')}
+</div>`;
+}
+
+function events(report: Report): string {
+  const chaos = report.events.filter(isChaos);
+  const others = new Map<string, { n: number; first: number; last: number }>();
+  for (const e of report.events) {
+    if (isChaos(e)) continue;
+    const o = others.get(e.kind) ?? { n: 0, first: e.atMs, last: e.atMs };
+    others.set(e.kind, { n: o.n + 1, first: Math.min(o.first, e.atMs), last: Math.max(o.last, e.atMs) });
+  }
+  const at = (atMs: number): string => `${(atMs / 1000).toFixed(1)} s`;
+  const parts = ['<h2>Events</h2>'];
+  if (report.events.length === 0) parts.push('<p class="muted">No events.</p>');
+  if (chaos.length > 0) {
+    const rows = chaos.map((e) => [at(e.atMs), esc(eventLabel(e)), e.ok === false ? '<span class="bad">failed</span>' : '<span class="ok">ok</span>', esc(e.detail ?? '')]);
+    parts.push(htmlTable(['at', 'chaos step', 'result', 'detail'], rows, 'chaos-events'));
+  }
+  if (others.size > 0) {
+    const rows = [...others].map(([kind, o]) => [esc(kind), count(o.n), at(o.first), at(o.last)]);
+    parts.push(htmlTable(['event', 'count', 'first', 'last'], rows, 'other-events'));
+  }
+  return parts.join('\n');
+}
+
+function recoveries(report: Report): string {
+  if (report.recoveries.length === 0) return '';
+  const rows = report.recoveries.map((r) => [
+    `${(r.atMs / 1000).toFixed(1)} s`,
+    esc(`${r.action} ${r.target}`),
+    count(r.botFailures),
+    ms(r.recoveryTimeMs?.p50),
+    ms(r.recoveryTimeMs?.p95),
+    ms(r.recoveryTimeMs?.max),
+    ms(r.mediaGapMs?.p95),
+  ]);
+  return `<h2>Recovery per chaos step</h2>
+<p class="muted">Failures bots noticed from each step until the next, and how long they took to hear media again.</p>
+${htmlTable(['at', 'chaos step', 'bot failures', 'recovery p50', 'p95', 'max', 'media gap p95'], rows, 'recoveries')}`;
+}
+
+function skipped(report: Report): string {
+  return report.skipped.map((s) => `<p class="warning">Skipped group ${esc(s.group)} (${esc(s.engine)}): ${esc(s.reason)}${s.hint ? `; ${esc(s.hint)}` : ''}</p>`).join('\n');
+}
+
+function metricCells(m: MetricsSection): string[] {
+  const lat = m.e2e_latency_ms;
+  return [ms(lat?.p50), ms(lat?.p95), ms(lat?.p99), percent(m.packet_loss_ratio), ms(m.jitter_ms?.p95), ms(m.join_time_ms?.p95)];
+}
+
+function groups(report: Report): string {
+  const head = ['group', 'bots joined', 'failed', 'packets sent', 'received', 'latency p50', 'p95', 'p99', 'loss', 'jitter p95', 'join p95'];
+  const row = (name: string, g: Pick<Report, 'bots' | 'packets' | 'metrics'>): string[] => [
+    name,
+    `${count(g.bots.joined)} / ${count(g.bots.planned)}`,
+    count(g.bots.failed),
+    count(g.packets.sent),
+    count(g.packets.received),
+    ...metricCells(g.metrics),
+  ];
+  const rows = [row('<b>all</b>', report), ...Object.entries(report.groups).map(([name, g]) => row(esc(name), g))];
+  return `<h2>Groups</h2>${htmlTable(head, rows, 'groups')}`;
+}
+
+/** Rooms come worst first; a large run shows its worst few and counts the rest. */
+const roomsShown = 10;
+
+function rooms(report: Report): string {
+  if (report.rooms.length === 0) return '';
+  const rows = report.rooms.slice(0, roomsShown).map((r) => [esc(r.room), count(r.bots), count(r.packetsExpected), percent(r.lossRatio), count(r.mediaGaps), count(r.botFailures)]);
+  const rest = report.rooms.length - roomsShown;
+  const more = rest > 0 ? `<p class="muted">${count(rest)} more rooms, all doing at least as well; report.json lists every room.</p>` : '';
+  return `<h2>Rooms${rest > 0 ? `: the ${roomsShown} worst of ${count(report.rooms.length)}` : ''}</h2>
+${htmlTable(['room', 'bots', 'packets expected', 'loss', 'media gaps', 'bot failures'], rows, 'rooms')}
+${more}`;
+}
+
+function harness(report: Report): string {
+  const procs = report.harness.processes;
+  if (procs.length === 0) return '<h2>Harness health</h2><p class="muted">No harness samples.</p>';
+  const pct = (v: number | null): string => (v === null ? '–' : `${v.toFixed(0)}%`);
+  const rows = procs.map((p) => [esc(p.id), pct(p.cpuPercentAvg), pct(p.cpuPercentMax), ms(p.eventLoopLagP99Ms)]);
+  const verdict = report.harness.valid
+    ? "<p class=\"muted\">Every fleet process stayed within the scenario's harness limits.</p>"
+    : `<p class="warning">${esc(report.harness.invalidReason ?? 'the loader was saturated')}</p>`;
+  return `<h2>Harness health</h2>${htmlTable(['fleet process', 'CPU avg', 'CPU max', 'event-loop lag p99'], rows, 'harness')}\n${verdict}`;
+}
+
+export function reportHtml(report: Report): string {
+  const body = [
+    header(report),
+    skipped(report),
+    thresholds(report),
+    charts(),
+    events(report),
+    recoveries(report),
+    groups(report),
+    rooms(report),
+    harness(report),
+    `<footer>rtcstorm ${esc(report.tool.version)} · report.json schemaVersion ${report.schemaVersion} · re-render with <code>rtcstorm report &lt;dir&gt;</code></footer>`,
+  ].join('\n');
+  return htmlPage(`rtcstorm · ${report.scenario.name} · ${verdictOf(report).text}`, body, chartData(report));
+}

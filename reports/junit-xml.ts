@@ -1,0 +1,83 @@
+/**
+ * junit.xml for CI test views: one testcase per threshold, one per chaos step, and one that fails
+ * (as an error) when the run was aborted or invalid, so such a run never shows up green.
+ * Follows the Jenkins/Ant JUnit schema (test/fixtures/junit.xsd checks it).
+ */
+import { hostname } from 'node:os';
+import { exitCodes } from '../core/run/exit-codes.js';
+import { eventLabel, isChaos } from './events.js';
+import { metricValue } from './format.js';
+import type { Report } from './report-types.js';
+import { verdictOf } from './verdict.js';
+import { escapeXml } from './xml-text.js';
+
+interface TestCase {
+  classname: string;
+  name: string;
+  timeS: number;
+  /** The failure or error element, when the case did not pass. */
+  problem?: { element: 'failure' | 'error'; type: string; message: string; body: string };
+}
+
+function thresholdCases(report: Report, classname: string): TestCase[] {
+  return report.thresholds.map((t) => {
+    const measured = metricValue(t.metric, t.value);
+    const name = `${t.metric}: ${t.expression}`;
+    if (t.ok) return { classname, name, timeS: 0 };
+    return { classname, name, timeS: 0, problem: { element: 'failure', type: 'threshold', message: `${name} crossed: measured ${measured}`, body: `threshold ${t.metric} ${t.expression}\nmeasured ${measured}` } };
+  });
+}
+
+function chaosCases(report: Report, classname: string): TestCase[] {
+  return report.events.filter(isChaos).map((e) => {
+    const name = `${eventLabel(e)} at ${(e.atMs / 1000).toFixed(1)} s`;
+    const timeS = (e.durationMs ?? 0) / 1000;
+    if (e.ok !== false) return { classname, name, timeS };
+    return { classname, name, timeS, problem: { element: 'failure', type: 'chaos', message: `${eventLabel(e)} failed${e.detail ? `: ${e.detail}` : ''}`, body: JSON.stringify(e) } };
+  });
+}
+
+/** The run itself: an error when it was aborted, or invalid because the loader was saturated. */
+function validityCase(report: Report, classname: string): TestCase {
+  const name = 'run completed and valid';
+  const timeS = report.durationMs / 1000;
+  if (verdictOf(report).exitCode !== exitCodes.aborted) return { classname, name, timeS };
+  const [type, reason] = !report.complete ? ['aborted', report.abortReason ?? 'run did not complete'] : ['invalid', report.harness.invalidReason ?? 'the loader was saturated'];
+  return { classname, name, timeS, problem: { element: 'error', type, message: reason, body: reason } };
+}
+
+function testcaseXml(c: TestCase): string {
+  const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(c.classname)}" time="${c.timeS.toFixed(3)}"`;
+  if (!c.problem) return `${open}/>`;
+  const p = c.problem;
+  return `${open}>\n      <${p.element} message="${escapeXml(p.message)}" type="${p.type}">${escapeXml(p.body)}</${p.element}>\n    </testcase>`;
+}
+
+export function junitXml(report: Report): string {
+  const base = `rtcstorm.${report.scenario.name}`;
+  const cases = [validityCase(report, `${base}.run`), ...thresholdCases(report, `${base}.thresholds`), ...chaosCases(report, `${base}.chaos`)];
+  const failures = cases.filter((c) => c.problem?.element === 'failure').length;
+  const errors = cases.filter((c) => c.problem?.element === 'error').length;
+  const totals = `tests="${cases.length}" failures="${failures}" errors="${errors}"`;
+  const time = (report.durationMs / 1000).toFixed(3);
+  // The Ant schema's timestamp has no zone and no fraction; it is UTC here.
+  const timestamp = report.startedAt.slice(0, 19);
+  const properties = [
+    ['seed', String(report.scenario.seed)],
+    ['rtcstorm.version', report.tool.version],
+    ['scenario.file', report.scenario.file ?? ''],
+    ['target', report.target.urls.join(' ')],
+  ];
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="rtcstorm" ${totals} time="${time}">`,
+    `  <testsuite name="${escapeXml(base)}" ${totals} skipped="0" time="${time}" timestamp="${timestamp}" hostname="${escapeXml(hostname())}">`,
+    '    <properties>',
+    ...properties.map(([name, value]) => `      <property name="${name}" value="${escapeXml(value!)}"/>`),
+    '    </properties>',
+    ...cases.map(testcaseXml),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,73 @@
+/**
+ * Merges the shard reports of one distributed run into one report: counts summed, percentiles
+ * from merged HDR histograms (never averaged), timelines aligned by second (shards share their
+ * start time), thresholds evaluated on the merged data.
+ */
+import { MetricStore } from '../../core/metrics/store.js';
+import { makePlan } from '../../core/plan/plan.js';
+import { parseScenario } from '../../core/scenario/index.js';
+import { buildReport } from '../build-report.js';
+import type { Report } from '../report-types.js';
+
+export class MergeError extends Error {
+  override readonly name = 'MergeError';
+}
+
+export interface ShardInput { path: string; report: Report }
+
+export interface MergeResult { report: Report; warnings: string[] }
+
+/** Every reason these reports are not the shards of one run, one message each. */
+function mismatches(inputs: ShardInput[]): string[] {
+  const [first, ...rest] = inputs;
+  if (!first) return ['no shard reports given'];
+  const problems = inputs.filter((i) => i.report.shard === null).map((i) => `${i.path} is a whole run, not a shard (run with --shard i/N)`);
+  if (problems.length > 0) return problems;
+  const same = (what: string, value: (r: Report) => unknown): string[] =>
+    rest.filter((i) => value(i.report) !== value(first.report)).map((i) => `${i.path}: ${what} ${String(value(i.report))} differs from ${first.path}'s ${String(value(first.report))}`);
+  return [
+    ...same('scenario hash', (r) => r.scenario.hash),
+    ...same('seed', (r) => r.scenario.seed),
+    ...same('shard count', (r) => r.shard?.count),
+    ...same('start time', (r) => r.shard?.startAtMs),
+  ];
+}
+
+function missingShards(inputs: ShardInput[]): { missing: number[]; duplicated: number[] } {
+  const count = inputs[0]!.report.shard!.count;
+  const seen = inputs.map((i) => i.report.shard!.index);
+  return {
+    missing: [...Array(count).keys()].filter((i) => !seen.includes(i)),
+    duplicated: [...new Set(seen.filter((i, k) => seen.indexOf(i) !== k))],
+  };
+}
+
+export function mergeShards(inputs: ShardInput[], options: { allowPartial: boolean }): MergeResult {
+  const problems = mismatches(inputs);
+  if (problems.length > 0) throw new MergeError(`these reports are not shards of one run:\n  ${problems.join('\n  ')}`);
+  const { missing, duplicated } = missingShards(inputs);
+  if (duplicated.length > 0) throw new MergeError(`shard(s) ${duplicated.join(', ')} given more than once`);
+  const first = inputs[0]!.report;
+  const partial = missing.length > 0 ? `shard(s) ${missing.join(', ')} of ${first.shard!.count} missing` : null;
+  if (partial && !options.allowPartial) throw new MergeError(`${partial}; pass them all, or --allow-partial to merge what is there`);
+
+  const scenario = parseScenario(first.scenario.source, first.scenario.file ?? 'scenario.yaml', { seed: first.scenario.seed });
+  const store = MetricStore.fromJSON(first.raw);
+  for (const { report } of inputs.slice(1)) store.merge(MetricStore.fromJSON(report.raw));
+  const reports = inputs.map((i) => i.report);
+  const incomplete = reports.filter((r) => !r.complete).map((r) => `shard ${r.shard!.index}: ${r.abortReason ?? 'incomplete'}`);
+  if (partial) store.event({ atMs: 0, kind: 'merge-warning', ok: false, detail: `partial merge: ${partial}` });
+  const report = buildReport({
+    scenario,
+    plan: makePlan(scenario),
+    store,
+    startedAtMs: Math.min(...reports.map((r) => Date.parse(r.startedAt))),
+    durationMs: Math.max(...reports.map((r) => r.durationMs)),
+    complete: incomplete.length === 0,
+    abortReason: incomplete.length > 0 ? incomplete.join('; ') : null,
+    targetUrls: [...new Set(reports.flatMap((r) => r.target.urls))],
+    skipped: [...new Map(reports.flatMap((r) => r.skipped).map((s) => [s.group, s])).values()],
+    server: reports.flatMap((r) => r.server.nodes),
+  });
+  return { report, warnings: partial ? [`partial merge: ${partial}`] : [] };
+}
