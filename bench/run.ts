@@ -6,15 +6,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { WeriftBot } from '../bots/werift/werift-bot.js';
 import { MetricStore } from '../core/metrics/store.js';
 import { packageRoot } from '../core/paths.js';
 import { startBundledTarget, type TargetNode } from '../target-server/bundled-target.js';
+import { benchAudio, benchBot, sleep } from './bench-bot.js';
 
 const roomSize = 4;
 const rooms = Number(process.env.BENCH_ROOMS ?? 5);
 const mediaSeconds = Number(process.env.BENCH_SECONDS ?? 10);
-const audio = { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 } as const;
+const audio = benchAudio;
 
 function cpuMs(): number {
   const usage = process.cpuUsage();
@@ -32,15 +32,12 @@ async function workerCpuMs(node: TargetNode): Promise<number> {
   return stats.workers.reduce((sum, w) => sum + w.cpuMs, 0);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
 const node = target.nodes[0]!;
 try {
   const store = new MetricStore(Date.now());
-  const bots = [...Array(rooms * roomSize).keys()].map(
-    (id) => new WeriftBot({ id, roomId: `bench-room-${id % rooms}`, room: `room-${id % rooms}`, signallingUrl: node.url, group: 'bench', audio, store, joinTimeoutMs: 30_000, recovery: { mediaTimeoutMs: 2000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 }, random: Math.random }),
-  );
+  const bots = [...Array(rooms * roomSize).keys()].map((id) => benchBot({ id, room: id % rooms, nodeUrl: node.url, group: 'bench', store }));
 
   // Joins: every bot at once, as a join storm would.
   const rssBefore = rssMB();

@@ -119,8 +119,9 @@ program
 
 program
   .command('doctor')
-  .description('check this machine: Node, the mediasoup worker, chromium, k6, ports, file limits')
-  .action(async () => process.exit(await doctorCommand()));
+  .description('check this machine: Node, the mediasoup worker, chromium, k6, ports, file limits, network leftovers')
+  .option('--cleanup', 'remove network namespaces, veth pairs and nftables tables left by killed runs (kernel network backend; needs root)')
+  .action(async (opts: { cleanup?: boolean }) => process.exit(await doctorCommand(opts)));
 
 program
   .command('k6')

@@ -3,7 +3,7 @@
  * on/off model — talk spurts (mean 1.004 s) and pauses (mean 1.587 s), exponentially distributed,
  * seeded per bot — with Opus DTX in pauses: one comfort-noise packet every 400 ms instead of none.
  */
-export type TalkSpec = { model: 'always' } | { model: 'p59'; dtx: boolean };
+import type { TalkSpec } from '../core/scenario/index.js';
 
 export type PacketKind = 'speech' | 'comfort-noise' | 'none';
 

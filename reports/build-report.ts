@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aggregate, checksRate, lossRatio } from '../core/metrics/aggregate.js';
 import type { Histogram } from '../core/metrics/histogram.js';
+import { metricCatalogue, type MetricInfo } from '../core/metrics/catalogue.js';
 import type { MetricStore } from '../core/metrics/store.js';
 import { packageRoot } from '../core/paths.js';
+import { groupNetworks } from './group-network.js';
 import type { RunPlan } from '../core/plan/plan.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
 import { harnessValidity } from './harness-validity.js';
@@ -84,7 +86,8 @@ function percentileOrNull(h: Histogram, p: number): number | null {
 
 /** One point per second of the run; samples that arrived while draining after the end are in the totals only. */
 function timeline(store: MetricStore, durationMs: number): TimelinePoint[] {
-  return store.seconds().filter((t) => t < Math.ceil(durationMs / 1000)).map((t) => {
+  // Every second of the run, also those in which nothing was measured (nobody joined yet, all down).
+  return [...Array(Math.ceil(durationMs / 1000)).keys()].map((t) => {
     const latency = store.histogram('e2e_latency_ms', undefined, t, t);
     const jitter = store.histogram('jitter_ms', undefined, t, t);
     return {
@@ -156,18 +159,30 @@ function recoveries(store: MetricStore): RecoveryResult[] {
   });
 }
 
-export function evaluateThresholds(scenario: Scenario, store: MetricStore, durationMs: number): ThresholdResult[] {
+/**
+ * A threshold on a metric only a skipped engine produces (k6 not installed) is not evaluated: the
+ * skipped group is reported as such, and the exit code is the one the rest of the run earns.
+ */
+export function evaluateThresholds(scenario: Scenario, store: MetricStore, durationMs: number, skipped: Report['skipped'] = []): ThresholdResult[] {
   return scenario.thresholds.map((threshold) => {
+    const engine = (metricCatalogue[threshold.metric] as MetricInfo).engine;
+    const groups = scenario.fleet.filter((g) => g.engine === engine);
+    const skippedHere = skipped.filter((s) => s.engine === engine);
+    if (engine && groups.length > 0 && skippedHere.length === groups.length) {
+      return { metric: threshold.metric, expression: threshold.expression, value: null, ok: true, notEvaluated: `${engine} groups skipped: ${skippedHere[0]!.reason}` };
+    }
     const { ok, value } = evaluateThreshold(threshold.condition, (a) => aggregate(store, threshold.metric, { durationMs }, a));
-    return { metric: threshold.metric, expression: threshold.expression, value: value ?? null, ok };
+    return { metric: threshold.metric, expression: threshold.expression, value: value ?? null, ok, notEvaluated: null };
   });
 }
 
 export function buildReport(facts: RunFacts): Report {
   const { scenario, store } = facts;
   const groups: Record<string, GroupReport> = {};
+  const networks = groupNetworks(scenario, store);
   for (const group of scenario.fleet) {
-    groups[group.name] = { bots: botsOf(facts, group.name), packets: packetsOf(store, group.name), metrics: metricsOf(store, group.name) };
+    const network = networks.get(group.name);
+    groups[group.name] = { bots: botsOf(facts, group.name), packets: packetsOf(store, group.name), metrics: metricsOf(store, group.name), ...(network ? { network } : {}) };
   }
   return {
     schemaVersion: reportSchemaVersion,
@@ -182,7 +197,7 @@ export function buildReport(facts: RunFacts): Report {
     bots: botsOf(facts),
     packets: packetsOf(store),
     metrics: metricsOf(store),
-    thresholds: evaluateThresholds(scenario, store, facts.durationMs),
+    thresholds: evaluateThresholds(scenario, store, facts.durationMs, facts.skipped),
     groups,
     rooms: rooms(facts),
     skipped: facts.skipped,

@@ -15,14 +15,15 @@ interface TestCase {
   classname: string;
   name: string;
   timeS: number;
-  /** The failure or error element, when the case did not pass. */
-  problem?: { element: 'failure' | 'error'; type: string; message: string; body: string };
+  /** The failure, error or skipped element, when the case did not simply pass. */
+  problem?: { element: 'failure' | 'error' | 'skipped'; type: string; message: string; body: string };
 }
 
 function thresholdCases(report: Report, classname: string): TestCase[] {
   return report.thresholds.map((t) => {
     const measured = metricValue(t.metric, t.value);
     const name = `${t.metric}: ${t.expression}`;
+    if (t.notEvaluated) return { classname, name, timeS: 0, problem: { element: 'skipped', type: 'not-evaluated', message: t.notEvaluated, body: t.notEvaluated } };
     if (t.ok) return { classname, name, timeS: 0 };
     return { classname, name, timeS: 0, problem: { element: 'failure', type: 'threshold', message: `${name} crossed: measured ${measured}`, body: `threshold ${t.metric} ${t.expression}\nmeasured ${measured}` } };
   });
@@ -50,7 +51,8 @@ function testcaseXml(c: TestCase): string {
   const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(c.classname)}" time="${c.timeS.toFixed(3)}"`;
   if (!c.problem) return `${open}/>`;
   const p = c.problem;
-  return `${open}>\n      <${p.element} message="${escapeXml(p.message)}" type="${p.type}">${escapeXml(p.body)}</${p.element}>\n    </testcase>`;
+  const type = p.element === 'skipped' ? '' : ` type="${p.type}"`;
+  return `${open}>\n      <${p.element} message="${escapeXml(p.message)}"${type}>${escapeXml(p.body)}</${p.element}>\n    </testcase>`;
 }
 
 export function junitXml(report: Report): string {
@@ -58,6 +60,7 @@ export function junitXml(report: Report): string {
   const cases = [validityCase(report, `${base}.run`), ...thresholdCases(report, `${base}.thresholds`), ...chaosCases(report, `${base}.chaos`)];
   const failures = cases.filter((c) => c.problem?.element === 'failure').length;
   const errors = cases.filter((c) => c.problem?.element === 'error').length;
+  const skipped = cases.filter((c) => c.problem?.element === 'skipped').length;
   const totals = `tests="${cases.length}" failures="${failures}" errors="${errors}"`;
   const time = (report.durationMs / 1000).toFixed(3);
   // The Ant schema's timestamp has no zone and no fraction; it is UTC here.
@@ -71,7 +74,7 @@ export function junitXml(report: Report): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="rtcstorm" ${totals} time="${time}">`,
-    `  <testsuite name="${escapeXml(base)}" ${totals} skipped="0" time="${time}" timestamp="${timestamp}" hostname="${escapeXml(hostname())}">`,
+    `  <testsuite name="${escapeXml(base)}" ${totals} skipped="${skipped}" time="${time}" timestamp="${timestamp}" hostname="${escapeXml(hostname())}">`,
     '    <properties>',
     ...properties.map(([name, value]) => `      <property name="${name}" value="${escapeXml(value!)}"/>`),
     '    </properties>',

@@ -90,9 +90,37 @@ export const metricsSectionSchema = z.object({
 /** A fleet group the run could not start (e.g. k6 not installed); the rest of the run went on. */
 export const skippedGroupSchema = z.object({ group: z.string(), engine: z.string(), reason: z.string(), hint: z.string().optional() });
 
-export const thresholdResultSchema = z.object({ metric: z.string(), expression: z.string(), value: z.number().nullable(), ok: z.boolean() });
+export const thresholdResultSchema = z.object({
+  metric: z.string(),
+  expression: z.string(),
+  value: z.number().nullable(),
+  ok: z.boolean(),
+  /** Why the threshold was not evaluated (its metric's engine was skipped, e.g. k6 not installed); it then neither passes nor fails the run. */
+  notEvaluated: z.string().nullable(),
+});
 
-export const groupReportSchema = z.object({ bots: botCountsSchema, packets: packetCountsSchema, metrics: metricsSectionSchema });
+/** How many of a group's bots a profile was assigned to, in one direction. */
+export const profileShareSchema = z.object({ profile: z.string(), bots: count });
+
+/** A werift group in a run that impairs the network: the impairment configured, and what the bots measured. */
+export const groupNetworkSchema = z.object({
+  /** The scenario's `network.assign`, per direction (impair steps are in `events`). */
+  configured: z.object({ up: z.array(profileShareSchema), down: z.array(profileShareSchema) }),
+  measured: z.object({
+    /** Loss in what the group's bots received: their downlink and their senders' uplinks. */
+    lossRatio: z.number().min(0).max(1).nullable(),
+    /** Median one-way latency of what the group received minus that of the groups with nothing assigned; null without such groups. */
+    latencyAddedP50Ms: z.number().nullable(),
+  }),
+});
+
+export const groupReportSchema = z.object({
+  bots: botCountsSchema,
+  packets: packetCountsSchema,
+  metrics: metricsSectionSchema,
+  /** Only in runs with a `network:` section or network chaos, for werift groups. */
+  network: groupNetworkSchema.optional(),
+});
 
 /** One second of the run; latency and jitter are null in seconds without samples. */
 export const timelinePointSchema = z.object({

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type {
   botCountsSchema,
   browserMetricsSchema,
+  groupNetworkSchema,
   groupReportSchema,
   harnessProcessSchema,
   metricsSectionSchema,
@@ -23,6 +24,7 @@ export type MetricsSection = z.infer<typeof metricsSectionSchema>;
 export type BrowserMetrics = z.infer<typeof browserMetricsSchema>;
 export type ThresholdResult = z.infer<typeof thresholdResultSchema>;
 export type GroupReport = z.infer<typeof groupReportSchema>;
+export type GroupNetwork = z.infer<typeof groupNetworkSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 export type ServerNodeSeries = z.infer<typeof serverNodeSeriesSchema>;
 export type HarnessProcess = z.infer<typeof harnessProcessSchema>;

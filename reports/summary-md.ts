@@ -61,7 +61,7 @@ export function summaryMarkdown(report: Report): string {
   ];
   if (report.thresholds.length > 0) {
     lines.push('', '| threshold | measured | result |', '|---|---|---|');
-    for (const t of report.thresholds) lines.push(`| \`${t.metric}: ${t.expression}\` | ${metricValue(t.metric, t.value)} | ${t.ok ? '✅ pass' : '❌ fail'} |`);
+    for (const t of report.thresholds) lines.push(`| \`${t.metric}: ${t.expression}\` | ${t.notEvaluated ? t.notEvaluated : metricValue(t.metric, t.value)} | ${t.notEvaluated ? '⏭️ not evaluated' : t.ok ? '✅ pass' : '❌ fail'} |`);
   }
   lines.push(...chaosLines(report));
   const lag = report.harness.processes.map((p) => p.eventLoopLagP99Ms ?? 0);

@@ -1,9 +1,28 @@
 import { exitCodes } from '../../core/run/exit-codes.js';
 import { runChecks, type CheckResult } from '../../core/doctor/checks.js';
+import { leftoverRecords, sweepLeftovers } from '../../chaos/network/kernel/install-record.js';
 
 const mark: Record<CheckResult['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
-export async function doctorCommand(): Promise<number> {
+/** `doctor --cleanup`: removes network namespaces, veth pairs and nftables tables that killed runs left. */
+async function cleanup(): Promise<number> {
+  const left = leftoverRecords();
+  if (left.size === 0) {
+    process.stdout.write('nothing to clean up: no network namespace, veth pair or nftables table left by a killed run\n');
+    return exitCodes.ok;
+  }
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(`rtcstorm doctor --cleanup: ${left.size} killed run(s) left network namespaces or nftables tables (runs ${[...left.keys()].join(', ')}); removing them needs root\n`);
+    return exitCodes.badInput;
+  }
+  const { removed, remaining } = await sweepLeftovers();
+  for (const what of removed) process.stdout.write(`removed  ${what}\n`);
+  for (const what of remaining) process.stdout.write(`FAIL     still there: ${what}\n`);
+  return remaining.length > 0 ? exitCodes.badInput : exitCodes.ok;
+}
+
+export async function doctorCommand(options: { cleanup?: boolean } = {}): Promise<number> {
+  if (options.cleanup) return cleanup();
   const results = await runChecks();
   for (const r of results) {
     process.stdout.write(`${mark[r.status]}  ${r.name.padEnd(18)} ${r.detail}${r.fix && r.status !== 'ok' ? `\n      fix: ${r.fix}` : ''}\n`);

@@ -156,6 +156,9 @@ export class BrowserEngine implements Engine {
     const stopAt = Date.now();
     for (const timer of [...this.timers, this.sampleTimer]) clearTimeout(timer);
     await Promise.all(this.hosts.map((h) => h.ready));
+    // Seconds that ended are sampled with everyone still in the room; what the pages ship as they
+    // leave goes to the second the run stopped in.
+    this.sampleEndedSeconds();
     await this.leaveAll();
     const second = Math.min(this.secondAt(stopAt), this.lastSecond);
     this.sampleSecond(second, second > this.sampledUpTo);

@@ -157,11 +157,12 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     store.record('browser_memory_mb', share.memoryMb, plan.group, atMs);
   }
 
-  /** Stops media and takes the page's last frames. */
+  /** The end of the run: stops media and takes the page's last frames, or gives up joining (no failure). */
   async leave(): Promise<void> {
-    const page = this.page;
-    if (this.state !== 'connected' || !page) return;
+    const { page, state } = this;
+    if (state === 'failed' || state === 'closed') return;
     this.state = 'closed';
+    if (state !== 'connected' || !page) return;
     await withTimeout(
       page.evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.leave()),
       leaveTimeoutMs,

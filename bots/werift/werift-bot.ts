@@ -7,14 +7,15 @@
 import { EventEmitter } from 'node:events';
 import { RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
 import type { MetricStore } from '../../core/metrics/store.js';
-import type { AudioSpec, RecoverySpec } from '../../core/scenario/index.js';
-import type { TransportInfo } from '../../target-server/protocol.js';
+import type { AudioSpec, RecoverySpec, TalkSpec } from '../../core/scenario/index.js';
+import type { ProducerInfo, TransportInfo } from '../../target-server/protocol.js';
 import { hostNowMs } from '../clock.js';
 import { locateRoom } from '../locate-room.js';
 import { directRoute, type MediaPath, type MediaRoute } from '../media-route.js';
-import { payloadBytes, writeStamp } from '../media-payload.js';
+import { payloadBytes, payloadHeaderBytes, writeStamp } from '../media-payload.js';
 import { SignallingClient } from '../signalling-client.js';
 import { StreamReceiver } from '../stream-receiver.js';
+import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
 import { opusClockRate, peerConfig, receiveCapabilities } from './peer-config.js';
 import { readDtlsRole, readFingerprint, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './sdp.js';
@@ -36,6 +37,9 @@ export interface WeriftBotOptions {
   random: () => number;
   /** How the bot reaches the target: directly (default), through an impairment relay, or from a network namespace. */
   route?: MediaRoute;
+  /** Listeners only subscribe. */
+  role: 'speaker' | 'listener';
+  talk: TalkSpec;
 }
 
 export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
@@ -98,17 +102,20 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   private packetsSentThisSecond = 0;
   private readonly payloadSize: number;
   private readonly samplesPerPacket: number;
+  private readonly talk: TalkModel;
 
   constructor(readonly options: WeriftBotOptions) {
     super();
     this.payloadSize = payloadBytes(options.audio.bitrateKbps, options.audio.ptimeMs);
     this.samplesPerPacket = (opusClockRate * options.audio.ptimeMs) / 1000;
+    this.talk = new TalkModel(options.talk, options.random);
     this.receiver = new StreamReceiver({
       store: options.store,
       group: options.group,
       room: options.room,
       clockRateHz: opusClockRate,
-      gapThresholdMs: options.recovery.gapThresholdMs,
+      // With DTX a silent talker still sends every 400 ms: a gap is what is longer than that, with margin.
+      gapThresholdMs: options.talk.model === 'p59' && options.talk.dtx ? Math.max(options.recovery.gapThresholdMs, 2.5 * dtxIntervalMs) : options.recovery.gapThresholdMs,
       onMedia: (arrivalMs) => this.onMediaBack(arrivalMs),
     });
   }
@@ -144,6 +151,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     const route = this.options.route ?? directRoute;
     const { url } = await locateRoom(route.reach(this.options.signallingUrl), this.options.roomId, joinTimeoutMs);
     const client = await SignallingClient.connect(route.reach(url), joinTimeoutMs);
+    // Producers announced while the receive transport is set up (a relay adds a thread round trip) are kept, not missed.
+    const announced: ProducerInfo[] = [];
+    const early = (producer: ProducerInfo): void => void announced.push(producer);
+    client.on('newProducer', early);
     const joined = await client.request('join', { roomId: this.options.roomId, peerId: this.peerId }).catch((error: Error) => {
       client.close();
       throw error;
@@ -155,7 +166,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       recvPc,
       recvTransport: recvPath.transport,
       recvPath,
-      peerOfProducer: new Map(joined.producers.map((p) => [p.producerId, p.peerId])),
+      peerOfProducer: new Map([...joined.producers, ...announced].map((p) => [p.producerId, p.peerId])),
       recvConnected: false,
       consumers: [],
       consumerByProducer: new Map(),
@@ -166,6 +177,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       closed: false,
     };
     this.session = session;
+    client.off('newProducer', early);
     client.on('newProducer', ({ producerId, peerId }) => {
       session.peerOfProducer.set(producerId, peerId);
       if (peerId !== this.peerId) this.subscribe(session, [producerId]);
@@ -180,8 +192,11 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       track.onReceiveRtp.subscribe((rtp) => this.receiver.onPayload(rtp.payload, rtp.header.timestamp));
     });
     recvPc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'receive transport failed'));
-    this.subscribe(session, joined.producers.filter((p) => p.peerId !== this.peerId).map((p) => p.producerId));
-    await this.publish(session, joinTimeoutMs);
+    this.subscribe(session, [...joined.producers, ...announced].filter((p) => p.peerId !== this.peerId).map((p) => p.producerId));
+    if (this.options.role === 'speaker') return this.publish(session, joinTimeoutMs);
+    // A listener has joined once what it subscribed to at join time flows (or at once in an empty room).
+    await session.negotiating;
+    if (session.consumers.length > 0) await connectedState(recvPc, joinTimeoutMs);
   }
 
   private async publish(session: Session, timeoutMs: number): Promise<void> {
@@ -310,14 +325,22 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   }
 
   /** Sends one packet; the fleet process calls this for every connected bot once per packet time. */
+  /**
+   * One packet time: speech, a comfort-noise packet (DTX) or nothing, as the talk model says. The RTP
+   * clock advances either way, as Opus's does, so receivers' jitter stays right across pauses.
+   */
   sendPacket(): void {
     const sender = this.session?.sender?.sender;
     if (this.state !== 'connected' || !sender) return;
-    const payload = Buffer.alloc(this.payloadSize);
-    writeStamp(payload, { senderId: this.options.id, seq: this.seq, sentAtMs: hostNowMs() });
-    const header = new RtpHeader({ sequenceNumber: this.seq & 0xffff, timestamp: this.rtpTimestamp >>> 0, marker: false });
-    this.seq++;
+    const timestamp = this.rtpTimestamp >>> 0;
     this.rtpTimestamp += this.samplesPerPacket;
+    const now = hostNowMs();
+    const kind = this.talk.next(now);
+    if (kind === 'none') return;
+    const payload = Buffer.alloc(kind === 'speech' ? this.payloadSize : payloadHeaderBytes);
+    writeStamp(payload, { senderId: this.options.id, seq: this.seq, sentAtMs: now });
+    const header = new RtpHeader({ sequenceNumber: this.seq & 0xffff, timestamp, marker: false });
+    this.seq++;
     this.packetsSentThisSecond++;
     void sender.sendRtp(new RtpPacket(header, payload));
   }

@@ -1,11 +1,12 @@
 /** How a fleet process's bots reach the target, as the run hands it over at start. */
 import type { MediaRoute } from '../../bots/media-route.js';
-import type { NetworkPlan } from '../../core/plan/network-plan.js';
+import { profilesOf, type NetworkPlan } from '../../core/plan/network-plan.js';
 import type { BotPlan } from '../../core/plan/plan.js';
 import { gatewayRoute } from './kernel/gateway-route.js';
 import type { NetworkChange } from './network-change.js';
-import type { DirectionProfiles } from './profile-stack.js';
-import { ImpairmentRelay } from './relay.js';
+import type { DirectionProfiles } from '../../core/scenario/network-types.js';
+import { relayRoute } from './relay-route.js';
+import { RelayThread } from './relay-thread-client.js';
 
 export type FleetNetwork =
   /** These bots' media goes through the process's relay, impaired with their assigned profiles. */
@@ -15,12 +16,7 @@ export type FleetNetwork =
 
 /** The relayed bots among `bots`, with their assigned profiles resolved by name. */
 export function userspaceNetwork(plan: NetworkPlan, bots: readonly BotPlan[], seed: number): FleetNetwork {
-  const relayed = bots.flatMap((bot) => {
-    const assigned = plan.bots.get(bot.id);
-    if (!assigned) return [];
-    const profiles: DirectionProfiles = Object.fromEntries(Object.entries(assigned).map(([direction, name]) => [direction, plan.spec.profiles[name]]));
-    return [{ id: bot.id, profiles }];
-  });
+  const relayed = bots.filter((bot) => plan.bots.has(bot.id)).map((bot) => ({ id: bot.id, profiles: profilesOf(plan, bot.id) }));
   return { backend: 'userspace', seed, bots: relayed };
 }
 
@@ -28,17 +24,23 @@ export interface FleetRoutes {
   /** undefined: the bot goes straight to the target. */
   route(botId: number): MediaRoute | undefined;
   apply(change: NetworkChange): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function fleetRoutes(network: FleetNetwork | undefined): FleetRoutes {
+/** `onError`: the relay thread failed. */
+export function fleetRoutes(network: FleetNetwork | undefined, onError: (error: Error) => void): FleetRoutes {
   if (network?.backend === 'kernel') {
     // The kernel backend changes its rules from the run process; nothing to do here per change.
     const route = gatewayRoute(network.gateway);
-    return { route: () => route, apply: () => undefined, close: () => undefined };
+    return { route: () => route, apply: () => undefined, close: async () => undefined };
   }
-  if (!network) return { route: () => undefined, apply: () => undefined, close: () => undefined };
-  const relay = new ImpairmentRelay(network.seed);
-  const routes = new Map(network.bots.map((bot) => [bot.id, relay.route(bot.id, bot.profiles)]));
+  if (!network || network.bots.length === 0) return { route: () => undefined, apply: () => undefined, close: async () => undefined };
+  const relay = new RelayThread(network.seed, onError);
+  const routes = new Map(
+    network.bots.map((bot) => {
+      relay.addBot(bot.id, bot.profiles);
+      return [bot.id, relayRoute(relay, bot.id)];
+    }),
+  );
   return { route: (id) => routes.get(id), apply: (change) => relay.apply(change), close: () => relay.close() };
 }

@@ -37,10 +37,6 @@ export class Impairment {
   /** `key`: this bot and direction under the run's seed (keyOf(seed, bot, direction)). */
   constructor(private readonly key: number) {}
 
-  get current(): ImpairmentProfile | null {
-    return this.profile;
-  }
-
   setProfile(profile: ImpairmentProfile | null): void {
     if (profile === this.profile) return;
     this.profile = profile;

@@ -4,7 +4,7 @@ import { directionsOf, type BotSelector } from '../../core/scenario/network-type
 import type { NetworkChaosStep } from '../../core/scenario/types.js';
 import type { Target } from '../../target-server/bundled-target.js';
 import type { NetworkChange } from './network-change.js';
-import type { DirectionProfiles } from './profile-stack.js';
+import type { DirectionProfiles } from '../../core/scenario/network-types.js';
 
 /** Whatever impairs the bots (the fleet's relays, or the kernel backend) takes changes through this. */
 export interface NetworkControl {

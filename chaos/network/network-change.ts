@@ -1,5 +1,5 @@
 /** Network chaos as the run sends it to whoever impairs (fleet processes' relays, or the kernel backend). */
-import type { DirectionProfiles } from './profile-stack.js';
+import type { DirectionProfiles } from '../../core/scenario/network-types.js';
 
 export type NetworkChange =
   /** These bots take `profiles` (per direction) until the change `id` ends. */

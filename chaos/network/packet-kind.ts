@@ -1,6 +1,7 @@
 /**
  * What a UDP datagram on a WebRTC 5-tuple is, by its first bytes (RFC 7983): STUN, DTLS, RTP or
- * RTCP. The RTP header (SSRC, sequence number, timestamp) is in clear under SRTP.
+ * RTCP. The RTP header (SSRC, sequence number, timestamp) is in clear under SRTP; the relay reads
+ * the SSRC and the timestamp.
  */
 export type PacketKind = 'stun' | 'dtls' | 'rtp' | 'rtcp' | 'other';
 
@@ -26,8 +27,4 @@ export function rtpSsrc(packet: Uint8Array): number {
 
 export function rtpTimestamp(packet: Uint8Array): number {
   return view(packet).getUint32(4);
-}
-
-export function rtpSequence(packet: Uint8Array): number {
-  return view(packet).getUint16(2);
 }

@@ -3,9 +3,7 @@
  * scenario's assignment, replaced while impair steps last. Steps may overlap: the latest still
  * running wins, and when it ends the one before it (or the assignment) is back.
  */
-import type { Direction, ImpairmentProfile } from '../../core/scenario/network-types.js';
-
-export type DirectionProfiles = Partial<Record<Direction, ImpairmentProfile>>;
+import type { Direction, DirectionProfiles, ImpairmentProfile } from '../../core/scenario/network-types.js';
 
 export class ProfileStack {
   private readonly overlays: Array<{ id: string; profiles: DirectionProfiles }> = [];

@@ -1,17 +1,30 @@
 /**
- * The userspace impairment relay of one fleet process: every relayed bot's transports get relay
- * links (relay-link.ts) in place of the server's ICE candidates, and the bot's impairment
- * (impairment.ts) decides each datagram. Runs inside the fleet process: no IPC per packet, and one
- * timer queue for every delayed datagram of the process.
+ * The userspace impairment relay: every relayed bot's transports get relay links (relay-link.ts)
+ * in place of the server's ICE candidates, and the bot's impairment (impairment.ts) decides each
+ * datagram; one timer queue holds every delayed datagram. A fleet process runs it in a worker
+ * thread of its own (relay-thread.ts): packets never cross threads, and the bots' JavaScript
+ * cannot hold a datagram up (bench/relay.ts measures both placements).
  */
-import type { MediaPath, MediaRoute } from '../../bots/media-route.js';
-import type { TransportInfo } from '../../target-server/protocol.js';
 import { keyOf } from './draws.js';
 import { Impairment } from './impairment.js';
 import type { NetworkChange } from './network-change.js';
-import { ProfileStack, type DirectionProfiles } from './profile-stack.js';
-import { RelayLink, relayHost } from './relay-link.js';
+import type { DirectionProfiles } from '../../core/scenario/network-types.js';
+import { ProfileStack } from './profile-stack.js';
+import { RelayLink, type UdpAddress } from './relay-link.js';
 import { TimerQueue } from './timer-queue.js';
+
+/** Links opened for one transport: their relay ports, one per server candidate, in order. */
+export interface RelayLinks { ports: number[]; close(): void }
+
+/** What a route needs of a relay, whether it runs in this thread or in a worker thread. */
+export interface Relay {
+  addBot(botId: number, base: DirectionProfiles): void;
+  openLinks(botId: number, servers: UdpAddress[]): Promise<RelayLinks>;
+  /** Names the stream an SSRC carries for this bot, in both directions (see Impairment.nameStream). */
+  nameStream(botId: number, ssrc: number, name: string): void;
+  apply(change: NetworkChange): void;
+  close(): Promise<void>;
+}
 
 class RelayedBot {
   readonly up: Impairment;
@@ -30,7 +43,7 @@ class RelayedBot {
   }
 }
 
-export class ImpairmentRelay {
+export class ImpairmentRelay implements Relay {
   private readonly queue = new TimerQueue();
   private readonly bots = new Map<number, RelayedBot>();
   /** Server ports cut off, by the partition change that cut them. */
@@ -38,26 +51,26 @@ export class ImpairmentRelay {
 
   constructor(private readonly seed: number) {}
 
-  /** The route of one bot, impaired with `base` (the scenario's assignment) outside impair steps. */
-  route(botId: number, base: DirectionProfiles): MediaRoute {
-    const bot = new RelayedBot(this.seed, botId, new ProfileStack(base));
-    this.bots.set(botId, bot);
-    return { reach: (url) => url, open: (transport) => this.open(bot, transport) };
+  /** `base`: the scenario's assignment, in effect outside impair steps. */
+  addBot(botId: number, base: DirectionProfiles): void {
+    this.bots.set(botId, new RelayedBot(this.seed, botId, new ProfileStack(base)));
   }
 
-  private async open(bot: RelayedBot, transport: TransportInfo): Promise<MediaPath> {
-    const candidates = transport.iceCandidates.filter((c) => c.protocol === 'udp');
-    const links = await Promise.all(candidates.map((c) => RelayLink.open({ address: c.address ?? c.ip ?? '', port: c.port }, bot, this.queue)));
+  private bot(botId: number): RelayedBot {
+    const bot = this.bots.get(botId);
+    if (!bot) throw new Error(`bot-${botId} is not relayed`);
+    return bot;
+  }
+
+  async openLinks(botId: number, servers: UdpAddress[]): Promise<RelayLinks> {
+    const bot = this.bot(botId);
+    const links = await Promise.all(servers.map((server) => RelayLink.open(server, bot, this.queue)));
     for (const link of links) {
       link.partitioned = this.isPartitioned(link.server.port);
       bot.links.add(link);
     }
     return {
-      transport: { ...transport, iceCandidates: candidates.map((c, i) => ({ ...c, address: relayHost, port: links[i]!.port })) },
-      nameStream: (ssrc, name) => {
-        bot.up.nameStream(ssrc, name);
-        bot.down.nameStream(ssrc, name);
-      },
+      ports: links.map((link) => link.port),
       close: () => {
         for (const link of links) {
           link.close();
@@ -65,6 +78,12 @@ export class ImpairmentRelay {
         }
       },
     };
+  }
+
+  nameStream(botId: number, ssrc: number, name: string): void {
+    const bot = this.bot(botId);
+    bot.up.nameStream(ssrc, name);
+    bot.down.nameStream(ssrc, name);
   }
 
   private isPartitioned(port: number): boolean {
@@ -94,7 +113,7 @@ export class ImpairmentRelay {
     for (const bot of this.bots.values()) for (const link of bot.links) link.partitioned = this.isPartitioned(link.server.port);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.queue.clear();
     for (const bot of this.bots.values()) for (const link of bot.links) link.close();
   }

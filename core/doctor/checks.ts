@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { leftoverRecords } from '../../chaos/network/kernel/install-record.js';
 import { loadMediasoup } from '../../target-server/mediasoup.js';
 import { workerBinaryPath } from '../../target-server/worker-binary.js';
 
@@ -100,6 +101,14 @@ function fileLimit(): CheckResult {
     : { name: 'file descriptors', status: 'warn', detail: `limit ${limit}: about ${Math.floor(limit / 8)} bots per process`, fix: `ulimit -n ${needed} (or more) before running` };
 }
 
+/** What killed runs of the kernel network backend left behind (their install records). */
+function networkLeftovers(): CheckResult {
+  const left = leftoverRecords();
+  if (left.size === 0) return { name: 'network leftovers', status: 'ok', detail: 'none (kernel network backend)' };
+  const items = [...left.values()].reduce((n, r) => n + r.namespaces.length + r.nftTables.length, 0);
+  return { name: 'network leftovers', status: 'warn', detail: `${items} namespace(s) and nftables table(s) recorded by ${left.size} killed run(s)`, fix: 'rtcstorm doctor --cleanup (as root)' };
+}
+
 export async function runChecks(): Promise<CheckResult[]> {
-  return [nodeVersion(), await worker(), chromium(), k6(), await udpPorts(), fileLimit()];
+  return [nodeVersion(), await worker(), chromium(), k6(), await udpPorts(), fileLimit(), networkLeftovers()];
 }

@@ -3,7 +3,7 @@
  * scenario and its seed, made over the whole plan (not a shard of it), so every process and every
  * shard picks the same bots.
  */
-import type { BotSelector, Direction, NetworkSpec } from '../scenario/network-types.js';
+import type { BotSelector, Direction, DirectionProfiles, NetworkSpec } from '../scenario/network-types.js';
 import { directionsOf } from '../scenario/network-types.js';
 import type { Scenario } from '../scenario/index.js';
 import { makePlan, type BotPlan } from './plan.js';
@@ -21,6 +21,8 @@ export interface NetworkPlan {
   bots: Map<number, AssignedProfiles>;
   /** The bots each impair step picks, by the step's index in `chaos`. */
   impairs: Map<number, number[]>;
+  /** Profiles the run may put in place: assigned, or taken by an impair step. */
+  usedProfiles: Set<string>;
 }
 
 // Separate streams from the plan's own, so adding a network section changes no join order or seat.
@@ -35,12 +37,8 @@ function pick(selector: BotSelector, werift: readonly BotPlan[], order: readonly
     case 'rooms':
       return werift.filter((bot) => selector.rooms.includes(bot.room)).map((bot) => bot.id);
     case 'share':
-      return Array.from({ length: shareCount(selector.ratio, werift) }, (_, k) => order[(offset + k) % order.length]!);
+      return Array.from({ length: Math.round(selector.ratio * werift.length) }, (_, k) => order[(offset + k) % order.length]!);
   }
-}
-
-function shareCount(ratio: number, werift: readonly BotPlan[]): number {
-  return Math.round(ratio * werift.length);
 }
 
 /**
@@ -71,6 +69,7 @@ export function planNetwork(scenario: Scenario): NetworkPlan | null {
   const werift = makePlan(scenario).bots.filter((bot) => bot.engine === 'werift');
   const bots = assigned(spec, werift, scenario.seed);
   const impairs = new Map<number, number[]>();
+  const usedProfiles = new Set(spec.assign.map((entry) => entry.profile));
   for (const { step, index } of networkSteps) {
     if (step.action === 'partition') {
       for (const bot of werift) if (!bots.has(bot.id)) bots.set(bot.id, {});
@@ -80,7 +79,13 @@ export function planNetwork(scenario: Scenario): NetworkPlan | null {
     const order = shuffled(werift.map((bot) => bot.id), seededRandom((scenario.seed ^ impairSalt) + index * 7919));
     const ids = pick(step.bots, werift, order);
     impairs.set(index, ids);
+    usedProfiles.add(step.profile);
     for (const id of ids) if (!bots.has(id)) bots.set(id, {});
   }
-  return { spec, bots, impairs };
+  return { spec, bots, impairs, usedProfiles };
+}
+
+/** A bot's assigned profiles, resolved by name. */
+export function profilesOf(plan: NetworkPlan, botId: number): DirectionProfiles {
+  return Object.fromEntries(Object.entries(plan.bots.get(botId) ?? {}).map(([direction, name]) => [direction, plan.spec.profiles[name]]));
 }

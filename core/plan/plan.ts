@@ -2,7 +2,7 @@
  * The seeded plan: which bot joins which room at what time. A pure function of the scenario (and
  * its seed), so a run can be replayed, and fleet processes or shards each take a slice of it.
  */
-import type { AudioSpec, Scenario, VideoSpec } from '../scenario/index.js';
+import type { AudioSpec, Scenario, TalkSpec, VideoSpec } from '../scenario/index.js';
 import { seededRandom, shuffled } from './random.js';
 
 export interface BotPlan {
@@ -17,6 +17,9 @@ export interface BotPlan {
   audio: AudioSpec;
   /** Browsers only; werift bots publish audio alone. */
   video: VideoSpec | null;
+  /** Listeners only subscribe, as the audience of a stage. */
+  role: 'speaker' | 'listener';
+  talk: TalkSpec;
 }
 
 export interface RunPlan {
@@ -35,8 +38,12 @@ export function makePlan(scenario: Scenario): RunPlan {
     const first = bots.length;
     // Join order within a group is a seeded permutation; ramp-up spreads it evenly.
     const order = shuffled([...Array(group.count).keys()], random);
+    // The first `speakers` of that order publish.
+    const speakers = group.engine === 'werift' ? group.speakers : group.count;
+    const talk: TalkSpec = group.engine === 'werift' ? group.talk : { model: 'always' };
     order.forEach((position, k) => {
-      bots[first + position] = { id: first + position, engine: group.engine, group: group.name, room: -1, joinAtMs: Math.round((group.rampUpMs * k) / group.count), audio: group.audio, video };
+      const role = k < speakers ? 'speaker' : 'listener';
+      bots[first + position] = { id: first + position, engine: group.engine, group: group.name, room: -1, joinAtMs: Math.round((group.rampUpMs * k) / group.count), audio: group.audio, video, role, talk };
     });
   }
   // Seats: a seeded order of all bots fills rooms in turn, so rooms stay within one of each other in size.

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ChaosStep, RecoverySpec } from './types.js';
 import { duration, positiveDuration } from './duration-schema.js';
-import { directionSchema, profileName, selectorKeys, selectorOf } from './network-schema.js';
+import { checkSelector, directionSchema, evenWithOtherProblems, profileName, selectorKeys, selectorOf } from './network-schema.js';
 
 const nodeId = z.string().regex(/^node-\d+$/, { error: (issue) => `must be node-<index>, e.g. node-0 (got ${JSON.stringify(issue.input)})` });
 const nodePick = z.union([nodeId, z.literal('random'), z.literal('busiest')], {
@@ -21,20 +21,20 @@ const chaosStep = z.discriminatedUnion('action', [
   z.strictObject({ ...at, action: z.literal('restart-node'), target: nodeId }),
   z.strictObject({ ...at, action: z.literal('exec'), command: z.array(z.string().min(1)).min(1), timeout: positiveDuration.default(30_000) }),
   // Network steps last `for`, or until the run ends.
-  z.strictObject({ ...at, action: z.literal('impair'), ...selectorKeys, profile: profileName, direction: directionSchema, for: positiveDuration.optional() }),
+  z
+    .strictObject({ ...at, action: z.literal('impair'), ...selectorKeys, profile: profileName, direction: directionSchema, for: positiveDuration.optional() })
+    .superRefine(checkSelector, evenWithOtherProblems),
   z.strictObject({ ...at, action: z.literal('partition'), target: nodeId, for: positiveDuration.optional() }),
 ]);
 
-export const chaosStepSchema = chaosStep.transform((step, ctx): ChaosStep => {
+export const chaosStepSchema = chaosStep.transform((step): ChaosStep => {
   switch (step.action) {
     case 'pause-node':
       return { atMs: step.at, action: step.action, target: step.target, forMs: step.for };
     case 'exec':
       return { atMs: step.at, action: step.action, command: step.command, timeoutMs: step.timeout };
-    case 'impair': {
-      const bots = selectorOf(step, (message) => ctx.addIssue({ code: 'custom', message, input: step }));
-      return bots ? { atMs: step.at, action: step.action, bots, profile: step.profile, direction: step.direction, forMs: step.for ?? null } : z.NEVER;
-    }
+    case 'impair':
+      return { atMs: step.at, action: step.action, bots: selectorOf(step), profile: step.profile, direction: step.direction, forMs: step.for ?? null };
     case 'partition':
       return { atMs: step.at, action: step.action, target: step.target, forMs: step.for ?? null };
     default:

@@ -27,7 +27,7 @@ export function crossSectionProblems(raw: unknown): PathProblem[] {
     ...(duration.success ? k6GroupsTooLong(groups, duration.data) : []),
     ...(capacity.success ? fleetTooBig(groups, capacity.data) : []),
     ...chaosProblems(sections['chaos'], duration.success ? duration.data : undefined, target.success ? target.data : undefined),
-    ...networkProblems(sections['network'], sections['chaos'], groups.map((g) => g.group), capacity.success ? capacity.data.count : undefined),
+    ...networkProblems(sections['network'], sections['chaos'], groups.map((g) => g.group), capacity.success ? capacity.data.count : undefined, target.success ? target.data : undefined),
   ];
 }
 

@@ -1,29 +1,39 @@
 /** Rules between `network:`, the impair steps of `chaos:`, the fleet and the rooms. */
 import { validSteps } from './chaos-checks.js';
-import { networkSchema } from './network-schema.js';
-import type { BotSelector, NetworkSpec } from './network-types.js';
+import { assignmentSchema, backendSchema } from './network-schema.js';
+import type { BotSelector, NetworkBackend } from './network-types.js';
 import type { PathSegment } from './source.js';
 import type { PathProblem } from './problems.js';
-import type { FleetGroup } from './types.js';
+import type { FleetGroup, TargetSpec } from './types.js';
 
 /** Everything that names a profile and picks bots: assign entries and impair steps. */
 interface ProfileUse { path: PathSegment[]; profile: string; bots: BotSelector }
 
-function uses(network: NetworkSpec | null, chaos: unknown): ProfileUse[] {
-  const assigned = (network?.assign ?? []).map((entry, index): ProfileUse => ({ path: ['network', 'assign', index], profile: entry.profile, bots: entry.bots }));
+/** A key of the raw section, when the section is a mapping: each part is checked on its own, so one bad part hides nothing else. */
+function part(section: unknown, key: string): unknown {
+  return typeof section === 'object' && section !== null ? Reflect.get(section, key) : undefined;
+}
+
+function uses(network: unknown, chaos: unknown): ProfileUse[] {
+  const assign = part(network, 'assign');
+  const assigned = (Array.isArray(assign) ? assign : []).flatMap((raw: unknown, index): ProfileUse[] => {
+    const entry = assignmentSchema.safeParse(raw);
+    return entry.success ? [{ path: ['network', 'assign', index], profile: entry.data.profile, bots: entry.data.bots }] : [];
+  });
   const impairs = validSteps(chaos).flatMap(({ index, step }): ProfileUse[] => (step.action === 'impair' ? [{ path: ['chaos', index], profile: step.profile, bots: step.bots }] : []));
   return [...assigned, ...impairs];
 }
 
-function unknownProfiles(all: ProfileUse[], network: NetworkSpec | null): PathProblem[] {
-  const defined = Object.keys(network?.profiles ?? {});
+function unknownProfiles(all: ProfileUse[], network: unknown): PathProblem[] {
+  const profiles = part(network, 'profiles');
+  const defined = typeof profiles === 'object' && profiles !== null ? Object.keys(profiles) : [];
   const known = defined.length === 0 ? 'no profiles are defined (network.profiles)' : `defined profiles: ${defined.join(', ')}`;
   return all
     .filter((use) => !defined.includes(use.profile))
     .map((use) => ({ path: [...use.path, 'profile'], message: `unknown profile "${use.profile}"; ${known}`, at: 'value' }));
 }
 
-function selectorProblems(use: ProfileUse, groups: readonly FleetGroup[], roomCount: number | undefined, backend: NetworkSpec['backend']): PathProblem[] {
+function selectorProblems(use: ProfileUse, groups: readonly FleetGroup[], roomCount: number | undefined, backend: NetworkBackend): PathProblem[] {
   const { bots } = use;
   if (backend === 'kernel' && bots.kind !== 'group') {
     const message = 'backend kernel impairs whole fleet groups (each runs in its own network namespace): pick bots with group: <name>, or use backend: userspace';
@@ -56,13 +66,20 @@ function noWeriftBots(network: unknown, chaos: unknown, groups: readonly FleetGr
   ];
 }
 
-export function networkProblems(rawNetwork: unknown, chaos: unknown, groups: readonly FleetGroup[], roomCount: number | undefined): PathProblem[] {
-  const parsed = networkSchema.safeParse(rawNetwork);
-  const network = parsed.success ? parsed.data : null;
-  const all = uses(network, chaos);
+/** Namespaces reach the target through the host's loopback only (namespaces.ts). */
+function kernelTargetProblems(backend: NetworkBackend, target: TargetSpec | undefined): PathProblem[] {
+  if (backend !== 'kernel' || target?.kind !== 'url' || !target.allowNonLoopback) return [];
+  return [{ path: ['network', 'backend'], message: 'backend kernel reaches the target through loopback only: use the bundled target or a loopback target.url, or backend: userspace', at: 'value' }];
+}
+
+export function networkProblems(rawNetwork: unknown, chaos: unknown, groups: readonly FleetGroup[], roomCount: number | undefined, target: TargetSpec | undefined): PathProblem[] {
+  const all = uses(rawNetwork, chaos);
+  const parsedBackend = backendSchema.safeParse(part(rawNetwork, 'backend'));
+  const backend = parsedBackend.success ? parsedBackend.data : 'userspace';
   return [
     ...noWeriftBots(rawNetwork, chaos, groups),
-    ...(parsed.success ? unknownProfiles(all, network) : []),
-    ...all.flatMap((use) => selectorProblems(use, groups, roomCount, network?.backend ?? 'userspace')),
+    ...kernelTargetProblems(backend, target),
+    ...unknownProfiles(all, rawNetwork),
+    ...all.flatMap((use) => selectorProblems(use, groups, roomCount, backend)),
   ];
 }

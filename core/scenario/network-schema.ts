@@ -4,6 +4,9 @@ import { duration } from './duration-schema.js';
 import { show } from './messages.js';
 import type { BotSelector, ImpairmentProfile, LossModel, NetworkAssignment, NetworkSpec } from './network-types.js';
 
+/** Checks that run even when a value of the object is wrong, so every problem is said at once. */
+export const evenWithOtherProblems = { when: () => true };
+
 const percentText = /^(\d+(?:\.\d+)?)\s*%$/;
 
 /** "2%" (0–100%) or a fraction 0–1; held as a fraction. */
@@ -34,16 +37,23 @@ const gilbertElliott = z.strictObject({
 
 const defaultQueueLimit = 100;
 
-type IssueAt = (key: string, message: string) => void;
+type GilbertElliott = z.output<typeof gilbertElliott>;
 
-function lossOf(loss: number | undefined, model: { gilbertElliott: z.output<typeof gilbertElliott> } | undefined, issue: IssueAt): LossModel | null {
-  if (loss !== undefined && model !== undefined) issue('lossModel', 'set either loss (random loss) or lossModel, not both');
+function lossOf(loss: number | undefined, model: { gilbertElliott: GilbertElliott } | undefined): LossModel | null {
   if (model !== undefined) {
     const ge = model.gilbertElliott;
     return { kind: 'gilbert-elliott', p: ge.p, r: ge.r, lossInBad: ge['1-h'], lossInGood: ge['1-k'] };
   }
   return loss === undefined || loss === 0 ? null : { kind: 'random', ratio: loss };
 }
+
+/** Keys that only make sense with another, or not with another: said even when a value elsewhere is wrong. */
+const keyRules: Array<{ key: string; when: (given: (key: string) => boolean) => boolean; message: string }> = [
+  { key: 'lossModel', when: (given) => given('loss'), message: 'set either loss (random loss) or lossModel, not both' },
+  { key: 'distribution', when: (given) => !given('jitter'), message: 'only applies together with jitter' },
+  { key: 'reorder', when: (given) => !given('jitter'), message: 'only applies together with jitter' },
+  { key: 'queueLimit', when: (given) => !given('rateKbps'), message: 'only applies together with rateKbps' },
+];
 
 export const profileSchema = z
   .strictObject({
@@ -58,22 +68,26 @@ export const profileSchema = z
     queueLimit: z.int().min(1).optional(),
     blackhole: z.boolean().default(false),
   })
-  .transform((input, ctx): ImpairmentProfile => {
-    const issue: IssueAt = (key, message) => ctx.addIssue({ code: 'custom', path: [key], message, input: Reflect.get(input, key), params: { at: 'key' } });
-    const loss = lossOf(input.loss, input.lossModel, issue);
-    if (input.jitter === undefined) {
-      for (const key of ['distribution', 'reorder'] as const) if (input[key] !== undefined) issue(key, 'only applies together with jitter');
-    }
-    if (input.rateKbps === undefined && input.queueLimit !== undefined) issue('queueLimit', 'only applies together with rateKbps');
-    return {
-      loss,
+  .superRefine(
+    (input, ctx) => {
+      if (typeof input !== 'object' || input === null) return;
+      const given = (key: string): boolean => Reflect.get(input, key) !== undefined;
+      for (const rule of keyRules) {
+        if (given(rule.key) && rule.when(given)) ctx.addIssue({ code: 'custom', path: [rule.key], message: rule.message, input: Reflect.get(input, rule.key), params: { at: 'key' } });
+      }
+    },
+    evenWithOtherProblems,
+  )
+  .transform(
+    (input): ImpairmentProfile => ({
+      loss: lossOf(input.loss, input.lossModel),
       delayMs: input.delay,
       jitter: input.jitter ? { ms: input.jitter, distribution: input.distribution ?? 'uniform', reorder: input.reorder ?? false } : null,
       duplicateRatio: input.duplicate,
       rate: input.rateKbps === undefined ? null : { kbps: input.rateKbps, queueLimit: input.queueLimit ?? defaultQueueLimit },
       blackhole: input.blackhole,
-    };
-  });
+    }),
+  );
 
 /** Keys that pick bots, shared by `network.assign` entries and `impair` chaos steps. */
 export const selectorKeys = {
@@ -84,13 +98,19 @@ export const selectorKeys = {
 
 type SelectorInput = { [K in keyof typeof selectorKeys]?: z.output<(typeof selectorKeys)[K]> };
 
-/** Exactly one of bots / group / rooms; `undefined` (with an issue added) otherwise. */
-export function selectorOf(input: SelectorInput, addIssue: (message: string) => void): BotSelector | undefined {
-  const given = (['bots', 'group', 'rooms'] as const).filter((key) => input[key] !== undefined);
-  if (given.length !== 1) {
-    addIssue(`must pick bots with exactly one of bots (a share such as "25%"), group (a fleet group name) or rooms (room indices) (got ${given.length === 0 ? 'none' : given.join(' and ')})`);
-    return undefined;
-  }
+const selectorNames = ['bots', 'group', 'rooms'] as const;
+
+/** Exactly one of the selector keys of an entry or step must be given. */
+export function checkSelector(input: unknown, ctx: z.RefinementCtx): void {
+  if (typeof input !== 'object' || input === null) return;
+  const given = selectorNames.filter((key) => Reflect.get(input, key) !== undefined);
+  if (given.length === 1) return;
+  const message = `must pick bots with exactly one of bots (a share such as "25%"), group (a fleet group name) or rooms (room indices) (got ${given.length === 0 ? 'none' : given.join(' and ')})`;
+  ctx.addIssue({ code: 'custom', message, input });
+}
+
+/** The selector of an input that passed selectorProblem. */
+export function selectorOf(input: SelectorInput): BotSelector {
   if (input.bots !== undefined) return { kind: 'share', ratio: input.bots };
   if (input.group !== undefined) return { kind: 'group', name: input.group };
   return { kind: 'rooms', rooms: [...new Set(input.rooms)].sort((a, b) => a - b) };
@@ -98,18 +118,18 @@ export function selectorOf(input: SelectorInput, addIssue: (message: string) => 
 
 export const directionSchema = z.enum(['up', 'down', 'both']).default('both');
 
-const assignment = z
+export const assignmentSchema = z
   .strictObject({ ...selectorKeys, profile: profileName, direction: directionSchema })
-  .transform((input, ctx): NetworkAssignment => {
-    const bots = selectorOf(input, (message) => ctx.addIssue({ code: 'custom', message, input }));
-    return bots ? { bots, profile: input.profile, direction: input.direction } : z.NEVER;
-  });
+  .superRefine(checkSelector, evenWithOtherProblems)
+  .transform((input): NetworkAssignment => ({ bots: selectorOf(input), profile: input.profile, direction: input.direction }));
+
+export const backendSchema = z.enum(['userspace', 'kernel']).default('userspace');
 
 export const networkSchema = z
   .strictObject({
-    backend: z.enum(['userspace', 'kernel']).default('userspace'),
+    backend: backendSchema,
     profiles: z.record(profileName, profileSchema).default({}),
-    assign: z.array(assignment).default([]),
+    assign: z.array(assignmentSchema).default([]),
   })
   .optional()
   .transform((network): NetworkSpec | null => network ?? null);

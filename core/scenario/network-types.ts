@@ -35,6 +35,9 @@ export interface ImpairmentProfile {
   blackhole: boolean;
 }
 
+/** A profile per direction; a missing direction is not impaired. */
+export type DirectionProfiles = Partial<Record<Direction, ImpairmentProfile>>;
+
 /** Which werift bots an assignment or an impair step means. */
 export type BotSelector =
   /** A seeded share of all werift bots, rounded to the nearest bot. */

@@ -4,9 +4,9 @@ import { duration, positiveDuration } from './duration-schema.js';
 import { show } from './messages.js';
 import { chaosSchema, recoverySchema } from './chaos-schema.js';
 import { harnessSchema } from './harness-schema.js';
-import { networkSchema } from './network-schema.js';
+import { networkSchema, percentage } from './network-schema.js';
 import { thresholdsSchema } from './threshold-schema.js';
-import type { BrowserGroup, K6Behaviour, K6Group, K6Load, K6Stage, TargetSpec, VideoSpec, WeriftGroup } from './types.js';
+import type { BrowserGroup, K6Behaviour, K6Group, K6Load, K6Stage, TalkSpec, TargetSpec, VideoSpec, WeriftGroup } from './types.js';
 
 const name = z
   .string()
@@ -68,6 +68,16 @@ const audio = z
   })
   .prefault({});
 
+const talk = z
+  .strictObject({ model: z.enum(['always', 'p59']).default('always'), dtx: z.boolean().default(true) })
+  .prefault({})
+  .transform((t): TalkSpec => (t.model === 'always' ? { model: 'always' } : { model: 'p59', dtx: t.dtx }));
+
+/** How many of a group publish: a count or a share ("25%"); the others only listen. */
+const speakers = z.union([z.int().min(0), percentage], {
+  error: (issue) => `must be a number of bots or a percentage such as "25%" (got ${show(issue.input)})`,
+});
+
 const weriftGroup = z
   .strictObject({
     engine: z.literal('werift'),
@@ -75,18 +85,22 @@ const weriftGroup = z
     count: z.int().min(1),
     rampUp: duration.default(0),
     audio,
-    processes: z.int().min(1).optional(),
+    talk,
+    speakers: speakers.optional(),
   })
-  .transform(
-    (group): WeriftGroup => ({
+  .transform((group, ctx): WeriftGroup => {
+    const count = group.speakers === undefined ? group.count : Number.isInteger(group.speakers) && group.speakers >= 1 ? group.speakers : Math.round(group.speakers * group.count);
+    if (count > group.count) ctx.addIssue({ code: 'custom', path: ['speakers'], message: `must be at most the group's count ${group.count} (got ${group.speakers})`, input: group.speakers });
+    return {
       engine: group.engine,
       name: group.name ?? group.engine,
       count: group.count,
       rampUpMs: group.rampUp,
       audio: group.audio,
-      ...(group.processes === undefined ? {} : { processes: group.processes }),
-    }),
-  );
+      talk: group.talk,
+      speakers: Math.min(count, group.count),
+    };
+  });
 
 const video = z
   .union([

@@ -8,14 +8,19 @@ export interface AudioSpec {
   bitrateKbps: number;
 }
 
+/** `always`: a packet every packet time; `p59`: ITU-T P.59 talk spurts and pauses, with Opus DTX in pauses. */
+export type TalkSpec = { model: 'always' } | { model: 'p59'; dtx: boolean };
+
 export interface WeriftGroup {
   engine: 'werift';
   name: string;
   count: number;
   rampUpMs: number;
   audio: AudioSpec;
-  /** Fleet processes for this group; when absent the fleet runner decides. */
-  processes?: number;
+  /** When bots talk: always, or the P.59 on/off model with DTX. */
+  talk: TalkSpec;
+  /** How many bots of the group publish (speakers); the rest only listen, as in a large stage. */
+  speakers: number;
 }
 
 export interface VideoSpec {

@@ -1,21 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../core/plan/random.js';
 import { Histogram, unitScale } from '../../core/metrics/index.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Latency-like samples spanning 0.01 ms .. ~10 s, with fractions, so several HDR buckets and resizes are hit. */
 function samples(n: number, seed: number): number[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   return Array.from({ length: n }, () => Math.round(10 ** (rnd() * 6 - 2) * 1000) / 1000);
 }
 
@@ -36,7 +26,7 @@ function assertClose(actual: number, exact: number, what: string): void {
 describe('Histogram', () => {
   it('merging serialized parts gives exactly the percentiles of one histogram of all samples', () => {
     const all = samples(20_000, 42);
-    const rnd = mulberry32(7);
+    const rnd = seededRandom(7);
     const whole = new Histogram(unitScale.ms);
     const parts = [new Histogram(unitScale.ms), new Histogram(unitScale.ms), new Histogram(unitScale.ms)];
     for (const v of all) {

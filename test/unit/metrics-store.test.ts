@@ -1,19 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../core/plan/random.js';
 import { MetricStore, type CounterMetric, type SerializedBucket, type SerializedStore, type TrendMetric } from '../../core/metrics/index.js';
 
 const START = 1_700_000_000_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TRENDS: TrendMetric[] = ['e2e_latency_ms', 'join_time_ms', 'jitter_ms'];
 const COUNTERS: CounterMetric[] = ['packets_sent', 'packets_received'];
@@ -29,7 +19,7 @@ interface Sample {
 }
 
 function randomSamples(n: number, seed: number): Sample[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const out: Sample[] = [];
   for (let i = 0; i < n; i++) {
@@ -153,7 +143,7 @@ describe('MetricStore', () => {
 
   it('two processes shipping deltas merge into the same store as one fed every sample', () => {
     const samples = randomSamples(4000, 1234);
-    const rnd = mulberry32(99);
+    const rnd = seededRandom(99);
     const all = new MetricStore(START);
     const procs = [new MetricStore(START), new MetricStore(START)];
     const coordinator = new MetricStore(START);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseScenario, ScenarioError } from '../../core/scenario/index.js';
+import { parseScenario } from '../../core/scenario/index.js';
+import { scenarioProblems as problems } from '../helpers/scenario-problems.js';
 
 const base = (chaos: string, target = 'target: { bundled: { nodes: 2, workersPerNode: 2 } }') => `name: chaos
 duration: 60s
@@ -12,15 +13,6 @@ fleet:
 chaos:
 ${chaos}`;
 
-function problems(yaml: string): string[] {
-  try {
-    parseScenario(yaml, 'chaos.yaml');
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('chaos timeline in the scenario', () => {
   it('parses every process action with its times in ms', () => {

@@ -83,7 +83,7 @@ thresholds:
       target: { kind: 'bundled', nodes: 1, workersPerNode: 1 },
       rooms: { count: 2, size: 4 },
       fleet: [
-        { engine: 'werift', name: 'voice', count: 8, rampUpMs: 2_000, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 } },
+        { engine: 'werift', name: 'voice', count: 8, rampUpMs: 2_000, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 }, talk: { model: 'always' }, speakers: 8 },
       ],
       thresholds: [
         {
@@ -123,7 +123,7 @@ fleet:
       durationMs: 60_000,
       target: { kind: 'bundled', nodes: 1, workersPerNode: availableParallelism() },
       rooms: { count: 1, size: 2 },
-      fleet: [{ engine: 'werift', name: 'werift', count: 2, rampUpMs: 0, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 } }],
+      fleet: [{ engine: 'werift', name: 'werift', count: 2, rampUpMs: 0, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 }, talk: { model: 'always' }, speakers: 2 }],
       thresholds: [],
       recovery: defaultRecovery,
       chaos: [],
@@ -133,8 +133,8 @@ fleet:
     assert.deepEqual(parseScenario(yaml, 'minimal.yaml'), expected);
   });
 
-  it('fills partial sections and keeps processes', () => {
-    const yaml = edit('    rampUp: 2s\n', '    processes: 3\n', edit('{ codec: opus, ptimeMs: 20, bitrateKbps: 32 }', '{ ptimeMs: 40 }'));
+  it('fills partial sections, talk model and speakers', () => {
+    const yaml = edit('    rampUp: 2s\n', '    talk: { model: p59 }\n    speakers: 25%\n', edit('{ codec: opus, ptimeMs: 20, bitrateKbps: 32 }', '{ ptimeMs: 40 }'));
     const scenario = parseScenario(edit('rooms:', 'target: { bundled: { nodes: 2 } }\nrooms:', yaml), FILE);
     assert.deepEqual(scenario.target, { kind: 'bundled', nodes: 2, workersPerNode: availableParallelism() });
     assert.deepEqual(scenario.fleet[0], {
@@ -143,7 +143,8 @@ fleet:
       count: 8,
       rampUpMs: 0,
       audio: { codec: 'opus', ptimeMs: 40, bitrateKbps: 32 },
-      processes: 3,
+      talk: { model: 'p59', dtx: true },
+      speakers: 2,
     });
   });
 
@@ -250,7 +251,7 @@ const badCases: BadCase[] = [
     yaml: edit('    count: 8', '    colour: red\n    count: 8'),
     path: 'fleet[0].colour',
     at: 'colour',
-    message: /unknown key "colour" \(allowed keys: engine, name, count, rampUp, audio, processes\)/,
+    message: /unknown key "colour" \(allowed keys: engine, name, count, rampUp, audio, talk, speakers\)/,
   },
   {
     title: 'rooms missing',

@@ -1,0 +1,28 @@
+/** A werift bot as the benches run it: one SFU node, no recovery pressure, its own room and group. */
+import type { MediaRoute } from '../bots/media-route.js';
+import { WeriftBot } from '../bots/werift/werift-bot.js';
+import type { MetricStore } from '../core/metrics/store.js';
+
+export const benchAudio = { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 } as const;
+
+export interface BenchBotOptions { id: number; room: number; nodeUrl: string; group: string; store: MetricStore; route?: MediaRoute }
+
+export function benchBot({ id, room, nodeUrl, group, store, route }: BenchBotOptions): WeriftBot {
+  return new WeriftBot({
+    id,
+    roomId: `bench-room-${room}`,
+    room: `room-${room}`,
+    signallingUrl: nodeUrl,
+    group,
+    audio: benchAudio,
+    store,
+    joinTimeoutMs: 30_000,
+    recovery: { mediaTimeoutMs: 2000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 },
+    role: 'speaker',
+    talk: { model: 'always' },
+    random: Math.random,
+    ...(route ? { route } : {}),
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
