@@ -20,6 +20,8 @@ export interface TargetNode {
   readonly exited: Promise<void>;
 }
 
+export interface TargetIncident { kind: 'target-crash' | 'worker-died'; target: string; detail: string }
+
 export interface Target {
   /** Where clients connect: the directory (http) of a bundled cluster, or the one URL of an external target. */
   readonly signallingUrl: string;
@@ -36,8 +38,11 @@ export interface Target {
   resumeNode(nodeId: string): Promise<string>;
   restartNode(nodeId: string): Promise<string>;
   killWorker(nodeId: string, workerIndex: number): Promise<string>;
-  /** A node process that ended without being told to (a crash, not chaos or stop). */
-  onUnexpectedExit(listener: (nodeId: string, detail: string) => void): void;
+  /**
+   * What happened to the target that rtcstorm did not ask for: a node process that ended without
+   * being told to, and every mediasoup worker death (kill-worker chaos shows up here too, confirmed).
+   */
+  onIncident(listener: (incident: TargetIncident) => void): void;
   stop(): Promise<void>;
 }
 
@@ -49,6 +54,7 @@ class NodeProcess implements TargetNode {
   private readonly waiting = new Map<number, (stats: NodeStats) => void>();
   readonly exited: Promise<void>;
   exitDetail = '';
+  onWorkerDied: ((workerId: string, detail: string) => void) | undefined;
   /** Set when rtcstorm itself ends the process (chaos kill, stop). */
   expectedExit = false;
 
@@ -56,6 +62,7 @@ class NodeProcess implements TargetNode {
     this.exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => (this.exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`));
     child.on('message', (message: FromNode) => {
+      if (message.type === 'worker-died') this.onWorkerDied?.(message.workerId, message.message);
       if (message.type !== 'stats') return;
       this.waiting.get(message.requestId)?.(message.stats);
       this.waiting.delete(message.requestId);
@@ -130,7 +137,7 @@ function startNode(nodeId: string, workers: number, directoryUrl: string): Promi
 class BundledCluster implements Target {
   private readonly current = new Map<string, NodeProcess>();
   private readonly paused = new Map<string, number[]>();
-  private readonly exitListeners: Array<(nodeId: string, detail: string) => void> = [];
+  private readonly incidentListeners: Array<(incident: TargetIncident) => void> = [];
   private stopping = false;
 
   constructor(private readonly directory: Directory, readonly nodeIds: string[], readonly workersPerNode: number) {}
@@ -150,11 +157,12 @@ class BundledCluster implements Target {
   async startNode(nodeId: string): Promise<NodeProcess> {
     const node = await startNode(nodeId, this.workersPerNode, this.directory.url);
     this.current.set(nodeId, node);
+    node.onWorkerDied = (workerId, detail) => this.report({ kind: 'worker-died', target: workerId, detail });
     // Registered at once (not at its first heartbeat), so no client is sent elsewhere meanwhile.
     this.directory.heartbeat(nodeId, node.url);
     void node.exited.then(() => {
       this.directory.markDead(nodeId);
-      if (!node.expectedExit) this.exitListeners.forEach((listener) => listener(nodeId, `${nodeId} (pid ${node.pid}) ${node.exitDetail}`));
+      if (!node.expectedExit) this.report({ kind: 'target-crash', target: nodeId, detail: `${nodeId} (pid ${node.pid}) ${node.exitDetail}` });
     });
     return node;
   }
@@ -210,8 +218,12 @@ class BundledCluster implements Target {
     return `SIGKILL ${worker.workerId} (pid ${worker.pid}), serving ${worker.roomIds.length} room(s)${worker.roomIds.length ? `: ${worker.roomIds.join(', ')}` : ''}`;
   }
 
-  onUnexpectedExit(listener: (nodeId: string, detail: string) => void): void {
-    this.exitListeners.push(listener);
+  onIncident(listener: (incident: TargetIncident) => void): void {
+    this.incidentListeners.push(listener);
+  }
+
+  private report(incident: TargetIncident): void {
+    for (const listener of this.incidentListeners) listener(incident);
   }
 
   async stop(): Promise<void> {
@@ -253,7 +265,7 @@ export function externalTarget(url: string): Target {
     resumeNode: refuse,
     restartNode: refuse,
     killWorker: refuse,
-    onUnexpectedExit: () => undefined,
+    onIncident: () => undefined,
     stop: async () => undefined,
   };
 }

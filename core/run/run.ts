@@ -92,7 +92,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (startMs < Date.now()) throw new Error(`--start-at ${new Date(startMs).toISOString()} is already past when this shard is ready: the shards cannot start together; give them more lead time`);
     store = new MetricStore(startMs);
     const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, startMs, endMs: startMs + scenario.durationMs, runTag: randomBytes(3).toString('hex') };
-    target.onUnexpectedExit((nodeId, detail) => store.event({ atMs: Date.now() - startMs, kind: 'target-crash', target: nodeId, ok: false, detail }));
+    target.onIncident((incident) => store.event({ atMs: Date.now() - startMs, ...incident, ok: false }));
     const sampler = new ServerSampler(target, startMs);
     server = sampler;
     sampler.start();

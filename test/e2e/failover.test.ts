@@ -83,6 +83,7 @@ chaos:
     assert.equal(report.recoveries.length, 3);
     const hit = roomsHit(report, 'kill-worker');
     assert.equal(hit.size, 1, 'two rooms on two workers: one room per worker');
+    assert.ok(report.events.some((e) => e.kind === 'worker-died' && e.target === 'node-0/worker-0'), 'the node reports its worker died');
     assert.equal(workerKill!.botFailures, 3);
     assert.equal(workerKill!.recoveryTimeMs?.count, 3);
     assert.equal(shortPause!.botFailures, 0, 'a pause shorter than the media timeout is no failure');
