@@ -23,6 +23,12 @@ export class ChaosTimeline {
     seed: number,
     /** Absent when no werift bots run: network steps then fail with a clear event. */
     private readonly network?: NetworkChaos,
+    /**
+     * `observe` in shards other than 0 of a distributed run: shard 0 acts on the shared target, the
+     * others only record that the step happened. Network steps act on each shard's own bots, so
+     * every shard executes those.
+     */
+    private readonly processChaos: 'execute' | 'observe' = 'execute',
   ) {
     // Its own stream, so adding a chaos step does not change the plan's draws.
     this.random = seededRandom(seed ^ 0x5eed_c4a0);
@@ -45,6 +51,10 @@ export class ChaosTimeline {
 
   private async run(step: ChaosStep, index: number): Promise<void> {
     const atMs = this.now();
+    if (this.processChaos === 'observe' && step.action !== 'impair' && step.action !== 'partition') {
+      this.store.event({ atMs, kind: 'chaos-observed', action: step.action, target: targetOf(step), detail: 'run by shard 0' });
+      return;
+    }
     const durationMs = 'forMs' in step && step.forMs !== null ? step.forMs : undefined;
     try {
       const outcome = await this.apply(step, index);

@@ -103,7 +103,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
     // Stopped before the engines (teardown runs in reverse): a paused node is resumed first.
     const network = engines.map((engine) => engine.network).find((n) => n !== undefined);
-    const chaos = new ChaosTimeline(options.shard && options.shard.index > 0 ? [] : scenario.chaos, target, store, scenario.seed, network);
+    const chaos = new ChaosTimeline(scenario.chaos, target, store, scenario.seed, network, options.shard && options.shard.index > 0 ? 'observe' : 'execute');
     chaos.start();
     teardown.push('chaos', () => chaos.stop());
 

@@ -52,8 +52,13 @@ export function mergeShards(inputs: ShardInput[], options: { allowPartial: boole
   if (partial && !options.allowPartial) throw new MergeError(`${partial}; pass them all, or --allow-partial to merge what is there`);
 
   const scenario = parseScenario(first.scenario.source, first.scenario.file ?? 'scenario.yaml', { seed: first.scenario.seed });
-  const store = MetricStore.fromJSON(first.raw);
-  for (const { report } of inputs.slice(1)) store.merge(MetricStore.fromJSON(report.raw));
+  // Every shard records each chaos step; with shard 0 present, its record (the one that acted) is the step's.
+  const hasShardZero = inputs.some((i) => i.report.shard!.index === 0);
+  const rawOf = (report: Report): Report['raw'] =>
+    !hasShardZero || report.shard!.index === 0 ? report.raw : { ...report.raw, buckets: report.raw.buckets.map((b) => ({ ...b, events: b.events.filter((e) => !e.kind.startsWith('chaos')) })) };
+  const stores = inputs.map((i) => MetricStore.fromJSON(rawOf(i.report)));
+  const store = stores[0]!;
+  for (const other of stores.slice(1)) store.merge(other);
   const reports = inputs.map((i) => i.report);
   const incomplete = reports.filter((r) => !r.complete).map((r) => `shard ${r.shard!.index}: ${r.abortReason ?? 'incomplete'}`);
   if (partial) store.event({ atMs: 0, kind: 'merge-warning', ok: false, detail: `partial merge: ${partial}` });

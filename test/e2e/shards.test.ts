@@ -37,6 +37,8 @@ rooms: { count: 3, size: 3 }
 fleet:
   - engine: werift
     count: 9
+chaos:
+  - { at: 2s, action: exec, command: ["true"] }
 thresholds:
   packet_loss_ratio: ["value<0.5"]
 `);
@@ -70,6 +72,13 @@ thresholds:
     assert.equal(merged.timeline.length, 8);
     assert.equal(merged.timeline.at(-1)!.botsConnected, 9);
     assert.equal(merged.thresholds[0]!.ok, true);
+    // Chaos runs once, on shard 0; the others record it; the merged report has it once.
+    assert.deepEqual(shards.map((s) => s.events.filter((e) => e.kind.startsWith('chaos')).map((e) => `${e.kind} ${e.action}`)), [
+      ['chaos exec'],
+      ['chaos-observed exec'],
+      ['chaos-observed exec'],
+    ]);
+    assert.deepEqual(merged.events.filter((e) => e.kind.startsWith('chaos')).map((e) => [e.kind, e.action, e.ok]), [['chaos', 'exec', true]]);
   });
 
   it('reports a missing shard, and merges what is there when allowed', async () => {
