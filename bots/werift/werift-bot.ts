@@ -40,6 +40,12 @@ export interface WeriftBotOptions {
   /** Listeners only subscribe. */
   role: 'speaker' | 'listener';
   talk: TalkSpec;
+  /**
+   * How RTP is sent and received once werift has connected ICE and DTLS: `fast` (default) through
+   * rtcstorm's own SRTP path on the same socket, `werift` through werift's RTP stack (the stock cost,
+   * which `npm run bench` measures side by side).
+   */
+  mediaPath?: 'fast' | 'werift';
 }
 
 export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
