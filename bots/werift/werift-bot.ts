@@ -12,11 +12,12 @@ import type { ProducerInfo, TransportInfo } from '../../target-server/protocol.j
 import { hostNowMs } from '../clock.js';
 import { locateRoom } from '../locate-room.js';
 import { directRoute, type MediaPath, type MediaRoute } from '../media-route.js';
-import { payloadBytes, payloadHeaderBytes, writeStamp } from '../media-payload.js';
+import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from '../media-payload.js';
 import { SignallingClient } from '../signalling-client.js';
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
+import { FastRtpReceiver, FastRtpSender } from './fast-media.js';
 import { opusClockRate, peerConfig, receiveCapabilities } from './peer-config.js';
 import { readDtlsRole, readFingerprint, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './sdp.js';
 
@@ -60,6 +61,9 @@ export interface WeriftBotEvents {
 interface Session {
   client: SignallingClient;
   sender?: RTCRtpTransceiver;
+  /** Set instead of `sender` on the fast media path. */
+  fastSender?: FastRtpSender;
+  fastReceiver?: FastRtpReceiver;
   sendPc?: RTCPeerConnection;
   recvPc: RTCPeerConnection;
   /** As the route gives it: its candidates may point at a relay. */
@@ -109,12 +113,14 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   private readonly payloadSize: number;
   private readonly samplesPerPacket: number;
   private readonly talk: TalkModel;
+  private readonly stamp: PayloadStamp;
 
   constructor(readonly options: WeriftBotOptions) {
     super();
     this.payloadSize = payloadBytes(options.audio.bitrateKbps, options.audio.ptimeMs);
     this.samplesPerPacket = (opusClockRate * options.audio.ptimeMs) / 1000;
     this.talk = new TalkModel(options.talk, options.random);
+    this.stamp = { senderId: options.id, seq: 0, sentAtMs: 0 };
     this.receiver = new StreamReceiver({
       store: options.store,
       group: options.group,
@@ -124,6 +130,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       gapThresholdMs: options.talk.model === 'p59' && options.talk.dtx ? Math.max(options.recovery.gapThresholdMs, 2.5 * dtxIntervalMs) : options.recovery.gapThresholdMs,
       onMedia: (arrivalMs) => this.onMediaBack(arrivalMs),
     });
+  }
+
+  private get fastMedia(): boolean {
+    return this.options.mediaPath !== 'werift';
   }
 
   get peerId(): string {
@@ -197,7 +207,11 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       tracks.add(track);
       track.onReceiveRtp.subscribe((rtp) => this.receiver.onPayload(rtp.payload, rtp.header.timestamp));
     });
-    recvPc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'receive transport failed'));
+    recvPc.connectionStateChange.subscribe((state) => {
+      if (state === 'failed') this.lost(session, 'receive transport failed');
+      // Packets before this moment went through werift's path above; none is counted twice.
+      if (state === 'connected' && this.fastMedia && !session.fastReceiver) session.fastReceiver = new FastRtpReceiver(recvPc, (payload, timestamp) => this.receiver.onPayload(payload, timestamp));
+    });
     this.subscribe(session, [...joined.producers, ...announced].filter((p) => p.peerId !== this.peerId).map((p) => p.producerId));
     if (this.options.role === 'speaker') return this.publish(session, joinTimeoutMs);
     // A listener has joined once what it subscribed to at join time flows (or at once in an empty room).
@@ -233,7 +247,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       },
     });
     await connected;
-    session.sender = sender;
+    if (this.fastMedia) session.fastSender = new FastRtpSender(pc, offer.ssrc, offer.payloadType);
+    else session.sender = sender;
     pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
   }
 
@@ -330,25 +345,34 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     }
   }
 
-  /** Sends one packet; the fleet process calls this for every connected bot once per packet time. */
   /**
    * One packet time: speech, a comfort-noise packet (DTX) or nothing, as the talk model says. The RTP
    * clock advances either way, as Opus's does, so receivers' jitter stays right across pauses.
    */
   sendPacket(): void {
-    const sender = this.session?.sender?.sender;
-    if (this.state !== 'connected' || !sender) return;
+    const session = this.session;
+    const fast = session?.fastSender;
+    const sender = session?.sender?.sender;
+    if (this.state !== 'connected' || !(fast || sender)) return;
     const timestamp = this.rtpTimestamp >>> 0;
     this.rtpTimestamp += this.samplesPerPacket;
     const now = hostNowMs();
     const kind = this.talk.next(now);
     if (kind === 'none') return;
-    const payload = Buffer.alloc(kind === 'speech' ? this.payloadSize : payloadHeaderBytes);
-    writeStamp(payload, { senderId: this.options.id, seq: this.seq, sentAtMs: now });
-    const header = new RtpHeader({ sequenceNumber: this.seq & 0xffff, timestamp, marker: false });
+    const size = kind === 'speech' ? this.payloadSize : payloadHeaderBytes;
+    this.stamp.seq = this.seq;
+    this.stamp.sentAtMs = now;
+    if (fast) {
+      const packet = fast.packet(size, this.seq, timestamp);
+      writeStamp(packet.payload, this.stamp);
+      fast.send(packet.buf);
+    } else if (sender) {
+      const payload = Buffer.alloc(size);
+      writeStamp(payload, this.stamp);
+      void sender.sendRtp(new RtpPacket(new RtpHeader({ sequenceNumber: this.seq & 0xffff, timestamp, marker: false }), payload));
+    }
     this.seq++;
     this.packetsSentThisSecond++;
-    void sender.sendRtp(new RtpPacket(header, payload));
   }
 
   /** Moves this second's counts and each stream's jitter into the store. */
