@@ -27,13 +27,21 @@ export function writeStamp(payload: Uint8Array, stamp: PayloadStamp): void {
   view.setFloat64(10, stamp.sentAtMs);
 }
 
-/** Reads the stamp into `out` (no allocation per packet); false if the payload is not ours. */
-export function readStamp(payload: Uint8Array, out: PayloadStamp): boolean {
-  if (payload.length < payloadHeaderBytes) return false;
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  if (view.getUint16(0) !== magic) return false;
-  out.senderId = view.getUint32(2);
-  out.seq = view.getUint32(6);
-  out.sentAtMs = view.getFloat64(10);
+/** Big-endian float64 read through a scratch buffer: a DataView per packet would be an allocation. */
+const scratch = new Float64Array(1);
+const scratchBytes = new Uint8Array(scratch.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function readUint32(p: Uint8Array, at: number): number {
+  return ((p[at]! << 24) | (p[at + 1]! << 16) | (p[at + 2]! << 8) | p[at + 3]!) >>> 0;
+}
+
+/** Reads the stamp at bytes[start, end) into `out` (no allocation per packet); false if the payload is not ours. */
+export function readStamp(bytes: Uint8Array, out: PayloadStamp, start = 0, end = bytes.length): boolean {
+  if (end - start < payloadHeaderBytes || ((bytes[start]! << 8) | bytes[start + 1]!) !== magic) return false;
+  out.senderId = readUint32(bytes, start + 2);
+  out.seq = readUint32(bytes, start + 6);
+  for (let i = 0; i < 8; i++) scratchBytes[littleEndian ? 7 - i : i] = bytes[start + 10 + i]!;
+  out.sentAtMs = scratch[0]!;
   return true;
 }

@@ -32,9 +32,9 @@ export class StreamReceiver {
     return this.latestArrivalMs;
   }
 
-  /** One packet (or frame) as received; payloads without a stamp are ignored. */
-  onPayload(payload: Uint8Array, rtpTimestamp: number, arrivalMs = hostNowMs()): void {
-    if (readStamp(payload, this.stamp)) this.onStamp(this.stamp, rtpTimestamp, arrivalMs);
+  /** One packet (or frame) as received, its payload at bytes[start, end); payloads without a stamp are ignored. */
+  onPayload(bytes: Uint8Array, rtpTimestamp: number, start = 0, end = bytes.length): void {
+    if (readStamp(bytes, this.stamp, start, end)) this.onStamp(this.stamp, rtpTimestamp, hostNowMs());
   }
 
   /** One stamp read elsewhere (a browser page reads its frames' stamps and ships them here). */

@@ -13,6 +13,8 @@ const maxBlocks = Math.ceil(maxPayloadBytes / 16);
 export class AesCmKeystream {
   private readonly ecb: Cipher;
   private readonly counters = Buffer.alloc(maxBlocks * 16);
+  /** Views of `counters` by block count, made once: a view per packet would be an allocation. */
+  private readonly views: Buffer[] = [];
 
   constructor(cipherKey: Buffer, private readonly salt: Buffer) {
     this.ecb = createCipheriv('aes-128-ecb', cipherKey, null).setAutoPadding(false);
@@ -50,7 +52,7 @@ export class AesCmKeystream {
       counters[at + 12] = b12;
       counters[at + 13] = b13;
     }
-    const stream = this.ecb.update(counters.subarray(0, blocks * 16));
+    const stream = this.ecb.update((this.views[blocks] ??= counters.subarray(0, blocks * 16)));
     for (let i = 0; i < length; i++) buf[start + i]! ^= stream[i]!;
   }
 }

@@ -16,6 +16,8 @@ const maxMessageBytes = maxPayloadBytes + 256;
 export class HmacSha1Tag {
   private readonly inner = Buffer.alloc(blockBytes + maxMessageBytes + 4);
   private readonly outer = Buffer.alloc(blockBytes + digestBytes);
+  /** Views of `inner` by message length: packets come in a few sizes, and a view per hash would be an allocation. */
+  private readonly innerViews: Buffer[] = [];
 
   constructor(authKey: Buffer) {
     if (authKey.length > blockBytes) throw new RangeError('SRTP auth key longer than one SHA-1 block');
@@ -31,15 +33,18 @@ export class HmacSha1Tag {
     const length = end - start;
     if (length > maxMessageBytes) throw new RangeError(`SRTP packet of ${length} bytes is over ${maxMessageBytes}`);
     const { inner, outer } = this;
-    inner.set(buf.subarray(start, end), blockBytes);
+    for (let i = 0; i < length; i++) inner[blockBytes + i] = buf[start + i]!;
     inner.writeUInt32BE(roc >>> 0, blockBytes + length);
-    hash('sha1', inner.subarray(0, blockBytes + length + 4), 'buffer').copy(outer, blockBytes);
+    const view = (this.innerViews[length] ??= inner.subarray(0, blockBytes + length + 4));
+    const innerDigest = hash('sha1', view, 'buffer');
+    for (let i = 0; i < digestBytes; i++) outer[blockBytes + i] = innerDigest[i]!;
     return hash('sha1', outer, 'buffer');
   }
 
   /** Writes the tag of buf[start, end) at buf[end, end + 10). */
   sign(buf: Uint8Array, start: number, end: number, roc: number): void {
-    buf.set(this.digest(buf, start, end, roc).subarray(0, tagBytes), end);
+    const digest = this.digest(buf, start, end, roc);
+    for (let i = 0; i < tagBytes; i++) buf[end + i] = digest[i]!;
   }
 
   /** Whether buf[end, end + 10) is the tag of buf[start, end). */

@@ -4,51 +4,113 @@
  * to and from the socket werift's ICE nominated, skipping werift's per-packet objects, promises
  * and cipher creation. Keys are the ones werift's DTLS exported for its own SRTP session.
  */
-import type { Socket } from 'node:dgram';
-import type { RTCPeerConnection } from 'werift';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
 import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpHeader } from '../srtp/srtp-rtp.js';
 
 /** werift's SRTP profile id for AES_CM_128_HMAC_SHA1_80, the one bots/srtp implements. */
 const aesCm128HmacSha1_80 = 0x0001;
 
+type Address = readonly [string, number];
+
 /** The parts of werift's UDP transport used here; not in werift's public types. */
 interface UdpTransportInternals {
   socket: Socket;
-  onData: (data: Buffer, addr: [string, number]) => void;
+  rinfo?: RemoteInfo;
+  onData: (data: Buffer, addr: Address) => void;
+  send: (data: Buffer, addr?: Address) => Promise<void>;
 }
 
-interface MediaSocket {
-  transport: UdpTransportInternals;
-  remote: readonly [string, number];
-  keys: { localMasterKey: Buffer; localMasterSalt: Buffer; remoteMasterKey: Buffer; remoteMasterSalt: Buffer };
+/** RFC 7983 demultiplexing: 128-191 is RTP or RTCP; RTCP packet types are 192-223 (RFC 5761). */
+function isRtp(data: Buffer): boolean {
+  const first = data[0]!;
+  const second = data[1]!;
+  return first >= 128 && first <= 191 && (second < 192 || second > 223);
 }
 
-/** Where werift's connected transport keeps its keys and socket, checked rather than assumed. */
-function mediaSocket(pc: RTCPeerConnection): MediaSocket {
-  const dtls = pc.dtlsTransports.find((t) => t.state === 'connected');
-  if (!dtls) throw new Error('fast media path: the peer connection has no connected DTLS transport');
-  const { profile, keys } = dtls.srtp.config;
-  if (profile !== aesCm128HmacSha1_80) throw new Error(`fast media path: SRTP profile 0x${profile.toString(16)} negotiated, only AES_CM_128_HMAC_SHA1_80 (0x0001) is implemented`);
-  const pair = dtls.iceTransport.connection.nominated;
-  const transport = (pair?.protocol as { transport?: Partial<UdpTransportInternals> } | undefined)?.transport;
-  if (!pair || !transport?.socket || typeof transport.onData !== 'function') throw new Error('fast media path: no nominated UDP candidate pair (TCP and TURN are not supported)');
-  return { transport: transport as UdpTransportInternals, remote: pair.remoteAddr, keys };
+/**
+ * The socket of werift's nominated candidate pair, taken over: connected to the remote end, so
+ * sending skips the per-datagram address lookup (and its tick), and read by one listener that
+ * hands RTP to `onRtp` and everything else to werift as werift's own listener would.
+ */
+class NominatedSocket {
+  readonly socket: Socket;
+  readonly keys: { localMasterKey: Buffer; localMasterSalt: Buffer; remoteMasterKey: Buffer; remoteMasterSalt: Buffer };
+  private readonly remote: Address;
+  private connected = false;
+
+  constructor(dtls: RTCDtlsTransport, onRtp?: (data: Buffer) => void) {
+    const { profile, keys } = dtls.srtp.config;
+    if (profile !== aesCm128HmacSha1_80) throw new Error(`fast media path: SRTP profile 0x${profile.toString(16)} negotiated, only AES_CM_128_HMAC_SHA1_80 (0x0001) is implemented`);
+    const pair = dtls.iceTransport.connection.nominated;
+    const transport = (pair?.protocol as { transport?: Partial<UdpTransportInternals> } | undefined)?.transport;
+    if (!pair || !transport?.socket || typeof transport.onData !== 'function' || typeof transport.send !== 'function') throw new Error('fast media path: no nominated UDP candidate pair (TCP and TURN are not supported)');
+    const udp = transport as UdpTransportInternals;
+    this.socket = udp.socket;
+    this.keys = keys;
+    this.remote = pair.remoteAddr;
+    const [host, port] = this.remote;
+
+    // Bots gather IPv4 only (peer-config.ts), so werift's IPv6 scope-id handling is not needed here.
+    this.socket.removeAllListeners('message');
+    this.socket.on('message', (data: Buffer, rinfo: RemoteInfo) => {
+      if (onRtp && isRtp(data)) return onRtp(data);
+      udp.rinfo = rinfo;
+      udp.onData(data, [rinfo.address, rinfo.port]);
+    });
+
+    const weriftSend = udp.send;
+    udp.send = async (data, addr) => {
+      if (!this.connected) return weriftSend(data, addr);
+      if (addr && (addr[0] !== host || addr[1] !== port)) throw new Error(`fast media path: socket is connected to ${host}:${port}, not ${addr[0]}:${addr[1]}`);
+      this.socket.send(data);
+    };
+    this.socket.connect(port, host, (error?: Error) => {
+      // A socket closed meanwhile stays unconnected; werift's close path needs nothing from here.
+      if (!error) this.connected = true;
+    });
+  }
+
+  send(data: Buffer): void {
+    if (this.connected) this.socket.send(data);
+    else this.socket.send(data, this.remote[1], this.remote[0]);
+  }
+}
+
+/**
+ * The connection's (bundled) DTLS transport once its handshake is done and SRTP keyed. werift can
+ * report the peer connection connected before that: a renegotiation while the handshake runs finds
+ * ICE connected and announces the connection without waiting for DTLS.
+ */
+function keyedTransport(pc: RTCPeerConnection): Promise<RTCDtlsTransport> {
+  const dtls = pc.dtlsTransports[0];
+  if (!dtls) return Promise.reject(new Error('fast media path: the peer connection has no DTLS transport'));
+  if (dtls.state === 'connected') return Promise.resolve(dtls);
+  return new Promise((resolve, reject) => {
+    const { unSubscribe } = dtls.onStateChange.subscribe((state) => {
+      if (state === 'connected') resolve(dtls);
+      else if (state === 'failed' || state === 'closed') reject(new Error(`fast media path: DTLS ${state}`));
+      else return;
+      unSubscribe();
+    });
+  });
 }
 
 /** Sends one SSRC's RTP. */
 export class FastRtpSender {
   private readonly srtp: SrtpRtpSender;
-  private readonly socket: Socket;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly nominated: NominatedSocket;
   private readonly fields = { payloadType: 0, seq: 0, timestamp: 0, ssrc: 0, marker: false };
 
-  constructor(pc: RTCPeerConnection, ssrc: number, payloadType: number) {
-    const { transport, remote, keys } = mediaSocket(pc);
+  static async open(pc: RTCPeerConnection, ssrc: number, payloadType: number): Promise<FastRtpSender> {
+    return new FastRtpSender(new NominatedSocket(await keyedTransport(pc)), ssrc, payloadType);
+  }
+
+  private constructor(nominated: NominatedSocket, ssrc: number, payloadType: number) {
+    this.nominated = nominated;
+    const { keys } = this.nominated;
     this.srtp = new SrtpRtpSender(deriveSessionKeys(keys.localMasterKey, keys.localMasterSalt, 'rtp'));
-    this.socket = transport.socket;
-    [this.host, this.port] = remote;
     this.fields.ssrc = ssrc;
     this.fields.payloadType = payloadType;
   }
@@ -64,34 +126,19 @@ export class FastRtpSender {
   }
 
   send(buf: Buffer): void {
-    const end = buf.length - srtpTagBytes;
-    this.srtp.protect(buf, rtpHeaderBytes, end);
-    this.socket.send(buf, this.port, this.host);
+    this.srtp.protect(buf, rtpHeaderBytes, buf.length - srtpTagBytes);
+    this.nominated.send(buf);
   }
 }
 
-/** Receives every RTP stream on the connection; other datagrams stay werift's. */
-export class FastRtpReceiver {
-  private readonly srtp: SrtpRtpReceiver;
-
-  constructor(pc: RTCPeerConnection, onRtp: (payload: Buffer, rtpTimestamp: number) => void) {
-    const { transport, keys } = mediaSocket(pc);
-    const srtp = new SrtpRtpReceiver(deriveSessionKeys(keys.remoteMasterKey, keys.remoteMasterSalt, 'rtp'));
-    this.srtp = srtp;
-    const werift = transport.onData;
-    transport.onData = (data, addr) => {
-      // RFC 7983 demultiplexing: 128-191 is RTP or RTCP; RTCP packet types are 192-223 (RFC 5761).
-      const first = data[0]!;
-      const second = data[1]!;
-      if (first < 128 || first > 191 || (second >= 192 && second <= 223)) return werift(data, addr);
-      if (!srtp.unprotect(data)) return;
-      const { packet } = srtp;
-      onRtp(data.subarray(packet.payloadStart, packet.payloadEnd), packet.timestamp);
-    };
-  }
-
-  /** RTP packets dropped as malformed or unauthenticated. */
-  get rejected(): number {
-    return this.srtp.rejected;
-  }
+/** Receives every RTP stream on the connection from now on: `onRtp` gets each payload as bytes[start, end). */
+export async function receiveFastRtp(pc: RTCPeerConnection, onRtp: (bytes: Buffer, rtpTimestamp: number, start: number, end: number) => void): Promise<void> {
+  const dtls = await keyedTransport(pc);
+  let srtp: SrtpRtpReceiver | undefined;
+  const nominated = new NominatedSocket(dtls, (data) => {
+    if (!srtp?.unprotect(data)) return;
+    const { packet } = srtp;
+    onRtp(data, packet.timestamp, packet.payloadStart, packet.payloadEnd);
+  });
+  srtp = new SrtpRtpReceiver(deriveSessionKeys(nominated.keys.remoteMasterKey, nominated.keys.remoteMasterSalt, 'rtp'));
 }

@@ -17,7 +17,7 @@ import { SignallingClient } from '../signalling-client.js';
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
-import { FastRtpReceiver, FastRtpSender } from './fast-media.js';
+import { FastRtpSender, receiveFastRtp } from './fast-media.js';
 import { opusClockRate, peerConfig, receiveCapabilities } from './peer-config.js';
 import { readDtlsRole, readFingerprint, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './sdp.js';
 
@@ -63,7 +63,10 @@ interface Session {
   sender?: RTCRtpTransceiver;
   /** Set instead of `sender` on the fast media path. */
   fastSender?: FastRtpSender;
-  fastReceiver?: FastRtpReceiver;
+  /** Why the session was lost while the bot was still joining. */
+  lostReason?: string;
+  /** Whether RTP on the receive transport goes through the fast media path yet. */
+  fastReceiving: boolean;
   sendPc?: RTCPeerConnection;
   recvPc: RTCPeerConnection;
   /** As the route gives it: its candidates may point at a relay. */
@@ -152,7 +155,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       this.closeSession();
       this.state = 'failed';
       store.count('bots_failed', 1, group);
-      this.emit('failed', error as Error);
+      // A session lost mid-join closes its peer connections: the loss is the cause, not the closing.
+      this.emit('failed', this.session?.lostReason ? new Error(this.session.lostReason) : (error as Error));
       return;
     }
     if ((this.state as BotState) !== 'joining') return;
@@ -184,6 +188,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       recvPath,
       peerOfProducer: new Map([...joined.producers, ...announced].map((p) => [p.producerId, p.peerId])),
       recvConnected: false,
+      fastReceiving: false,
       consumers: [],
       consumerByProducer: new Map(),
       wanted: new Set(),
@@ -209,8 +214,11 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     });
     recvPc.connectionStateChange.subscribe((state) => {
       if (state === 'failed') this.lost(session, 'receive transport failed');
-      // Packets before this moment went through werift's path above; none is counted twice.
-      if (state === 'connected' && this.fastMedia && !session.fastReceiver) session.fastReceiver = new FastRtpReceiver(recvPc, (payload, timestamp) => this.receiver.onPayload(payload, timestamp));
+      if (state === 'connected' && this.fastMedia && !session.fastReceiving) {
+        session.fastReceiving = true;
+        // Packets before the switch went through werift's path above; none is counted twice.
+        receiveFastRtp(recvPc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end)).catch((error: Error) => this.lost(session, error.message));
+      }
     });
     this.subscribe(session, [...joined.producers, ...announced].filter((p) => p.peerId !== this.peerId).map((p) => p.producerId));
     if (this.options.role === 'speaker') return this.publish(session, joinTimeoutMs);
@@ -247,7 +255,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       },
     });
     await connected;
-    if (this.fastMedia) session.fastSender = new FastRtpSender(pc, offer.ssrc, offer.payloadType);
+    if (this.fastMedia) session.fastSender = await FastRtpSender.open(pc, offer.ssrc, offer.payloadType);
     else session.sender = sender;
     pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
   }
@@ -315,6 +323,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   private lost(session: Session, reason: string): void {
     if (session !== this.session || session.closed) return;
     if (this.state === 'joining') {
+      session.lostReason = reason;
       this.closeSession();
       return;
     }
