@@ -1,13 +1,24 @@
 /** A werift bot as the benches run it: one SFU node, no recovery pressure, its own room and group. */
 import type { MediaRoute } from '../bots/media-route.js';
-import { WeriftBot } from '../bots/werift/werift-bot.js';
+import { WeriftBot, type WeriftBotOptions } from '../bots/werift/werift-bot.js';
 import type { MetricStore } from '../core/metrics/store.js';
 
 export const benchAudio = { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 } as const;
 
-export interface BenchBotOptions { id: number; room: number; nodeUrl: string; group: string; store: MetricStore; route?: MediaRoute }
+export interface BenchBotOptions {
+  id: number;
+  room: number;
+  nodeUrl: string;
+  group: string;
+  store: MetricStore;
+  route?: MediaRoute;
+  /** Default: a speaker that always talks, on the default media path. */
+  role?: WeriftBotOptions['role'];
+  talk?: WeriftBotOptions['talk'];
+  mediaPath?: WeriftBotOptions['mediaPath'];
+}
 
-export function benchBot({ id, room, nodeUrl, group, store, route }: BenchBotOptions): WeriftBot {
+export function benchBot({ id, room, nodeUrl, group, store, route, role, talk, mediaPath }: BenchBotOptions): WeriftBot {
   return new WeriftBot({
     id,
     roomId: `bench-room-${room}`,
@@ -18,11 +29,17 @@ export function benchBot({ id, room, nodeUrl, group, store, route }: BenchBotOpt
     store,
     joinTimeoutMs: 30_000,
     recovery: { mediaTimeoutMs: 2000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 },
-    role: 'speaker',
-    talk: { model: 'always' },
+    role: role ?? 'speaker',
+    talk: talk ?? { model: 'always' },
     random: Math.random,
     ...(route ? { route } : {}),
+    ...(mediaPath ? { mediaPath } : {}),
   });
+}
+
+/** Peer connections a connected bot holds: a send and a receive one for a speaker, a receive one for a listener. */
+export function peerConnectionsOf(bot: WeriftBot): number {
+  return bot.options.role === 'speaker' ? 2 : 1;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
