@@ -53,7 +53,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { EventLoopLag } from '../bots/fleet/harness-probe.js';
 import type { WeriftBot } from '../bots/werift/werift-bot.js';
 import { Histogram } from '../core/metrics/histogram.js';
 import { MetricStore } from '../core/metrics/store.js';
@@ -93,7 +93,6 @@ if (config.sweep.length === 0) throw new Error('bench: BENCH_SWEEP has no step w
 
 const limits = { lagP99Ms: 20, latencyP50Ms: 1, lossRatio: 0.01, workerCores: 0.85, loaderCores: 0.95, machineShare: 0.9 };
 const goals = { botPacketUs: 20, botsPerCore: 500, joinsPerSecondPerCore: 100, idleBotRssMB: 1 };
-const lagResolutionMs = 10;
 const settleTimeoutMs = 15_000;
 const drainTimeoutMs = 15_000;
 const cores = availableParallelism();
@@ -260,15 +259,14 @@ async function measureMedia(fleet: BenchFleet, node: TargetNode, seconds: number
     const sfu0 = await sfuCpu(node);
     fleet.flush();
     const totals0 = fleet.totals();
-    const lag = monitorEventLoopDelay({ resolution: lagResolutionMs });
-    lag.enable();
+    const lag = new EventLoopLag();
     const cpu0 = cpuMs();
     const wall0 = performance.now();
     const from = fleet.second(Date.now()) + 1;
     await sleep(seconds * 1000);
     const loaderCpuMs = cpuMs() - cpu0;
     const wallMs = performance.now() - wall0;
-    lag.disable();
+    lag.close();
     fleet.flush();
     const totals1 = fleet.totals();
     const to = fleet.second(Date.now()) - 1;
@@ -283,8 +281,8 @@ async function measureMedia(fleet: BenchFleet, node: TargetNode, seconds: number
       seconds: wallMs / 1000,
       loaderCpuMs,
       loaderCores: loaderCpuMs / wallMs,
-      lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - lagResolutionMs),
-      lagMaxMs: Math.max(0, lag.max / 1e6 - lagResolutionMs),
+      lagP99Ms: lag.percentileMs(99),
+      lagMaxMs: lag.maxMs,
       latencyP50Ms: latency.percentile(50),
       latencyP99Ms: latency.percentile(99),
       sent,
