@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ProtectionProfileAes128CmHmacSha1_80, RtpHeader, SrtpSession } from 'werift';
+import { HmacSha1Tag, tagBytes } from '../../bots/srtp/hmac-sha1-80.js';
 import { deriveSessionKeys } from '../../bots/srtp/session-keys.js';
 import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpHeader } from '../../bots/srtp/srtp-rtp.js';
 
@@ -33,6 +34,22 @@ describe('SRTP (AES_CM_128_HMAC_SHA1_80) on Node crypto', () => {
     assert.equal(keys.cipherKey.toString('hex').toUpperCase(), 'C61E7A93744F39EE10734AFE3FF7A087');
     assert.equal(keys.salt.toString('hex').toUpperCase(), '30CBBC08863D8C85D49DB34A9AE1');
     assert.equal(keys.authKey.toString('hex').toUpperCase(), 'CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4');
+  });
+
+  it('tags as Node\'s HMAC-SHA1 does, at every SHA-1 padding boundary', () => {
+    const key = randomBytes(20);
+    const tag = new HmacSha1Tag(key);
+    for (const length of [0, 1, 51, 52, 53, 59, 60, 64, 115, 116, 117, 124, 1000, 1755]) {
+      const message = randomBytes(length + 3 + tagBytes);
+      const roc = 0x89abcdef;
+      tag.sign(message, 3, 3 + length, roc);
+      const rocBytes = Buffer.alloc(4);
+      rocBytes.writeUInt32BE(roc);
+      const expected = createHmac('sha1', key).update(message.subarray(3, 3 + length)).update(rocBytes).digest().subarray(0, tagBytes);
+      assert.deepEqual(message.subarray(3 + length), expected, `message of ${length} bytes`);
+      assert.equal(tag.verify(message, 3, 3 + length, roc), true);
+      assert.equal(tag.verify(message, 3, 3 + length, roc + 1), false);
+    }
   });
 
   it('protects byte for byte as werift does, across a sequence number wrap', () => {
