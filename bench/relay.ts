@@ -3,8 +3,7 @@
  * impair. Sets of rooms on one SFU node, in one process and one run, as in a fleet process: bots
  * sending straight to the node; bots whose media goes through the relay unimpaired (up and down),
  * with the relay in a worker thread (as fleet processes run it) or in the bots' own thread; and
- * bots whose downlink the relay delays by 25 ms, out of step with the 20 ms packet time so the
- * delayed packets do not land while the bots are busy sending (how exactly a delay is kept).
+ * bots whose downlink the relay delays by 25 ms (how exactly a delay is kept).
  * Adds a `relay` key to reports/bench/bench.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import { relayRoute } from '../chaos/network/relay-route.js';
 import { RelayThread } from '../chaos/network/relay-thread-client.js';
 import { ImpairmentRelay } from '../chaos/network/relay.js';
+import { SendScheduler } from '../bots/fleet/send-scheduler.js';
 import { MetricStore } from '../core/metrics/store.js';
 import { packageRoot } from '../core/paths.js';
 import { startBundledTarget } from '../target-server/bundled-target.js';
@@ -43,13 +43,15 @@ try {
   const connected = bots.filter((b) => b.state === 'connected').length;
   if (connected !== bots.length) throw new Error(`bench: only ${connected} of ${bots.length} bots connected`);
   const second = (): number => Math.floor((Date.now() - store.startMs) / 1000);
-  const ticker = setInterval(() => bots.forEach((bot) => bot.sendPacket()), benchAudio.ptimeMs);
+  const scheduler = new SendScheduler(benchAudio.ptimeMs);
+  for (const bot of bots) scheduler.add(bot);
+  scheduler.start();
   // The first full second after subscriptions settled is the first one measured.
   await sleep(1000);
   const from = second() + 1;
   await sleep(mediaSeconds * 1000);
   const to = second() - 1;
-  clearInterval(ticker);
+  scheduler.stop();
   for (const bot of bots) bot.sampleSecond(Date.now());
   const latency = Object.fromEntries(sets.map((set) => [set, store.histogram('e2e_latency_ms', set, from, to)]));
   const jitter = Object.fromEntries(sets.map((set) => [set, store.histogram('jitter_ms', set)]));

@@ -54,6 +54,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { EventLoopLag } from '../bots/fleet/harness-probe.js';
+import { SendScheduler } from '../bots/fleet/send-scheduler.js';
 import type { WeriftBot } from '../bots/werift/werift-bot.js';
 import { Histogram } from '../core/metrics/histogram.js';
 import { MetricStore } from '../core/metrics/store.js';
@@ -127,11 +128,11 @@ const allBots: WeriftBot[] = [];
 let nextBotId = 0;
 let nextRoom = 0;
 
-/** Bots of one phase: one store, one send timer for all (as a fleet process has), one per-second sampler. */
+/** Bots of one phase: one store, one send scheduler for all (as a fleet process has), one per-second sampler. */
 class BenchFleet {
   readonly store = new MetricStore(Date.now());
   readonly bots: WeriftBot[] = [];
-  private ticker: NodeJS.Timeout | undefined;
+  private scheduler: SendScheduler | undefined;
   private sampler: NodeJS.Timeout | undefined;
 
   constructor(private readonly nodeUrl: string, readonly group: string) {}
@@ -155,16 +156,17 @@ class BenchFleet {
 
   startMedia(): void {
     this.stopMedia();
-    this.ticker = setInterval(() => {
-      for (const bot of this.bots) bot.sendPacket();
-    }, benchAudio.ptimeMs);
+    this.scheduler = new SendScheduler(benchAudio.ptimeMs);
+    for (const bot of this.bots) this.scheduler.add(bot);
+    this.scheduler.start();
     this.sampler = setInterval(() => this.flush(), 1000);
   }
 
   stopMedia(): void {
-    clearInterval(this.ticker);
+    this.scheduler?.stop();
     clearInterval(this.sampler);
-    this.ticker = this.sampler = undefined;
+    this.scheduler = undefined;
+    this.sampler = undefined;
   }
 
   second(atMs: number): number {

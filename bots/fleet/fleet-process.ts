@@ -9,6 +9,7 @@ import { WeriftBot } from '../werift/werift-bot.js';
 import { fleetRoutes, type FleetRoutes } from '../../chaos/network/fleet-network.js';
 import type { NetworkChange } from '../../chaos/network/network-change.js';
 import { HarnessProbe } from './harness-probe.js';
+import { SendScheduler } from './send-scheduler.js';
 import type { EngineProgress } from '../../core/run/engine.js';
 import type { FleetStart, FromFleet, ToFleet } from './protocol.js';
 
@@ -26,6 +27,7 @@ class FleetProcess {
   private readonly bots: WeriftBot[] = [];
   private readonly joinTimers: NodeJS.Timeout[] = [];
   private readonly sendTimers: NodeJS.Timeout[] = [];
+  private readonly schedulers: SendScheduler[] = [];
   private sampleTimer: NodeJS.Timeout | undefined;
   private sampledUpTo = -1;
   private readonly probe: HarnessProbe;
@@ -49,8 +51,10 @@ class FleetProcess {
       this.joinTimers.push(setTimeout(() => void bot.join(), Math.max(0, start.startMs + plan.joinAtMs - Date.now())));
     }
     for (const ptimeMs of new Set(start.bots.map((b) => b.audio.ptimeMs))) {
-      const senders = this.bots.filter((bot) => bot.options.audio.ptimeMs === ptimeMs);
-      this.sendTimers.push(setInterval(() => senders.forEach((bot) => bot.sendPacket()), ptimeMs));
+      const scheduler = new SendScheduler(ptimeMs);
+      for (const bot of this.bots) if (bot.options.audio.ptimeMs === ptimeMs) scheduler.add(bot);
+      scheduler.start();
+      this.schedulers.push(scheduler);
     }
     this.sendTimers.push(setInterval(() => this.checkMedia(), mediaCheckMs));
     this.sendTimers.push(setTimeout(() => this.stopSending(), start.endMs - Date.now()));
@@ -72,6 +76,7 @@ class FleetProcess {
 
   private stopSending(): void {
     for (const timer of [...this.joinTimers, ...this.sendTimers]) clearTimeout(timer);
+    for (const scheduler of this.schedulers) scheduler.stop();
   }
 
   private secondAt(ms: number): number {

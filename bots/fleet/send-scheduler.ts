@@ -1,0 +1,48 @@
+/**
+ * When each bot of a process sends: one timer for the whole process, ticking every millisecond,
+ * with the bots spread evenly over the packet time (bot k sends in slot k mod ptime). Real clients
+ * are not in step; bots that all sent in the same tick would arrive at the SFU, and come back, as one
+ * burst, and the last packets of a burst would wait behind the others: latency the harness made.
+ * Ticks the event loop delivers late are caught up, at most one packet time's worth.
+ */
+export interface Sender {
+  sendPacket(): void;
+}
+
+const slotMs = 1;
+
+export class SendScheduler {
+  private readonly slots: Sender[][];
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private done = 0;
+  private added = 0;
+
+  constructor(ptimeMs: number) {
+    if (!(Number.isInteger(ptimeMs) && ptimeMs >= slotMs)) throw new RangeError(`packet time must be a whole number of ms, got ${ptimeMs}`);
+    this.slots = Array.from({ length: ptimeMs / slotMs }, () => []);
+  }
+
+  add(sender: Sender): void {
+    this.slots[this.added++ % this.slots.length]!.push(sender);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.startedAt = performance.now();
+    this.done = 0;
+    this.timer = setInterval(() => this.tick(), slotMs);
+  }
+
+  private tick(): void {
+    const due = Math.floor((performance.now() - this.startedAt) / slotMs) + 1;
+    // After a stall longer than a packet time, a client skips what it missed rather than bursting it.
+    this.done = Math.max(this.done, due - this.slots.length);
+    for (; this.done < due; this.done++) for (const sender of this.slots[this.done % this.slots.length]!) sender.sendPacket();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SendScheduler } from '../../bots/fleet/send-scheduler.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function recorder(): { sendPacket(): void; at: number[] } {
+  const at: number[] = [];
+  return { at, sendPacket: () => void at.push(performance.now()) };
+}
+
+describe('send scheduler', () => {
+  it('sends each bot once per packet time, the bots spread over it rather than in one burst', async () => {
+    const scheduler = new SendScheduler(20);
+    const senders = Array.from({ length: 40 }, recorder);
+    for (const s of senders) scheduler.add(s);
+    scheduler.start();
+    await sleep(410);
+    scheduler.stop();
+    const counts = senders.map((s) => s.at.length);
+    assert.ok(Math.min(...counts) >= 18 && Math.max(...counts) <= 22, `packets per bot in 410 ms at 20 ms: ${counts.join(',')}`);
+    // Bots k and k+20 share a slot; bots of other slots send at other moments of the period.
+    const phase = (s: { at: number[] }): number => (s.at[5]! - s.at[0]!) / 5;
+    assert.ok(Math.abs(phase(senders[0]!) - 20) < 2, `period ${phase(senders[0]!)} ms`);
+    const offsets = senders.slice(0, 20).map((s) => (((s.at[3]! - senders[0]!.at[3]!) % 20) + 20) % 20);
+    assert.ok(new Set(offsets.map((o) => Math.round(o))).size >= 10, `send offsets within the period: ${offsets.map((o) => o.toFixed(1)).join(',')}`);
+  });
+
+  it('after a stall sends what one packet time owes, not every tick it missed', async () => {
+    const scheduler = new SendScheduler(20);
+    const sender = recorder();
+    scheduler.add(sender);
+    scheduler.start();
+    await sleep(50);
+    const before = sender.at.length;
+    const until = performance.now() + 200;
+    while (performance.now() < until); // the event loop is blocked for 10 packet times
+    await sleep(5);
+    scheduler.stop();
+    assert.ok(sender.at.length - before <= 2, `packets sent right after the stall: ${sender.at.length - before}`);
+  });
+
+  it('refuses a packet time that is not a whole number of milliseconds', () => {
+    assert.throws(() => new SendScheduler(2.5), /whole number of ms/);
+  });
+});
