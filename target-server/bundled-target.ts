@@ -89,7 +89,13 @@ class NodeProcess implements TargetNode {
         clearTimeout(timer);
         resolve(stats);
       });
-      this.child.send({ type: 'stats', requestId } satisfies ToNode);
+      // A node killed while the request is on its way: no stats, not an unhandled EPIPE.
+      this.child.send({ type: 'stats', requestId } satisfies ToNode, (error) => {
+        if (!error) return;
+        clearTimeout(timer);
+        this.waiting.delete(requestId);
+        resolve(undefined);
+      });
     });
   }
 

@@ -60,6 +60,11 @@ class NominatedSocket {
       udp.onData(data, [rinfo.address, rinfo.port]);
     });
 
+    // A connected socket hears the kernel's ICMP errors: once the SFU's port is gone (a killed worker
+    // or node), sends and reads fail with ECONNREFUSED. That is the bot's media going silent, which
+    // its failure detection sees; unhandled, the error event would end the whole fleet process.
+    this.socket.on('error', () => undefined);
+
     const weriftSend = udp.send;
     udp.send = async (data, addr) => {
       if (!this.connected) return weriftSend(data, addr);
