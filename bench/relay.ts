@@ -6,16 +6,15 @@
  * bots whose downlink the relay delays by 25 ms (how exactly a delay is kept).
  * Adds a `relay` key to reports/bench/bench.json.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { relayRoute } from '../chaos/network/relay-route.js';
 import { RelayThread } from '../chaos/network/relay-thread-client.js';
 import { ImpairmentRelay } from '../chaos/network/relay.js';
 import { SendScheduler } from '../bots/fleet/send-scheduler.js';
 import { MetricStore } from '../core/metrics/store.js';
-import { packageRoot } from '../core/paths.js';
 import { startBundledTarget } from '../target-server/bundled-target.js';
 import { benchAudio, benchBot, sleep } from './bench-bot.js';
+import { benchJsonFile, writeBenchJson } from './bench-json.js';
 
 const roomSize = 4;
 const roomsPerSet = Number(process.env.BENCH_RELAY_ROOMS ?? 2);
@@ -71,10 +70,8 @@ try {
     latencyMs: Object.fromEntries(sets.map((set) => [set, { p50: at(set, 50), p99: at(set, 99), count: latency[set]!.count }])),
     jitterP95Ms: Object.fromEntries(sets.map((set) => [set, jitter[set]!.percentile(95)])),
   };
-  const file = join(packageRoot, 'reports', 'bench', 'bench.json');
-  mkdirSync(join(packageRoot, 'reports', 'bench'), { recursive: true });
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  writeFileSync(file, `${JSON.stringify({ ...previous, relay: result }, null, 2)}\n`);
+  const previous = existsSync(benchJsonFile) ? (JSON.parse(readFileSync(benchJsonFile, 'utf8')) as Record<string, unknown>) : {};
+  writeBenchJson({ ...previous, relay: result });
   const rows: Array<[string, string]> = [
     ['relay: bots per set', `${result.setup.botsPerSet}`],
     ['relay: one-way latency p50 direct / relayed', `${at('direct', 50).toFixed(2)} / ${at('relayed', 50).toFixed(2)} ms`],
@@ -84,7 +81,7 @@ try {
     ['relay: jitter p95 direct / relayed', `${result.jitterP95Ms.direct!.toFixed(2)} / ${result.jitterP95Ms.relayed!.toFixed(2)} ms`],
   ];
   for (const [name, value] of rows) console.log(`${name.padEnd(50)} ${value}`);
-  console.log(`\nwritten: ${file} (relay)`);
+  console.log(`\nwritten: ${benchJsonFile} (relay)`);
 } finally {
   await sameThread.close();
   await relay.close();

@@ -1,0 +1,72 @@
+/** The bench's results as a table on stdout. */
+import { goals, limits, roomOf4 } from './config.js';
+import type { PacketRun, PacketSegment } from './per-packet.js';
+import type { SweepLimit, SweepStep } from './sweep.js';
+
+/** What the table shows of bench.json. */
+interface BenchFigures {
+  machine: { cores: number; cpuModel: string; node: string; platform: string };
+  setup: { mediasoupWorkers: number };
+  botPacketUs: number;
+  weriftPacketUs: number;
+  workerPacketUs: number;
+  botsPerCore: number;
+  joinsPerSecondPerCore: number;
+  idleBotRssMB: number;
+  harnessLatencyP50Ms: number;
+  harnessLatencyP99Ms: number;
+  botsPerCoreFrom: { bots: number; loaderCores: number } | null;
+  sweepLimit: SweepLimit;
+  targetLimited: boolean;
+  perPacket: { fast: PacketRun; werift: PacketRun };
+  perPacketSegments: PacketSegment[];
+  sweep: SweepStep[];
+  joins: { phases: number; peerConnections: number; wallS: number; peerConnectionsPerWallSecond: number };
+}
+
+export const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+const meets = (ok: boolean): string => (ok ? 'met' : 'not met');
+
+export function printBenchTable(result: BenchFigures): void {
+  const { perPacket: { fast, werift }, perPacketSegments, botsPerCoreFrom: best, joins } = result;
+  const rows: Array<[string, string, string]> = [
+    ['bot CPU per packet, fast path', `${fmt(result.botPacketUs)} µs`, `≤ ${goals.botPacketUs}: ${meets(result.botPacketUs <= goals.botPacketUs)}`],
+    ['bot CPU per packet, stock werift', `${fmt(result.weriftPacketUs)} µs`, ''],
+    ['mediasoup worker CPU per packet (in or out)', `${fmt(result.workerPacketUs)} µs`, ''],
+    [`  (${fast.bots} bots, rooms of ${roomOf4}; packets fast / werift)`, `${fast.sent + fast.received} / ${werift.sent + werift.received}`, ''],
+    [`  per segment, µs (${perPacketSegments.map((g) => g.mediaPath).join(', ')})`, perPacketSegments.map((g) => fmt(g.botPacketUs)).join(', '), ''],
+    ['voice bots per loader core (measured)', best ? `${fmt(result.botsPerCore, 0)} (${best.bots} bots at ${fmt(best.loaderCores, 2)} core)` : '0 (no valid step)', `≥ ${goals.botsPerCore}: ${meets(result.botsPerCore >= goals.botsPerCore)}`],
+    ['  sweep ended by', `${result.sweepLimit}${result.targetLimited ? ' (target-limited on this machine)' : ''}`, ''],
+    ['peer connections joined per second per core', `${fmt(result.joinsPerSecondPerCore)}`, `≥ ${goals.joinsPerSecondPerCore}: ${meets(result.joinsPerSecondPerCore >= goals.joinsPerSecondPerCore)}`],
+    [`  ${joins.phases} join phases: PCs / wall / per wall s`, `${joins.peerConnections} / ${fmt(joins.wallS)} s / ${fmt(joins.peerConnectionsPerWallSecond)}`, ''],
+    ['RSS per idle connected bot', `${fmt(result.idleBotRssMB, 2)} MB`, `≤ ${goals.idleBotRssMB}: ${meets(result.idleBotRssMB <= goals.idleBotRssMB)}`],
+    ['one-way latency p50 / p99 (fast, upper bound)', `${fmt(result.harnessLatencyP50Ms, 2)} / ${fmt(result.harnessLatencyP99Ms, 2)} ms`, `p50 < ${limits.latencyP50Ms}: ${meets(result.harnessLatencyP50Ms < limits.latencyP50Ms)}`],
+  ];
+  console.log(`machine: ${result.machine.cores} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.machine.platform}; SFU: 1 node, ${result.setup.mediasoupWorkers} mediasoup workers`);
+  for (const [name, value, goal] of rows) console.log(`${name.padEnd(48)} ${value.padEnd(34)} ${goal}`);
+  console.log('\nsweep (rooms of 8, P.59 talkers with DTX, audio; loader = this process; idle = its CPU before the joins; CPU in fractions of one core)');
+  const header = ['bots', 'join s', 'PC/s/core', 'idle', 'loader', 'pkt/s/bot', 'µs/pkt', 'lag p99', 'lat p50', 'loss', 'workers', 'sfu node', 'bots/core', 'valid'];
+  const widths = [6, 7, 10, 6, 7, 10, 7, 8, 8, 7, 11, 9, 10, 0];
+  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' ');
+  console.log(line(header));
+  for (const s of result.sweep) {
+    console.log(
+      line([
+        `${s.bots}`,
+        fmt(s.join.wallMs / 1000),
+        fmt(s.joinPeerConnectionsPerCpuSecond),
+        fmt(s.idleCoresBefore, 2),
+        fmt(s.media.loaderCores, 2),
+        fmt(s.packetsPerBotPerSecond, 0),
+        fmt(s.loaderPacketUs),
+        `${fmt(s.media.lagP99Ms)}ms`,
+        `${fmt(s.media.latencyP50Ms, 2)}ms`,
+        `${fmt(s.media.lossRatio * 100, 2)}%`,
+        s.media.workerCores.map((c) => fmt(c, 2)).join('+'),
+        fmt(s.media.sfuNodeCores, 2),
+        fmt(s.botsPerCore, 0),
+        s.valid ? ' yes' : ` no: ${s.invalidBecause.join(', ')}`,
+      ]),
+    );
+  }
+}

@@ -1,0 +1,37 @@
+/** What a bench run is sized by (BENCH_* from the environment; see run.ts), what a sweep step is held to, and the goals. */
+import { availableParallelism } from 'node:os';
+
+function envNumber(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`bench: ${name}=${raw} is not a number in ${min}..${max}`);
+  return value;
+}
+
+export const roomOf8 = 8;
+export const roomOf4 = 4;
+const toRooms = (n: number, size: number): number => Math.max(size, Math.ceil(n / size) * size);
+export const config = {
+  workersPerNode: envNumber('BENCH_WORKERS', 2, 1, 16),
+  joinConcurrency: envNumber('BENCH_JOIN_CONCURRENCY', 32, 1, 512),
+  idleBots: toRooms(envNumber('BENCH_IDLE_BOTS', 32, 1, 512), roomOf8),
+  packetRooms: envNumber('BENCH_ROOMS', 5, 1, 64),
+  packetSeconds: envNumber('BENCH_SECONDS', 10, 1, 120),
+  sweepSeconds: envNumber('BENCH_SWEEP_SECONDS', envNumber('BENCH_SECONDS', 10, 1, 120), 1, 120),
+  sweepMax: envNumber('BENCH_SWEEP_MAX', 1024, 8, 4096),
+  sweepBudgetS: envNumber('BENCH_SWEEP_BUDGET_S', 150, 5, 3600),
+  /** 1: the sweep goes on past invalid steps (a curve to look at); `botsPerCore` still stops at the first. */
+  sweepPastInvalid: envNumber('BENCH_SWEEP_PAST_INVALID', 0, 0, 1) === 1,
+  sweep: [] as number[],
+};
+config.sweep = [...new Set((process.env.BENCH_SWEEP ?? '64,128,256,384,512,640,768,1024').split(',').map((s) => toRooms(Number(s), roomOf8)))]
+  .filter((n) => Number.isFinite(n) && n <= config.sweepMax)
+  .sort((a, b) => a - b)
+  .slice(0, 16);
+if (config.sweep.length === 0) throw new Error('bench: BENCH_SWEEP has no step within BENCH_SWEEP_MAX');
+
+export const limits = { lagP99Ms: 20, latencyP50Ms: 1, lossRatio: 0.01, workerCores: 0.85, loaderCores: 0.95, machineShare: 0.9 };
+export const goals = { botPacketUs: 20, botsPerCore: 500, joinsPerSecondPerCore: 100, idleBotRssMB: 1 };
+export const cores = availableParallelism();
+export const p59 = { model: 'p59', dtx: true } as const;
