@@ -84,6 +84,56 @@ no pair is left to check and the remote candidates are complete; pacing between 
     ],
   },
   {
+    id: 'retransmit-reads-first',
+    why: `A join storm keeps the bot process's event loop busy for longer than werift's retransmission
+timers (STUN checks: 50 ms, doubling; DTLS flights: 500 ms). A timer then fires before the answer,
+already waiting in the socket, is read, and werift sends again: about one STUN retransmission and
+half a DTLS flight 5 per peer connection, extra work for the bots and extra load on the SFU under
+test. Before retransmitting, werift now lets the input that has arrived be read (one setImmediate).`,
+    edits: [
+      {
+        file: esm,
+        find: `      await setTimeout2(1e3 * ((retransmitCount + 1) / 2));
+      if (this.dtls.flight >= this.nextFlight) {
+`,
+        replace: `      await setTimeout2(1e3 * ((retransmitCount + 1) / 2));
+      await new Promise((resolve) => setImmediate(resolve)); // rtcstorm-patch(retransmit-reads-first): read what arrived first
+      if (this.dtls.flight >= this.nextFlight) {
+`,
+      },
+      {
+        file: esm,
+        find: `      await this.wait(this.timeoutDelay);
+      if (this.ended) {
+`,
+        replace: `      await this.wait(this.timeoutDelay);
+      await new Promise((resolve) => setImmediate(resolve)); // rtcstorm-patch(retransmit-reads-first): read what arrived first
+      if (this.ended) {
+`,
+      },
+      {
+        file: 'lib/dtls/src/flight/flight.js',
+        find: `            await (0, promises_1.setTimeout)(1000 * ((retransmitCount + 1) / 2));
+            if (this.dtls.flight >= this.nextFlight) {
+`,
+        replace: `            await (0, promises_1.setTimeout)(1000 * ((retransmitCount + 1) / 2));
+            await new Promise((resolve) => setImmediate(resolve)); // rtcstorm-patch(retransmit-reads-first): read what arrived first
+            if (this.dtls.flight >= this.nextFlight) {
+`,
+      },
+      {
+        file: 'lib/ice/src/stun/transaction.js',
+        find: `                    await this.wait(this.timeoutDelay);
+                    if (this.ended) {
+`,
+        replace: `                    await this.wait(this.timeoutDelay);
+                    await new Promise((resolve) => setImmediate(resolve)); // rtcstorm-patch(retransmit-reads-first): read what arrived first
+                    if (this.ended) {
+`,
+      },
+    ],
+  },
+  {
     id: 'srtp-aes-cm-only',
     why: `werift offered (as DTLS client) and preferred (as server) SRTP_AEAD_AES_128_GCM, and mediasoup
 picks it. rtcstorm's own SRTP path implements AES_CM_128_HMAC_SHA1_80 (WebRTC's mandatory profile)
@@ -472,7 +522,8 @@ const text = (file) => {
   return entry.after ?? entry.before;
 };
 
-const pending = [];
+/** Patch id -> files where it is still to be applied. */
+const pending = new Map();
 const problems = [];
 for (const patch of patches) {
   for (const { file, find, replace } of patch.edits) {
@@ -483,7 +534,7 @@ for (const patch of patches) {
     const applied = count(current, replace);
     const anchor = find.trim().split('\n')[0];
     if (anchors === 1 && applied === 0) {
-      pending.push(`${patch.id} in ${file}`);
+      pending.set(patch.id, [...new Set([...(pending.get(patch.id) ?? []), file])]);
       files.get(file).after = current.replace(find, () => replace);
     } else if (applied === 1 && anchors === count(replace, find)) {
       // already patched (an insertion keeps its anchor inside the patched text)
@@ -499,11 +550,12 @@ if (problems.length > 0) {
 
 const where = relative(process.cwd(), dir) || dir;
 if (checkOnly) {
-  if (pending.length > 0) fail(`werift at ${where} is not patched: ${pending.join(', ')}. Run: node scripts/patch-werift.mjs (npm ci runs it as postinstall)`);
+  const missing = [...pending].map(([id, paths]) => `${id} (${paths.join(', ')})`).join('; ');
+  if (pending.size > 0) fail(`werift at ${where} is not patched: ${missing}. Run: node scripts/patch-werift.mjs (npm ci runs it as postinstall)`);
   console.log(`[patch-werift] werift ${version} at ${where} is patched (${patches.map((p) => p.id).join(', ')})`);
 } else {
   for (const [file, { after }] of files) if (after !== undefined) writeFileSync(join(dir, file), after);
-  console.log(pending.length > 0
-    ? `[patch-werift] patched werift ${version} at ${where}: ${pending.length} change(s) (${[...new Set(pending.map((p) => p.split(' ')[0]))].join(', ')})`
+  console.log(pending.size > 0
+    ? `[patch-werift] patched werift ${version} at ${where}: ${[...pending.keys()].join(', ')}`
     : `[patch-werift] werift ${version} at ${where} already patched`);
 }
