@@ -476,6 +476,70 @@ certificate.`,
       },
     ],
   },
+  {
+    id: 'lazy-log-summary',
+    why: `Every handshake formatted its keys and handshake messages as hex strings for werift's debug
+log (and again for each duplicate handshake message), whether or not that log is enabled: about 2%
+of a join. They are now formatted only when the log is on (DEBUG=werift-dtls*).`,
+    edits: [
+      {
+        file: esm,
+        find: `    log9(this.dtls.sessionId, "cipher", this.cipher.cipher.summary);
+`,
+        replace: `    if (log9.enabled) log9(this.dtls.sessionId, "cipher", this.cipher.cipher.summary); // rtcstorm-patch(lazy-log-summary)
+`,
+      },
+      {
+        file: esm,
+        find: `    log9(this.dtls.sessionId, "finished", this.cipher.cipher.summary);
+`,
+        replace: `    if (log9.enabled) log9(this.dtls.sessionId, "finished", this.cipher.cipher.summary); // rtcstorm-patch(lazy-log-summary)
+`,
+      },
+      {
+        file: esm,
+        find: `        log10(this.sessionId, "exist", exist.summary, isLocal, flight);
+`,
+        replace: `        if (log10.enabled) log10(this.sessionId, "exist", exist.summary, isLocal, flight); // rtcstorm-patch(lazy-log-summary)
+`,
+      },
+      {
+        file: esm,
+        find: `  log16(dtls.sessionId, "setup cipher", cipher.cipher.summary);
+`,
+        replace: `  if (log16.enabled) log16(dtls.sessionId, "setup cipher", cipher.cipher.summary); // rtcstorm-patch(lazy-log-summary)
+`,
+      },
+      {
+        file: 'lib/dtls/src/flight/client/flight5.js',
+        find: `        log(this.dtls.sessionId, "cipher", this.cipher.cipher.summary);
+`,
+        replace: `        if (log.enabled) log(this.dtls.sessionId, "cipher", this.cipher.cipher.summary); // rtcstorm-patch(lazy-log-summary)
+`,
+      },
+      {
+        file: 'lib/dtls/src/flight/client/flight5.js',
+        find: `        log(this.dtls.sessionId, "finished", this.cipher.cipher.summary);
+`,
+        replace: `        if (log.enabled) log(this.dtls.sessionId, "finished", this.cipher.cipher.summary); // rtcstorm-patch(lazy-log-summary)
+`,
+      },
+      {
+        file: 'lib/dtls/src/context/dtls.js',
+        find: `                log(this.sessionId, "exist", exist.summary, isLocal, flight);
+`,
+        replace: `                if (log.enabled) log(this.sessionId, "exist", exist.summary, isLocal, flight); // rtcstorm-patch(lazy-log-summary)
+`,
+      },
+      {
+        file: 'lib/dtls/src/flight/server/flight6.js',
+        find: `        log(dtls.sessionId, "setup cipher", cipher.cipher.summary);
+`,
+        replace: `        if (log.enabled) log(dtls.sessionId, "setup cipher", cipher.cipher.summary); // rtcstorm-patch(lazy-log-summary)
+`,
+      },
+    ],
+  },
 ];
 
 function count(text, part) {
