@@ -1,0 +1,216 @@
+/**
+ * werift is patched at install (scripts/patch-werift.mjs, package.json "postinstall") so that joins
+ * are cheap. These tests fail when the installed werift is not patched, and check the changed code
+ * against Node's crypto: the ESM bundle (what rtcstorm imports) through werift's own DTLS client and
+ * server, the CommonJS copy through its key-exchange functions.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  CipherContext, DtlsClient, DtlsServer, NamedCurveAlgorithm, NamedCurveAlgorithmList, ProtectionProfileAeadAes128Gcm as AEAD_AES_128_GCM,
+  ProtectionProfileAes128CmHmacSha1_80 as AES_CM_128_HMAC_SHA1_80, RTCDtlsTransport, RTCPeerConnection,
+} from 'werift';
+import { packageRoot } from '../../core/paths.js';
+import { peerConfig } from '../../bots/werift/peer-config.js';
+
+const require = createRequire(import.meta.url);
+/** werift's lib/ directory (its main entry is lib/webrtc/src/index.js). */
+const weriftLib = join(dirname(require.resolve('werift')), '..', '..');
+const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary'];
+
+const X25519 = NamedCurveAlgorithm.x25519_29;
+const P256 = NamedCurveAlgorithm.secp256r1_23;
+
+type KeyPair = { curve: number; privateKey: Buffer; publicKey: Buffer };
+const { generateKeyPair } = require(join(weriftLib, 'dtls/src/cipher/namedCurve.js')) as { generateKeyPair(curve: number): KeyPair };
+const { prfPreMasterSecret } = require(join(weriftLib, 'dtls/src/cipher/prf.js')) as { prfPreMasterSecret(publicKey: Buffer, privateKey: Buffer, curve: number): Buffer };
+
+// Raw X25519 keys in the DER wrappers Node imports (RFC 8410).
+const x25519Private = (raw: Buffer) => crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), raw]), format: 'der', type: 'pkcs8' });
+const x25519Public = (raw: Buffer) => crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), raw]), format: 'der', type: 'spki' });
+const rawX25519Public = (key: crypto.KeyObject) => key.export({ type: 'spki', format: 'der' }).subarray(-32);
+// An uncompressed P-256 point (65 bytes) in its SPKI wrapper.
+const p256Public = (raw: Buffer) => crypto.createPublicKey({ key: Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), raw]), format: 'der', type: 'spki' });
+
+/**
+ * A key pair made by Node: the private key as a KeyObject, the public key raw. Encoded by the key
+ * generation itself, since exporting a KeyObject made by generateKeyPairSync can deadlock Node 20.
+ */
+function nodeKeyPair(curve: 'x25519' | 'P-256'): { privateKey: crypto.KeyObject; rawPublic: Buffer } {
+  const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
+  const privateKeyEncoding = { type: 'pkcs8', format: 'der' } as const;
+  const { privateKey, publicKey } = curve === 'x25519'
+    ? crypto.generateKeyPairSync('x25519', { publicKeyEncoding, privateKeyEncoding })
+    : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding, privateKeyEncoding });
+  return { privateKey: crypto.createPrivateKey({ key: privateKey, format: 'der', type: 'pkcs8' }), rawPublic: publicKey.subarray(curve === 'x25519' ? -32 : -65) };
+}
+
+describe('werift patch (scripts/patch-werift.mjs)', () => {
+  it('is applied to the installed werift: every change, in the ESM bundle and the CommonJS files', () => {
+    let output: string;
+    try {
+      output = execFileSync(process.execPath, [join(packageRoot, 'scripts', 'patch-werift.mjs'), '--check'], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+      assert.fail(`werift is not patched (npm ci runs the patch as postinstall):\n${stderr ?? ''}${stdout ?? ''}`);
+    }
+    for (const id of patchIds) assert.ok(output.includes(id), `the check covers ${id}`);
+    const esm = readFileSync(join(weriftLib, 'index.mjs'), 'utf8');
+    for (const id of patchIds) assert.ok(esm.includes(`rtcstorm-patch(${id})`), `lib/index.mjs carries ${id}`);
+    // What the patch removes from the join path.
+    assert.ok(!esm.includes('await setTimeout7(100);'), 'no fixed 100 ms wait before the ClientHello');
+    assert.ok(!esm.includes('nacl.scalarMult(') && !esm.includes('nacl2.box.keyPair('), 'no tweetnacl in the key exchange');
+    assert.ok(!esm.includes('p256.getSharedSecret('), 'no @noble/curves in the key exchange');
+    assert.ok(!esm.includes('this.localPrivateKey.toPEM()'), 'no PEM parse per signature');
+  });
+
+  describe('X25519 and P-256 on Node\'s crypto (CommonJS copy)', () => {
+    it('X25519 matches RFC 7748 §6.1, for keys werift did not generate', () => {
+      const alicePrivate = Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex');
+      const bobPublic = Buffer.from('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f', 'hex');
+      assert.equal(prfPreMasterSecret(bobPublic, alicePrivate, X25519).toString('hex'), '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
+    });
+
+    it('X25519: werift\'s key pair is consistent and its shared secret equals Node\'s', () => {
+      const werift = generateKeyPair(X25519);
+      assert.equal(werift.privateKey.length, 32);
+      assert.deepEqual(rawX25519Public(crypto.createPublicKey(x25519Private(werift.privateKey))), werift.publicKey);
+      const node = nodeKeyPair('x25519');
+      const secret = prfPreMasterSecret(node.rawPublic, werift.privateKey, X25519);
+      assert.deepEqual(secret, crypto.diffieHellman({ privateKey: node.privateKey, publicKey: x25519Public(werift.publicKey) }));
+    });
+
+    it('P-256: werift\'s key pair is consistent and its shared secret (x coordinate) equals Node\'s', () => {
+      const werift = generateKeyPair(P256);
+      assert.equal(werift.publicKey.length, 65);
+      const ecdh = crypto.createECDH('prime256v1');
+      ecdh.setPrivateKey(werift.privateKey);
+      assert.deepEqual(ecdh.getPublicKey(), werift.publicKey);
+      const node = nodeKeyPair('P-256');
+      const secret = prfPreMasterSecret(node.rawPublic, werift.privateKey, P256);
+      assert.equal(secret.length, 32);
+      assert.deepEqual(secret, crypto.diffieHellman({ privateKey: node.privateKey, publicKey: p256Public(werift.publicKey) }));
+    });
+  });
+
+  describe('signatures with the parsed key (ESM bundle)', () => {
+    it('CertificateVerify and ServerKeyExchange signatures verify with the certificate\'s public key', async () => {
+      const certificate = await RTCDtlsTransport.SetupCertificate();
+      const other = await CipherContext.createSelfSignedCertificateWithKey(certificate.signatureHash, P256);
+      const check = (certPem: string, keyPem: string) => {
+        const publicKey = new crypto.X509Certificate(certPem).publicKey;
+        const client = new CipherContext(1 /* client */, certPem, keyPem, certificate.signatureHash);
+        const handshakes = crypto.randomBytes(700);
+        assert.ok(crypto.verify('sha256', handshakes, publicKey, client.signatureData(handshakes, 'sha256')), 'CertificateVerify');
+
+        const server = new CipherContext(2 /* server */, certPem, keyPem, certificate.signatureHash);
+        const clientRandom = crypto.randomBytes(32);
+        const serverRandom = crypto.randomBytes(32);
+        const ecdhePublic = crypto.randomBytes(32);
+        Object.assign(server, {
+          localRandom: { serialize: () => serverRandom },
+          remoteRandom: { serialize: () => clientRandom },
+          localKeyPair: { curve: X25519, privateKey: Buffer.alloc(32), publicKey: ecdhePublic },
+          namedCurve: X25519,
+        });
+        // RFC 4492 §5.4: client random, server random, then the ECParameters and the point.
+        const signed = Buffer.concat([clientRandom, serverRandom, Buffer.from([3, 0, X25519, 32]), ecdhePublic]);
+        assert.ok(crypto.verify('sha256', signed, publicKey, server.generateKeySignature('sha256')), 'ServerKeyExchange');
+      };
+      check(certificate.certPem, certificate.privateKey);
+      // A second certificate is not signed for with the first one's cached key, and back again.
+      check(other.certPem, other.keyPem);
+      check(certificate.certPem, certificate.privateKey);
+    });
+
+    it('the local fingerprint is the certificate\'s SHA-256', async () => {
+      const certificate = await RTCDtlsTransport.SetupCertificate();
+      const expected = new crypto.X509Certificate(certificate.certPem).fingerprint256;
+      assert.deepEqual(certificate.getFingerprints().map((f) => [f.algorithm, f.value.toUpperCase()]), [['sha-256', expected]]);
+      assert.deepEqual(certificate.getFingerprints().map((f) => f.value.toUpperCase()), [expected]);
+    });
+  });
+
+  describe('DTLS handshakes between werift\'s own client and server (ESM bundle)', () => {
+    const curves = [...NamedCurveAlgorithmList];
+    after(() => NamedCurveAlgorithmList.splice(0, NamedCurveAlgorithmList.length, ...curves));
+
+    /** The SRTP profiles a peer connection's DTLS transport offers (as client) and accepts (as server). */
+    const peerConnectionProfiles = async (): Promise<number[]> => {
+      const pc = new RTCPeerConnection(peerConfig());
+      pc.addTransceiver('audio', { direction: 'sendonly' });
+      const [transport] = pc.dtlsTransports;
+      assert.ok(transport);
+      const profiles = (transport as unknown as { srtpProfiles: number[] }).srtpProfiles;
+      await pc.close();
+      return profiles;
+    };
+
+    async function handshake(curve: number, clientProfiles: number[], serverProfiles: number[]) {
+      // Both ends offer and accept what werift's (shared) list holds: one curve forces it.
+      NamedCurveAlgorithmList.splice(0, NamedCurveAlgorithmList.length, curve as (typeof curves)[number]);
+      const certificate = await RTCDtlsTransport.SetupCertificate();
+      const ends = [0, 1].map(() => ({ type: 'test', address: {}, closed: false, onData: (_data: Buffer, _from: unknown) => undefined, send: async (_data: Buffer) => undefined, close: async () => undefined }));
+      const [clientEnd, serverEnd] = ends as [(typeof ends)[0], (typeof ends)[0]];
+      clientEnd.send = async (data) => void setImmediate(() => serverEnd.onData(data, undefined));
+      serverEnd.send = async (data) => void setImmediate(() => clientEnd.onData(data, undefined));
+      const credentials = { cert: certificate.certPem, key: certificate.privateKey, signatureHash: certificate.signatureHash, extendedMasterSecret: true };
+      const server = new DtlsServer({ ...credentials, transport: serverEnd as never, srtpProfiles: serverProfiles as never, certificateRequest: true });
+      const client = new DtlsClient({ ...credentials, transport: clientEnd as never, srtpProfiles: clientProfiles as never });
+      const connected = Promise.all([server, client].map((end) => new Promise<void>((resolve, reject) => {
+        end.onConnect.once(() => resolve());
+        end.onError.once(reject);
+      })));
+      void client.connect().catch(() => undefined);
+      await connected;
+      const result = {
+        clientProfile: client.srtp.srtpProfile,
+        serverProfile: server.srtp.srtpProfile,
+        serverCurve: server.cipher.namedCurve,
+        clientKeyPair: client.cipher.localKeyPair,
+        clientKeys: client.extractSessionKeys(16, 14),
+        serverKeys: server.extractSessionKeys(16, 14),
+      };
+      client.close();
+      server.close();
+      return result;
+    }
+
+    for (const [name, curve] of [['X25519', X25519], ['P-256', P256]] as const) {
+      it(`${name}: both ends derive the same keys from a key pair Node agrees with`, async () => {
+        const profiles = await peerConnectionProfiles();
+        const result = await handshake(curve, profiles, profiles);
+        assert.equal(result.serverCurve, curve);
+        assert.equal(result.clientKeyPair.curve, curve);
+        const { privateKey, publicKey } = result.clientKeyPair;
+        const derivedPublic = curve === X25519
+          ? rawX25519Public(crypto.createPublicKey(x25519Private(privateKey)))
+          : (() => { const ecdh = crypto.createECDH('prime256v1'); ecdh.setPrivateKey(privateKey); return ecdh.getPublicKey(); })();
+        assert.deepEqual(derivedPublic, publicKey);
+        assert.deepEqual(result.clientKeys.localKey, result.serverKeys.remoteKey);
+        assert.deepEqual(result.clientKeys.remoteSalt, result.serverKeys.localSalt);
+      });
+    }
+
+    it('a peer connection offers and accepts only AES_CM_128_HMAC_SHA1_80', async () => {
+      assert.deepEqual(await peerConnectionProfiles(), [AES_CM_128_HMAC_SHA1_80]);
+    });
+
+    it('AES_CM_128_HMAC_SHA1_80 is negotiated in both DTLS roles against a peer that prefers GCM', async () => {
+      const profiles = await peerConnectionProfiles();
+      const preferGcm = [AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80];
+      // The harness can tell: two GCM-preferring ends (stock werift) negotiate GCM.
+      const stock = await handshake(X25519, preferGcm, preferGcm);
+      assert.deepEqual([stock.clientProfile, stock.serverProfile], [AEAD_AES_128_GCM, AEAD_AES_128_GCM]);
+      const asClient = await handshake(X25519, profiles, preferGcm);
+      assert.deepEqual([asClient.clientProfile, asClient.serverProfile], [AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_80]);
+      const asServer = await handshake(X25519, preferGcm, profiles);
+      assert.deepEqual([asServer.clientProfile, asServer.serverProfile], [AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_80]);
+    });
+  });
+});
