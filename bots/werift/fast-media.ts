@@ -78,8 +78,13 @@ class NominatedSocket {
   }
 
   send(data: Buffer): void {
-    if (this.connected) this.socket.send(data);
-    else this.socket.send(data, this.remote[1], this.remote[0]);
+    try {
+      if (this.connected) this.socket.send(data);
+      else this.socket.send(data, this.remote[1], this.remote[0]);
+    } catch {
+      // werift closed the socket (its transport ended) before the bot noticed: the bot's failure
+      // handling takes over; a throw here would stop the send tick of every bot in the process.
+    }
   }
 }
 
