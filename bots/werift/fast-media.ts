@@ -1,12 +1,14 @@
 /**
- * rtcstorm's own RTP path on a connected werift peer connection. werift keeps ICE (consent
- * checks included), DTLS and RTCP; RTP is protected and unprotected by bots/srtp and goes straight
- * to and from the socket werift's ICE nominated, skipping werift's per-packet objects, promises
- * and cipher creation. Keys are the ones werift's DTLS exported for its own SRTP session.
+ * rtcstorm's own RTP path on a connected werift peer connection. werift keeps ICE connectivity,
+ * DTLS and RTCP; RTP is protected and unprotected by bots/srtp and goes straight to and from the
+ * socket werift's ICE nominated, skipping werift's per-packet objects, promises and cipher
+ * creation, and ICE consent checks come from ice-consent.ts. Keys are the ones werift's DTLS
+ * exported for its own SRTP session.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
+import { ConsentChecks } from './ice-consent.js';
 import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpHeader } from '../srtp/srtp-rtp.js';
 
 /** werift's SRTP profile id for AES_CM_128_HMAC_SHA1_80, the one bots/srtp implements. */
@@ -22,6 +24,25 @@ interface UdpTransportInternals {
   send: (data: Buffer, addr?: Address) => Promise<void>;
 }
 
+/** The parts of werift's ICE connection the consent checks take over; private in werift's types. */
+interface IceConnectionInternals {
+  stopConsentLifecycle(): void;
+  /** werift sends nothing (its RTCP included) while this is false. */
+  consentFresh: boolean;
+  localUsername: string;
+  remoteUsername: string;
+  remotePassword: string;
+  tieBreaker: bigint;
+  iceControlling: boolean;
+  remoteIsLite: boolean;
+}
+
+function iceInternals(connection: unknown): IceConnectionInternals {
+  const ice = connection as Partial<IceConnectionInternals>;
+  if (typeof ice.stopConsentLifecycle !== 'function' || typeof ice.tieBreaker !== 'bigint' || typeof ice.remotePassword !== 'string') throw new Error('fast media path: werift\'s ICE connection is not the one this was written for (werift 0.24.4)');
+  return ice as IceConnectionInternals;
+}
+
 /** RFC 7983 demultiplexing: 128-191 is RTP or RTCP; RTCP packet types are 192-223 (RFC 5761). */
 function isRtp(data: Buffer): boolean {
   const first = data[0]!;
@@ -32,7 +53,9 @@ function isRtp(data: Buffer): boolean {
 /**
  * The socket of werift's nominated candidate pair, taken over: connected to the remote end, so
  * sending skips the per-datagram address lookup (and its tick), and read by one listener that
- * hands RTP to `onRtp` and everything else to werift as werift's own listener would.
+ * hands RTP to `onRtp`, consent answers to the consent checks (ice-consent.ts, which replace
+ * werift's), and everything else to werift as werift's own listener would. `onLost` hears when
+ * consent expires.
  */
 class NominatedSocket {
   readonly socket: Socket;
@@ -40,7 +63,7 @@ class NominatedSocket {
   private readonly remote: Address;
   private connected = false;
 
-  constructor(dtls: RTCDtlsTransport, onRtp?: (data: Buffer) => void) {
+  constructor(dtls: RTCDtlsTransport, onLost: (reason: string) => void, onRtp?: (data: Buffer) => void) {
     const { profile, keys } = dtls.srtp.config;
     if (profile !== aesCm128HmacSha1_80) throw new Error(`fast media path: SRTP profile 0x${profile.toString(16)} negotiated, only AES_CM_128_HMAC_SHA1_80 (0x0001) is implemented`);
     const pair = dtls.iceTransport.connection.nominated;
@@ -52,10 +75,27 @@ class NominatedSocket {
     this.remote = pair.remoteAddr;
     const [host, port] = this.remote;
 
+    const ice = iceInternals(dtls.iceTransport.connection);
+    ice.stopConsentLifecycle();
+    ice.consentFresh = true;
+    const consent = new ConsentChecks({
+      username: `${ice.remoteUsername}:${ice.localUsername}`,
+      password: ice.remotePassword,
+      tieBreaker: ice.tieBreaker,
+      nominate: ice.iceControlling && ice.remoteIsLite,
+      send: (request) => this.send(request),
+      onExpired: () => {
+        ice.consentFresh = false;
+        onLost('ICE consent expired');
+      },
+    });
+    this.socket.once('close', () => consent.stop());
+
     // Bots gather IPv4 only (peer-config.ts), so werift's IPv6 scope-id handling is not needed here.
     this.socket.removeAllListeners('message');
     this.socket.on('message', (data: Buffer, rinfo: RemoteInfo) => {
       if (onRtp && isRtp(data)) return onRtp(data);
+      if (consent.onResponse(data)) return;
       udp.rinfo = rinfo;
       udp.onData(data, [rinfo.address, rinfo.port]);
     });
@@ -113,8 +153,8 @@ export class FastRtpSender {
   private readonly nominated: NominatedSocket;
   private readonly fields = { payloadType: 0, seq: 0, timestamp: 0, ssrc: 0, marker: false };
 
-  static async open(pc: RTCPeerConnection, ssrc: number, payloadType: number): Promise<FastRtpSender> {
-    return new FastRtpSender(new NominatedSocket(await keyedTransport(pc)), ssrc, payloadType);
+  static async open(pc: RTCPeerConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void): Promise<FastRtpSender> {
+    return new FastRtpSender(new NominatedSocket(await keyedTransport(pc), onLost), ssrc, payloadType);
   }
 
   private constructor(nominated: NominatedSocket, ssrc: number, payloadType: number) {
@@ -142,10 +182,10 @@ export class FastRtpSender {
 }
 
 /** Receives every RTP stream on the connection from now on: `onRtp` gets each payload as bytes[start, end). */
-export async function receiveFastRtp(pc: RTCPeerConnection, onRtp: (bytes: Buffer, rtpTimestamp: number, start: number, end: number) => void): Promise<void> {
+export async function receiveFastRtp(pc: RTCPeerConnection, onRtp: (bytes: Buffer, rtpTimestamp: number, start: number, end: number) => void, onLost: (reason: string) => void): Promise<void> {
   const dtls = await keyedTransport(pc);
   let srtp: SrtpRtpReceiver | undefined;
-  const nominated = new NominatedSocket(dtls, (data) => {
+  const nominated = new NominatedSocket(dtls, onLost, (data) => {
     if (!srtp?.unprotect(data)) return;
     const { packet } = srtp;
     onRtp(data, packet.timestamp, packet.payloadStart, packet.payloadEnd);

@@ -217,7 +217,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       if (state === 'connected' && this.fastMedia && !session.fastReceiving) {
         session.fastReceiving = true;
         // Packets before the switch went through werift's path above; none is counted twice.
-        receiveFastRtp(recvPc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end)).catch((error: Error) => this.lost(session, error.message));
+        const lost = (reason: string): void => this.lost(session, `receive transport: ${reason}`);
+        receiveFastRtp(recvPc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
       }
     });
     this.subscribe(session, [...joined.producers, ...announced].filter((p) => p.peerId !== this.peerId).map((p) => p.producerId));
@@ -255,7 +256,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       },
     });
     await connected;
-    if (this.fastMedia) session.fastSender = await FastRtpSender.open(pc, offer.ssrc, offer.payloadType);
+    if (this.fastMedia) session.fastSender = await FastRtpSender.open(pc, offer.ssrc, offer.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
     else session.sender = sender;
     pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
   }

@@ -1,6 +1,7 @@
 /**
  * The fast media path against the real SFU: bots on it and bots on werift's own RTP stack share a
- * room, so each path must decrypt what mediasoup (libsrtp) re-encrypted from the other's packets.
+ * room, so each path must decrypt what mediasoup (libsrtp) re-encrypted from the other's packets;
+ * and its own ICE consent checks keep mediasoup's transports past mediasoup's 30 s consent timeout.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,40 +12,41 @@ import { startBundledTarget } from '../../target-server/bundled-target.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+function bot(id: number, roomId: string, url: string, mediaPath: 'fast' | 'werift', store: MetricStore): WeriftBot {
+  return new WeriftBot({
+    id,
+    roomId,
+    room: 'room-0',
+    signallingUrl: url,
+    group: mediaPath,
+    audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 },
+    store,
+    joinTimeoutMs: 15_000,
+    recovery: { mediaTimeoutMs: 5000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 },
+    role: 'speaker',
+    talk: { model: 'always' },
+    random: Math.random,
+    mediaPath,
+  });
+}
+
 describe('fast media path', () => {
   it('interoperates with werift\'s RTP stack through mediasoup, both ways, without loss', async () => {
     const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
     const stores = { fast: new MetricStore(Date.now()), werift: new MetricStore(Date.now()) };
-    const bots = (['fast', 'werift', 'fast', 'werift'] as const).map(
-      (mediaPath, id) =>
-        new WeriftBot({
-          id,
-          roomId: 'mixed',
-          room: 'room-0',
-          signallingUrl: target.nodes[0]!.url,
-          group: mediaPath,
-          audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 },
-          store: stores[mediaPath],
-          joinTimeoutMs: 15_000,
-          recovery: { mediaTimeoutMs: 5000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 },
-          role: 'speaker',
-          talk: { model: 'always' },
-          random: Math.random,
-          mediaPath,
-        }),
-    );
+    const bots = (['fast', 'werift', 'fast', 'werift'] as const).map((mediaPath, id) => bot(id, 'mixed', target.nodes[0]!.url, mediaPath, stores[mediaPath]));
     const scheduler = new SendScheduler(20);
     try {
-      await Promise.all(bots.map((bot) => bot.join()));
+      await Promise.all(bots.map((b) => b.join()));
       assert.deepEqual(bots.map((b) => b.state), ['connected', 'connected', 'connected', 'connected']);
       await sleep(1000); // every subscription resumed
-      for (const bot of bots) bot.sampleSecond(Date.now());
-      for (const bot of bots) scheduler.add(bot);
+      for (const b of bots) b.sampleSecond(Date.now());
+      for (const b of bots) scheduler.add(b);
       scheduler.start();
       await sleep(3000);
       scheduler.stop();
       await sleep(300);
-      for (const bot of bots) bot.sampleSecond(Date.now());
+      for (const b of bots) b.sampleSecond(Date.now());
       for (const [path, store] of Object.entries(stores)) {
         const sent = store.counter('packets_sent');
         const received = store.counter('packets_received');
@@ -56,7 +58,30 @@ describe('fast media path', () => {
       }
     } finally {
       scheduler.stop();
-      for (const bot of bots) bot.close();
+      for (const b of bots) b.close();
+      await target.stop();
+    }
+  });
+
+  it('keeps consent with mediasoup past its 30 s ICE consent timeout', async () => {
+    const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
+    const store = new MetricStore(Date.now());
+    const bots = [0, 1].map((id) => bot(id, 'consent', target.nodes[0]!.url, 'fast', store));
+    const scheduler = new SendScheduler(20);
+    try {
+      await Promise.all(bots.map((b) => b.join()));
+      for (const b of bots) scheduler.add(b);
+      scheduler.start();
+      // Without answered consent checks, mediasoup stops sending at 30 s and the bots fail over.
+      await sleep(34_000);
+      for (const b of bots) b.sampleSecond(Date.now());
+      const late = store.histogram('e2e_latency_ms', undefined, store.seconds().at(-3), store.seconds().at(-2)).count;
+      assert.ok(late > 2 * 2 * 45, `packets received in the last seconds: ${late}`);
+      assert.equal(store.counter('bot_failures'), 0);
+      assert.deepEqual(bots.map((b) => b.state), ['connected', 'connected']);
+    } finally {
+      scheduler.stop();
+      for (const b of bots) b.close();
       await target.stop();
     }
   });

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Message, parseMessage } from 'werift';
+import { BindingRequest, ConsentChecks, prflxPriority } from '../../bots/werift/ice-consent.js';
+
+const fields = { username: 'remoteUfrag1234:lcl1', password: 'remote-ice-password-22chars', tieBreaker: 0x0123456789abcdefn, nominate: true };
+
+describe('ICE consent checks', () => {
+  it('writes the Binding request werift writes, byte for byte, and werift verifies its integrity', () => {
+    const request = new BindingRequest(fields);
+    for (let i = 0; i < 3; i++) {
+      const bytes = Buffer.from(request.renew());
+      const werift = new Message(1, 0, Buffer.from(request.transactionId));
+      werift.setAttribute('USERNAME', fields.username).setAttribute('PRIORITY', prflxPriority).setAttribute('ICE-CONTROLLING', fields.tieBreaker).setAttribute('USE-CANDIDATE', null);
+      werift.addMessageIntegrity(Buffer.from(fields.password)).addFingerprint();
+      assert.deepEqual(bytes, werift.bytes, `request ${i}`);
+      assert.ok(parseMessage(bytes, Buffer.from(fields.password)), 'integrity verifies with the remote password');
+      assert.equal(parseMessage(bytes, Buffer.from('another password')), undefined);
+    }
+    const ids = new Set([0, 1, 2, 3].map(() => request.renew().subarray(8, 20).toString('hex')));
+    assert.equal(ids.size, 4, 'a new transaction id per check');
+  });
+
+  it('leaves USE-CANDIDATE out when not nominating', () => {
+    const bytes = new BindingRequest({ ...fields, nominate: false }).renew();
+    const parsed = parseMessage(Buffer.from(bytes), Buffer.from(fields.password));
+    assert.ok(parsed);
+    assert.equal(parsed.getAttributeValue('USE-CANDIDATE'), undefined);
+    assert.equal(parsed.getAttributeValue('ICE-CONTROLLING'), fields.tieBreaker);
+  });
+
+  it('takes only a Binding success for the check in flight as an answer', () => {
+    const sent: Buffer[] = [];
+    const checks = new ConsentChecks({ ...fields, send: (b) => sent.push(Buffer.from(b)), onExpired: () => assert.fail('not expired') });
+    try {
+      const answer = (request: Buffer | undefined, type = 0x0101): Buffer => {
+        const response = Buffer.alloc(20);
+        response.writeUInt16BE(type, 0);
+        response.writeUInt32BE(0x2112a442, 4);
+        request?.copy(response, 8, 8, 20);
+        return response;
+      };
+      assert.equal(checks.onResponse(answer(undefined)), false, 'nothing in flight');
+      (checks as unknown as { check(): void }).check();
+      assert.equal(sent.length, 1);
+      assert.equal(checks.onResponse(answer(sent[0], 0x0111)), false, 'an error response is no consent');
+      assert.equal(checks.onResponse(answer(Buffer.alloc(20, 9))), false, 'another transaction');
+      assert.equal(checks.onResponse(answer(sent[0])), true);
+      assert.equal(checks.onResponse(answer(sent[0])), false, 'answered once');
+    } finally {
+      checks.stop();
+    }
+  });
+});
