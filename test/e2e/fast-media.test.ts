@@ -7,34 +7,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MetricStore } from '../../core/metrics/store.js';
 import { SendScheduler } from '../../bots/fleet/send-scheduler.js';
-import { WeriftBot } from '../../bots/werift/werift-bot.js';
 import { startBundledTarget } from '../../target-server/bundled-target.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function bot(id: number, roomId: string, url: string, mediaPath: 'fast' | 'werift', store: MetricStore): WeriftBot {
-  return new WeriftBot({
-    id,
-    roomId,
-    room: 'room-0',
-    signallingUrl: url,
-    group: mediaPath,
-    audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 },
-    store,
-    joinTimeoutMs: 15_000,
-    recovery: { mediaTimeoutMs: 5000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 },
-    role: 'speaker',
-    talk: { model: 'always' },
-    random: Math.random,
-    mediaPath,
-  });
-}
+import { benchBot, sleep } from '../../bench/bench-bot.js';
 
 describe('fast media path', () => {
   it('interoperates with werift\'s RTP stack through mediasoup, both ways, without loss', async () => {
     const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
     const stores = { fast: new MetricStore(Date.now()), werift: new MetricStore(Date.now()) };
-    const bots = (['fast', 'werift', 'fast', 'werift'] as const).map((mediaPath, id) => bot(id, 'mixed', target.nodes[0]!.url, mediaPath, stores[mediaPath]));
+    const bots = (['fast', 'werift', 'fast', 'werift'] as const).map((mediaPath, id) => benchBot({ id, room: 0, nodeUrl: target.nodes[0]!.url, group: mediaPath, store: stores[mediaPath], mediaPath }));
     const scheduler = new SendScheduler(20);
     try {
       await Promise.all(bots.map((b) => b.join()));
@@ -66,7 +46,7 @@ describe('fast media path', () => {
   it('keeps consent with mediasoup past its 30 s ICE consent timeout', async () => {
     const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
     const store = new MetricStore(Date.now());
-    const bots = [0, 1].map((id) => bot(id, 'consent', target.nodes[0]!.url, 'fast', store));
+    const bots = [0, 1].map((id) => benchBot({ id, room: 1, nodeUrl: target.nodes[0]!.url, group: 'fast', store, mediaPath: 'fast' }));
     const scheduler = new SendScheduler(20);
     try {
       await Promise.all(bots.map((b) => b.join()));
