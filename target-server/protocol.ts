@@ -10,6 +10,8 @@ export const maxMessageBytes = 64 * 1024;
 
 const id = z.string().min(1).max(128);
 const json = z.record(z.string(), z.unknown());
+/** Most ids one batched request takes (a room's producers, in practice). */
+export const maxBatch = 256;
 
 export const requestSchemas = {
   join: z.object({ roomId: id, peerId: id }).strict(),
@@ -18,6 +20,9 @@ export const requestSchemas = {
   produce: z.object({ transportId: id, kind: z.enum(['audio', 'video']), rtpParameters: json }).strict(),
   consume: z.object({ transportId: id, producerId: id, rtpCapabilities: json }).strict(),
   resumeConsumer: z.object({ consumerId: id }).strict(),
+  /** Several producers in one request, as a bot subscribing to a whole room does: one round trip, not one each. */
+  consumeMany: z.object({ transportId: id, producerIds: z.array(id).min(1).max(maxBatch), rtpCapabilities: json }).strict(),
+  resumeConsumers: z.object({ consumerIds: z.array(id).min(1).max(maxBatch) }).strict(),
   leave: z.object({}).strict(),
 } as const;
 
@@ -40,6 +45,9 @@ export interface ResponseData {
   produce: { producerId: string };
   consume: { consumerId: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: Record<string, unknown> };
   resumeConsumer: Record<string, never>;
+  /** Producers gone, or not consumable with the capabilities, are listed in `skipped` rather than failing the request. */
+  consumeMany: { consumers: Array<ResponseData['consume']>; skipped: string[] };
+  resumeConsumers: Record<string, never>;
   leave: Record<string, never>;
 }
 

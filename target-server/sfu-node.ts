@@ -263,11 +263,14 @@ export class SfuNode {
         return this.produce(peer, request.data as RequestData<'produce'>);
       case 'consume':
         return this.consume(peer, request.data as RequestData<'consume'>);
-      case 'resumeConsumer': {
-        const { consumerId } = request.data as RequestData<'resumeConsumer'>;
-        const consumer = peer.consumers.get(consumerId);
-        if (!consumer) throw new ProtocolError('not-found', `no consumer "${consumerId}"`);
-        await consumer.resume();
+      case 'consumeMany':
+        return this.consumeMany(peer, request.data as RequestData<'consumeMany'>);
+      case 'resumeConsumer':
+        await consumerOf(peer, (request.data as RequestData<'resumeConsumer'>).consumerId).resume();
+        return {};
+      case 'resumeConsumers': {
+        const consumers = (request.data as RequestData<'resumeConsumers'>).consumerIds.map((consumerId) => consumerOf(peer, consumerId));
+        await Promise.all(consumers.map((consumer) => consumer.resume()));
         return {};
       }
       case 'leave':
@@ -320,6 +323,22 @@ export class SfuNode {
     return { consumerId: consumer.id, producerId: data.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown> };
   }
 
+  private async consumeMany(peer: Peer, data: RequestData<'consumeMany'>): Promise<ResponseData['consumeMany']> {
+    const { transportId, rtpCapabilities } = data;
+    transportOf(peer, transportId); // an unknown transport fails the request, not every producer in it
+    const results = await Promise.all(
+      data.producerIds.map((producerId) => this.consume(peer, { transportId, producerId, rtpCapabilities }).catch((error: unknown) => {
+        // A producer that closed since it was announced is routine in a churning room; anything else is not.
+        if (error instanceof ProtocolError && error.code === 'not-found') return producerId;
+        throw error;
+      })),
+    );
+    return {
+      consumers: results.filter((r): r is ResponseData['consume'] => typeof r !== 'string'),
+      skipped: results.filter((r): r is string => typeof r === 'string'),
+    };
+  }
+
   private notifyRoom(from: Peer, message: Notification): void {
     for (const other of from.room.peers.values()) if (other !== from) send(other.socket, message);
   }
@@ -347,6 +366,12 @@ function transportOf(peer: Peer, transportId: string): types.WebRtcTransport {
   const transport = peer.transports.get(transportId);
   if (!transport) throw new ProtocolError('not-found', `no transport "${transportId}" for this peer`);
   return transport;
+}
+
+function consumerOf(peer: Peer, consumerId: string): types.Consumer {
+  const consumer = peer.consumers.get(consumerId);
+  if (!consumer) throw new ProtocolError('not-found', `no consumer "${consumerId}"`);
+  return consumer;
 }
 
 function send(socket: WebSocket, message: Response | Notification): void {

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
 import type { MetricStore } from '../../core/metrics/store.js';
 import type { AudioSpec, RecoverySpec, TalkSpec } from '../../core/scenario/index.js';
-import type { ProducerInfo, TransportInfo } from '../../target-server/protocol.js';
+import { maxBatch, type ProducerInfo, type TransportInfo } from '../../target-server/protocol.js';
 import { hostNowMs } from '../clock.js';
 import { locateRoom } from '../locate-room.js';
 import { directRoute, type MediaPath, type MediaRoute } from '../media-route.js';
@@ -103,6 +103,11 @@ function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void>
   });
 }
 
+/** Ids in requests of at most `maxBatch`, as the protocol takes them. */
+function inBatches(ids: string[]): string[][] {
+  return Array.from({ length: Math.ceil(ids.length / maxBatch) }, (_, i) => ids.slice(i * maxBatch, (i + 1) * maxBatch));
+}
+
 export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   state: BotState = 'idle';
   private session: Session | undefined;
@@ -180,7 +185,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       throw error;
     });
     const recvPath = await route.open(await client.request('createTransport', { direction: 'recv' }));
-    const recvPc = new RTCPeerConnection(peerConfig());
+    const recvPc = new RTCPeerConnection(peerConfig(recvPath.transport));
     const session: Session = {
       client,
       recvPc,
@@ -232,7 +237,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     const { client } = session;
     session.sendPath = await (this.options.route ?? directRoute).open(await client.request('createTransport', { direction: 'send' }));
     const transport = session.sendPath.transport;
-    const pc = new RTCPeerConnection(peerConfig());
+    const pc = new RTCPeerConnection(peerConfig(transport));
     session.sendPc = pc;
     const sender = pc.addTransceiver('audio', { direction: 'sendonly' });
     await pc.setLocalDescription(await pc.createOffer());
@@ -279,10 +284,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     if (session.closed || session.wanted.size === 0) return;
     const batch = [...session.wanted];
     session.wanted.clear();
-    const consumed = await Promise.all(
-      batch.map((producerId) => client.request('consume', { transportId: transport.transportId, producerId, rtpCapabilities: receiveCapabilities }).catch(() => undefined)),
-    );
-    const fresh = consumed.filter((c) => c !== undefined);
+    const replies = await Promise.all(inBatches(batch).map((producerIds) => client.request('consumeMany', { transportId: transport.transportId, producerIds, rtpCapabilities: receiveCapabilities })));
+    const fresh = replies.flatMap((reply) => reply.consumers);
     if (fresh.length === 0) return;
     for (const consumer of fresh) {
       const rtp = consumer.rtpParameters as { mid?: string; codecs: Array<{ payloadType: number }>; encodings: Array<{ ssrc: number }>; rtcp: { cname: string } };
@@ -299,7 +302,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: readDtlsRole(answer.sdp), fingerprints: [readFingerprint(answer.sdp)] } });
     }
     await pc.setLocalDescription(answer);
-    await Promise.all(fresh.map((c) => client.request('resumeConsumer', { consumerId: c.consumerId })));
+    await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));
     session.subscribedAtMs = hostNowMs();
   }
 
