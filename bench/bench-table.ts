@@ -10,6 +10,7 @@ interface BenchFigures {
   botPacketUs: number;
   weriftPacketUs: number;
   workerPacketUs: number;
+  packetUsAtLoad: { bots: number; valid: boolean; botPacketUs: number; workerPacketUs: number } | null;
   botsPerCore: number;
   joinsPerSecondPerCore: number;
   idleBotRssMB: number;
@@ -21,24 +22,29 @@ interface BenchFigures {
   perPacket: { fast: PacketRun; werift: PacketRun };
   perPacketSegments: PacketSegment[];
   sweep: SweepStep[];
-  joins: { phases: number; peerConnections: number; wallS: number; peerConnectionsPerWallSecond: number };
+  joinStorm: { bots: number; peerConnections: number; failed: number; settledWallMs: number; peerConnectionsPerWallSecond: number };
+  joins: { phases: number; peerConnections: number; peerConnectionsPerCpuSecond: number };
 }
 
 export const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 const meets = (ok: boolean): string => (ok ? 'met' : 'not met');
 
 export function printBenchTable(result: BenchFigures): void {
-  const { perPacket: { fast, werift }, perPacketSegments, botsPerCoreFrom: best, joins } = result;
+  const { perPacket: { fast, werift }, perPacketSegments, botsPerCoreFrom: best, joinStorm, joins } = result;
   const rows: Array<[string, string, string]> = [
     ['bot CPU per packet, fast path', `${fmt(result.botPacketUs)} µs`, `≤ ${goals.botPacketUs}: ${meets(result.botPacketUs <= goals.botPacketUs)}`],
     ['bot CPU per packet, stock werift', `${fmt(result.weriftPacketUs)} µs`, ''],
     ['mediasoup worker CPU per packet (in or out)', `${fmt(result.workerPacketUs)} µs`, ''],
     [`  (${fast.bots} bots, rooms of ${roomOf4}; packets fast / werift)`, `${fast.sent + fast.received} / ${werift.sent + werift.received}`, ''],
     [`  per segment, µs (${perPacketSegments.map((g) => g.mediaPath).join(', ')})`, perPacketSegments.map((g) => fmt(g.botPacketUs)).join(', '), ''],
+    ...(result.packetUsAtLoad
+      ? [[`  at load (sweep, ${result.packetUsAtLoad.bots} bots${result.packetUsAtLoad.valid ? '' : ', invalid step'}): bot / worker`, `${fmt(result.packetUsAtLoad.botPacketUs)} / ${fmt(result.packetUsAtLoad.workerPacketUs)} µs`, ''] as [string, string, string]]
+      : []),
     ['voice bots per loader core (measured)', best ? `${fmt(result.botsPerCore, 0)} (${best.bots} bots at ${fmt(best.loaderCores, 2)} core)` : '0 (no valid step)', `≥ ${goals.botsPerCore}: ${meets(result.botsPerCore >= goals.botsPerCore)}`],
     ['  sweep ended by', `${result.sweepLimit}${result.targetLimited ? ' (target-limited on this machine)' : ''}`, ''],
     ['peer connections joined per second per core', `${fmt(result.joinsPerSecondPerCore)}`, `≥ ${goals.joinsPerSecondPerCore}: ${meets(result.joinsPerSecondPerCore >= goals.joinsPerSecondPerCore)}`],
-    [`  ${joins.phases} join phases: PCs / wall / per wall s`, `${joins.peerConnections} / ${fmt(joins.wallS)} s / ${fmt(joins.peerConnectionsPerWallSecond)}`, ''],
+    [`  storm of ${joinStorm.bots} speakers: PCs / wall / per s`, `${joinStorm.peerConnections} (${joinStorm.failed} failed) / ${fmt(joinStorm.settledWallMs / 1000)} s / ${fmt(joinStorm.peerConnectionsPerWallSecond)}`, ''],
+    [`  every join phase of the run (${joins.phases}, ${joins.peerConnections} PCs)`, `${fmt(joins.peerConnectionsPerCpuSecond)} per core`, ''],
     ['RSS per idle connected bot', `${fmt(result.idleBotRssMB, 2)} MB`, `≤ ${goals.idleBotRssMB}: ${meets(result.idleBotRssMB <= goals.idleBotRssMB)}`],
     ['one-way latency p50 / p99 (fast, upper bound)', `${fmt(result.harnessLatencyP50Ms, 2)} / ${fmt(result.harnessLatencyP99Ms, 2)} ms`, `p50 < ${limits.latencyP50Ms}: ${meets(result.harnessLatencyP50Ms < limits.latencyP50Ms)}`],
   ];

@@ -15,6 +15,7 @@ const toRooms = (n: number, size: number): number => Math.max(size, Math.ceil(n 
 export const config = {
   workersPerNode: envNumber('BENCH_WORKERS', 2, 1, 16),
   joinConcurrency: envNumber('BENCH_JOIN_CONCURRENCY', 32, 1, 512),
+  joinBots: toRooms(envNumber('BENCH_JOIN_BOTS', 256, 8, 4096), roomOf8),
   idleBots: toRooms(envNumber('BENCH_IDLE_BOTS', 32, 1, 512), roomOf8),
   packetRooms: envNumber('BENCH_ROOMS', 5, 1, 64),
   packetSeconds: envNumber('BENCH_SECONDS', 10, 1, 120),

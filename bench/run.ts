@@ -16,7 +16,15 @@
  *    received is `botPacketUs` (fast) and `weriftPacketUs` (werift); SFU worker CPU over the same
  *    packets (each in from its sender, out to each receiver) is `workerPacketUs`, both paths together.
  *    `harnessLatencyP50Ms` is the one-way latency p50 of the fast segments.
- * 4. Sweep, fast path: rooms of 8 speakers talking as ITU-T P.59 says, with DTX, audio only. One fleet
+ * 4. Joins: BENCH_JOIN_BOTS speakers in rooms of 8 join with BENCH_JOIN_CONCURRENCY in flight, the
+ *    storm a scenario's ramp makes. Its CPU runs until the SFU holds every new consumer
+ *    (renegotiations included): `joinsPerSecondPerCore` = peer connections joined (a speaker holds 2,
+ *    a listener 1) over those loader CPU seconds. `joins` gives the same over every fast-path join of
+ *    the run (idle, per packet, sweep: small storms, the sweep's into a process holding the earlier
+ *    steps' bots), and each sweep step its own, gross and net of the idle CPU of the bots already
+ *    there. Wall time is reported too; on 2 shared cores the SFU bounds it as much as the loader does.
+ *
+ * 5. Sweep, fast path: rooms of 8 speakers talking as ITU-T P.59 says, with DTX, audio only. One fleet
  *    grows to each N of BENCH_SWEEP (new rooms join with the media stopped), settles (the SFU holds
  *    every producer and consumer), then BENCH_SWEEP_SECONDS of media are measured: loader CPU as a
  *    fraction of one core, event-loop lag p99 (`monitorEventLoopDelay`, less its 10 ms sampling
@@ -33,26 +41,20 @@
  *    BENCH_SWEEP_BUDGET_S has passed (a step is not started when, scaled from the last one, it would
  *    end past it). `target` and `machine` mean `botsPerCore` is target-limited. Two mediasoup workers
  *    (BENCH_WORKERS) so that one worker is not the first bottleneck.
- * 5. Joins: `joinsPerSecondPerCore` = peer connections joined (a speaker holds 2, a listener 1) over
- *    the loader's CPU seconds, summed over every fast-path join phase of the run (idle, per packet,
- *    sweep): hundreds of joins with BENCH_JOIN_CONCURRENCY in flight, the sweep's into a process that
- *    holds the earlier steps' bots. A phase's CPU runs until the SFU holds every new consumer
- *    (renegotiations included). Each sweep step also gives the idle CPU of the bots already there and
- *    its joins net of it. Wall time is reported too; on 2 shared cores the SFU bounds it as much as
- *    the loader does.
  *
  * Sizes, from the environment (defaults): BENCH_ROOMS (5), BENCH_SECONDS (10), BENCH_IDLE_BOTS (32),
  * BENCH_SWEEP (64,128,256,384,512,640,768,1024; rounded up to rooms of 8), BENCH_SWEEP_MAX (1024),
  * BENCH_SWEEP_SECONDS (BENCH_SECONDS), BENCH_SWEEP_BUDGET_S (150), BENCH_SWEEP_PAST_INVALID (0),
- * BENCH_JOIN_CONCURRENCY (32), BENCH_WORKERS (2). Only this bench's own processes are counted: load
- * from other processes on a shared machine shows as lag and latency, not as `machine` saturation.
+ * BENCH_JOIN_BOTS (256), BENCH_JOIN_CONCURRENCY (32), BENCH_WORKERS (2). Only this bench's own
+ * processes are counted: load from other processes on a shared machine shows as lag and latency, not
+ * as `machine` saturation.
  *
  * Every loop is bounded in count and time; every bot is closed and the target stopped in `finally`.
  * Loopback only. Figures vary between runs on a shared machine: compare within a run.
  *
  * Here: the phases in order and bench.json. Sizes, limits and goals are in config.ts; bots and joins
  * in bench-fleet.ts; a measured media window in media-window.ts; phases 3 and 4 in per-packet.ts and
- * sweep.ts; the table in bench-table.ts.
+ * join-storm.ts and sweep.ts; the table in bench-table.ts.
  */
 import { cpus, totalmem } from 'node:os';
 import { startBundledTarget } from '../target-server/bundled-target.js';
@@ -61,11 +63,14 @@ import { BenchFleet, closeAllBots, expectedOnSfu, joinPhase } from './bench-flee
 import { benchJsonFile, writeBenchJson } from './bench-json.js';
 import { fmt, printBenchTable } from './bench-table.js';
 import { config, cores, goals, limits, p59, roomOf4, roomOf8 } from './config.js';
+import { measureJoinStorm } from './join-storm.js';
 import { measureMedia } from './media-window.js';
 import { measurePerPacket } from './per-packet.js';
 import { progress } from './progress.js';
 import { rssMB } from './resource-usage.js';
-import { bestStep, runSweep } from './sweep.js';
+import { bestStep, runSweep, type SweepStep } from './sweep.js';
+
+const atLoad = (step: SweepStep) => ({ bots: step.bots, valid: step.valid, botPacketUs: step.loaderPacketUs, workerPacketUs: step.workerPacketUs, botToWorker: step.loaderPacketUs / step.workerPacketUs });
 
 const started = performance.now();
 const target = await startBundledTarget({ nodes: 1, workersPerNode: config.workersPerNode });
@@ -96,12 +101,15 @@ try {
   // 3. Per packet.
   const { perPacket, segments: packetSegments, workerPacketUs, fastJoins: packetJoins } = await measurePerPacket(node);
 
-  // 4. Sweep, growing one fleet.
+  // 4. Joins, sustained.
+  const joinStorm = await measureJoinStorm(node);
+
+  // 5. Sweep, growing one fleet.
   const { steps: sweep, limit: sweepLimit } = await runSweep(node);
   const best = bestStep(sweep);
 
-  // 5. Joins, over every fast-path join phase of the run.
-  const fastJoins = [idleJoin, ...packetJoins, ...sweep.map((s) => s.join)];
+  // Joins over every fast-path join phase of the run, next to the storm's.
+  const fastJoins = [idleJoin, ...packetJoins, joinStorm, ...sweep.map((s) => s.join)];
   const joinPcs = fastJoins.reduce((n, j) => n + j.peerConnections, 0);
   const joinCpuS = fastJoins.reduce((n, j) => n + j.cpuMs, 0) / 1000;
   const joinWallS = fastJoins.reduce((n, j) => n + j.wallMs, 0) / 1000;
@@ -114,9 +122,14 @@ try {
     botPacketUs: fast.botPacketUs,
     weriftPacketUs: perPacket.werift.botPacketUs,
     workerPacketUs,
+    /**
+     * The same two figures at the sweep's most loaded step (valid or not): per-packet cost falls as
+     * packets per wakeup rise, so the light per-packet phase above is the upper end.
+     */
+    packetUsAtLoad: sweep.length > 0 ? atLoad(sweep.at(-1)!) : null,
     /** 0 when no sweep step was valid. */
     botsPerCore: best ? best.botsPerCore : 0,
-    joinsPerSecondPerCore: joinCpuS > 0 ? joinPcs / joinCpuS : 0,
+    joinsPerSecondPerCore: joinStorm.peerConnectionsPerCpuSecond,
     idleBotRssMB,
     harnessLatencyP50Ms: fast.latencyP50Ms,
     harnessLatencyP99Ms: fast.latencyP99Ms,
@@ -127,8 +140,10 @@ try {
     perPacket,
     perPacketSegments: packetSegments,
     sweep,
+    joinStorm,
     joins: {
       phases: fastJoins.length,
+      peerConnectionsPerCpuSecond: joinCpuS > 0 ? joinPcs / joinCpuS : 0,
       peerConnections: joinPcs,
       failed: fastJoins.reduce((n, j) => n + j.failed, 0),
       loaderCpuS: joinCpuS,

@@ -22,6 +22,8 @@ export interface SweepStep {
   /** Packets sent + received per bot per second. */
   packetsPerBotPerSecond: number;
   loaderPacketUs: number;
+  /** SFU worker CPU over the same packets (each in from its sender, out to each receiver). */
+  workerPacketUs: number;
   machineCores: number;
   valid: boolean;
   invalidBecause: string[];
@@ -83,6 +85,7 @@ async function measureStep(fleet: BenchFleet, node: TargetNode, n: number, sweep
     media,
     packetsPerBotPerSecond: (media.sent + media.received) / n / media.seconds,
     loaderPacketUs: (media.loaderCpuMs * 1000) / Math.max(1, media.sent + media.received),
+    workerPacketUs: (media.workerCpuMs * 1000) / Math.max(1, media.sent + media.received),
     machineCores,
     valid: invalidBecause.length === 0,
     invalidBecause,

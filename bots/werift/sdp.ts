@@ -15,23 +15,21 @@ export interface ConsumerLine { mid: string; payloadType: number; ssrc: number; 
 
 const opus = { codec: 'opus', rate: 48000, encoding: 2 } as const;
 
-export function readFingerprint(sdp: string): Fingerprint {
-  const parsed = sdpTransform.parse(sdp);
+function fingerprintOf(parsed: SessionDescription): Fingerprint {
   const fingerprint = parsed.fingerprint ?? parsed.media.find((m) => m.fingerprint)?.fingerprint;
   if (!fingerprint) throw new Error('werift SDP has no DTLS fingerprint');
   return { algorithm: fingerprint.type, value: fingerprint.hash };
 }
 
 /**
- * werift's DTLS role as its SDP states it (a=setup), in the form mediasoup's connect() takes:
- * the role of the remote endpoint, not mediasoup's own.
+ * werift's DTLS parameters as its answer states them, in the form mediasoup's connect() takes: the
+ * role (a=setup) is the remote endpoint's, not mediasoup's own.
  */
-export function readDtlsRole(sdp: string): 'client' | 'server' {
+export function readDtlsParameters(sdp: string): { role: 'client' | 'server'; fingerprints: Fingerprint[] } {
   const parsed = sdpTransform.parse(sdp);
   const setup = parsed.setup ?? parsed.media.find((m) => m.setup)?.setup;
-  if (setup === 'active') return 'client';
-  if (setup === 'passive') return 'server';
-  throw new Error(`werift SDP has a=setup:${setup ?? '(none)'}; expected active or passive`);
+  if (setup !== 'active' && setup !== 'passive') throw new Error(`werift SDP has a=setup:${setup ?? '(none)'}; expected active or passive`);
+  return { role: setup === 'active' ? 'client' : 'server', fingerprints: [fingerprintOf(parsed)] };
 }
 
 /** What mediasoup's produce() needs from werift's offer for its single audio sender. */
@@ -44,7 +42,7 @@ export function readSendOffer(sdp: string): SendOfferInfo {
   const ssrc = media.ssrcs?.[0]?.id;
   const cname = media.ssrcs?.find((s) => s.attribute === 'cname')?.value;
   if (ssrc === undefined || !cname) throw new Error('werift offer has no a=ssrc cname line');
-  return { mid: String(media.mid), payloadType: rtp.payload, ssrc: Number(ssrc), cname, fingerprint: readFingerprint(sdp) };
+  return { mid: String(media.mid), payloadType: rtp.payload, ssrc: Number(ssrc), cname, fingerprint: fingerprintOf(parsed) };
 }
 
 function session(transport: TransportInfo, version: number, mids: string[]): SessionDescription {

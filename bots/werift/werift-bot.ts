@@ -19,7 +19,7 @@ import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
 import { FastRtpSender, receiveFastRtp } from './fast-media.js';
 import { opusClockRate, peerConfig, receiveCapabilities } from './peer-config.js';
-import { readDtlsRole, readFingerprint, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './sdp.js';
+import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './sdp.js';
 
 export interface WeriftBotOptions {
   /** Global bot index; also the sender id stamped into every packet. */
@@ -299,7 +299,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     // mediasoup drops DTLS that arrives before connect(), so connect before werift starts its handshake.
     if (!session.recvConnected) {
       session.recvConnected = true;
-      await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: readDtlsRole(answer.sdp), fingerprints: [readFingerprint(answer.sdp)] } });
+      await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: readDtlsParameters(answer.sdp) });
     }
     await pc.setLocalDescription(answer);
     await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sdpTransform from 'sdp-transform';
-import { readDtlsRole, readSendOffer, recvOffer, sendAnswer } from '../../bots/werift/sdp.js';
+import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer } from '../../bots/werift/sdp.js';
 import type { TransportInfo } from '../../target-server/protocol.js';
 
 const transport: TransportInfo = {
@@ -47,8 +47,8 @@ describe('SDP for mediasoup', () => {
   });
 
   it('turns werift\'s a=setup into the role mediasoup\'s connect() takes', () => {
-    assert.equal(readDtlsRole(weriftOffer.replace('actpass', 'active')), 'client');
-    assert.equal(readDtlsRole(weriftOffer.replace('actpass', 'passive')), 'server');
-    assert.throws(() => readDtlsRole(weriftOffer), /a=setup:actpass/);
+    assert.deepEqual(readDtlsParameters(weriftOffer.replace('actpass', 'active')), { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: '11:22' }] });
+    assert.equal(readDtlsParameters(weriftOffer.replace('actpass', 'passive')).role, 'server');
+    assert.throws(() => readDtlsParameters(weriftOffer), /a=setup:actpass/);
   });
 });
