@@ -11,13 +11,15 @@ function isLoopback(host: string): boolean {
 /**
  * werift skips loopback when gathering, so 127.0.0.1 is added; a loopback target is then only
  * paired with the loopback candidate, so no media leaves the host through another interface. When
- * every candidate of the remote transport is on loopback, the bot's sockets bind to 127.0.0.1 and
- * nothing else is gathered (ice-gathering.ts): one socket per peer connection.
+ * every candidate of the remote transport is on loopback, nothing else is gathered and the socket
+ * binds to 127.0.0.1: one socket per peer connection instead of one per interface. (werift reads
+ * `iceUseIpv4` only to list the machine's interfaces, an os.networkInterfaces() call per peer
+ * connection; 127.0.0.1 comes from `iceAdditionalHostAddresses` either way.)
  */
 export function peerConfig(remote: TransportInfo): RTCPeerConnectionConfig {
   const loopbackOnly = remote.iceCandidates.length > 0 && remote.iceCandidates.every((c) => isLoopback(c.address ?? c.ip ?? ''));
   return {
-    ...(loopbackOnly ? { iceInterfaceAddresses: { udp4: '127.0.0.1' } } : {}),
+    ...(loopbackOnly ? { iceUseIpv4: false, iceInterfaceAddresses: { udp4: '127.0.0.1' } } : {}),
     codecs: { audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: opusClockRate, channels: 2 })] },
     headerExtensions: { audio: [] },
     iceAdditionalHostAddresses: ['127.0.0.1'],

@@ -1,7 +1,7 @@
 /** werift must not ask a public STUN server, and gathers only a pinned address: rtcstorm's traffic stays on the host. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Connection } from 'werift';
+import { Connection, RTCPeerConnection } from 'werift';
 import { networkInterfaces } from 'node:os';
 import '../../bots/werift/ice-gathering.js';
 import { peerConfig } from '../../bots/werift/peer-config.js';
@@ -21,21 +21,29 @@ describe('werift ICE gathering', () => {
 
   it('gathers only 127.0.0.1, on a socket bound to it, for a loopback target', async () => {
     const otherAddresses = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal);
-    const config = peerConfig({ transportId: 't', iceParameters: { usernameFragment: 'u', password: 'p' }, iceCandidates: [{ foundation: 'f', priority: 1, address: '127.0.0.1', protocol: 'udp', port: 40000, type: 'host' }], dtlsParameters: { fingerprints: [] } });
-    assert.deepEqual(config.iceInterfaceAddresses, { udp4: '127.0.0.1' });
-    const pinned = new Connection(true, { additionalHostAddresses: ['127.0.0.1'], useIpv6: false, interfaceAddresses: config.iceInterfaceAddresses });
-    const open = new Connection(true, { additionalHostAddresses: ['127.0.0.1'], useIpv6: false });
-    await Promise.all([pinned.gatherCandidates(), open.gatherCandidates()]);
-    assert.deepEqual(pinned.localCandidates.map((c) => c.host), ['127.0.0.1']);
-    const sockets = (pinned as unknown as { protocols: Array<{ transport: { socket: { address(): { address: string } } } }> }).protocols;
-    assert.deepEqual(sockets.map((p) => p.transport.socket.address().address), ['127.0.0.1']);
-    // Unpinned, werift gathers every interface: the filter above is what removed the others.
-    assert.equal(open.localCandidates.length, 1 + otherAddresses.length);
-    await Promise.all([pinned.close(), open.close()]);
+    const transport = (address: string) => ({ transportId: 't', iceParameters: { usernameFragment: 'u', password: 'p' }, iceCandidates: [{ foundation: 'f', priority: 1, address, protocol: 'udp' as const, port: 40000, type: 'host' }], dtlsParameters: { fingerprints: [] } });
+    /** The host candidates a peer connection offers, and the addresses its sockets are bound to. */
+    const gathered = async (remoteAddress: string) => {
+      const pc = new RTCPeerConnection(peerConfig(transport(remoteAddress)));
+      pc.addTransceiver('audio', { direction: 'sendonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      const candidates = [...(pc.localDescription?.sdp ?? '').matchAll(/^a=candidate:\S+ 1 udp \d+ (\S+) \d+ typ host/gm)].map((m) => m[1]);
+      const [ice] = pc.iceTransports;
+      const protocols = (ice as unknown as { connection: { protocols: Array<{ transport: { socket: { address(): { address: string } } } }> } }).connection.protocols;
+      const bound = protocols.map((p) => p.transport.socket.address().address);
+      await pc.close();
+      return { candidates, bound };
+    };
+    assert.deepEqual(await gathered('127.0.0.1'), { candidates: ['127.0.0.1'], bound: ['127.0.0.1'] });
+    // Off loopback werift gathers every interface: the config above is what leaves the others out.
+    const open = await gathered('10.200.0.1');
+    assert.equal(open.candidates.length, 1 + otherAddresses.length);
+    assert.ok(open.bound.every((address) => address === '0.0.0.0'));
   });
 
   it('leaves a target off loopback to werift\'s own gathering', () => {
     const config = peerConfig({ transportId: 't', iceParameters: { usernameFragment: 'u', password: 'p' }, iceCandidates: [{ foundation: 'f', priority: 1, address: '10.200.0.1', protocol: 'udp', port: 40000, type: 'host' }], dtlsParameters: { fingerprints: [] } });
     assert.equal(config.iceInterfaceAddresses, undefined);
+    assert.equal(config.iceUseIpv4, undefined);
   });
 });
