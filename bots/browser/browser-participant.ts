@@ -1,15 +1,19 @@
 /**
  * The Node side of one browser participant (one page): joins through the page, accounts the
- * frames the page ships exactly as a werift bot accounts its packets (StreamReceiver), samples the
- * page's getStats() every second, and reports the participant failed when its page crashes, hangs
- * or loses its connection.
+ * frames the page ships exactly as a werift bot accounts its packets (StreamReceiver), and samples
+ * the page's getStats() every second. When the page loses its connection (signalling closed, a
+ * transport failed) it rejoins as a werift bot does (bots/recovery.ts): the page leaves and joins
+ * again, asking the directory where the room is now. A page that crashes or hangs, or a join that
+ * fails, fails the participant for good.
  */
 import { EventEmitter } from 'node:events';
 import type { Page } from 'puppeteer-core';
 import type { MetricStore } from '../../core/metrics/store.js';
+import type { RecoverySpec } from '../../core/scenario/index.js';
 import type { BotPlan } from '../../core/plan/plan.js';
 import { hostNowMs } from '../clock.js';
 import type { PayloadStamp } from '../media-payload.js';
+import { Recovery } from '../recovery.js';
 import { StreamReceiver } from '../stream-receiver.js';
 import { withTimeout } from '../with-timeout.js';
 import type { Chromium } from './chromium.js';
@@ -23,10 +27,12 @@ export interface BrowserParticipantOptions {
   signallingUrl: string;
   store: MetricStore;
   joinTimeoutMs: number;
-  gapThresholdMs: number;
+  recovery: RecoverySpec;
+  /** Seeded per participant: backoff jitter is part of the replayable run. */
+  random: () => number;
 }
 
-export type ParticipantState = 'idle' | 'joining' | 'connected' | 'failed' | 'closed';
+export type ParticipantState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
 
 const opusClockRate = 48000;
 const batchIntervalMs = 200;
@@ -46,6 +52,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
   joined = false;
   private page: Page | undefined;
   private readonly receiver: StreamReceiver;
+  private readonly recovery: Recovery;
   private readonly deltas = new PageStatsDeltas();
   private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
   private sentThisSecond = 0;
@@ -54,8 +61,16 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
 
   constructor(readonly options: BrowserParticipantOptions) {
     super();
-    const { store, plan, gapThresholdMs } = options;
-    this.receiver = new StreamReceiver({ store, group: plan.group, room: `room-${plan.room}`, clockRateHz: opusClockRate, gapThresholdMs });
+    const { store, plan, recovery } = options;
+    this.recovery = new Recovery(recovery, options.random, store, plan.group, `room-${plan.room}`);
+    this.receiver = new StreamReceiver({
+      store,
+      group: plan.group,
+      room: `room-${plan.room}`,
+      clockRateHz: opusClockRate,
+      gapThresholdMs: recovery.gapThresholdMs,
+      onMedia: (arrivalMs) => this.state === 'connected' && this.recovery.mediaBack(arrivalMs),
+    });
   }
 
   get peerId(): string {
@@ -68,14 +83,31 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     this.page = page;
     page.on('error', (error) => this.fail(`page crashed: ${error.message}`));
     await page.exposeFunction(bindings.frames, (batch: FrameBatch) => this.onFrames(batch));
-    await page.exposeFunction(bindings.failed, (reason: string) => this.fail(reason));
+    await page.exposeFunction(bindings.failed, (reason: string) => this.lost(reason));
     await page.goto(pageUrl);
   }
 
   async join(): Promise<void> {
-    const { plan, store, joinTimeoutMs } = this.options;
+    const { plan, store } = this.options;
     if (this.state !== 'idle' || !this.page) return;
     this.state = 'joining';
+    const startedAt = hostNowMs();
+    try {
+      await this.joinPage('join');
+    } catch (error) {
+      this.fail(`join: ${(error as Error).message}`);
+      return;
+    }
+    if (this.state !== 'joining') return;
+    this.state = 'connected';
+    this.joined = true;
+    store.record('join_time_ms', hostNowMs() - startedAt, plan.group);
+    store.count('bots_joined', 1, plan.group);
+  }
+
+  /** The page joins the room: locates it, connects, publishes and subscribes. */
+  private joinPage(what: string): Promise<void> {
+    const { plan, joinTimeoutMs } = this.options;
     const config: PageJoin = {
       signallingUrl: this.options.signallingUrl,
       roomId: this.options.roomId,
@@ -86,22 +118,32 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
       timeoutMs: joinTimeoutMs,
       batchIntervalMs,
     };
-    const startedAt = hostNowMs();
-    try {
-      await withTimeout(
-        this.page.evaluate((c) => (globalThis as unknown as PageGlobal).rtcstorm.join(c), config),
-        joinTimeoutMs,
-        'join',
-      );
-    } catch (error) {
-      this.fail(`join: ${(error as Error).message}`);
-      return;
-    }
-    if (this.state !== 'joining') return;
-    this.state = 'connected';
-    this.joined = true;
-    store.record('join_time_ms', hostNowMs() - startedAt, plan.group);
-    store.count('bots_joined', 1, plan.group);
+    return withTimeout(this.page!.evaluate((c) => (globalThis as unknown as PageGlobal).rtcstorm.join(c), config), joinTimeoutMs, what);
+  }
+
+  /** The page's session ends: media stops and the page ships its last frames. */
+  private leavePage(): Promise<void> {
+    return withTimeout(this.page!.evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.leave()), leaveTimeoutMs, 'leave');
+  }
+
+  /** The page lost its connection: a connected participant rejoins; one still joining fails its join. */
+  private lost(reason: string): void {
+    if (this.state !== 'connected') return this.fail(reason);
+    void this.recover(reason);
+  }
+
+  private async recover(reason: string): Promise<void> {
+    this.state = 'recovering';
+    this.recovery.failed(this.receiver.lastArrivalMs);
+    await this.leavePage().catch(() => undefined);
+    const rejoined = await this.recovery.retry(
+      () => this.state !== 'recovering',
+      () => this.joinPage(`rejoin after "${reason}"`).catch(async (error: unknown) => {
+        await this.leavePage().catch(() => undefined);
+        throw error;
+      }),
+    );
+    if (rejoined && this.state === 'recovering') this.state = 'connected';
   }
 
   private onFrames(batch: FrameBatch): void {
@@ -157,17 +199,13 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     store.record('browser_memory_mb', share.memoryMb, plan.group, atMs);
   }
 
-  /** The end of the run: stops media and takes the page's last frames, or gives up joining (no failure). */
+  /** The end of the run: stops media and takes the page's last frames, or gives up joining or rejoining (no failure). */
   async leave(): Promise<void> {
     const { page, state } = this;
     if (state === 'failed' || state === 'closed') return;
     this.state = 'closed';
     if (state !== 'connected' || !page) return;
-    await withTimeout(
-      page.evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.leave()),
-      leaveTimeoutMs,
-      'leave',
-    ).catch(() => undefined);
+    await this.leavePage().catch(() => undefined);
   }
 
   /** Counted once, whenever it happens: before, during or after joining. */

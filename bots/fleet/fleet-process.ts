@@ -3,7 +3,7 @@
  * its metrics to the run once per second as mergeable buckets.
  */
 import { MetricStore } from '../../core/metrics/store.js';
-import { seededRandom } from '../../core/plan/random.js';
+import { botRandom } from '../../core/plan/random.js';
 import { hostNowMs } from '../clock.js';
 import { WeriftBot } from '../werift/werift-bot.js';
 import { fleetRoutes, type FleetRoutes } from '../../chaos/network/fleet-network.js';
@@ -44,7 +44,7 @@ class FleetProcess {
   run(): void {
     const { start } = this;
     for (const plan of start.bots) {
-      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, room: `room-${plan.room}`, signallingUrl: start.signallingUrl, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: seededRandom(start.seed * 1_000_003 + plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk });
+      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, room: `room-${plan.room}`, signallingUrl: start.signallingUrl, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk });
       bot.on('connected', () => this.joined++);
       bot.on('failed', (error) => this.onBotFailed(bot, error));
       this.bots.push(bot);

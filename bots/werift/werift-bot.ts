@@ -10,6 +10,7 @@ import type { MetricStore } from '../../core/metrics/store.js';
 import type { AudioSpec, RecoverySpec, TalkSpec } from '../../core/scenario/index.js';
 import { maxBatch, type ProducerInfo, type TransportInfo } from '../../target-server/protocol.js';
 import { hostNowMs } from '../clock.js';
+import { Recovery } from '../recovery.js';
 import { locateRoom } from '../locate-room.js';
 import { directRoute, type MediaPath, type MediaRoute } from '../media-route.js';
 import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from '../media-payload.js';
@@ -112,8 +113,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   state: BotState = 'idle';
   private session: Session | undefined;
   private readonly receiver: StreamReceiver;
-  /** Set while the bot is without media after a failure: the last packet before it. */
-  private outage: { lastPacketMs: number } | undefined;
+  private readonly recovery: Recovery;
 
   private seq = 0;
   private rtpTimestamp = 0;
@@ -129,6 +129,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     this.samplesPerPacket = (opusClockRate * options.audio.ptimeMs) / 1000;
     this.talk = new TalkModel(options.talk, options.random);
     this.stamp = { senderId: options.id, seq: 0, sentAtMs: 0 };
+    this.recovery = new Recovery(options.recovery, options.random, options.store, options.group, options.room);
     this.receiver = new StreamReceiver({
       store: options.store,
       group: options.group,
@@ -136,7 +137,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       clockRateHz: opusClockRate,
       // With DTX a silent talker still sends every 400 ms: a gap is what is longer than that, with margin.
       gapThresholdMs: options.talk.model === 'p59' && options.talk.dtx ? Math.max(options.recovery.gapThresholdMs, 2.5 * dtxIntervalMs) : options.recovery.gapThresholdMs,
-      onMedia: (arrivalMs) => this.onMediaBack(arrivalMs),
+      onMedia: (arrivalMs) => this.state === 'connected' && this.recovery.mediaBack(arrivalMs),
     });
   }
 
@@ -306,13 +307,6 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     session.subscribedAtMs = hostNowMs();
   }
 
-  /** Media is back after an outage: how long this bot was without audio. */
-  private onMediaBack(arrivalMs: number): void {
-    if (!this.outage || this.state !== 'connected') return;
-    if (Number.isFinite(this.outage.lastPacketMs)) this.options.store.record('recovery_time_ms', arrivalMs - this.outage.lastPacketMs, this.options.group, arrivalMs);
-    this.outage = undefined;
-  }
-
   /**
    * Silence from everyone it subscribes to, for longer than the media timeout, is a failure too:
    * a paused or partitioned node closes no socket. Called by the fleet process a few times a second.
@@ -336,26 +330,21 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   }
 
   private async recover(reason: string): Promise<void> {
-    const { store, group, recovery, joinTimeoutMs, random } = this.options;
+    const { joinTimeoutMs } = this.options;
     this.state = 'recovering';
-    store.count('bot_failures', 1, group);
-    store.count('room_bot_failures', 1, this.options.room);
-    this.outage ??= { lastPacketMs: this.receiver.lastArrivalMs };
+    this.recovery.failed(this.receiver.lastArrivalMs);
     this.closeSession();
-    for (let attempt = 0; ; attempt++) {
-      const backoff = Math.min(recovery.backoffMaxMs, recovery.backoffInitialMs * 2 ** attempt) * (0.5 + random());
-      await new Promise((resolve) => setTimeout(resolve, backoff));
-      if ((this.state as BotState) === 'closed') return;
-      try {
-        await withTimeout(this.open(), joinTimeoutMs, `rejoin after "${reason}"`);
-        if ((this.state as BotState) === 'closed') return void this.closeSession();
-        this.state = 'connected';
-        this.emit('recovered');
-        return;
-      } catch {
+    const rejoined = await this.recovery.retry(
+      () => (this.state as BotState) === 'closed',
+      () => withTimeout(this.open(), joinTimeoutMs, `rejoin after "${reason}"`).catch((error: unknown) => {
         this.closeSession();
-      }
-    }
+        throw error;
+      }),
+    );
+    if (!rejoined) return;
+    if ((this.state as BotState) === 'closed') return void this.closeSession();
+    this.state = 'connected';
+    this.emit('recovered');
   }
 
   /**

@@ -19,3 +19,8 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   }
   return out;
 }
+
+/** One bot's own random source (its backoff jitter), from the run's seed and the bot's id. */
+export function botRandom(seed: number, botId: number): () => number {
+  return seededRandom(seed * 1_000_003 + botId);
+}

@@ -82,7 +82,7 @@ export interface Threshold {
   abortOnFail: boolean;
 }
 
-/** How bots notice a failed node and come back (see bots/werift/recovery.ts). */
+/** How bots notice a failed node and come back (see bots/recovery.ts). */
 export interface RecoverySpec {
   /** No packet from anyone for this long (while subscribed) counts as a failure. */
   mediaTimeoutMs: number;

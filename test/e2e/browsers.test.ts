@@ -188,4 +188,46 @@ harness: { maxEventLoopLag: 5s }
     assert.ok(store.counter('packets_received', 'browsers', lastSecond - 1, lastSecond) > 0, 'the browser left received nothing at the end');
     assert.deepEqual(await waitForNoProcessesWithEnv(marker), []);
   });
+
+  it('rejoins through the directory when its node is killed, and reports how long it was without audio', async () => {
+    const file = writeScenario(`
+name: browser-failover
+seed: 2
+duration: 22s
+target: { bundled: { nodes: 2, workersPerNode: 1 } }
+rooms: { count: 1, size: 3 }
+fleet:
+  - engine: werift
+    name: bots
+    count: 2
+  - engine: browser
+    name: browsers
+    count: 1
+recovery: { mediaTimeout: 10s }
+harness: { maxEventLoopLag: 5s }
+chaos:
+  - { at: 9s, action: kill-node, target: busiest }
+`);
+    const out = tempDir('browser-failover');
+    const { run, marker } = startMarkedCli(['run', file, '--out', out]);
+    const result = await run.result;
+    assert.notEqual(result.code, 2, result.stderr);
+    const report = readReport(out);
+    assert.equal(report.complete, true, report.abortReason ?? '');
+    const kill = report.events.find((e) => e.kind === 'chaos' && e.action === 'kill-node');
+    assert.ok(kill?.ok, JSON.stringify(report.events));
+    const browsers = report.groups.browsers!;
+    assert.deepEqual(browsers.bots, { planned: 1, joined: 1, failed: 0 });
+    assert.equal(browsers.metrics.bot_failures, 1, 'the browser lost its node once');
+    assert.equal(browsers.metrics.recovery_time_ms?.count, 1, 'and measured one outage');
+    assert.ok(browsers.metrics.recovery_time_ms!.max < 15_000);
+    assert.equal(report.events.filter((e) => e.kind === 'browser-failed').length, 0, JSON.stringify(report.events));
+    // After the rejoin it hears both bots again, and they hear it.
+    const store = MetricStore.fromJSON(report.raw);
+    const lastSecond = Math.ceil(report.durationMs / 1000) - 1;
+    assert.ok(store.counter('packets_received', 'browsers', lastSecond - 2, lastSecond) > 0, 'the browser received nothing after its rejoin');
+    assert.ok(store.counter('packets_received', 'bots', lastSecond - 2, lastSecond) > 0, 'the bots received nothing at the end');
+    assert.equal(report.timeline.at(-1)!.botsConnected, 3);
+    assert.deepEqual(await waitForNoProcessesWithEnv(marker), []);
+  });
 });
