@@ -539,6 +539,43 @@ of a join. They are now formatted only when the log is on (DEBUG=werift-dtls*).`
 `,
       },
     ],
+  },  {
+    id: 'flight5-one-datagram',
+    why: `As DTLS client werift sent its flight 5 (Certificate, ClientKeyExchange, CertificateVerify,
+ChangeCipherSpec, Finished: about 700 bytes) as five datagrams, and all five again whenever the
+server retransmitted its flight 4. mediasoup retransmits after 100 ms, which a join storm often
+exceeds, so a peer connection sent 5 to 10 datagrams where 1 to 2 do, and the SFU under test read
+them all. The records now go out together in one datagram, as RFC 6347 §4.1.1 allows.`,
+    edits: [
+      {
+        file: esm,
+        find: `      this.sendChangeCipherSpec(),
+      this.sendFinished()
+    ].filter((v) => v);
+    this.dtls.lastMessage = messages;
+`,
+        replace: `      this.sendChangeCipherSpec(),
+      this.sendFinished()
+    ].filter((v) => v);
+    messages.splice(0, messages.length, Buffer.concat(messages)); // rtcstorm-patch(flight5-one-datagram): one datagram, not five
+    this.dtls.lastMessage = messages;
+`,
+      },
+      {
+        file: 'lib/dtls/src/flight/client/flight5.js',
+        find: `            this.sendChangeCipherSpec(),
+            this.sendFinished(),
+        ].filter((v) => v);
+        this.dtls.lastMessage = messages;
+`,
+        replace: `            this.sendChangeCipherSpec(),
+            this.sendFinished(),
+        ].filter((v) => v);
+        messages.splice(0, messages.length, Buffer.concat(messages)); // rtcstorm-patch(flight5-one-datagram): one datagram, not five
+        this.dtls.lastMessage = messages;
+`,
+      },
+    ],
   },
 ];
 

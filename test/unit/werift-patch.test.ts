@@ -21,7 +21,7 @@ import { peerConfig } from '../../bots/werift/peer-config.js';
 const require = createRequire(import.meta.url);
 /** werift's lib/ directory (its main entry is lib/webrtc/src/index.js). */
 const weriftLib = join(dirname(require.resolve('werift')), '..', '..');
-const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary'];
+const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram'];
 
 const X25519 = NamedCurveAlgorithm.x25519_29;
 const P256 = NamedCurveAlgorithm.secp256r1_23;
@@ -159,7 +159,8 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
       const certificate = await RTCDtlsTransport.SetupCertificate();
       const ends = [0, 1].map(() => ({ type: 'test', address: {}, closed: false, onData: (_data: Buffer, _from: unknown) => undefined, send: async (_data: Buffer) => undefined, close: async () => undefined }));
       const [clientEnd, serverEnd] = ends as [(typeof ends)[0], (typeof ends)[0]];
-      clientEnd.send = async (data) => void setImmediate(() => serverEnd.onData(data, undefined));
+      let clientDatagrams = 0;
+      clientEnd.send = async (data) => void (clientDatagrams++, setImmediate(() => serverEnd.onData(data, undefined)));
       serverEnd.send = async (data) => void setImmediate(() => clientEnd.onData(data, undefined));
       const credentials = { cert: certificate.certPem, key: certificate.privateKey, signatureHash: certificate.signatureHash, extendedMasterSecret: true };
       const server = new DtlsServer({ ...credentials, transport: serverEnd as never, srtpProfiles: serverProfiles as never, certificateRequest: true });
@@ -177,6 +178,7 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
         clientKeyPair: client.cipher.localKeyPair,
         clientKeys: client.extractSessionKeys(16, 14),
         serverKeys: server.extractSessionKeys(16, 14),
+        clientDatagrams,
       };
       client.close();
       server.close();
@@ -196,6 +198,9 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
         assert.deepEqual(derivedPublic, publicKey);
         assert.deepEqual(result.clientKeys.localKey, result.serverKeys.remoteKey);
         assert.deepEqual(result.clientKeys.remoteSalt, result.serverKeys.localSalt);
+        // ClientHello twice (werift's server asks for a cookie first), then flight 5's five records
+        // (the server asks for a certificate) in one datagram: 7 datagrams without the patch.
+        assert.equal(result.clientDatagrams, 3);
       });
     }
 
