@@ -56,6 +56,8 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
   private readonly deltas = new PageStatsDeltas();
   private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
   private sentThisSecond = 0;
+  /** A loss the rejoined session reported before the rejoin was done. */
+  private lostWhileRejoining: string | undefined;
   /** When the pending getStats() call started; undefined when none is pending. */
   private statsAskedAt: number | undefined;
 
@@ -126,8 +128,13 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     return withTimeout(this.page!.evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.leave()), leaveTimeoutMs, 'leave');
   }
 
-  /** The page lost its connection: a connected participant rejoins; one still joining fails its join. */
+  /**
+   * The page lost its connection: a connected participant rejoins; one still joining fails its
+   * join. While rejoining, only the new session can report (after its join resolved in the page,
+   * before the rejoin is done here): it is lost again as soon as the rejoin is done.
+   */
   private lost(reason: string): void {
+    if (this.state === 'recovering') return void (this.lostWhileRejoining = reason);
     if (this.state !== 'connected') return this.fail(reason);
     void this.recover(reason);
   }
@@ -143,7 +150,11 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
         throw error;
       }),
     );
-    if (rejoined && this.state === 'recovering') this.state = 'connected';
+    if (!rejoined || this.state !== 'recovering') return;
+    this.state = 'connected';
+    const again = this.lostWhileRejoining;
+    this.lostWhileRejoining = undefined;
+    if (again) this.lost(again);
   }
 
   private onFrames(batch: FrameBatch): void {
