@@ -3,7 +3,7 @@
  * parameters and reads what it needs from werift's own SDP. mediasoup is ICE-lite: the session
  * says so, which makes werift take the controlling role.
  */
-import sdpTransform, { type MediaAttributes, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import sdpTransform, { type SessionDescription } from 'sdp-transform';
 import type { TransportInfo } from '../../target-server/protocol.js';
 
 export interface Fingerprint { algorithm: string; value: string }
@@ -45,68 +45,61 @@ export function readSendOffer(sdp: string): SendOfferInfo {
   return { mid: String(media.mid), payloadType: rtp.payload, ssrc: Number(ssrc), cname, fingerprint: fingerprintOf(parsed) };
 }
 
-function session(transport: TransportInfo, version: number, mids: string[]): SessionDescription {
+/**
+ * The remote SDP is written line by line rather than through sdp-transform's writer: it is made
+ * once per negotiation per bot (a join storm makes thousands), always in the same shape, and the
+ * writer's object model and formatting cost more than the rest of building it.
+ */
+function sessionLines(transport: TransportInfo, version: number, mids: string[]): string[] {
   const fingerprint = transport.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ?? transport.dtlsParameters.fingerprints[0];
   if (!fingerprint) throw new Error('mediasoup transport has no DTLS fingerprint');
-  return {
-    version: 0,
-    origin: { username: '-', sessionId: 1, sessionVersion: version, netType: 'IN', ipVer: 4, address: '127.0.0.1' },
-    name: '-',
-    timing: { start: 0, stop: 0 },
-    icelite: 'ice-lite',
-    fingerprint: { type: fingerprint.algorithm, hash: fingerprint.value },
-    groups: [{ type: 'BUNDLE', mids: mids.join(' ') }],
-    msidSemantic: { semantic: 'WMS', token: '*' },
-    media: [],
-  };
+  return [
+    'v=0',
+    `o=- 1 ${version} IN IP4 127.0.0.1`,
+    's=-',
+    't=0 0',
+    'a=ice-lite',
+    `a=fingerprint:${fingerprint.algorithm} ${fingerprint.value}`,
+    `a=group:BUNDLE ${mids.join(' ')}`,
+    'a=msid-semantic: WMS *',
+  ];
 }
 
-function audioLine(transport: TransportInfo, mid: string, payloadType: number, direction: MediaAttributes['direction'], setup: 'passive' | 'actpass'): MediaDescription {
-  return {
-    type: 'audio',
-    port: 7,
-    protocol: 'UDP/TLS/RTP/SAVPF',
-    payloads: String(payloadType),
-    connection: { version: 4, ip: '127.0.0.1' },
-    mid,
-    direction,
-    iceUfrag: transport.iceParameters.usernameFragment,
-    icePwd: transport.iceParameters.password,
-    candidates: transport.iceCandidates.map((c) => ({
-      foundation: c.foundation,
-      component: 1,
-      transport: c.protocol,
-      priority: c.priority,
-      ip: c.address ?? c.ip ?? '',
-      port: c.port,
-      type: c.type,
-    })),
-    endOfCandidates: 'end-of-candidates',
-    setup,
-    rtcpMux: 'rtcp-mux',
-    rtcpRsize: 'rtcp-rsize',
-    rtp: [{ payload: payloadType, ...opus }],
-    fmtp: [{ payload: payloadType, config: 'minptime=10;useinbandfec=1' }],
-  };
+function audioLines(transport: TransportInfo, mid: string, payloadType: number, direction: 'sendonly' | 'recvonly' | 'inactive', setup: 'passive' | 'actpass'): string[] {
+  const { usernameFragment, password } = transport.iceParameters;
+  return [
+    `m=audio 7 UDP/TLS/RTP/SAVPF ${payloadType}`,
+    'c=IN IP4 127.0.0.1',
+    `a=rtpmap:${payloadType} ${opus.codec}/${opus.rate}/${opus.encoding}`,
+    `a=fmtp:${payloadType} minptime=10;useinbandfec=1`,
+    `a=mid:${mid}`,
+    `a=${direction}`,
+    `a=ice-ufrag:${usernameFragment}`,
+    `a=ice-pwd:${password}`,
+    ...transport.iceCandidates.map((c) => `a=candidate:${c.foundation} 1 ${c.protocol} ${c.priority} ${c.address ?? c.ip ?? ''} ${c.port} typ ${c.type}`),
+    'a=end-of-candidates',
+    `a=setup:${setup}`,
+    'a=rtcp-mux',
+    'a=rtcp-rsize',
+  ];
 }
+
+const sdpText = (lines: string[]): string => `${lines.join('\r\n')}\r\n`;
 
 /** mediasoup's answer to werift's send offer: mediasoup receives and is the DTLS client. */
 export function sendAnswer(transport: TransportInfo, offer: SendOfferInfo): string {
-  const description = session(transport, 1, [offer.mid]);
-  description.media.push(audioLine(transport, offer.mid, offer.payloadType, 'recvonly', 'passive'));
-  return sdpTransform.write(description);
+  return sdpText([...sessionLines(transport, 1, [offer.mid]), ...audioLines(transport, offer.mid, offer.payloadType, 'recvonly', 'passive')]);
 }
 
 /** mediasoup's offer of every consumer so far; ended consumers stay as inactive lines, since m-lines are never removed. */
 export function recvOffer(transport: TransportInfo, consumers: ConsumerLine[], version: number): string {
-  const description = session(transport, version, consumers.map((c) => c.mid));
+  const lines = sessionLines(transport, version, consumers.map((c) => c.mid));
   for (const consumer of consumers) {
-    const line = audioLine(transport, consumer.mid, consumer.payloadType, consumer.active ? 'sendonly' : 'inactive', 'actpass');
-    line.ssrcs = [
-      { id: consumer.ssrc, attribute: 'cname', value: consumer.cname },
-      { id: consumer.ssrc, attribute: 'msid', value: `rtcstorm-${consumer.mid} audio-${consumer.mid}` },
-    ];
-    description.media.push(line);
+    lines.push(
+      ...audioLines(transport, consumer.mid, consumer.payloadType, consumer.active ? 'sendonly' : 'inactive', 'actpass'),
+      `a=ssrc:${consumer.ssrc} cname:${consumer.cname}`,
+      `a=ssrc:${consumer.ssrc} msid:rtcstorm-${consumer.mid} audio-${consumer.mid}`,
+    );
   }
-  return sdpTransform.write(description);
+  return sdpText(lines);
 }

@@ -31,6 +31,19 @@ describe('SDP for mediasoup', () => {
     assert.equal(media.direction, 'recvonly');
     assert.deepEqual(media.candidates?.map((c) => [c.ip, c.port]), [['127.0.0.1', 40000]]);
     assert.equal(media.rtp[0]!.payload, 96);
+    // Everything else werift reads, as sdp-transform (and so any SDP parser) reads it.
+    assert.deepEqual(
+      { ...media, candidates: undefined },
+      {
+        type: 'audio', port: 7, protocol: 'UDP/TLS/RTP/SAVPF', payloads: 96, connection: { version: 4, ip: '127.0.0.1' },
+        rtp: [{ payload: 96, codec: 'opus', rate: 48000, encoding: 2 }], fmtp: [{ payload: 96, config: 'minptime=10;useinbandfec=1' }],
+        mid: 0, direction: 'recvonly', iceUfrag: 'ufrag1', icePwd: 'pwd1', endOfCandidates: 'end-of-candidates', setup: 'passive',
+        rtcpMux: 'rtcp-mux', rtcpRsize: 'rtcp-rsize', candidates: undefined,
+      },
+    );
+    assert.deepEqual(media.candidates, [{ foundation: 'udpcandidate', component: 1, transport: 'udp', priority: 1076302079, ip: '127.0.0.1', port: 40000, type: 'host' }]);
+    assert.deepEqual(answer.groups, [{ type: 'BUNDLE', mids: 0 }]);
+    assert.deepEqual(answer.msidSemantic, { semantic: 'WMS', token: '*' });
   });
 
   it('offers every consumer in one BUNDLE, ended ones inactive, ssrc and cname per line', () => {
@@ -43,7 +56,7 @@ describe('SDP for mediasoup', () => {
     assert.equal(offer.groups?.[0]?.mids, '0 1');
     assert.equal(offer.origin?.sessionVersion, 3);
     assert.deepEqual(offer.media.map((m) => [String(m.mid), m.direction, m.setup]), [['0', 'inactive', 'actpass'], ['1', 'sendonly', 'actpass']]);
-    assert.deepEqual(offer.media[1]!.ssrcs?.find((s) => s.attribute === 'cname'), { id: 22, attribute: 'cname', value: 'b' });
+    assert.deepEqual(offer.media[1]!.ssrcs, [{ id: 22, attribute: 'cname', value: 'b' }, { id: 22, attribute: 'msid', value: 'rtcstorm-1 audio-1' }]);
   });
 
   it('turns werift\'s a=setup into the role mediasoup\'s connect() takes', () => {
