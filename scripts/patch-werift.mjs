@@ -577,6 +577,29 @@ them all. The records now go out together in one datagram, as RFC 6347 §4.1.1 a
       },
     ],
   },
+  {
+    id: 'nominate-lite-at-once',
+    why: `Against an ICE-lite peer (mediasoup is one) werift checked the pair first and then sent a second
+check carrying USE-CANDIDATE to nominate it: two STUN transactions, one round trip more, per peer
+connection. A lite peer only answers checks and takes the pair a USE-CANDIDATE check arrives on, so
+the first check now carries it, as browsers do towards ICE-lite servers.`,
+    edits: [
+      {
+        file: esm,
+        find: `    const nominate = this.iceControlling && !this.remoteIsLite;
+`,
+        replace: `    const nominate = this.iceControlling; // rtcstorm-patch(nominate-lite-at-once): an ICE-lite peer takes the first check
+`,
+      },
+      {
+        file: 'lib/ice/src/ice.js',
+        find: `                const nominate = this.iceControlling && !this.remoteIsLite;
+`,
+        replace: `                const nominate = this.iceControlling; // rtcstorm-patch(nominate-lite-at-once): an ICE-lite peer takes the first check
+`,
+      },
+    ],
+  },
 ];
 
 function count(text, part) {

@@ -21,7 +21,7 @@ import { peerConfig } from '../../bots/werift/peer-config.js';
 const require = createRequire(import.meta.url);
 /** werift's lib/ directory (its main entry is lib/webrtc/src/index.js). */
 const weriftLib = join(dirname(require.resolve('werift')), '..', '..');
-const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram'];
+const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram', 'nominate-lite-at-once'];
 
 const X25519 = NamedCurveAlgorithm.x25519_29;
 const P256 = NamedCurveAlgorithm.secp256r1_23;
@@ -69,6 +69,7 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
     assert.ok(!esm.includes('nacl.scalarMult(') && !esm.includes('nacl2.box.keyPair('), 'no tweetnacl in the key exchange');
     assert.ok(!esm.includes('p256.getSharedSecret('), 'no @noble/curves in the key exchange');
     assert.ok(!esm.includes('this.localPrivateKey.toPEM()'), 'no PEM parse per signature');
+    assert.ok(!esm.includes('const nominate = this.iceControlling && !this.remoteIsLite;'), 'no second check to nominate a pair of an ICE-lite peer');
   });
 
   describe('X25519 and P-256 on Node\'s crypto (CommonJS copy)', () => {
