@@ -3,7 +3,6 @@
  * parameters and reads what it needs from werift's own SDP. mediasoup is ICE-lite: the session
  * says so, which makes werift take the controlling role.
  */
-import sdpTransform, { type SessionDescription } from 'sdp-transform';
 import type { TransportInfo } from '../../target-server/protocol.js';
 
 export interface Fingerprint { algorithm: string; value: string }
@@ -15,34 +14,47 @@ export interface ConsumerLine { mid: string; payloadType: number; ssrc: number; 
 
 const opus = { codec: 'opus', rate: 48000, encoding: 2 } as const;
 
-function fingerprintOf(parsed: SessionDescription): Fingerprint {
-  const fingerprint = parsed.fingerprint ?? parsed.media.find((m) => m.fingerprint)?.fingerprint;
-  if (!fingerprint) throw new Error('werift SDP has no DTLS fingerprint');
-  return { algorithm: fingerprint.type, value: fingerprint.hash };
+/**
+ * werift's own SDP is read by scanning its lines for the few attributes needed: a full parse (with
+ * sdp-transform) of every description a join storm produces cost more than the reading needs.
+ */
+function attribute(lines: string[], name: string): string | undefined {
+  const prefix = `a=${name}:`;
+  return lines.find((line) => line.startsWith(prefix))?.slice(prefix.length);
 }
+
+function fingerprintOf(lines: string[]): Fingerprint {
+  const [algorithm, value] = attribute(lines, 'fingerprint')?.split(' ') ?? [];
+  if (!algorithm || !value) throw new Error('werift SDP has no DTLS fingerprint');
+  return { algorithm, value };
+}
+
+const sdpLines = (sdp: string): string[] => sdp.split(/\r?\n/);
 
 /**
  * werift's DTLS parameters as its answer states them, in the form mediasoup's connect() takes: the
  * role (a=setup) is the remote endpoint's, not mediasoup's own.
  */
 export function readDtlsParameters(sdp: string): { role: 'client' | 'server'; fingerprints: Fingerprint[] } {
-  const parsed = sdpTransform.parse(sdp);
-  const setup = parsed.setup ?? parsed.media.find((m) => m.setup)?.setup;
+  const lines = sdpLines(sdp);
+  const setup = attribute(lines, 'setup');
   if (setup !== 'active' && setup !== 'passive') throw new Error(`werift SDP has a=setup:${setup ?? '(none)'}; expected active or passive`);
-  return { role: setup === 'active' ? 'client' : 'server', fingerprints: [fingerprintOf(parsed)] };
+  return { role: setup === 'active' ? 'client' : 'server', fingerprints: [fingerprintOf(lines)] };
 }
 
 /** What mediasoup's produce() needs from werift's offer for its single audio sender. */
 export function readSendOffer(sdp: string): SendOfferInfo {
-  const parsed = sdpTransform.parse(sdp);
-  const media = parsed.media.find((m) => m.type === 'audio');
-  if (media?.mid === undefined) throw new Error('werift offer has no audio m-line with a mid');
-  const rtp = media.rtp.find((r) => r.codec.toLowerCase() === 'opus');
-  if (!rtp) throw new Error('werift offer has no Opus payload type');
-  const ssrc = media.ssrcs?.[0]?.id;
-  const cname = media.ssrcs?.find((s) => s.attribute === 'cname')?.value;
-  if (ssrc === undefined || !cname) throw new Error('werift offer has no a=ssrc cname line');
-  return { mid: String(media.mid), payloadType: rtp.payload, ssrc: Number(ssrc), cname, fingerprint: fingerprintOf(parsed) };
+  const lines = sdpLines(sdp);
+  const start = lines.findIndex((line) => line.startsWith('m=audio '));
+  const next = lines.findIndex((line, i) => i > start && line.startsWith('m='));
+  const media = start < 0 ? [] : lines.slice(start, next < 0 ? undefined : next);
+  const mid = attribute(media, 'mid');
+  if (mid === undefined) throw new Error('werift offer has no audio m-line with a mid');
+  const opusLine = media.map((line) => /^a=rtpmap:(\d+) opus\//i.exec(line)).find((match) => match);
+  if (!opusLine) throw new Error('werift offer has no Opus payload type');
+  const ssrcLine = media.map((line) => /^a=ssrc:(\d+) cname:(\S+)/.exec(line)).find((match) => match);
+  if (!ssrcLine) throw new Error('werift offer has no a=ssrc cname line');
+  return { mid, payloadType: Number(opusLine[1]), ssrc: Number(ssrcLine[1]), cname: ssrcLine[2]!, fingerprint: fingerprintOf(lines) };
 }
 
 /**

@@ -22,6 +22,15 @@ describe('SDP for mediasoup', () => {
     assert.deepEqual(readSendOffer(weriftOffer), { mid: '0', payloadType: 96, ssrc: 1234, cname: 'abc', fingerprint: { algorithm: 'sha-256', value: '11:22' } });
   });
 
+  it('reads the audio section only, and names what is missing', () => {
+    const withVideoFirst = weriftOffer.replace('m=audio', 'm=video 9 UDP/TLS/RTP/SAVPF 97\r\na=mid:v\r\na=ssrc:99 cname:video\r\na=rtpmap:97 VP8/90000\r\nm=audio');
+    assert.deepEqual(readSendOffer(withVideoFirst), readSendOffer(weriftOffer));
+    assert.throws(() => readSendOffer(weriftOffer.replace('a=ssrc:1234 cname:abc', 'a=ssrc:1234 msid:x y')), /no a=ssrc cname line/);
+    assert.throws(() => readSendOffer(weriftOffer.replace('opus', 'PCMU')), /no Opus payload type/);
+    assert.throws(() => readSendOffer(weriftOffer.replace('m=audio', 'm=video')), /no audio m-line/);
+    assert.throws(() => readDtlsParameters(weriftOffer.replace('a=fingerprint:sha-256 11:22', '').replace('actpass', 'active')), /no DTLS fingerprint/);
+  });
+
   it('answers as an ICE-lite DTLS server with mediasoup\'s candidates and sha-256 fingerprint', () => {
     const answer = sdpTransform.parse(sendAnswer(transport, readSendOffer(weriftOffer)));
     assert.equal(answer.icelite, 'ice-lite');
