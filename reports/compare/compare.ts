@@ -3,6 +3,7 @@
  * the baseline by more than the tolerance AND by more than the noise; worse past tolerance but
  * within noise is reported as noise, not as a failure.
  */
+import { comparedRunCharts, type ComparedRunChart } from '../html/chart-data.js';
 import type { Report } from '../report-types.js';
 import { loadedRun, selectMetrics, type ComparedMetric, type LoadedRun, type Measurement } from './compared-metrics.js';
 import { median, spread } from './noise.js';
@@ -36,6 +37,8 @@ export interface Comparison {
   regressed: boolean;
   /** Reasons the comparison may be unfair: other scenario, other fleet size, incomplete or invalid runs. */
   warnings: string[];
+  /** What compare.html draws: each run's latency and loss over time, and its latency distribution. */
+  charts: ComparedRunChart[];
 }
 
 export interface CompareOptions {
@@ -92,5 +95,12 @@ export function compareReports(baselines: readonly Report[], candidate: Report, 
   const base = baselines.map(loadedRun);
   const cand = loadedRun(candidate);
   const rows = metrics.map((m) => compareMetric(m, base, cand, options.tolerance));
-  return { baselineRuns: baselines.length, tolerance: options.tolerance, rows, regressed: rows.some((r) => isRegression(r.status)), warnings: fairnessWarnings(baselines, candidate) };
+  return {
+    baselineRuns: baselines.length,
+    tolerance: options.tolerance,
+    rows,
+    regressed: rows.some((r) => isRegression(r.status)),
+    warnings: fairnessWarnings(baselines, candidate),
+    charts: comparedRunCharts(baselines, candidate),
+  };
 }

@@ -1,4 +1,4 @@
-/** The numbers report.html draws, taken from a report: per-second series, event marks, the latency distribution. */
+/** The numbers report.html and compare.html draw, taken from reports: per-second series, event marks, the latency distribution. */
 import { MetricStore } from '../../core/metrics/store.js';
 import { distribution, type Distribution } from '../distribution.js';
 import { eventMarks, type EventMark } from '../events.js';
@@ -53,4 +53,23 @@ export function chartData(report: Report): ChartData {
     marks: eventMarks(report.events),
     latency: distribution(latency),
   };
+}
+
+/** One run as compare.html draws it next to the others. */
+export interface ComparedRunChart {
+  label: string;
+  t: number[];
+  latencyP50Ms: Series;
+  latencyP99Ms: Series;
+  lossPercent: Series;
+  latency: Distribution | null;
+}
+
+/** The baseline runs and the candidate, each on its own seconds since start. */
+export function comparedRunCharts(baselines: readonly Report[], candidate: Report): ComparedRunChart[] {
+  const run = (label: string, report: Report): ComparedRunChart => {
+    const { t, latencyP50Ms, latencyP99Ms, lossPercent, latency } = chartData(report);
+    return { label, t, latencyP50Ms, latencyP99Ms, lossPercent, latency };
+  };
+  return [...baselines.map((b, i) => run(baselines.length > 1 ? `baseline ${i + 1}` : 'baseline', b)), run('candidate', candidate)];
 }

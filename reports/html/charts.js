@@ -1,6 +1,7 @@
 /*
  * Runs in the browser: draws every element with data-chart from the JSON in #rtcstorm-data, with
- * uPlot (inlined before this script). Plain JavaScript, read and inlined as is by reports/html/page.ts.
+ * uPlot (inlined before this script): a report's charts (report.html), or runs drawn over each other
+ * from `compare` (compare.html). Plain JavaScript, read and inlined as is by reports/html/page.ts.
  * Time charts also draw report events: chaos steps as labelled lines (a band while they last), other
  * events (bot failures, counted per second) as ticks along the bottom. Each time chart records how many marks
  * it drew in data-event-marks, and the body gets data-charts-ready once everything is drawn.
@@ -89,7 +90,7 @@
     plots.push({ u: u, el: el });
   }
 
-  /** x: seconds since start; series: [{ label, values }]. */
+  /** x: seconds since start; series: [{ label, values }]; the report's events are marked on it. */
   function timeChart(el, t, series, unit, noData) {
     if (t.length === 0 || !hasValues(series)) return empty(el, noData || 'no data');
     plot(
@@ -100,7 +101,7 @@
         series: [{ label: 's' }].concat(series.map(function (s, i) {
           return { label: s.label, stroke: colors[i % colors.length], width: 1.5, spanGaps: false };
         })),
-        plugins: [eventMarksPlugin(data.marks, el)],
+        plugins: data.marks ? [eventMarksPlugin(data.marks, el)] : [],
       },
       [t].concat(series.map(function (s) { return s.values; })),
     );
@@ -153,6 +154,41 @@
       distributionChart(el, d.latency.cdfValue, d.latency.cdfPercent, '% at or below', false);
     },
   };
+
+  /**
+   * Runs over each other (compare.html), each on its own x values: uPlot.join puts them on one x axis
+   * with gaps where a run has no point. pick(run) gives [x, y] of one run.
+   */
+  function runsChart(el, pick, axes, noData) {
+    var runs = (data.compare || []).filter(function (r) { var xy = pick(r); return xy && xy[1].some(function (v) { return v !== null; }); });
+    if (runs.length === 0) return empty(el, noData);
+    var joined = uPlot.join(runs.map(pick));
+    plot(
+      el,
+      {
+        scales: { x: { time: false, distr: axes.logX ? 3 : 1 } },
+        axes: [{ label: axes.x }, { label: axes.y, size: 60 }],
+        series: [{ label: axes.x }].concat(runs.map(function (r, i) {
+          return { label: r.label, stroke: r.label === 'candidate' ? colors[1] : colors[(i % 2) * 2], width: r.label === 'candidate' ? 2 : 1.25, spanGaps: true, points: { show: false } };
+        })),
+      },
+      joined,
+    );
+  }
+
+  function overTime(key) {
+    return function (r) { return [r.t, r[key]]; };
+  }
+
+  var compareDraw = {
+    'compare-latency-p50': function (el) { runsChart(el, overTime('latencyP50Ms'), { x: 'seconds since start', y: 'ms' }, 'no latency samples'); },
+    'compare-latency-p99': function (el) { runsChart(el, overTime('latencyP99Ms'), { x: 'seconds since start', y: 'ms' }, 'no latency samples'); },
+    'compare-loss': function (el) { runsChart(el, overTime('lossPercent'), { x: 'seconds since start', y: '%' }, 'no packets expected'); },
+    'compare-latency-cdf': function (el) {
+      runsChart(el, function (r) { return r.latency && [r.latency.cdfValue, r.latency.cdfPercent]; }, { x: 'e2e latency (ms)', y: '% at or below', logX: true }, 'no latency samples');
+    },
+  };
+  Object.keys(compareDraw).forEach(function (key) { draw[key] = compareDraw[key]; });
 
   document.querySelectorAll('[data-chart]').forEach(function (el) {
     draw[el.dataset.chart](el);

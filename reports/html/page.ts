@@ -60,3 +60,8 @@ ${charts}
 </html>
 `;
 }
+
+/** A chart's place in a page: charts.js draws the one named `key` into it. */
+export function chart(key: string, title: string): string {
+  return `<figure class="chart"><figcaption>${esc(title)}</figcaption><div class="plot" id="chart-${key}" data-chart="${key}"></div></figure>`;
+}

@@ -9,7 +9,7 @@ import { exitCodes, type ExitCode } from '../../core/run/exit-codes.js';
 import type { MetricsSection, Report } from '../report-types.js';
 import { verdictOf } from '../verdict.js';
 import { chartData } from './chart-data.js';
-import { esc, htmlPage, htmlTable } from './page.js';
+import { chart, esc, htmlPage, htmlTable } from './page.js';
 
 const verdictClass: Record<ExitCode, string> = { [exitCodes.ok]: 'pass', [exitCodes.thresholdsFailed]: 'fail', [exitCodes.aborted]: 'aborted', [exitCodes.badInput]: 'aborted' };
 
@@ -37,10 +37,6 @@ function thresholds(report: Report): string {
     t.ok ? '<span class="ok">pass</span>' : '<span class="bad">fail</span>',
   ]);
   return `<h2>Thresholds</h2>${htmlTable(['metric', 'expression', 'measured', 'result'], rows, 'thresholds')}`;
-}
-
-function chart(key: string, title: string): string {
-  return `<figure class="chart"><figcaption>${esc(title)}</figcaption><div class="plot" id="chart-${key}" data-chart="${key}"></div></figure>`;
 }
 
 function charts(): string {

@@ -1,6 +1,7 @@
 /**
- * report.html as a person opens it: real headless Chromium on file:// pages built from a real short
- * run, and from a copy of its report with chaos events injected and re-rendered by `rtcstorm report`.
+ * report.html and compare.html as a person opens them: real headless Chromium on file:// pages built
+ * from a real short run, from a copy of its report with chaos events injected and re-rendered by
+ * `rtcstorm report`, and from `rtcstorm compare` of the two.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,6 +97,23 @@ describe('report.html in Chromium', () => {
       for (const chart of timeCharts) assert.equal(await eventMarks(page, chart), '2', `chart ${chart}`);
       const rows = await page.$$eval('table.chaos-events tbody tr', (trs) => trs.map((tr) => tr.textContent));
       assert.deepEqual(rows, ['1.5 skill node-0ok', '3.0 spause node-0failedSIGSTOP refused']);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('compare.html draws the baseline and the candidate over each other on every chart', async () => {
+    const out = tempDir('html-compare');
+    const compared = await runCli(['compare', runDir, chaosDir, '--out', out]);
+    assert.equal(compared.code, 0, compared.stderr);
+    const { page, problems } = await open(browser, join(out, 'compare.html'));
+    try {
+      for (const chart of ['compare-latency-p50', 'compare-latency-p99', 'compare-loss', 'compare-latency-cdf']) {
+        assert.equal(await page.$$eval(`#chart-${chart} canvas`, (c) => c.length), 1, `chart ${chart} has a canvas`);
+        const legend = await page.$$eval(`#chart-${chart} .u-legend .u-series th`, (ths) => ths.map((th) => th.textContent?.trim()));
+        assert.deepEqual(legend.slice(1), ['baseline', 'candidate'], `chart ${chart}: ${JSON.stringify(legend)}`);
+      }
       assert.deepEqual(problems, []);
     } finally {
       await page.close();
