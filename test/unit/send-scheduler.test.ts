@@ -19,9 +19,12 @@ describe('send scheduler', () => {
     scheduler.stop();
     const counts = senders.map((s) => s.at.length);
     assert.ok(Math.min(...counts) >= 18 && Math.max(...counts) <= 22, `packets per bot in 410 ms at 20 ms: ${counts.join(',')}`);
+    // The period between a bot's sends: the median over every bot, since a tick the machine delays
+    // (a shared CI host) shortens the next interval by as much as it lengthened this one.
+    const intervals = senders.flatMap((s) => s.at.slice(1).map((t, i) => t - s.at[i]!)).sort((a, b) => a - b);
+    const period = intervals[intervals.length >> 1]!;
+    assert.ok(Math.abs(period - 20) < 1.5, `median period ${period.toFixed(2)} ms`);
     // Bots k and k+20 share a slot; bots of other slots send at other moments of the period.
-    const phase = (s: { at: number[] }): number => (s.at[5]! - s.at[0]!) / 5;
-    assert.ok(Math.abs(phase(senders[0]!) - 20) < 2, `period ${phase(senders[0]!)} ms`);
     const offsets = senders.slice(0, 20).map((s) => (((s.at[3]! - senders[0]!.at[3]!) % 20) + 20) % 20);
     assert.ok(new Set(offsets.map((o) => Math.round(o))).size >= 10, `send offsets within the period: ${offsets.map((o) => o.toFixed(1)).join(',')}`);
   });
