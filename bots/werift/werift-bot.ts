@@ -281,7 +281,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   }
 
   private async consumeWanted(session: Session): Promise<void> {
-    const { client, recvTransport: transport, recvPc: pc } = session;
+    const { client, recvTransport: transport } = session;
     if (session.closed || session.wanted.size === 0) return;
     const batch = [...session.wanted];
     session.wanted.clear();
@@ -295,7 +295,24 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       session.consumerByProducer.set(consumer.producerId, line);
       session.recvPath.nameStream(line.ssrc, session.peerOfProducer.get(consumer.producerId) ?? consumer.producerId);
     }
-    await pc.setRemoteDescription({ type: 'offer', sdp: recvOffer(transport, session.consumers, ++session.offerVersion) });
+    if (!this.fastMedia || !session.recvConnected) await this.negotiateRecv(session);
+    await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));
+    session.subscribedAtMs = hostNowMs();
+  }
+
+  /**
+   * Offers werift the consumers as mediasoup sends them. The fast media path receives every RTP
+   * stream of the transport whatever its SSRC, so there only the first negotiation is made, with one
+   * m-line: it sets up ICE and DTLS, and later consumers flow without one. A renegotiation costs
+   * werift a parse and a transceiver per m-line, and the server sees none of it (mediasoup speaks
+   * no SDP), so in a join storm it was loader CPU that loaded nothing. Stream packets that arrive
+   * before the fast path takes the socket over are dropped by werift, which knows only the
+   * negotiated SSRC; a stream's loss is counted from its first packet received.
+   */
+  private async negotiateRecv(session: Session): Promise<void> {
+    const { client, recvTransport: transport, recvPc: pc } = session;
+    const offered = this.fastMedia ? session.consumers.slice(0, 1) : session.consumers;
+    await pc.setRemoteDescription({ type: 'offer', sdp: recvOffer(transport, offered, ++session.offerVersion) });
     const answer = await pc.createAnswer();
     // mediasoup drops DTLS that arrives before connect(), so connect before werift starts its handshake.
     if (!session.recvConnected) {
@@ -303,8 +320,6 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: readDtlsParameters(answer.sdp) });
     }
     await pc.setLocalDescription(answer);
-    await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));
-    session.subscribedAtMs = hostNowMs();
   }
 
   /**

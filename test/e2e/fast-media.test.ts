@@ -43,6 +43,47 @@ describe('fast media path', () => {
     }
   });
 
+  it('negotiates the receive side once: streams announced later flow without a renegotiation', async () => {
+    const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
+    const url = target.nodes[0]!.url;
+    const stores = { fast: new MetricStore(Date.now()), werift: new MetricStore(Date.now()), others: new MetricStore(Date.now()) };
+    // The two first joiners are alone at first: every stream they hear is announced after their receive side was negotiated.
+    const first = { fast: benchBot({ id: 0, room: 2, nodeUrl: url, group: 'fast', store: stores.fast, mediaPath: 'fast' }), werift: benchBot({ id: 1, room: 2, nodeUrl: url, group: 'werift', store: stores.werift, mediaPath: 'werift' }) };
+    const later = [2, 3, 4].map((id) => benchBot({ id, room: 2, nodeUrl: url, group: 'others', store: stores.others, mediaPath: 'fast' }));
+    const bots = [first.fast, first.werift, ...later];
+    const scheduler = new SendScheduler(20);
+    try {
+      await Promise.all([first.fast.join(), first.werift.join()]);
+      for (const b of later) {
+        await b.join();
+        await sleep(200);
+      }
+      await sleep(1000);
+      assert.deepEqual(bots.map((b) => b.state), ['connected', 'connected', 'connected', 'connected', 'connected']);
+      // Private access (bracket notation) to what werift was told: one m-line on the fast path, one per stream on werift's.
+      assert.equal(first.fast['session']?.recvPc.getTransceivers().length, 1);
+      assert.equal(first.werift['session']?.recvPc.getTransceivers().length, 4);
+      for (const b of bots) b.sampleSecond(Date.now());
+      for (const b of bots) scheduler.add(b);
+      scheduler.start();
+      await sleep(2000);
+      scheduler.stop();
+      await sleep(300);
+      for (const b of bots) b.sampleSecond(Date.now());
+      for (const path of ['fast', 'werift'] as const) {
+        const store = stores[path];
+        const received = store.counter('packets_received');
+        // Four senders for 2 s at 50 packets/s; only packets in flight at the end may be missing.
+        assert.ok(received >= 4 * 90, `first ${path} bot received ${received}`);
+        assert.equal(store.counter('packets_expected') - received, 0, `first ${path} bot lost packets`);
+      }
+    } finally {
+      scheduler.stop();
+      for (const b of bots) b.close();
+      await target.stop();
+    }
+  });
+
   it('keeps consent with mediasoup past its 30 s ICE consent timeout', async () => {
     const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
     const store = new MetricStore(Date.now());
