@@ -600,6 +600,75 @@ the first check now carries it, as browsers do towards ICE-lite servers.`,
       },
     ],
   },
+  {
+    id: 'event-no-idle-promise',
+    why: `Every firing of a werift event started an async function for its promise subscribers (a promise,
+a closure, a catch handler: about 1.5 µs) even when it had none, as almost every event has; werift
+fires about fifty events per peer connection while it joins. The async loop now runs only when there
+is a promise subscriber; what it does when there is one is unchanged.`,
+    edits: [
+      {
+        file: esm,
+        find: `    for (const item of this.event.stack) {
+      item.execute(...args);
+    }
+    (async () => {
+`,
+        replace: `    for (const item of this.event.stack) {
+      item.execute(...args);
+    }
+    if (this.event.promiseStack.length === 0) return; // rtcstorm-patch(event-no-idle-promise)
+    (async () => {
+`,
+      },
+      {
+        file: 'lib/common/src/event.js',
+        find: `                for (const item of this.event.stack) {
+                    item.execute(...args);
+                }
+                (async () => {
+`,
+        replace: `                for (const item of this.event.stack) {
+                    item.execute(...args);
+                }
+                if (this.event.promiseStack.length === 0)
+                    return; // rtcstorm-patch(event-no-idle-promise)
+                (async () => {
+`,
+      },
+    ],
+  },
+  {
+    id: 'srtp-session-lazy',
+    why: `Once DTLS is done werift derives an SRTP session (RTP) and an SRTCP session, each with a local and
+a remote context of six session keys (AES and HMAC objects): about 80 µs and 20 KB per session. On
+rtcstorm's fast media path werift only ever protects RTCP, so its RTP session is now made when it is
+first used (werift's own media path, or an RTP packet that arrives before the fast path takes over).`,
+    edits: [
+      {
+        file: esm,
+        find: `    this.srtp = new SrtpSession(config);
+    this.srtcp = new SrtcpSession(config);
+`,
+        replace: `    // rtcstorm-patch(srtp-session-lazy): made on first use (scripts/patch-werift.mjs)
+    let srtp;
+    Object.defineProperty(this, "srtp", { configurable: true, enumerable: true, get: () => srtp ??= new SrtpSession(config), set: (value) => { srtp = value; } });
+    this.srtcp = new SrtcpSession(config);
+`,
+      },
+      {
+        file: 'lib/webrtc/src/transport/dtls.js',
+        find: `        this.srtp = new rtp_1.SrtpSession(config);
+        this.srtcp = new rtp_1.SrtcpSession(config);
+`,
+        replace: `        // rtcstorm-patch(srtp-session-lazy): made on first use (scripts/patch-werift.mjs)
+        let srtp;
+        Object.defineProperty(this, "srtp", { configurable: true, enumerable: true, get: () => srtp ??= new rtp_1.SrtpSession(config), set: (value) => { srtp = value; } });
+        this.srtcp = new rtp_1.SrtcpSession(config);
+`,
+      },
+    ],
+  },
 ];
 
 function count(text, part) {

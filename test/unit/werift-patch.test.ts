@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  CipherContext, DtlsClient, DtlsServer, NamedCurveAlgorithm, NamedCurveAlgorithmList, ProtectionProfileAeadAes128Gcm as AEAD_AES_128_GCM,
-  ProtectionProfileAes128CmHmacSha1_80 as AES_CM_128_HMAC_SHA1_80, RTCDtlsTransport, RTCPeerConnection,
+  CipherContext, DtlsClient, DtlsServer, Event, NamedCurveAlgorithm, NamedCurveAlgorithmList, ProtectionProfileAeadAes128Gcm as AEAD_AES_128_GCM,
+  ProtectionProfileAes128CmHmacSha1_80 as AES_CM_128_HMAC_SHA1_80, RTCDtlsTransport, RTCPeerConnection, RtpHeader, SrtpSession,
 } from 'werift';
 import { packageRoot } from '../../core/paths.js';
 import { peerConfig } from '../../bots/werift/peer-config.js';
@@ -21,7 +21,7 @@ import { peerConfig } from '../../bots/werift/peer-config.js';
 const require = createRequire(import.meta.url);
 /** werift's lib/ directory (its main entry is lib/webrtc/src/index.js). */
 const weriftLib = join(dirname(require.resolve('werift')), '..', '..');
-const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram', 'nominate-lite-at-once'];
+const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram', 'nominate-lite-at-once', 'event-no-idle-promise', 'srtp-session-lazy'];
 
 const X25519 = NamedCurveAlgorithm.x25519_29;
 const P256 = NamedCurveAlgorithm.secp256r1_23;
@@ -70,6 +70,26 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
     assert.ok(!esm.includes('p256.getSharedSecret('), 'no @noble/curves in the key exchange');
     assert.ok(!esm.includes('this.localPrivateKey.toPEM()'), 'no PEM parse per signature');
     assert.ok(!esm.includes('const nominate = this.iceControlling && !this.remoteIsLite;'), 'no second check to nominate a pair of an ICE-lite peer');
+  });
+
+  it('an event with no promise subscriber still runs its subscribers; one with them still runs those in order', async () => {
+    const event = new Event<[number]>();
+    const seen: string[] = [];
+    event.subscribe((n) => seen.push(`plain ${n}`));
+    event.execute(1);
+    assert.deepEqual(seen, ['plain 1']);
+    let release = (): void => undefined;
+    event.queuingSubscribe(async (n) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      seen.push(`queued first ${n}`);
+    });
+    event.queuingSubscribe(async (n) => void seen.push(`queued second ${n}`));
+    event.execute(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen, ['plain 1', 'plain 2'], 'the second promise subscriber waits for the first');
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen, ['plain 1', 'plain 2', 'queued first 2', 'queued second 2']);
   });
 
   describe('X25519 and P-256 on Node\'s crypto (CommonJS copy)', () => {
@@ -154,6 +174,14 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
       return profiles;
     };
 
+    /** An RTCDtlsTransport's SRTP sessions over a connected DTLS end, made by werift's own updateSrtpSession(). */
+    type SrtpSessions = { srtp: SrtpSession; srtcp: unknown };
+    const srtpSessionsOf = (dtls: DtlsClient | DtlsServer): SrtpSessions => {
+      const transport = { dtls } as unknown as SrtpSessions;
+      (RTCDtlsTransport.prototype as unknown as { updateSrtpSession(this: unknown): void }).updateSrtpSession.call(transport);
+      return transport;
+    };
+
     async function handshake(curve: number, clientProfiles: number[], serverProfiles: number[]) {
       // Both ends offer and accept what werift's (shared) list holds: one curve forces it.
       NamedCurveAlgorithmList.splice(0, NamedCurveAlgorithmList.length, curve as (typeof curves)[number]);
@@ -180,6 +208,7 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
         clientKeys: client.extractSessionKeys(16, 14),
         serverKeys: server.extractSessionKeys(16, 14),
         clientDatagrams,
+        srtpSessions: { client: srtpSessionsOf(client), server: srtpSessionsOf(server) },
       };
       client.close();
       server.close();
@@ -204,6 +233,20 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
         assert.equal(result.clientDatagrams, 3);
       });
     }
+
+    it('werift\'s SRTP session for RTP is made on first use, and protects what the other end unprotects', async () => {
+      const { client, server } = (await handshake(X25519, [AES_CM_128_HMAC_SHA1_80], [AES_CM_128_HMAC_SHA1_80])).srtpSessions;
+      for (const end of [client, server]) {
+        assert.ok(end.srtcp, 'the SRTCP session is made at once');
+        assert.equal(typeof Object.getOwnPropertyDescriptor(end, 'srtp')?.get, 'function', 'the SRTP session is behind a getter');
+      }
+      const payload = Buffer.from('stamped opus payload');
+      const header = new RtpHeader({ payloadType: 111, sequenceNumber: 7, timestamp: 960, ssrc: 0x1234 });
+      const protectedPacket = client.srtp.encrypt(payload, header);
+      assert.ok(client.srtp instanceof SrtpSession && client.srtp === client.srtp, 'one session, made once');
+      assert.notDeepEqual(protectedPacket.subarray(12, 12 + payload.length), payload);
+      assert.deepEqual(server.srtp.decrypt(protectedPacket).subarray(12), payload);
+    });
 
     it('a peer connection offers and accepts only AES_CM_128_HMAC_SHA1_80', async () => {
       assert.deepEqual(await peerConnectionProfiles(), [AES_CM_128_HMAC_SHA1_80]);
