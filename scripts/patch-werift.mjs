@@ -669,6 +669,115 @@ first used (werift's own media path, or an RTP packet that arrives before the fa
       },
     ],
   },
+  {
+    id: 'flight4-again',
+    why: `mediasoup retransmits its DTLS flight 4 when werift's flight 5 has not reached it after 100 ms, and
+in a join storm the bot's event loop is often later than that: the retransmission (five datagrams) is
+already queued behind the first copy when werift reads it. werift then parsed the whole flight again
+and answered with flight 5 again, which had only just left. Now a flight 4 that arrives once flight 5
+is sent is not parsed again, and flight 5 is sent again only if it left at least 50 ms earlier: later
+than that, it may have been lost; sooner, the two crossed. (A retransmission after the handshake is
+done is ignored too; werift used to build a new flight 5 for it, with new keys.)`,
+    edits: [
+      {
+        file: esm,
+        find: `            if (this.connected) return;
+            this.flight5 = new Flight5(`,
+        replace: `            if (this.connected) return;
+            if (this.dtls.flight >= 5) break; // rtcstorm-patch(flight4-again): a retransmitted flight 4 is not parsed again
+            this.flight5 = new Flight5(`,
+      },
+      {
+        file: esm,
+        find: `        case 13 /* certificate_request_13 */:
+          {
+            await this.waitForReady(() => !!this.flight5);
+            this.flight5?.handleHandshake(handshake);
+          }
+          break;
+        case 14 /* server_hello_done_14 */:
+          {
+            await this.waitForReady(() => !!this.flight5);
+            this.flight5?.handleHandshake(handshake);
+`,
+        replace: `        case 13 /* certificate_request_13 */:
+          {
+            if (this.dtls.flight >= 5) break; // rtcstorm-patch(flight4-again)
+            await this.waitForReady(() => !!this.flight5);
+            this.flight5?.handleHandshake(handshake);
+          }
+          break;
+        case 14 /* server_hello_done_14 */:
+          {
+            if (this.dtls.flight >= 5) { // rtcstorm-patch(flight4-again): answer only if flight 5 may have been lost
+              if (this.dtls.flight === 5 && performance.now() - this.rtcstormFlight5At >= 50) this.flight5?.send(this.dtls.lastMessage).catch(() => undefined);
+              break;
+            }
+            await this.waitForReady(() => !!this.flight5);
+            this.flight5?.handleHandshake(handshake);
+`,
+      },
+      {
+        file: esm,
+        find: `            await this.flight5?.exec();
+`,
+        replace: `            this.rtcstormFlight5At = performance.now(); // rtcstorm-patch(flight4-again)
+            await this.flight5?.exec();
+`,
+      },
+      {
+        file: 'lib/dtls/src/client.js',
+        find: `                                if (this.connected)
+                                    return;
+                                this.flight5 = new flight5_1.Flight5(`,
+        replace: `                                if (this.connected)
+                                    return;
+                                if (this.dtls.flight >= 5)
+                                    break; // rtcstorm-patch(flight4-again): a retransmitted flight 4 is not parsed again
+                                this.flight5 = new flight5_1.Flight5(`,
+      },
+      {
+        file: 'lib/dtls/src/client.js',
+        find: `                        case const_1.HandshakeType.certificate_request_13:
+                            {
+                                await this.waitForReady(() => !!this.flight5);
+                                this.flight5?.handleHandshake(handshake);
+                            }
+                            break;
+                        case const_1.HandshakeType.server_hello_done_14:
+                            {
+                                await this.waitForReady(() => !!this.flight5);
+                                this.flight5?.handleHandshake(handshake);
+`,
+        replace: `                        case const_1.HandshakeType.certificate_request_13:
+                            {
+                                if (this.dtls.flight >= 5)
+                                    break; // rtcstorm-patch(flight4-again)
+                                await this.waitForReady(() => !!this.flight5);
+                                this.flight5?.handleHandshake(handshake);
+                            }
+                            break;
+                        case const_1.HandshakeType.server_hello_done_14:
+                            {
+                                if (this.dtls.flight >= 5) { // rtcstorm-patch(flight4-again): answer only if flight 5 may have been lost
+                                    if (this.dtls.flight === 5 && performance.now() - this.rtcstormFlight5At >= 50)
+                                        this.flight5?.send(this.dtls.lastMessage).catch(() => undefined);
+                                    break;
+                                }
+                                await this.waitForReady(() => !!this.flight5);
+                                this.flight5?.handleHandshake(handshake);
+`,
+      },
+      {
+        file: 'lib/dtls/src/client.js',
+        find: `                                await this.flight5?.exec();
+`,
+        replace: `                                this.rtcstormFlight5At = performance.now(); // rtcstorm-patch(flight4-again)
+                                await this.flight5?.exec();
+`,
+      },
+    ],
+  },
 ];
 
 function count(text, part) {

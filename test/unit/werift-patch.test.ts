@@ -21,7 +21,7 @@ import { peerConfig } from '../../bots/werift/peer-config.js';
 const require = createRequire(import.meta.url);
 /** werift's lib/ directory (its main entry is lib/webrtc/src/index.js). */
 const weriftLib = join(dirname(require.resolve('werift')), '..', '..');
-const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram', 'nominate-lite-at-once', 'event-no-idle-promise', 'srtp-session-lazy'];
+const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram', 'nominate-lite-at-once', 'event-no-idle-promise', 'srtp-session-lazy', 'flight4-again'];
 
 const X25519 = NamedCurveAlgorithm.x25519_29;
 const P256 = NamedCurveAlgorithm.secp256r1_23;
@@ -182,15 +182,37 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
       return transport;
     };
 
-    async function handshake(curve: number, clientProfiles: number[], serverProfiles: number[]) {
+    /**
+     * The server's flight 4 (its datagrams from the ServerHello's to the ServerHelloDone's) delivered
+     * again, `afterMs` after the first copy, as mediasoup retransmits it; the server's next flight
+     * waits until then, as it would if flight 5 had not reached it.
+     */
+    interface Flight4Again { afterMs: number }
+
+    async function handshake(curve: number, clientProfiles: number[], serverProfiles: number[], flight4Again?: Flight4Again) {
       // Both ends offer and accept what werift's (shared) list holds: one curve forces it.
       NamedCurveAlgorithmList.splice(0, NamedCurveAlgorithmList.length, curve as (typeof curves)[number]);
       const certificate = await RTCDtlsTransport.SetupCertificate();
-      const ends = [0, 1].map(() => ({ type: 'test', address: {}, closed: false, onData: (_data: Buffer, _from: unknown) => undefined, send: async (_data: Buffer) => undefined, close: async () => undefined }));
+      const ends = [0, 1].map(() => ({ type: 'test', address: {}, closed: false, onData: (_data: Buffer, _from: unknown) => undefined, send: async (_data: Buffer): Promise<void> => undefined, close: async () => undefined }));
       const [clientEnd, serverEnd] = ends as [(typeof ends)[0], (typeof ends)[0]];
       let clientDatagrams = 0;
       clientEnd.send = async (data) => void (clientDatagrams++, setImmediate(() => serverEnd.onData(data, undefined)));
-      serverEnd.send = async (data) => void setImmediate(() => clientEnd.onData(data, undefined));
+      const toClient = (data: Buffer, delayMs = 0): void => void (delayMs > 0 ? setTimeout : setImmediate)(() => clientEnd.onData(data, undefined), delayMs);
+      // DTLS 1.2 records: content type 22 is a handshake, whose message type is the record's 14th byte.
+      const flight4: Buffer[] = [];
+      let flight4Done = false;
+      serverEnd.send = async (data) => {
+        if (!flight4Again) return toClient(data);
+        const inFlight4 = !flight4Done && (flight4.length > 0 || (data[0] === 22 && data[13] === 2));
+        if (inFlight4) {
+          flight4.push(data);
+          flight4Done = data.includes(Buffer.from([14, 0, 0, 0]));
+          toClient(data);
+          if (flight4Done) for (const copy of flight4) toClient(copy, flight4Again.afterMs);
+          return;
+        }
+        toClient(data, flight4Done ? flight4Again.afterMs + 10 : 0);
+      };
       const credentials = { cert: certificate.certPem, key: certificate.privateKey, signatureHash: certificate.signatureHash, extendedMasterSecret: true };
       const server = new DtlsServer({ ...credentials, transport: serverEnd as never, srtpProfiles: serverProfiles as never, certificateRequest: true });
       const client = new DtlsClient({ ...credentials, transport: clientEnd as never, srtpProfiles: clientProfiles as never });
@@ -246,6 +268,15 @@ describe('werift patch (scripts/patch-werift.mjs)', () => {
       assert.ok(client.srtp instanceof SrtpSession && client.srtp === client.srtp, 'one session, made once');
       assert.notDeepEqual(protectedPacket.subarray(12, 12 + payload.length), payload);
       assert.deepEqual(server.srtp.decrypt(protectedPacket).subarray(12), payload);
+    });
+
+    it('a retransmitted flight 4 that crossed flight 5 is not answered; one 50 ms or more after it is', async () => {
+      const profiles = [AES_CM_128_HMAC_SHA1_80];
+      const crossed = await handshake(X25519, profiles, profiles, { afterMs: 0 });
+      assert.equal(crossed.clientDatagrams, 3, 'flight 5 once');
+      const late = await handshake(X25519, profiles, profiles, { afterMs: 80 });
+      assert.equal(late.clientDatagrams, 4, 'flight 5 again');
+      for (const { clientKeys, serverKeys } of [crossed, late]) assert.deepEqual(clientKeys.localKey, serverKeys.remoteKey, 'both ends keep the keys of the first flight 5');
     });
 
     it('a peer connection offers and accepts only AES_CM_128_HMAC_SHA1_80', async () => {
