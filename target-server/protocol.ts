@@ -20,8 +20,12 @@ export const requestSchemas = {
   produce: z.object({ transportId: id, kind: z.enum(['audio', 'video']), rtpParameters: json }).strict(),
   consume: z.object({ transportId: id, producerId: id, rtpCapabilities: json }).strict(),
   resumeConsumer: z.object({ consumerId: id }).strict(),
-  /** Several producers in one request, as a bot subscribing to a whole room does: one round trip, not one each. */
-  consumeMany: z.object({ transportId: id, producerIds: z.array(id).min(1).max(maxBatch), rtpCapabilities: json }).strict(),
+  /**
+   * Several producers in one request, as a bot subscribing to a whole room does: one round trip, not one
+   * each. Consumers start paused (mediasoup's usual flow: resume once the client is ready) unless
+   * `paused: false`, for a client that has nothing to set up per consumer.
+   */
+  consumeMany: z.object({ transportId: id, producerIds: z.array(id).min(1).max(maxBatch), rtpCapabilities: json, paused: z.boolean().optional() }).strict(),
   resumeConsumers: z.object({ consumerIds: z.array(id).min(1).max(maxBatch) }).strict(),
   leave: z.object({}).strict(),
 } as const;
@@ -43,7 +47,7 @@ export interface ResponseData {
   createTransport: TransportInfo;
   connectTransport: Record<string, never>;
   produce: { producerId: string };
-  consume: { consumerId: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: Record<string, unknown> };
+  consume: { consumerId: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: Record<string, unknown>; paused: boolean };
   resumeConsumer: Record<string, never>;
   /** Producers gone, or not consumable with the capabilities, are listed in `skipped` rather than failing the request. */
   consumeMany: { consumers: Array<ResponseData['consume']>; skipped: string[] };

@@ -306,13 +306,13 @@ export class SfuNode {
     return { producerId: producer.id };
   }
 
-  private async consume(peer: Peer, data: RequestData<'consume'>): Promise<ResponseData['consume']> {
+  private async consume(peer: Peer, data: RequestData<'consume'>, paused = true): Promise<ResponseData['consume']> {
     const transport = transportOf(peer, data.transportId);
     const rtpCapabilities = data.rtpCapabilities as unknown as types.RtpCapabilities;
     if (!peer.room.router.canConsume({ producerId: data.producerId, rtpCapabilities })) {
       throw new ProtocolError('not-found', `producer "${data.producerId}" does not exist in this room or cannot be consumed with the given capabilities`);
     }
-    const consumer = await transport.consume({ producerId: data.producerId, rtpCapabilities, paused: true });
+    const consumer = await transport.consume({ producerId: data.producerId, rtpCapabilities, paused });
     peer.consumers.set(consumer.id, consumer);
     const forget = (): void => void peer.consumers.delete(consumer.id);
     consumer.on('transportclose', forget);
@@ -320,14 +320,14 @@ export class SfuNode {
       forget();
       send(peer.socket, { notification: 'producerClosed', data: { producerId: data.producerId } });
     });
-    return { consumerId: consumer.id, producerId: data.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown> };
+    return { consumerId: consumer.id, producerId: data.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>, paused: consumer.paused };
   }
 
   private async consumeMany(peer: Peer, data: RequestData<'consumeMany'>): Promise<ResponseData['consumeMany']> {
-    const { transportId, rtpCapabilities } = data;
+    const { transportId, rtpCapabilities, paused = true } = data;
     transportOf(peer, transportId); // an unknown transport fails the request, not every producer in it
     const results = await Promise.all(
-      data.producerIds.map((producerId) => this.consume(peer, { transportId, producerId, rtpCapabilities }).catch((error: unknown) => {
+      data.producerIds.map((producerId) => this.consume(peer, { transportId, producerId, rtpCapabilities }, paused).catch((error: unknown) => {
         // A producer that closed since it was announced is routine in a churning room; anything else is not.
         if (error instanceof ProtocolError && error.code === 'not-found') return producerId;
         throw error;

@@ -285,7 +285,9 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     if (session.closed || session.wanted.size === 0) return;
     const batch = [...session.wanted];
     session.wanted.clear();
-    const replies = await Promise.all(inBatches(batch).map((producerIds) => client.request('consumeMany', { transportId: transport.transportId, producerIds, rtpCapabilities: receiveCapabilities })));
+    // The fast media path has nothing to set up per consumer (see negotiateRecv), so its consumers start flowing at once.
+    const paused = !this.fastMedia;
+    const replies = await Promise.all(inBatches(batch).map((producerIds) => client.request('consumeMany', { transportId: transport.transportId, producerIds, rtpCapabilities: receiveCapabilities, paused })));
     const fresh = replies.flatMap((reply) => reply.consumers);
     if (fresh.length === 0) return;
     for (const consumer of fresh) {
@@ -296,7 +298,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
       session.recvPath.nameStream(line.ssrc, session.peerOfProducer.get(consumer.producerId) ?? consumer.producerId);
     }
     if (!this.fastMedia || !session.recvConnected) await this.negotiateRecv(session);
-    await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));
+    if (paused) await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));
     session.subscribedAtMs = hostNowMs();
   }
 

@@ -56,7 +56,19 @@ describe('batched consume and resume', () => {
     assert.deepEqual(skipped, [gone.producerId]);
     assert.ok(consumers.every((c) => c.kind === 'audio' && typeof c.consumerId === 'string'));
     assert.equal(new Set(consumers.map((c) => c.consumerId)).size, 2);
+    assert.ok(consumers.every((c) => c.paused), 'consumers start paused by default');
     assert.deepEqual(await listener.request('resumeConsumers', { consumerIds: consumers.map((c) => c.consumerId) }), {});
+  });
+
+  it('starts the consumers of a batch flowing when asked to (paused: false)', async () => {
+    const url = target.nodes[0]!.url;
+    const { client, producerId } = await speaker(url, 'speaker-unpaused', 2001);
+    const listener = await SignallingClient.connect(url);
+    clients.push(client, listener);
+    await listener.request('join', { roomId, peerId: 'listener-unpaused' });
+    const { transportId } = await listener.request('createTransport', { direction: 'recv' });
+    const { consumers } = await listener.request('consumeMany', { transportId, producerIds: [producerId], rtpCapabilities: receiveCapabilities, paused: false });
+    assert.deepEqual(consumers.map((c) => [c.producerId, c.paused]), [[producerId, false]]);
   });
 
   it('refuses an unknown transport, an unknown consumer and an oversized batch, naming what is wrong', async () => {
