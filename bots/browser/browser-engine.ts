@@ -6,6 +6,7 @@
 import { botRandom } from '../../core/plan/random.js';
 import type { BrowserGroup } from '../../core/scenario/index.js';
 import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
+import { MediaWatch } from '../media-watch.js';
 import { BrowserParticipant } from './browser-participant.js';
 import { Chromium } from './chromium.js';
 import { PageServer } from './page-server.js';
@@ -34,6 +35,9 @@ export class BrowserEngine implements Engine {
   private sampledUpTo = -1;
   private leaving: Promise<void> | undefined;
   private stopping = false;
+  private readonly mediaWatch = new MediaWatch((now) => {
+    for (const p of this.participants) p.checkMedia(now);
+  });
 
   constructor(private readonly options: BrowserEngineOptions) {}
 
@@ -61,6 +65,7 @@ export class BrowserEngine implements Engine {
       }, context.endMs - Date.now()),
     );
     this.scheduleSample();
+    this.mediaWatch.start();
   }
 
   private addHost(participants: BrowserParticipant[], pageUrl: string): void {
@@ -136,6 +141,7 @@ export class BrowserEngine implements Engine {
   }
 
   private leaveAll(): Promise<void> {
+    this.mediaWatch.stop();
     this.leaving ??= Promise.all(this.participants.map((p) => p.leave())).then(() => undefined);
     return this.leaving;
   }

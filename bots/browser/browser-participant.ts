@@ -2,8 +2,9 @@
  * The Node side of one browser participant (one page): joins through the page, accounts the
  * frames the page ships exactly as a werift bot accounts its packets (StreamReceiver), and samples
  * the page's getStats() every second. When the page loses its connection (signalling closed, a
- * transport failed) it rejoins as a werift bot does (bots/recovery.ts): the page leaves and joins
- * again, asking the directory where the room is now. A page that crashes or hangs, or a join that
+ * transport failed, or silence from everyone it consumes for longer than the media timeout, which is
+ * how a paused or partitioned node shows) it rejoins as a werift bot does (bots/recovery.ts): the page
+ * leaves and joins again, asking the directory where the room is now. A page that crashes or hangs, or a join that
  * fails, fails the participant for good.
  */
 import { EventEmitter } from 'node:events';
@@ -58,6 +59,10 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
   private sentThisSecond = 0;
   /** A loss the rejoined session reported before the rejoin was done. */
   private lostWhileRejoining: string | undefined;
+  /** Audio streams the page consumed at its last batch. */
+  private audioConsumers = 0;
+  /** When the page last joined or consumed a new audio stream: silence is measured from here or the last frame. */
+  private subscribedAtMs = 0;
   /** When the pending getStats() call started; undefined when none is pending. */
   private statsAskedAt: number | undefined;
 
@@ -102,6 +107,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     }
     if (this.state !== 'joining') return;
     this.state = 'connected';
+    this.subscribedAtMs = hostNowMs();
     this.joined = true;
     store.record('join_time_ms', hostNowMs() - startedAt, plan.group);
     store.count('bots_joined', 1, plan.group);
@@ -152,6 +158,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     );
     if (!rejoined || this.state !== 'recovering') return;
     this.state = 'connected';
+    this.subscribedAtMs = hostNowMs();
     const again = this.lostWhileRejoining;
     this.lostWhileRejoining = undefined;
     if (again) this.lost(again);
@@ -159,6 +166,8 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
 
   private onFrames(batch: FrameBatch): void {
     if (this.state === 'failed') return;
+    if (batch.audioConsumers > this.audioConsumers) this.subscribedAtMs = hostNowMs();
+    this.audioConsumers = batch.audioConsumers;
     this.sentThisSecond += batch.sent;
     const { frames } = batch;
     for (let i = 0; i + frameFields <= frames.length; i += frameFields) {
@@ -167,6 +176,17 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
       this.stamp.sentAtMs = frames[i + 2]!;
       this.receiver.onStamp(this.stamp, frames[i + 4]!, frames[i + 3]!);
     }
+  }
+
+  /**
+   * Silence from every audio stream the page consumes, for longer than the media timeout, is a lost
+   * connection, as for a werift bot: Chromium itself notices a paused node only when ICE consent
+   * expires (30 s). Called by the engine a few times a second (bots/media-watch.ts).
+   */
+  checkMedia(nowMs: number): void {
+    if (this.state !== 'connected' || this.audioConsumers === 0) return;
+    const heardAt = Math.max(this.receiver.lastArrivalMs, this.subscribedAtMs);
+    if (nowMs - heardAt > this.options.recovery.mediaTimeoutMs) this.lost(`no media for ${Math.round(nowMs - heardAt)} ms`);
   }
 
   /** Moves this second's counts into the store; with `withStats`, also asks the page for its getStats(). */

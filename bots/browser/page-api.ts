@@ -28,6 +28,8 @@ export interface FrameBatch {
   frames: number[];
   /** Audio frames stamped and sent since the last batch. */
   sent: number;
+  /** Audio streams the page consumes now: with none, silence is no sign of a lost node. */
+  audioConsumers: number;
 }
 
 export const frameFields = 5;

@@ -4,7 +4,7 @@
  */
 import { MetricStore } from '../../core/metrics/store.js';
 import { botRandom } from '../../core/plan/random.js';
-import { hostNowMs } from '../clock.js';
+import { MediaWatch } from '../media-watch.js';
 import { WeriftBot } from '../werift/werift-bot.js';
 import { fleetRoutes, type FleetRoutes } from '../../chaos/network/fleet-network.js';
 import type { NetworkChange } from '../../chaos/network/network-change.js';
@@ -16,7 +16,6 @@ import type { FleetStart, FromFleet, ToFleet } from './protocol.js';
 /** Time for packets already in flight to arrive before receivers stop counting. */
 const drainMs = 500;
 const maxFailureEvents = 20;
-const mediaCheckMs = 250;
 
 function send(message: FromFleet): void {
   process.send?.(message);
@@ -28,6 +27,9 @@ class FleetProcess {
   private readonly joinTimers: NodeJS.Timeout[] = [];
   private readonly sendTimers: NodeJS.Timeout[] = [];
   private readonly schedulers: SendScheduler[] = [];
+  private readonly mediaWatch = new MediaWatch((now) => {
+    for (const bot of this.bots) bot.checkMedia(now);
+  });
   private sampleTimer: NodeJS.Timeout | undefined;
   private sampledUpTo = -1;
   private readonly probe: HarnessProbe;
@@ -56,26 +58,14 @@ class FleetProcess {
       scheduler.start();
       this.schedulers.push(scheduler);
     }
-    this.sendTimers.push(setInterval(() => this.checkMedia(), mediaCheckMs));
+    this.mediaWatch.start();
     this.sendTimers.push(setTimeout(() => this.stopSending(), start.endMs - Date.now()));
     this.scheduleSample();
   }
 
-  private lastMediaCheckMs = hostNowMs();
-
-  /**
-   * After this process itself stalled (a long GC, an overloaded core), every stream looks silent;
-   * that is the harness's delay, not a failed node, so such a round is skipped.
-   */
-  private checkMedia(): void {
-    const now = hostNowMs();
-    const stalled = now - this.lastMediaCheckMs > 4 * mediaCheckMs;
-    this.lastMediaCheckMs = now;
-    if (!stalled) for (const bot of this.bots) bot.checkMedia(now);
-  }
-
   private stopSending(): void {
     for (const timer of [...this.joinTimers, ...this.sendTimers]) clearTimeout(timer);
+    this.mediaWatch.stop();
     for (const scheduler of this.schedulers) scheduler.stop();
   }
 

@@ -230,4 +230,42 @@ chaos:
     assert.equal(report.timeline.at(-1)!.botsConnected, 3);
     assert.deepEqual(await waitForNoProcessesWithEnv(marker), []);
   });
+
+  it('notices a paused node by the silence, as bots do, long before Chromium\'s own 30 s consent timeout', async () => {
+    const file = writeScenario(`
+name: browser-pause
+seed: 3
+duration: 20s
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 1, size: 3 }
+fleet:
+  - engine: werift
+    name: bots
+    count: 2
+  - engine: browser
+    name: browsers
+    count: 1
+recovery: { mediaTimeout: 2s }
+harness: { maxEventLoopLag: 5s }
+chaos:
+  - { at: 8s, action: pause-node, target: node-0, for: 5s }
+`);
+    const out = tempDir('browser-pause');
+    const { run, marker } = startMarkedCli(['run', file, '--out', out]);
+    const result = await run.result;
+    assert.notEqual(result.code, 2, result.stderr);
+    const report = readReport(out);
+    assert.equal(report.complete, true, report.abortReason ?? '');
+    const browsers = report.groups.browsers!;
+    assert.deepEqual(browsers.bots, { planned: 1, joined: 1, failed: 0 });
+    assert.equal(browsers.metrics.bot_failures, 1, 'the browser noticed the pause');
+    assert.equal(browsers.metrics.recovery_time_ms?.count, 1, 'and measured one outage');
+    // Nobody is heard while the node is paused (5 s); the rejoin follows its end with a backoff.
+    assert.ok(browsers.metrics.recovery_time_ms!.min >= 4_000 && browsers.metrics.recovery_time_ms!.max < 10_000, JSON.stringify(browsers.metrics.recovery_time_ms));
+    const store = MetricStore.fromJSON(report.raw);
+    const lastSecond = Math.ceil(report.durationMs / 1000) - 1;
+    assert.ok(store.counter('packets_received', 'browsers', lastSecond - 2, lastSecond) > 0, 'the browser received nothing after its rejoin');
+    assert.equal(report.timeline.at(-1)!.botsConnected, 3);
+    assert.deepEqual(await waitForNoProcessesWithEnv(marker), []);
+  });
 });

@@ -14,16 +14,18 @@ const log = new FrameLog();
 let participant: PageParticipant | undefined;
 let shipping: ReturnType<typeof setInterval> | undefined;
 
+const batch = (): FrameBatch => ({ ...log.take(), audioConsumers: participant?.audioConsumers ?? 0 });
+
 host.rtcstorm = {
   async join(config) {
     participant = new PageParticipant(config, log, (reason) => void host[bindings.failed](reason));
-    shipping = setInterval(() => void host[bindings.frames](log.take()), config.batchIntervalMs);
+    shipping = setInterval(() => void host[bindings.frames](batch()), config.batchIntervalMs);
     await participant.join();
   },
   stats: () => participant?.stats() ?? Promise.resolve({ inbound: [], sent: [] }),
   async leave() {
     clearInterval(shipping);
     participant?.leave();
-    await host[bindings.frames](log.take());
+    await host[bindings.frames](batch());
   },
 };

@@ -138,6 +138,10 @@ export class PageParticipant {
     entry.element.remove();
   }
 
+  get audioConsumers(): number {
+    return [...this.consumers.values()].filter(({ consumer }) => consumer.kind === 'audio').length;
+  }
+
   async stats(): Promise<PageStats> {
     const transports = [this.sendTransport, await this.recvTransport].filter((t): t is Transport => t !== undefined);
     return collectStats(transports);
