@@ -778,6 +778,56 @@ done is ignored too; werift used to build a new flight 5 for it, with new keys.)
       },
     ],
   },
+  {
+    id: 'lite-checks-again',
+    why: `A connectivity check that got no answer (five tries over 1.55 s) failed its pair for good, and
+werift then waited for a later success that, against an ICE-lite peer (mediasoup), nothing can bring:
+a lite peer never checks back. So a join made while a partition cut the path hung until the bot's join
+timeout (15 s), however soon the partition healed, and a partition's recovery time was mostly that.
+Browsers keep checking a pair for much longer; now werift checks a failed pair to an ICE-lite peer
+again every second until ICE completes or the connection is closed (a join timeout closes it).`,
+    edits: [
+      {
+        file: esm,
+        find: `      } else {
+        log23("checkStart CandidatePairState.FAILED", pair.toJSON());
+        pair.updateState(4 /* FAILED */);
+        this.checkComplete(pair);
+        r();
+        return;
+      }
+`,
+        replace: `      } else {
+        log23("checkStart CandidatePairState.FAILED", pair.toJSON());
+        pair.updateState(4 /* FAILED */);
+        this.checkComplete(pair);
+        // rtcstorm-patch(lite-checks-again): an ICE-lite peer never checks back, so the pair is checked again
+        if (this.iceControlling && this.remoteIsLite) setTimeout(() => this.state !== "closed" && !this.checkListDone && pair.state === 4 /* FAILED */ && (pair.handle = this.checkStart(pair)), 1e3);
+        r();
+        return;
+      }
+`,
+      },
+      {
+        file: 'lib/ice/src/ice.js',
+        find: `                        log("checkStart CandidatePairState.FAILED", pair.toJSON());
+                        pair.updateState(iceBase_1.CandidatePairState.FAILED);
+                        this.checkComplete(pair);
+                        r();
+                        return;
+`,
+        replace: `                        log("checkStart CandidatePairState.FAILED", pair.toJSON());
+                        pair.updateState(iceBase_1.CandidatePairState.FAILED);
+                        this.checkComplete(pair);
+                        // rtcstorm-patch(lite-checks-again): an ICE-lite peer never checks back, so the pair is checked again
+                        if (this.iceControlling && this.remoteIsLite)
+                            setTimeout(() => this.state !== "closed" && !this.checkListDone && pair.state === iceBase_1.CandidatePairState.FAILED && (pair.handle = this.checkStart(pair)), 1e3);
+                        r();
+                        return;
+`,
+      },
+    ],
+  },
 ];
 
 function count(text, part) {

@@ -102,6 +102,31 @@ chaos:
     assert.ok(report.metrics.media_gap_ms!.min >= 1400, `gaps as long as the partition: ${JSON.stringify(report.metrics.media_gap_ms)}`);
   });
 
+  it('a partition longer than the media timeout: bots rejoin during it and are heard again as soon as it heals', async () => {
+    const report = await run(`
+name: long-partition
+seed: 4
+duration: 16s
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 2, size: 3 }
+fleet:
+  - { engine: werift, name: voice, count: 6 }
+recovery: { mediaTimeout: 1500ms }
+chaos:
+  - { at: 4s, action: partition, target: node-0, for: 4s }
+`);
+    const [partition] = report.recoveries;
+    assert.equal(report.recoveries.length, 1);
+    // Their rejoins start while it lasts: ICE checks go unanswered until it heals, then connect.
+    // Every bot loses the node; one back before its room-mates may hear silence and rejoin once more.
+    assert.ok(partition!.botFailures >= 6, JSON.stringify(partition));
+    assert.equal(partition!.recoveryTimeMs?.count, 6, `one outage per bot: ${JSON.stringify(partition)}`);
+    assert.ok(partition!.recoveryTimeMs!.min >= 4000, `nobody is heard before it heals: ${JSON.stringify(partition!.recoveryTimeMs)}`);
+    assert.ok(partition!.recoveryTimeMs!.max < 4000 + 2500, `heard again within 2.5 s of the heal: ${JSON.stringify(partition!.recoveryTimeMs)}`);
+    assert.equal(report.bots.failed, 0);
+    assert.equal(report.timeline.at(-1)!.botsConnected, 6);
+  });
+
   it('kernel backend: loss from nftables in a namespace per group, and nothing left afterwards', { skip: rootOnly }, async () => {
     const before = spawnSync('ip', ['netns', 'list']).stdout.toString();
     const report = await run(`

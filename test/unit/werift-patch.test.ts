@@ -21,7 +21,7 @@ import { peerConfig } from '../../bots/werift/peer-config.js';
 const require = createRequire(import.meta.url);
 /** werift's lib/ directory (its main entry is lib/webrtc/src/index.js). */
 const weriftLib = join(dirname(require.resolve('werift')), '..', '..');
-const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram', 'nominate-lite-at-once', 'event-no-idle-promise', 'srtp-session-lazy', 'flight4-again'];
+const patchIds = ['dtls-start-now', 'ice-no-idle-pacing', 'retransmit-reads-first', 'srtp-aes-cm-only', 'ecdhe-node-crypto', 'sign-parsed-key', 'fingerprint-once', 'lazy-log-summary', 'flight5-one-datagram', 'nominate-lite-at-once', 'event-no-idle-promise', 'srtp-session-lazy', 'flight4-again', 'lite-checks-again'];
 
 const X25519 = NamedCurveAlgorithm.x25519_29;
 const P256 = NamedCurveAlgorithm.secp256r1_23;
