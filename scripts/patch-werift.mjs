@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Makes joining cheap, and lets joins made during a partition recover: a small patch to werift 0.24.4
- * as installed in node_modules, applied by
- * package.json's "postinstall" (so `npm ci` in scripts/setup.sh applies it) and safe to run again.
+ * as installed in node_modules, applied by package.json's "postinstall" (so `npm ci` in
+ * scripts/setup.sh applies it) and safe to run again.
  *
  * Every change is an exact string replacement anchored on text that must occur exactly once in the
  * file. A file that already carries a change (its `rtcstorm-patch(<id>)` marker) is left alone; an
