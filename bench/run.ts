@@ -9,8 +9,7 @@
  * 1. Warm-up: the per-packet setup below talks for a few seconds, so JIT tiering and first-use
  *    allocations land in no figure (without it the first segment measured costs up to 1.5 times more).
  * 2. Idle RSS: BENCH_IDLE_BOTS speakers in rooms of 8 join and send nothing; RSS growth (after
- *    `global.gc()`, hence --expose-gc) over the bots is `idleBotRssMB`. The process runs with the
- *    fleet processes' V8 flags (bots/fleet/loader-node-flags.ts; package.json passes them).
+ *    `global.gc()`, hence --expose-gc) over the bots is `idleBotRssMB`.
  * 3. Per packet: BENCH_ROOMS rooms of 4 always-talking speakers, in four segments of BENCH_SECONDS / 2
  *    of media, fresh bots each: fast, werift, werift, fast (the `mediaPath` bot option), so drift over
  *    the run and what a first segment pays weigh on both paths alike. Loader CPU over packets sent +
@@ -58,7 +57,6 @@
  * join-storm.ts and sweep.ts; the table in bench-table.ts.
  */
 import { cpus, totalmem } from 'node:os';
-import { loaderNodeFlags } from '../bots/fleet/loader-node-flags.js';
 import { startBundledTarget } from '../target-server/bundled-target.js';
 import { benchAudio, sleep } from './bench-bot.js';
 import { BenchFleet, closeAllBots, expectedOnSfu, joinPhase } from './bench-fleet.js';
@@ -73,10 +71,6 @@ import { rssMB } from './resource-usage.js';
 import { bestStep, runSweep, type SweepStep } from './sweep.js';
 
 const atLoad = (step: SweepStep) => ({ bots: step.bots, valid: step.valid, botPacketUs: step.loaderPacketUs, workerPacketUs: step.workerPacketUs, botToWorker: step.loaderPacketUs / step.workerPacketUs });
-
-// The bench process is the loader it measures, so it must run as a fleet process does.
-const missingFlags = loaderNodeFlags.filter((flag) => !process.execArgv.includes(flag));
-if (missingFlags.length > 0) throw new Error(`bench: node must run with ${missingFlags.join(' ')} as fleet processes do (bots/fleet/loader-node-flags.ts); use npm run bench`);
 
 const started = performance.now();
 const target = await startBundledTarget({ nodes: 1, workersPerNode: config.workersPerNode });

@@ -8,7 +8,6 @@ import { compiledPath } from '../../core/paths.js';
 import { planNetwork, type NetworkPlan } from '../../core/plan/network-plan.js';
 import { processSlice, type BotPlan } from '../../core/plan/plan.js';
 import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
-import { loaderNodeFlags } from './loader-node-flags.js';
 import type { FromFleet, ToFleet } from './protocol.js';
 
 export interface FleetOptions {
@@ -57,8 +56,8 @@ export class Fleet implements Engine {
 
   private spawn(index: number, context: EngineContext, slice: Slice): Member {
     // `ip netns exec` keeps the IPC channel's descriptor and environment, and execs node in place.
-    const node = slice.netns ? { execPath: 'ip', execArgv: ['netns', 'exec', slice.netns, process.execPath, ...loaderNodeFlags] } : { execArgv: [...loaderNodeFlags] };
-    const child = fork(compiledPath('bots/fleet/fleet-process.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', ...node });
+    const inNamespace = slice.netns ? { execPath: 'ip', execArgv: ['netns', 'exec', slice.netns, process.execPath] } : {};
+    const child = fork(compiledPath('bots/fleet/fleet-process.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', ...inNamespace });
     const member: Member = { child, progress: { connected: 0, joined: 0, failed: 0 }, stopped: Promise.resolve() };
     let reported = (): void => undefined;
     // Resolved by the final report, or by the process ending without one (crash, kill).
