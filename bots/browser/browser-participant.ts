@@ -3,9 +3,9 @@
  * frames the page ships exactly as a werift bot accounts its packets (StreamReceiver), and samples
  * the page's getStats() every second. When the page loses its connection (signalling closed, a
  * transport failed, or silence from everyone it consumes for longer than the media timeout, which is
- * how a paused or partitioned node shows) it rejoins as a werift bot does (bots/recovery.ts): the page
- * leaves and joins again, asking the directory where the room is now. A page that crashes or hangs, or a join that
- * fails, fails the participant for good.
+ * how a paused or partitioned node shows) it rejoins as a werift bot does (bots/recovery.ts): the
+ * page leaves and joins again, asking the directory where the room is now. A page that crashes or
+ * hangs, or a join that fails, fails the participant for good.
  */
 import { EventEmitter } from 'node:events';
 import type { Page } from 'puppeteer-core';
