@@ -5,6 +5,7 @@
 import { MetricStore } from '../../core/metrics/store.js';
 import { botRandom } from '../../core/plan/random.js';
 import { MediaWatch } from '../media-watch.js';
+import { warmFetch } from '../warm-fetch.js';
 import { WeriftBot } from '../werift/werift-bot.js';
 import { fleetRoutes, type FleetRoutes } from '../../chaos/network/fleet-network.js';
 import type { NetworkChange } from '../../chaos/network/network-change.js';
@@ -142,6 +143,10 @@ class FleetProcess {
     send({ type: 'stopped', buckets: this.store.takeAll(), progress });
   }
 }
+
+// At once, in the second the run gives fleet processes to boot (warm-fetch.ts says why); a warm-up
+// that fails only leaves that cost to the first bot that asks the directory.
+void warmFetch().catch(() => undefined);
 
 let fleet: FleetProcess | undefined;
 process.on('message', (message: ToFleet) => {

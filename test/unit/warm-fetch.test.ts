@@ -1,0 +1,13 @@
+/** The fetch warm-up of fleet processes (bots/warm-fetch.ts): a real request on loopback, and nothing left open after it. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { warmFetch } from '../../bots/warm-fetch.js';
+
+const openSockets = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap' || kind === 'TCPSocketWrap').length;
+
+it('makes one request to a server of its own and closes both ends', async () => {
+  const before = openSockets();
+  await warmFetch();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(openSockets(), before);
+});
