@@ -2,6 +2,7 @@
 import { goals, limits, roomOf4 } from './config.js';
 import type { PacketRun, PacketSegment } from './per-packet.js';
 import type { SweepLimit, SweepStep } from './sweep.js';
+import type { UdpFloor } from './udp-floor.js';
 
 /** What the table shows of bench.json. */
 interface BenchFigures {
@@ -19,6 +20,7 @@ interface BenchFigures {
   botsPerCoreFrom: { bots: number; loaderCores: number } | null;
   sweepLimit: SweepLimit;
   targetLimited: boolean;
+  udpFloor: { light: UdpFloor; atBotsPerCore: UdpFloor };
   perPacket: { fast: PacketRun; werift: PacketRun };
   perPacketSegments: PacketSegment[];
   sweep: SweepStep[];
@@ -41,6 +43,8 @@ export function printBenchTable(result: BenchFigures): void {
       ? [[`  at load (sweep, ${result.packetUsAtLoad.bots} bots${result.packetUsAtLoad.valid ? '' : ', invalid step'}): bot / worker`, `${fmt(result.packetUsAtLoad.botPacketUs)} / ${fmt(result.packetUsAtLoad.workerPacketUs)} µs`, ''] as [string, string, string]]
       : []),
     ['voice bots per loader core (measured)', best ? `${fmt(result.botsPerCore, 0)} (${best.bots} bots at ${fmt(best.loaderCores, 2)} core)` : '0 (no valid step)', `≥ ${goals.botsPerCore}: ${meets(result.botsPerCore >= goals.botsPerCore)}`],
+    ["Node's UDP floor per packet, light / at load", `${fmt(result.udpFloor.light.packetUs)} / ${fmt(result.udpFloor.atBotsPerCore.packetUs)} µs`, ''],
+    [`  bots per core on the floor (${result.udpFloor.atBotsPerCore.bots} bots)`, fmt(result.udpFloor.atBotsPerCore.botsPerCore, 0), ''],
     ['  sweep ended by', `${result.sweepLimit}${result.targetLimited ? ' (target-limited on this machine)' : ''}`, ''],
     ['peer connections joined per second per core', `${fmt(result.joinsPerSecondPerCore)}`, `≥ ${goals.joinsPerSecondPerCore}: ${meets(result.joinsPerSecondPerCore >= goals.joinsPerSecondPerCore)}`],
     [`  storm of ${joinStorm.bots} speakers: PCs / wall / per s`, `${joinStorm.peerConnections} (${joinStorm.failed} failed) / ${fmt(joinStorm.settledWallMs / 1000)} s / ${fmt(joinStorm.peerConnectionsPerWallSecond)}`, ''],

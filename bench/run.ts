@@ -42,6 +42,13 @@
  *    end past it). `target` and `machine` mean `botsPerCore` is target-limited. Two mediasoup workers
  *    (BENCH_WORKERS) so that one worker is not the first bottleneck.
  *
+ * 6. UDP floor (udp-floor.ts): the datagrams of phase 3 (light) and of the `botsPerCore` step (or the
+ *    sweep's first N when no step was valid) again, plain, from sockets whose handlers only count,
+ *    through a forwarder process rather than the SFU: what Node and the kernel charge per datagram on
+ *    this machine, which no bot path on Node goes under. `udpFloor.*.botsPerCore` is the most bots a
+ *    core could hold here doing nothing else; with `botPacketUs` it tells what is the harness's
+ *    own cost and what is the machine's.
+ *
  * Sizes, from the environment (defaults): BENCH_ROOMS (5), BENCH_SECONDS (10), BENCH_IDLE_BOTS (32),
  * BENCH_SWEEP (64,128,256,384,512,640,768,1024; rounded up to rooms of 8), BENCH_SWEEP_MAX (1024),
  * BENCH_SWEEP_SECONDS (BENCH_SECONDS), BENCH_SWEEP_BUDGET_S (150), BENCH_SWEEP_PAST_INVALID (0),
@@ -54,7 +61,7 @@
  *
  * Here: the phases in order and bench.json. Sizes, limits and goals are in config.ts; bots and joins
  * in bench-fleet.ts; a measured media window in media-window.ts; phases 3 and 4 in per-packet.ts and
- * join-storm.ts and sweep.ts; the table in bench-table.ts.
+ * join-storm.ts and sweep.ts, phase 6 in udp-floor.ts; the table in bench-table.ts.
  */
 import { cpus, totalmem } from 'node:os';
 import { startBundledTarget } from '../target-server/bundled-target.js';
@@ -69,6 +76,7 @@ import { measurePerPacket } from './per-packet.js';
 import { progress } from './progress.js';
 import { rssMB } from './resource-usage.js';
 import { bestStep, runSweep, type SweepStep } from './sweep.js';
+import { measureUdpFloor } from './udp-floor.js';
 
 const atLoad = (step: SweepStep) => ({ bots: step.bots, valid: step.valid, botPacketUs: step.loaderPacketUs, workerPacketUs: step.workerPacketUs, botToWorker: step.loaderPacketUs / step.workerPacketUs });
 
@@ -108,6 +116,12 @@ try {
   const { steps: sweep, limit: sweepLimit } = await runSweep(node);
   const best = bestStep(sweep);
 
+  // 6. UDP floor.
+  const udpFloor = {
+    light: await measureUdpFloor(config.packetRooms * roomOf4, roomOf4, { model: 'always' }, config.packetSeconds),
+    atBotsPerCore: await measureUdpFloor(best?.bots ?? config.sweep[0]!, roomOf8, p59, config.sweepSeconds),
+  };
+
   // Joins over every fast-path join phase of the run, next to the storm's.
   const fastJoins = [idleJoin, ...packetJoins, joinStorm, ...sweep.map((s) => s.join)];
   const joinPcs = fastJoins.reduce((n, j) => n + j.peerConnections, 0);
@@ -137,6 +151,7 @@ try {
     botsPerCoreFrom: best ? { bots: best.bots, loaderCores: best.media.loaderCores, lagP99Ms: best.media.lagP99Ms, latencyP50Ms: best.media.latencyP50Ms } : null,
     sweepLimit,
     targetLimited: sweepLimit === 'target' || sweepLimit === 'machine',
+    udpFloor,
     perPacket,
     perPacketSegments: packetSegments,
     sweep,
