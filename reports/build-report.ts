@@ -24,6 +24,11 @@ export interface RunFacts {
   targetUrls: string[];
   skipped: Report['skipped'];
   server: ServerNodeSeries[];
+  /**
+   * Cores of the machine the fleet and a bundled target (`server`) shared: the machine check of
+   * harness validity. Null for a merge, whose shards may each have had a machine of their own.
+   */
+  machineCores: number | null;
   /** Absent for a whole run. */
   shard?: Report['shard'];
 }
@@ -203,7 +208,7 @@ export function buildReport(facts: RunFacts): Report {
     skipped: facts.skipped,
     timeline: timeline(store, facts.durationMs),
     events: store.events(),
-    harness: { processes: harness(store), ...harnessValidity(store, scenario.harness) },
+    harness: { processes: harness(store), ...harnessValidity(store, scenario.harness, facts.machineCores === null ? null : { cores: facts.machineCores, target: facts.server }) },
     server: { nodes: facts.server },
     recoveries: recoveries(store),
     raw: store.toJSON(),

@@ -3,6 +3,7 @@
  * reverse order and always writes a report, also when interrupted or when something failed.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { ChaosTimeline } from '../../chaos/timeline.js';
 import { buildReport } from '../../reports/build-report.js';
 import type { Report } from '../../reports/report-types.js';
@@ -122,7 +123,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const crashes = engines.flatMap((e) => e.crashes());
   if (crashes.length > 0) abortReason ??= `engine process crashed: ${crashes.join('; ')}`;
   const durationMs = Math.min(Math.max(0, Date.now() - store.startMs), scenario.durationMs);
-  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, skipped, server: server?.result() ?? [], shard: options.shard ? { ...options.shard, startAtMs: store.startMs } : null });
+  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, skipped, server: server?.result() ?? [], machineCores: availableParallelism(), shard: options.shard ? { ...options.shard, startAtMs: store.startMs } : null });
   const files = writeReport(options.outDir, report);
   await notify(observers, 'onEnd', report);
   await notify(observers, 'close');

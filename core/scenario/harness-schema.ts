@@ -7,7 +7,9 @@ export const harnessSchema = z
   .strictObject({
     maxEventLoopLag: positiveDuration.default(100),
     maxCpuPercent: z.number().min(1).max(100).default(95),
+    /** With the bundled target: fleet and target together, as a percent of all the machine's cores. */
+    maxMachineCpuPercent: z.number().min(1).max(100).default(90),
     sustainedFor: positiveDuration.default(5000),
   })
   .prefault({})
-  .transform((h): HarnessLimits => ({ maxEventLoopLagMs: h.maxEventLoopLag, maxCpuPercent: h.maxCpuPercent, sustainedForMs: h.sustainedFor }));
+  .transform((h): HarnessLimits => ({ maxEventLoopLagMs: h.maxEventLoopLag, maxCpuPercent: h.maxCpuPercent, maxMachineCpuPercent: h.maxMachineCpuPercent, sustainedForMs: h.sustainedFor }));

@@ -94,9 +94,11 @@ export interface RecoverySpec {
 
 /**
  * When a fleet process is saturated: event-loop lag p99 or CPU over the limit for this long in a
- * row. Results from a saturated loader are not the target's fault, so such a run is invalid.
+ * row; with the bundled target, also when fleet and target together hold the machine's cores over
+ * `maxMachineCpuPercent` that long. Results from a saturated loader are not the target's fault, so
+ * such a run is invalid.
  */
-export interface HarnessLimits { maxEventLoopLagMs: number; maxCpuPercent: number; sustainedForMs: number }
+export interface HarnessLimits { maxEventLoopLagMs: number; maxCpuPercent: number; maxMachineCpuPercent: number; sustainedForMs: number }
 
 /** `node-<i>`, or chosen when the step runs: "random" (seeded) or "busiest" (most rooms). */
 export type NodePick = string;

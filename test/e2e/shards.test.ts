@@ -3,7 +3,7 @@
  * with one start time, then `rtcstorm merge`: one report equal to the whole plan.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Histogram } from '../../core/metrics/histogram.js';
@@ -93,6 +93,20 @@ thresholds:
     assert.equal(merged.bots.joined, 6);
     assert.equal(merged.bots.planned, 9);
     assert.ok(merged.events.some((e) => e.kind === 'merge-warning'));
+  });
+
+  it('keeps a shard invalid in the merge: its machine check is its own', async () => {
+    // Shard 1 as a shard whose fleet and bundled target saturated their machine would report it.
+    const invalidShard = tempDir('invalid-shard');
+    const report = readReport(shardDirs[1]!);
+    const reason = "machine saturated (fleet and bundled target over 90% of the machine's 2 cores for 6 s from t=1s, 97% on average)";
+    writeFileSync(join(invalidShard, 'report.json'), JSON.stringify({ ...report, harness: { ...report.harness, valid: false, invalidReason: reason } }));
+    const out = tempDir('merged-invalid');
+    const result = await runCli(['merge', shardDirs[0]!, invalidShard, shardDirs[2]!, '--out', out]);
+    assert.equal(result.code, 2, result.stderr);
+    const merged = readReport(out);
+    assert.equal(merged.harness.valid, false);
+    assert.equal(merged.harness.invalidReason, `shard 1: ${reason}`);
   });
 
   it('refuses reports that are not shards of one run', async () => {

@@ -65,5 +65,6 @@ export function seededReport(run: SeededRun): Report {
     targetUrls: ['ws://127.0.0.1:40000'],
     skipped: [],
     server: [],
+    machineCores: null,
   });
 }
