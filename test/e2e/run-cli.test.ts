@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packageRoot } from '../../core/paths.js';
@@ -59,6 +60,30 @@ thresholds:
     assert.ok(latency.value !== null && latency.value > 0.001);
     assert.equal(report.thresholds.find((t) => t.metric === 'packet_loss_ratio')!.ok, true);
     assert.match(result.stdout, /FAILED: 1 of 2 thresholds crossed/);
+  });
+
+  it('exits 2, invalid, when fleet and bundled target together hold the machine over its limit', async () => {
+    // 1% of the machine: any run with media passes it, so the check's inputs (fleet CPU, the
+    // target's samples, the machine's cores) are all needed for the run to come out invalid.
+    const out = tempDir('machine');
+    const file = writeScenario(`
+name: machine
+duration: 6s
+target: { bundled: { workersPerNode: 1 } }
+rooms: { count: 1, size: 4 }
+fleet:
+  - engine: werift
+    count: 4
+harness: { maxMachineCpuPercent: 1, sustainedFor: 2s }
+`);
+    const result = await runCli(['run', file, '--out', out]);
+    assert.equal(result.code, 2, result.stderr);
+    const report = readReport(out);
+    assert.equal(report.complete, true);
+    assert.equal(report.harness.valid, false);
+    const cores = availableParallelism() === 1 ? 'one core' : `${availableParallelism()} cores`;
+    assert.match(report.harness.invalidReason ?? '', new RegExp(`^machine saturated \\(fleet and bundled target over 1% of the machine's ${cores} for [2-6] s from t=\\d+s, \\d+% on average\\)`));
+    assert.match(result.stdout, /INVALID: machine saturated/);
   });
 
   it('exits 1 and names the file, field and allowed values for a bad scenario', async () => {
