@@ -82,7 +82,7 @@ harness: { maxMachineCpuPercent: 1, sustainedFor: 2s }
     assert.equal(report.complete, true);
     assert.equal(report.harness.valid, false);
     const cores = availableParallelism() === 1 ? 'one core' : `${availableParallelism()} cores`;
-    assert.match(report.harness.invalidReason ?? '', new RegExp(`^machine saturated \\(fleet and bundled target over 1% of the machine's ${cores} for [2-6] s from t=\\d+s, \\d+% on average\\)`));
+    assert.match(report.harness.invalidReason ?? '', new RegExp(`^machine saturated \\(fleet and bundled target over 1% of the machine's ${cores} for \\d+ s from t=\\d+s, \\d+% on average\\)`));
     assert.match(result.stdout, /INVALID: machine saturated/);
   });
 
