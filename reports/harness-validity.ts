@@ -3,9 +3,10 @@
  * scenario's limits for `sustainedFor` seconds in a row makes the run invalid: what it measured
  * is partly its own delay, and must never be read as the target's fault.
  *
- * With the bundled target the loader and the SFU share the machine's cores. When the two together
- * stay over `maxMachineCpuPercent` of all of them, each waits for the other's CPU: the latency and
- * loss measured are the machine's, not the target's, however light each side looks on its own.
+ * With the bundled target the loader (fleet processes and browsers) and the SFU share the machine's
+ * cores. When the two together stay over `maxMachineCpuPercent` of all of them, each waits for the
+ * other's CPU: the latency and loss measured are the machine's, not the target's, however light
+ * each side looks on its own.
  */
 import type { MetricStore } from '../core/metrics/store.js';
 import type { HarnessLimits } from '../core/scenario/index.js';
@@ -50,10 +51,17 @@ function loaderReasons(store: MetricStore, limits: HarnessLimits, seconds: numbe
   return reasons;
 }
 
-/** Fleet processes and target nodes together, per second, as a percent of all the machine's cores. */
+/** Fleet processes, browsers and target nodes together, per second, as a percent of all the machine's cores. */
 function machinePercent(store: MetricStore, machine: SharedMachine, seconds: number[]): Map<number, number> {
   const byT = new Map<number, number>(seconds.map((t) => [t, 0]));
   for (const process of store.groups('harness_cpu_percent')) for (const t of seconds) byT.set(t, byT.get(t)! + maxIn(store, 'harness_cpu_percent', process, t));
+  // Each open page records its share of its browser's CPU: a second's shares add up to the browsers'.
+  for (const group of store.groups('browser_cpu_percent')) {
+    for (const t of seconds) {
+      const shares = store.histogram('browser_cpu_percent', group, t, t);
+      if (shares.count > 0) byT.set(t, byT.get(t)! + shares.mean * shares.count);
+    }
+  }
   for (const node of machine.target) {
     // A node's point is its CPU since its previous one: a second whose stats request went
     // unanswered (a saturated machine answers late) shares the next point rather than counting 0.

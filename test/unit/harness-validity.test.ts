@@ -59,6 +59,19 @@ describe('harness validity', () => {
     assert.equal(harnessValidity(store, limits, { cores: 2, target: targetSeries(20, (t) => (t >= 10 && t < 14 ? 90 : 40)) }).valid, true);
   });
 
+  it('counts the browsers: each page records its share of its browser\'s CPU', () => {
+    // Fleet 2 × 30%, target 40%, and two pages sharing one browser.
+    const withPages = (share: number): MetricStore => {
+      const store = fleetStore(10, () => ({ lagMs: 5, cpuPercent: 30 }));
+      for (let t = 0; t < 10; t++) for (let page = 0; page < 2; page++) store.record('browser_cpu_percent', share, 'chromium', START + t * 1000 + 600);
+      return store;
+    };
+    const target = targetSeries(10, () => 40);
+    // Pages at 39% each: 178% of 2 cores, 89%, not over; at 45% each: 95%.
+    assert.equal(harnessValidity(withPages(39), limits, { cores: 2, target }).valid, true);
+    assert.match(harnessValidity(withPages(45), limits, { cores: 2, target }).invalidReason ?? '', /^machine saturated \(.* for 10 s from t=0s, 95% on average\)/);
+  });
+
   it('gives every reason when both the loader and the machine were saturated', () => {
     const store = fleetStore(10, () => ({ lagMs: 300, cpuPercent: 99 }), ['fleet-0']);
     const result = harnessValidity(store, limits, { cores: 2, target: targetSeries(10, () => 91) });
