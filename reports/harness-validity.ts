@@ -75,6 +75,13 @@ function machinePercent(store: MetricStore, machine: SharedMachine, seconds: num
   return byT;
 }
 
+/** The machine's load in the latest second every target node has a point for; null before that. */
+export function latestMachinePercent(store: MetricStore, machine: SharedMachine): number | null {
+  if (machine.target.length === 0) return null;
+  const t = Math.min(...machine.target.map((node) => node.points.at(-1)?.t ?? Number.NaN));
+  return Number.isInteger(t) ? machinePercent(store, machine, [t]).get(t)! : null;
+}
+
 export function harnessValidity(store: MetricStore, limits: HarnessLimits, machine: SharedMachine | null): HarnessValidity {
   const seconds = store.seconds();
   const needed = Math.max(1, Math.ceil(limits.sustainedForMs / 1000));

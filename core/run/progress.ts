@@ -11,11 +11,13 @@ export interface ProgressSnapshot {
   packetsPerSecond: number;
   latencyP99Ms: number | null;
   lossRatio: number | null;
+  /** With the bundled target: fleet, browsers and target together, in percent of the machine's cores (harness validity's machine check). */
+  machinePercent: number | null;
 }
 
 export function progressLine(p: ProgressSnapshot): string {
   const loss = p.lossRatio === null ? '–' : `${(p.lossRatio * 100).toFixed(2)}%`;
-  return `[${String(p.elapsedS).padStart(4)}s/${p.durationS}s] bots ${p.connected}/${p.planned} connected, ${p.failed} failed | ${p.packetsPerSecond} pkt/s received | e2e p99 ${ms(p.latencyP99Ms)} | loss ${loss}`;
+  return `[${String(p.elapsedS).padStart(4)}s/${p.durationS}s] bots ${p.connected}/${p.planned} connected, ${p.failed} failed | ${p.packetsPerSecond} pkt/s received | e2e p99 ${ms(p.latencyP99Ms)} | loss ${loss}${p.machinePercent === null ? '' : ` | machine ${Math.round(p.machinePercent)}%`}`;
 }
 
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): RunObserver {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { ChaosTimeline } from '../../chaos/timeline.js';
 import { buildReport } from '../../reports/build-report.js';
+import { latestMachinePercent, type SharedMachine } from '../../reports/harness-validity.js';
 import type { Report } from '../../reports/report-types.js';
 import { verdictOf, type Verdict } from '../../reports/verdict.js';
 import { writeReport } from '../../reports/write-report.js';
@@ -55,7 +56,7 @@ async function startTarget(scenario: Scenario): Promise<Target> {
   return spec.kind === 'bundled' ? startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode }) : externalTarget(spec.url);
 }
 
-function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number): ProgressSnapshot {
+function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine): ProgressSnapshot {
   const last = store.seconds().at(-1);
   const latency = last === undefined ? undefined : store.histogram('e2e_latency_ms', undefined, last, last);
   const progress = engines.map((e) => e.progress());
@@ -68,6 +69,7 @@ function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, pla
     packetsPerSecond: last === undefined ? 0 : store.counter('packets_received', undefined, last, last),
     latencyP99Ms: latency && latency.count > 0 ? latency.percentile(99) : null,
     lossRatio: last === undefined ? null : (lossRatio(store, undefined, last, last) ?? null),
+    machinePercent: latestMachinePercent(store, machine),
   };
 }
 
@@ -110,7 +112,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
     const runContext = { scenario, plan, store };
     await notify(observers, 'onStart', runContext);
-    const ticker = setInterval(() => void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length), runContext), 1000);
+    const cores = availableParallelism();
+    const ticker = setInterval(() => void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, { cores, target: sampler.result() }), runContext), 1000);
     teardown.push('progress', () => clearInterval(ticker));
     await sleep(context.endMs - Date.now(), options.signal);
     if (options.signal.aborted) abortReason = `interrupted (${String(options.signal.reason ?? 'signal')}) after ${((Date.now() - startMs) / 1000).toFixed(1)} s`;

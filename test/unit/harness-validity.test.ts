@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MetricStore } from '../../core/metrics/store.js';
-import { harnessValidity } from '../../reports/harness-validity.js';
+import { progressLine } from '../../core/run/progress.js';
+import { harnessValidity, latestMachinePercent } from '../../reports/harness-validity.js';
 import type { ServerNodeSeries } from '../../reports/report-types.js';
 
 const START = 1_700_000_000_000;
@@ -76,5 +77,17 @@ describe('harness validity', () => {
     const store = fleetStore(10, () => ({ lagMs: 300, cpuPercent: 99 }), ['fleet-0']);
     const result = harnessValidity(store, limits, { cores: 2, target: targetSeries(10, () => 91) });
     assert.match(result.invalidReason ?? '', /^loader saturated \(fleet-0: event-loop lag p99 over 100 ms for 10 s from t=0s; fleet-0: CPU over 95% of a core for 10 s from t=0s\): .*; machine saturated \(fleet and bundled target over 90% of the machine's 2 cores for 10 s from t=0s, 95% on average\)/);
+  });
+
+  it('gives the progress line the machine share of the latest second every node was sampled for', () => {
+    const store = fleetStore(10, () => ({ lagMs: 5, cpuPercent: 30 }));
+    const target = targetSeries(8, (t) => 10 * t);
+    assert.equal(latestMachinePercent(store, { cores: 2, target: [] }), null);
+    // Second 7: fleet 2 × 30% and target 70% of 2 cores.
+    const percent = latestMachinePercent(store, { cores: 2, target });
+    assert.ok(percent !== null && Math.abs(percent - 65) < 0.5, `${percent}`);
+    const line = { elapsedS: 8, durationS: 10, connected: 8, planned: 8, failed: 0, packetsPerSecond: 1200, latencyP99Ms: 3.5, lossRatio: 0 };
+    assert.match(progressLine({ ...line, machinePercent: percent }), /\| loss 0\.00% \| machine 65%$/);
+    assert.match(progressLine({ ...line, machinePercent: null }), /\| loss 0\.00%$/);
   });
 });
