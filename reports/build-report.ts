@@ -10,7 +10,7 @@ import { packageRoot } from '../core/paths.js';
 import { groupNetworks } from './group-network.js';
 import type { RunPlan } from '../core/plan/plan.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
-import { harnessValidity } from './harness-validity.js';
+import { harnessValidity, machineLoad } from './harness-validity.js';
 import { reportSchemaVersion, type BotCounts, type BrowserMetrics, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
 
 export interface RunFacts {
@@ -181,6 +181,12 @@ export function evaluateThresholds(scenario: Scenario, store: MetricStore, durat
   });
 }
 
+function harnessSection(store: MetricStore, scenario: Scenario, facts: RunFacts): Report['harness'] {
+  const machine = facts.machineCores === null ? null : { cores: facts.machineCores, target: facts.server };
+  const load = machine ? machineLoad(store, machine) : null;
+  return { processes: harness(store), ...harnessValidity(store, scenario.harness, machine), ...(load ? { machine: load } : {}) };
+}
+
 export function buildReport(facts: RunFacts): Report {
   const { scenario, store } = facts;
   const groups: Record<string, GroupReport> = {};
@@ -208,7 +214,7 @@ export function buildReport(facts: RunFacts): Report {
     skipped: facts.skipped,
     timeline: timeline(store, facts.durationMs),
     events: store.events(),
-    harness: { processes: harness(store), ...harnessValidity(store, scenario.harness, facts.machineCores === null ? null : { cores: facts.machineCores, target: facts.server }) },
+    harness: harnessSection(store, scenario, facts),
     server: { nodes: facts.server },
     recoveries: recoveries(store),
     raw: store.toJSON(),

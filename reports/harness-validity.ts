@@ -75,6 +75,14 @@ function machinePercent(store: MetricStore, machine: SharedMachine, seconds: num
   return byT;
 }
 
+/** The machine's load over the run, per second: what the report's `harness.machine` gives. */
+export function machineLoad(store: MetricStore, machine: SharedMachine): { cores: number; cpuPercentMedian: number; cpuPercentMax: number } | null {
+  if (machine.target.length === 0) return null;
+  const percents = [...machinePercent(store, machine, store.seconds()).values()].sort((a, b) => a - b);
+  if (percents.length === 0) return null;
+  return { cores: machine.cores, cpuPercentMedian: percents[Math.floor((percents.length - 1) / 2)]!, cpuPercentMax: percents.at(-1)! };
+}
+
 /** The machine's load in the latest second every target node has a point for; null before that. */
 export function latestMachinePercent(store: MetricStore, machine: SharedMachine): number | null {
   if (machine.target.length === 0) return null;

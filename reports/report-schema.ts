@@ -217,6 +217,11 @@ export const reportSchema = z.object({
     /** false when a fleet process stayed saturated past the scenario's harness limits: the run is invalid (exit 2). */
     valid: z.boolean(),
     invalidReason: z.string().nullable(),
+    /**
+     * With the bundled target: fleet processes, browsers and target together, per second, in percent
+     * of all the machine's cores (what the machine check of validity looks at). Absent otherwise.
+     */
+    machine: z.object({ cores: z.number().int().positive(), cpuPercentMedian: z.number(), cpuPercentMax: z.number() }).optional(),
   }),
   /** Server-side load of a bundled target (empty for external targets). */
   server: z.object({ nodes: z.array(serverNodeSeriesSchema) }),

@@ -65,7 +65,9 @@ export function summaryMarkdown(report: Report): string {
   }
   lines.push(...chaosLines(report));
   const lag = report.harness.processes.map((p) => p.eventLoopLagP99Ms ?? 0);
-  if (lag.length > 0) lines.push('', `Harness: ${report.harness.processes.length} fleet processes, event-loop lag p99 up to ${ms(Math.max(...lag))}.`);
+  const machine = report.harness.machine;
+  const machineText = machine ? `; fleet and bundled target at ${Math.round(machine.cpuPercentMedian)}% of the machine's ${machine.cores} cores (median second), ${Math.round(machine.cpuPercentMax)}% at most` : '';
+  if (lag.length > 0) lines.push('', `Harness: ${report.harness.processes.length} fleet processes, event-loop lag p99 up to ${ms(Math.max(...lag))}${machineText}.`);
   lines.push('', 'Charts, events and the latency distribution: `report.html`; CI test results: `junit.xml`.');
   return `${lines.join('\n')}\n`;
 }

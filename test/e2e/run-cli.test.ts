@@ -33,7 +33,12 @@ describe('rtcstorm run', () => {
     assert.ok(report.timeline.at(-1)!.botsConnected === 8);
     assert.ok(report.groups.voice && report.groups.voice.bots.joined === 8);
     assert.ok(report.harness.processes.length >= 1 && report.harness.processes.every((p) => p.eventLoopLagP99Ms !== null));
-    assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /PASSED/);
+    const machine = report.harness.machine!;
+    assert.equal(machine.cores, availableParallelism());
+    assert.ok(machine.cpuPercentMedian > 0 && machine.cpuPercentMedian <= machine.cpuPercentMax && machine.cpuPercentMax < 90, JSON.stringify(machine));
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8');
+    assert.match(summary, /PASSED/);
+    assert.match(summary, /fleet and bundled target at \d+% of the machine's \d+ cores \(median second\), \d+% at most\./);
     assert.deepEqual(await waitForNoProjectProcesses(), []);
   });
 

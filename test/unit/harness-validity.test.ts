@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MetricStore } from '../../core/metrics/store.js';
 import { progressLine } from '../../core/run/progress.js';
-import { harnessValidity, latestMachinePercent } from '../../reports/harness-validity.js';
+import { harnessValidity, latestMachinePercent, machineLoad } from '../../reports/harness-validity.js';
 import type { ServerNodeSeries } from '../../reports/report-types.js';
 
 const START = 1_700_000_000_000;
@@ -49,6 +49,11 @@ describe('harness validity', () => {
       shared.invalidReason,
       "machine saturated (fleet and bundled target over 90% of the machine's 2 cores for 6 s from t=10s, 95% on average): each waited for the other, so latency and loss are not the target's alone; lower the load, or run the target on other machines (target.url)",
     );
+    // Median second: fleet 2 × 50% and target 40% (70%); the most: target at 90% (95%). Histograms keep 3 digits.
+    const load = machineLoad(store, { cores: 2, target })!;
+    assert.equal(load.cores, 2);
+    assert.ok(Math.abs(load.cpuPercentMedian - 70) < 0.1 && Math.abs(load.cpuPercentMax - 95) < 0.1, JSON.stringify(load));
+    assert.equal(machineLoad(store, { cores: 2, target: [] }), null);
     // The same load on 4 cores is 48%; without a bundled target (no series) there is nothing shared to judge.
     assert.equal(harnessValidity(store, limits, { cores: 4, target }).valid, true);
     assert.equal(harnessValidity(store, limits, { cores: 2, target: [] }).valid, true);
