@@ -83,10 +83,24 @@ export function machineLoad(store: MetricStore, machine: SharedMachine): { cores
   return { cores: machine.cores, cpuPercentMedian: percents[Math.floor((percents.length - 1) / 2)]!, cpuPercentMax: percents.at(-1)! };
 }
 
-/** The machine's load in the latest second every target node has a point for; null before that. */
+/** The latest second `process` has a sample of `metric` for; NaN without one. */
+function latestSample(store: MetricStore, metric: 'harness_cpu_percent', process: string): number {
+  const seconds = store.seconds();
+  for (let i = seconds.length - 1; i >= 0; i--) if (store.histogram(metric, process, seconds[i], seconds[i]).count > 0) return seconds[i]!;
+  return Number.NaN;
+}
+
+/**
+ * The machine's load in the latest second every target node and every fleet process has reported:
+ * fleet processes ship their samples a moment after the second, the target's come from polling.
+ * Null before that.
+ */
 export function latestMachinePercent(store: MetricStore, machine: SharedMachine): number | null {
   if (machine.target.length === 0) return null;
-  const t = Math.min(...machine.target.map((node) => node.points.at(-1)?.t ?? Number.NaN));
+  const t = Math.min(
+    ...machine.target.map((node) => node.points.at(-1)?.t ?? Number.NaN),
+    ...store.groups('harness_cpu_percent').map((process) => latestSample(store, 'harness_cpu_percent', process)),
+  );
   return Number.isInteger(t) ? machinePercent(store, machine, [t]).get(t)! : null;
 }
 

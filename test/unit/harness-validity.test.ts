@@ -88,9 +88,14 @@ describe('harness validity', () => {
     const store = fleetStore(10, () => ({ lagMs: 5, cpuPercent: 30 }));
     const target = targetSeries(8, (t) => 10 * t);
     assert.equal(latestMachinePercent(store, { cores: 2, target: [] }), null);
-    // Second 7: fleet 2 × 30% and target 70% of 2 cores.
+    // Second 7, the target's latest: fleet 2 × 30% and target 70% of 2 cores.
     const percent = latestMachinePercent(store, { cores: 2, target });
     assert.ok(percent !== null && Math.abs(percent - 65) < 0.5, `${percent}`);
+    // The fleet's samples of second 7 not in yet (one process's latest is second 6): second 6.
+    const lagging = fleetStore(7, () => ({ lagMs: 5, cpuPercent: 30 }), ['fleet-0']);
+    for (let t = 0; t < 8; t++) lagging.record('harness_cpu_percent', 30, 'fleet-1', START + t * 1000 + 500);
+    const earlier = latestMachinePercent(lagging, { cores: 2, target });
+    assert.ok(earlier !== null && Math.abs(earlier - 60) < 0.5, `${earlier}`);
     const line = { elapsedS: 8, durationS: 10, connected: 8, planned: 8, failed: 0, packetsPerSecond: 1200, latencyP99Ms: 3.5, lossRatio: 0 };
     assert.match(progressLine({ ...line, machinePercent: percent }), /\| loss 0\.00% \| machine 65%$/);
     assert.match(progressLine({ ...line, machinePercent: null }), /\| loss 0\.00%$/);
