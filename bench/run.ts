@@ -64,6 +64,7 @@
  * join-storm.ts and sweep.ts, phase 6 in udp-floor.ts; the table in bench-table.ts.
  */
 import { cpus, totalmem } from 'node:os';
+import { writeCapacityFigures } from '../core/run/capacity-figures.js';
 import { startBundledTarget } from '../target-server/bundled-target.js';
 import { benchAudio, sleep } from './bench-bot.js';
 import { BenchFleet, closeAllBots, expectedOnSfu, joinPhase } from './bench-fleet.js';
@@ -170,6 +171,13 @@ try {
     durationS: (performance.now() - started) / 1000,
   };
   writeBenchJson(result);
+  // What `rtcstorm run`'s capacity pre-check uses on this machine from now on.
+  writeCapacityFigures({
+    loaderPacketUs: result.packetUsAtLoad?.botPacketUs ?? result.botPacketUs,
+    sfuPacketUs: result.packetUsAtLoad?.workerPacketUs ?? workerPacketUs,
+    joinsPerCoreSecond: result.joinsPerSecondPerCore,
+    botMB: idleBotRssMB,
+  });
   printBenchTable(result);
   console.log(`\nwritten: ${benchJsonFile} (${fmt(result.durationS, 0)} s)`);
 } finally {

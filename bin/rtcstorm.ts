@@ -70,6 +70,7 @@ program
   .option('--prometheus <[host]:port>', 'serve live metrics on http://host:port/metrics (host default 127.0.0.1)')
   .option('--prometheus-push <url>', 'push live metrics to this Pushgateway every 5 s and at the end')
   .option('--allow-non-loopback', 'let --prometheus and --prometheus-push use non-loopback addresses')
+  .option('--force', "run a plan the capacity pre-check finds far beyond this machine (it otherwise exits 1 with the estimate)")
   .action(async (file: string, opts: RunCommandOptions) => process.exit(await runCommand(file, opts)));
 
 program
@@ -120,7 +121,7 @@ program
 program
   .command('doctor')
   .description('check this machine: Node, the mediasoup worker, chromium, k6, ports, file limits, network leftovers')
-  .option('--cleanup', 'remove network namespaces, veth pairs and nftables tables left by killed runs (kernel network backend; needs root)')
+  .option('--cleanup', 'end processes and remove network namespaces, veth pairs and nftables tables left by killed runs (the network part needs root)')
   .action(async (opts: { cleanup?: boolean }) => process.exit(await doctorCommand(opts)));
 
 program

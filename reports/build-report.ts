@@ -11,6 +11,8 @@ import { groupNetworks } from './group-network.js';
 import type { RunPlan } from '../core/plan/plan.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
 import { harnessValidity, machineLoad } from './harness-validity.js';
+import { harnessProcesses } from './validity/loader.js';
+import { planProgress } from './validity/plan-progress.js';
 import { reportSchemaVersion, type BotCounts, type BrowserMetrics, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
 
 export interface RunFacts {
@@ -31,6 +33,8 @@ export interface RunFacts {
   machineCores: number | null;
   /** Absent for a whole run. */
   shard?: Report['shard'];
+  /** The bots the load is judged on when not all of `plan` was meant to run (a partial merge: the shards present). */
+  judgedPlan?: RunPlan;
 }
 
 export function scenarioHash(source: string): string {
@@ -110,7 +114,7 @@ function timeline(store: MetricStore, durationMs: number): TimelinePoint[] {
 }
 
 function harness(store: MetricStore): HarnessProcess[] {
-  return store.groups('harness_cpu_percent').map((id) => {
+  return harnessProcesses(store).map((id) => {
     const cpu = store.histogram('harness_cpu_percent', id);
     const lag = store.histogram('event_loop_lag_ms', id);
     return {
@@ -118,6 +122,8 @@ function harness(store: MetricStore): HarnessProcess[] {
       cpuPercentAvg: cpu.count > 0 ? cpu.mean : null,
       cpuPercentMax: cpu.count > 0 ? cpu.max : null,
       eventLoopLagP99Ms: percentileOrNull(lag, 99),
+      reportDelayP99Ms: percentileOrNull(store.histogram('harness_report_delay_ms', id), 99),
+      secondsMissing: store.counter('harness_seconds_missing', id),
     };
   });
 }
@@ -184,7 +190,10 @@ export function evaluateThresholds(scenario: Scenario, store: MetricStore, durat
 function harnessSection(store: MetricStore, scenario: Scenario, facts: RunFacts): Report['harness'] {
   const machine = facts.machineCores === null ? null : { cores: facts.machineCores, target: facts.server };
   const load = machine ? machineLoad(store, machine) : null;
-  return { processes: harness(store), ...harnessValidity(store, scenario.harness, machine), ...(load ? { machine: load } : {}) };
+  const judged = facts.judgedPlan ?? facts.plan;
+  const plan = planProgress(judged, store, facts.durationMs, scenario.harness.joinGraceMs);
+  const validity = harnessValidity({ store, limits: scenario.harness, machine, plan: judged, fleet: scenario.fleet, skipped: facts.skipped, durationMs: facts.durationMs, complete: facts.complete }, plan);
+  return { processes: harness(store), ...validity, ...(load ? { machine: load } : {}), plan };
 }
 
 export function buildReport(facts: RunFacts): Report {

@@ -179,6 +179,26 @@ export const harnessProcessSchema = z.object({
   cpuPercentAvg: z.number().nullable(),
   cpuPercentMax: z.number().nullable(),
   eventLoopLagP99Ms: ms.nullable(),
+  /** How late the run received this process's samples of a second, p99 (optional: older reports lack it). */
+  reportDelayP99Ms: ms.nullable().optional(),
+  /** Seconds whose samples this process did not deliver in time. */
+  secondsMissing: count.optional(),
+});
+
+/** One second of a group: bots due to have joined by its end (planned join time + joinGrace) and bots that had; packets sent and skipped. */
+export const planSecondSchema = z.object({ t: count, botsDue: count, botsJoined: count, joinBacklog: count, packetsSent: count, packetsSkipped: count });
+
+/** A werift or browser group's plan against what happened. */
+export const groupPlanProgressSchema = z.object({
+  botsPlanned: count,
+  /** The second with the most due bots not joined; null when the group never fell behind. */
+  joinBacklogMax: z.object({ t: count, bots: count, due: count }).nullable(),
+  packetsSent: count,
+  /** Packets the send schedule called for that the bots' process was too late to send. */
+  packetsSkipped: count,
+  /** packetsSkipped / (packetsSent + packetsSkipped); null when nothing was scheduled. */
+  sendDeficit: z.number().min(0).max(1).nullable(),
+  seconds: z.array(planSecondSchema),
 });
 
 export const reportSchema = z.object({
@@ -214,7 +234,7 @@ export const reportSchema = z.object({
   events: z.array(runEventSchema),
   harness: z.object({
     processes: z.array(harnessProcessSchema),
-    /** false when a fleet process stayed saturated past the scenario's harness limits: the run is invalid (exit 2). */
+    /** false when the loader stayed saturated past the scenario's harness limits, the load did not happen as planned, or none was measured: the run is invalid (exit 2). */
     valid: z.boolean(),
     invalidReason: z.string().nullable(),
     /**
@@ -222,6 +242,8 @@ export const reportSchema = z.object({
      * of all the machine's cores (what the machine check of validity looks at). Absent otherwise.
      */
     machine: z.object({ cores: z.number().int().positive(), cpuPercentMedian: z.number(), cpuPercentMax: z.number() }).optional(),
+    /** Per werift and browser group: the plan against what happened (optional: older reports lack it). */
+    plan: z.record(z.string(), groupPlanProgressSchema).optional(),
   }),
   /** Server-side load of a bundled target (empty for external targets). */
   server: z.object({ nodes: z.array(serverNodeSeriesSchema) }),

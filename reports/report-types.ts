@@ -4,10 +4,12 @@ import type {
   botCountsSchema,
   browserMetricsSchema,
   groupNetworkSchema,
+  groupPlanProgressSchema,
   groupReportSchema,
   harnessProcessSchema,
   metricsSectionSchema,
   packetCountsSchema,
+  planSecondSchema,
   recoveryResultSchema,
   reportSchema,
   roomReportSchema,
@@ -28,6 +30,8 @@ export type GroupNetwork = z.infer<typeof groupNetworkSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 export type ServerNodeSeries = z.infer<typeof serverNodeSeriesSchema>;
 export type HarnessProcess = z.infer<typeof harnessProcessSchema>;
+export type GroupPlanProgress = z.infer<typeof groupPlanProgressSchema>;
+export type PlanSecond = z.infer<typeof planSecondSchema>;
 export type RoomReport = z.infer<typeof roomReportSchema>;
 export type RecoveryResult = z.infer<typeof recoveryResultSchema>;
 export type Report = z.infer<typeof reportSchema>;

@@ -45,6 +45,20 @@ function chaosLines(report: Report): string[] {
   ];
 }
 
+/** Per group, the plan against what happened: joins on time, and scheduled packets sent. */
+function planLines(report: Report): string[] {
+  const groups = Object.entries(report.harness.plan ?? {});
+  if (groups.length === 0) return [];
+  const text = groups.map(([name, g]) => {
+    const joined = report.groups[name]?.bots.joined ?? 0;
+    const backlog = g.joinBacklogMax ? `join backlog up to ${count(g.joinBacklogMax.bots)} of ${count(g.joinBacklogMax.due)} due bots at t=${g.joinBacklogMax.t + 1}s` : 'never behind the join plan';
+    const scheduled = g.packetsSent + g.packetsSkipped;
+    const sends = g.packetsSkipped > 0 ? `${count(g.packetsSent)} of ${count(scheduled)} scheduled packets sent (${percent(g.sendDeficit)} skipped)` : `${count(g.packetsSent)} scheduled packets sent, none skipped`;
+    return `\`${name}\` ${count(joined)}/${count(g.botsPlanned)} joined, ${backlog}; ${sends}`;
+  });
+  return ['', `Load against the plan: ${text.join('; ')}.`];
+}
+
 export function summaryMarkdown(report: Report): string {
   const verdict = verdictOf(report);
   const lines = [
@@ -64,10 +78,14 @@ export function summaryMarkdown(report: Report): string {
     for (const t of report.thresholds) lines.push(`| \`${t.metric}: ${t.expression}\` | ${t.notEvaluated ? t.notEvaluated : metricValue(t.metric, t.value)} | ${t.notEvaluated ? '⏭️ not evaluated' : t.ok ? '✅ pass' : '❌ fail'} |`);
   }
   lines.push(...chaosLines(report));
+  lines.push(...planLines(report));
+  const fleet = report.harness.processes.filter((p) => p.id.startsWith('fleet-'));
   const lag = report.harness.processes.map((p) => p.eventLoopLagP99Ms ?? 0);
   const machine = report.harness.machine;
   const machineText = machine ? `; fleet and bundled target at ${Math.round(machine.cpuPercentMedian)}% of the machine's ${machine.cores} cores (median second), ${Math.round(machine.cpuPercentMax)}% at most` : '';
-  if (lag.length > 0) lines.push('', `Harness: ${report.harness.processes.length} fleet processes, event-loop lag p99 up to ${ms(Math.max(...lag))}${machineText}.`);
+  const missing = report.harness.processes.filter((p) => (p.secondsMissing ?? 0) > 0).map((p) => `${p.id} ${p.secondsMissing} s`);
+  const missingText = missing.length > 0 ? `; samples not delivered in time: ${missing.join(', ')}` : '';
+  if (lag.length > 0) lines.push('', `Harness: ${fleet.length} fleet processes, event-loop lag p99 up to ${ms(Math.max(...lag))}${missingText}${machineText}.`);
   lines.push('', 'Charts, events and the latency distribution: `report.html`; CI test results: `junit.xml`.');
   return `${lines.join('\n')}\n`;
 }

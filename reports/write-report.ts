@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { junitXml } from './junit-xml.js';
 import { reportHtml } from './html/report-html.js';
@@ -21,6 +21,8 @@ export function writeDerivedFiles(outDir: string, report: Report): WriteOutcome 
 export function writeReport(outDir: string, report: Report): string[] {
   mkdirSync(outDir, { recursive: true });
   const json = join(outDir, 'report.json');
-  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  // Whole or not at all: a harness killed while writing leaves no half report.json beside its journal.
+  writeFileSync(`${json}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+  renameSync(`${json}.tmp`, json);
   return [json, ...writeDerivedFiles(outDir, report).files];
 }

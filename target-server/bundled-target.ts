@@ -4,11 +4,17 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { compiledPath } from '../core/paths.js';
+import { noLedger, type ProcessLedger } from '../core/run/process-ledger.js';
 import { Directory } from './directory.js';
 import type { FromNode, ToNode } from './node-ipc.js';
 import type { NodeStats } from './sfu-node.js';
 
-export interface BundledTargetOptions { nodes: number; workersPerNode: number }
+export interface BundledTargetOptions {
+  nodes: number;
+  workersPerNode: number;
+  /** Where node and worker processes are recorded as they start and before they are paused. */
+  processes?: ProcessLedger;
+}
 
 export interface TargetNode {
   readonly id: string;
@@ -115,11 +121,12 @@ class NodeProcess implements TargetNode {
   }
 }
 
-function startNode(nodeId: string, workers: number, directoryUrl: string): Promise<NodeProcess> {
+function startNode(nodeId: string, workers: number, directoryUrl: string, processes: ProcessLedger): Promise<NodeProcess> {
   const child = fork(compiledPath('target-server/node-main.ts'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, RTCSTORM_NODE_ID: nodeId, RTCSTORM_WORKERS: String(workers), RTCSTORM_PORT: '0', RTCSTORM_DIRECTORY_URL: directoryUrl },
   });
+  if (child.pid !== undefined) processes.started(child.pid, `SFU ${nodeId}`);
   return new Promise((resolve, reject) => {
     const fail = (reason: string): void => {
       clearTimeout(timer);
@@ -132,6 +139,7 @@ function startNode(nodeId: string, workers: number, directoryUrl: string): Promi
     child.once('exit', onExit);
     child.on('message', function onReady(message: FromNode) {
       if (message.type !== 'ready') return;
+      message.workerPids.forEach((pid, i) => processes.started(pid, `mediasoup worker ${nodeId}/worker-${i}`));
       clearTimeout(timer);
       child.off('exit', onExit);
       child.off('message', onReady);
@@ -146,7 +154,12 @@ class BundledCluster implements Target {
   private readonly incidentListeners: Array<(incident: TargetIncident) => void> = [];
   private stopping = false;
 
-  constructor(private readonly directory: Directory, readonly nodeIds: string[], readonly workersPerNode: number) {}
+  constructor(
+    private readonly directory: Directory,
+    readonly nodeIds: string[],
+    readonly workersPerNode: number,
+    private readonly processes: ProcessLedger,
+  ) {}
 
   get signallingUrl(): string {
     return this.directory.url;
@@ -161,7 +174,7 @@ class BundledCluster implements Target {
   }
 
   async startNode(nodeId: string): Promise<NodeProcess> {
-    const node = await startNode(nodeId, this.workersPerNode, this.directory.url);
+    const node = await startNode(nodeId, this.workersPerNode, this.directory.url, this.processes);
     this.current.set(nodeId, node);
     node.onWorkerDied = (workerId, detail) => this.report({ kind: 'worker-died', target: workerId, detail });
     // Registered at once (not at its first heartbeat), so no client is sent elsewhere meanwhile.
@@ -197,6 +210,8 @@ class BundledCluster implements Target {
     const stats = await node.stats();
     if (!stats) throw new Error(`${nodeId} did not answer; is it paused already?`);
     const pids = [node.pid, ...stats.workers.map((w) => w.pid)];
+    // Recorded first: should the run die now, the next one resumes and ends them.
+    this.processes.pausing(pids);
     for (const pid of pids) process.kill(pid, 'SIGSTOP');
     this.paused.set(nodeId, pids);
     return `SIGSTOP ${nodeId} (pids ${pids.join(', ')})`;
@@ -207,6 +222,7 @@ class BundledCluster implements Target {
     if (!pids) throw new Error(`${nodeId} is not paused`);
     this.paused.delete(nodeId);
     for (const pid of pids) process.kill(pid, 'SIGCONT');
+    this.processes.resumed(pids);
     return `SIGCONT ${nodeId} (pids ${pids.join(', ')})`;
   }
 
@@ -244,7 +260,7 @@ class BundledCluster implements Target {
 export async function startBundledTarget(options: BundledTargetOptions): Promise<Target> {
   const directory = await Directory.start();
   const nodeIds = [...Array(options.nodes).keys()].map((i) => `node-${i}`);
-  const cluster = new BundledCluster(directory, nodeIds, options.workersPerNode);
+  const cluster = new BundledCluster(directory, nodeIds, options.workersPerNode, options.processes ?? noLedger);
   const started = await Promise.allSettled(nodeIds.map((id) => cluster.startNode(id)));
   const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {

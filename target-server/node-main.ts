@@ -40,7 +40,7 @@ function heartbeat(): void {
 }
 heartbeat();
 const heartbeats = setInterval(heartbeat, heartbeatMs);
-send({ type: 'ready', nodeId: node.nodeId, url: node.url });
+send({ type: 'ready', nodeId: node.nodeId, url: node.url, workerPids: node.workerPids });
 if (!process.send) console.log(`${node.nodeId} listening on ${node.url}`);
 
 process.on('message', (message: ToNode) => {

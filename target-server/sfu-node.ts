@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { types } from 'mediasoup';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { awaitExit } from '../core/processes.js';
 import { loadMediasoup } from './mediasoup.js';
 import { mediaCodecs } from './media-codecs.js';
 import {
@@ -44,6 +45,8 @@ export interface NodeStats {
   consumers: number;
   workers: WorkerStats[];
 }
+
+const workerExitGraceMs = 3000;
 
 class ProtocolError extends Error {
   constructor(readonly code: ErrorCode, message: string) {
@@ -159,7 +162,15 @@ export class SfuNode {
     this.closed = true;
     for (const socket of this.sockets) socket.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    const pids = this.slots.map((slot) => slot.worker.pid);
     for (const slot of this.slots) slot.worker.close();
+    // close() only signals the worker processes: the node ends after them, so nothing outlives the run.
+    await awaitExit(pids, workerExitGraceMs);
+  }
+
+  /** The mediasoup worker processes now. */
+  get workerPids(): number[] {
+    return this.slots.map((slot) => slot.worker.pid);
   }
 
   private accept(socket: WebSocket): void {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { packageRoot } from '../core/paths.js';
+import { cacheRoot, packageRoot } from '../core/paths.js';
+
+export { cacheRoot } from '../core/paths.js';
 
 /** Folder with everything that shapes the worker build: shims, the source fix, the build script. */
 export const workerBuildDir = join(packageRoot, 'target-server', 'worker-build');
@@ -44,9 +45,6 @@ export function workerBuildKey(): string {
   return `${mediasoupVersion()}-${hash.digest('hex').slice(0, 16)}`;
 }
 
-export function cacheRoot(): string {
-  return process.env.RTCSTORM_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'rtcstorm');
-}
 
 /** Where the worker binary for this checkout lives (built once per machine, shared by clones). */
 export function workerBinaryPath(): string {

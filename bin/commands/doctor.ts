@@ -1,21 +1,22 @@
 import { exitCodes } from '../../core/run/exit-codes.js';
 import { runChecks, type CheckResult } from '../../core/doctor/checks.js';
-import { leftoverRecords, sweepLeftovers } from '../../chaos/network/kernel/install-record.js';
+import { leftoverRecords } from '../../chaos/network/kernel/install-record.js';
+import { sweepKilledRuns } from '../../core/run/leftovers.js';
 
 const mark: Record<CheckResult['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
-/** `doctor --cleanup`: removes network namespaces, veth pairs and nftables tables that killed runs left. */
+/** `doctor --cleanup`: ends processes and removes network namespaces, veth pairs and nftables tables that killed runs left. */
 async function cleanup(): Promise<number> {
-  const left = leftoverRecords();
-  if (left.size === 0) {
-    process.stdout.write('nothing to clean up: no network namespace, veth pair or nftables table left by a killed run\n');
-    return exitCodes.ok;
-  }
-  if (process.getuid?.() !== 0) {
-    process.stderr.write(`rtcstorm doctor --cleanup: ${left.size} killed run(s) left network namespaces or nftables tables (runs ${[...left.keys()].join(', ')}); removing them needs root\n`);
+  const network = leftoverRecords();
+  if (network.size > 0 && process.getuid?.() !== 0) {
+    process.stderr.write(`rtcstorm doctor --cleanup: ${network.size} killed run(s) left network namespaces or nftables tables (runs ${[...network.keys()].join(', ')}); removing them needs root\n`);
     return exitCodes.badInput;
   }
-  const { removed, remaining } = await sweepLeftovers();
+  const { removed, remaining } = await sweepKilledRuns();
+  if (removed.length === 0 && remaining.length === 0) {
+    process.stdout.write('nothing to clean up: no process, network namespace, veth pair or nftables table left by a killed run\n');
+    return exitCodes.ok;
+  }
   for (const what of removed) process.stdout.write(`removed  ${what}\n`);
   for (const what of remaining) process.stdout.write(`FAIL     still there: ${what}\n`);
   return remaining.length > 0 ? exitCodes.badInput : exitCodes.ok;

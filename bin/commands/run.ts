@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { exitCodes } from '../../core/run/exit-codes.js';
+import { sweepKilledRuns } from '../../core/run/leftovers.js';
+import { capacityPreflight } from '../../core/run/preflight.js';
 import { progressPrinter } from '../../core/run/progress.js';
 import { runScenario } from '../../core/run/run.js';
 import { loadScenario, ScenarioError } from '../../core/scenario/index.js';
@@ -25,6 +27,8 @@ export interface RunCommandOptions extends LiveMetricsOptions {
   baseline?: string;
   tolerance: number;
   compareMetrics?: string[];
+  /** Run even a plan the capacity pre-check finds far beyond this machine. */
+  force?: boolean;
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
@@ -38,6 +42,11 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     }
     throw error;
   }
+  const preflight = capacityPreflight(scenario, { shard: opts.shard, processes: opts.processes });
+  if (preflight.estimate.verdict === 'beyond' && !opts.force) {
+    process.stderr.write(`rtcstorm: ${preflight.message ?? ''}\n`);
+    return exitCodes.badInput;
+  }
   const baselines = opts.baseline === undefined ? undefined : readReportOrExplain(() => readBaseline(opts.baseline!));
   if (baselines === null) return exitCodes.badInput;
   let liveMetrics;
@@ -48,6 +57,10 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     process.stderr.write(`rtcstorm: ${error.message}\n`);
     return exitCodes.badInput;
   }
+  if (preflight.message) process.stderr.write(`rtcstorm: ${preflight.estimate.verdict === 'beyond' ? '--force: ' : ''}${preflight.message}\n`);
+  const swept = await sweepKilledRuns();
+  for (const what of swept.removed) process.stderr.write(`rtcstorm: cleaned up after a killed run: ${what}\n`);
+  for (const what of swept.remaining) process.stderr.write(`rtcstorm: left by a killed run and not removable now: ${what} (rtcstorm doctor --cleanup as root)\n`);
   const controller = abortOnSignals();
   const outDir = opts.out ?? defaultOutDir(scenario.name);
   process.stderr.write(`rtcstorm: ${scenario.name} (seed ${scenario.seed}), ${scenario.fleet.reduce((n, g) => n + ('count' in g ? g.count : 0), 0)} bots for ${scenario.durationMs / 1000} s → ${outDir}\n`);

@@ -7,6 +7,7 @@ import { botRandom } from '../../core/plan/random.js';
 import type { BrowserGroup } from '../../core/scenario/index.js';
 import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
 import { MediaWatch } from '../media-watch.js';
+import { SampleDeadline } from '../sample-deadline.js';
 import { BrowserParticipant } from './browser-participant.js';
 import { Chromium } from './chromium.js';
 import { PageServer } from './page-server.js';
@@ -16,9 +17,14 @@ export interface BrowserEngineOptions {
   joinTimeoutMs: number;
 }
 
+/** A browser's second counts as delivered when every page asked for its stats has answered within this. */
+const sampleGraceMs = 1000;
+
 /** One browser process and the participants whose pages it hosts. */
 interface Host {
   participants: BrowserParticipant[];
+  /** The run's view of this browser's per-second samples (`browser-<index>`). */
+  deadline: SampleDeadline;
   chromium?: Chromium;
   usage?: ProcessTreeUsage;
   /** Settles when the browser is up and the pages are open, or when that failed. */
@@ -32,6 +38,7 @@ export class BrowserEngine implements Engine {
   private hosts: Host[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private sampleTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private sampledUpTo = -1;
   private leaving: Promise<void> | undefined;
   private stopping = false;
@@ -65,11 +72,12 @@ export class BrowserEngine implements Engine {
       }, context.endMs - Date.now()),
     );
     this.scheduleSample();
+    this.deadlineTimer = setInterval(() => this.hosts.forEach((h) => h.deadline.check()), 250);
     this.mediaWatch.start();
   }
 
   private addHost(participants: BrowserParticipant[], pageUrl: string): void {
-    const host: Host = { participants, ready: Promise.resolve() };
+    const host: Host = { participants, deadline: new SampleDeadline(this.context!.store, `browser-${this.hosts.length}`, this.lastSecond, sampleGraceMs), ready: Promise.resolve() };
     host.ready = this.launch(host, pageUrl);
     this.hosts.push(host);
   }
@@ -77,7 +85,7 @@ export class BrowserEngine implements Engine {
   private async launch(host: Host, pageUrl: string): Promise<void> {
     const { startMs } = this.context!;
     try {
-      host.chromium = await Chromium.launch();
+      host.chromium = await Chromium.launch(this.context!.processes);
     } catch (error) {
       for (const p of host.participants) p.fail(`cannot start Chromium: ${(error as Error).message}`);
       return;
@@ -125,7 +133,11 @@ export class BrowserEngine implements Engine {
   private sampleSecond(second: number, withGauges: boolean): void {
     const { store, startMs, scenario } = this.context!;
     const at = startMs + second * 1000 + 500;
-    for (const p of this.participants) p.sampleSecond(at, withGauges);
+    for (const host of this.hosts) {
+      const answers = host.participants.map((p) => p.sampleSecond(at, withGauges)).filter((a) => a !== undefined);
+      // Delivered once every page asked has answered; a page that did not leaves the second missing.
+      if (withGauges) void Promise.all(answers).then((answered) => answered.every(Boolean) && host.deadline.arrived(second));
+    }
     if (!withGauges) return;
     this.sampledUpTo = second;
     for (const host of this.hosts) {
@@ -162,6 +174,7 @@ export class BrowserEngine implements Engine {
     this.stopping = true;
     const stopAt = Date.now();
     for (const timer of [...this.timers, this.sampleTimer]) clearTimeout(timer);
+    clearInterval(this.deadlineTimer);
     await Promise.all(this.hosts.map((h) => h.ready));
     // Seconds that ended are sampled with everyone still in the room; what the pages ship as they
     // leave goes to the second the run stopped in.
@@ -170,6 +183,8 @@ export class BrowserEngine implements Engine {
     const second = Math.min(this.secondAt(stopAt), this.lastSecond);
     this.sampleSecond(second, second > this.sampledUpTo);
     await Promise.all(this.hosts.map((h) => h.chromium?.close()));
+    // Samples of a browser that died or failed to start never come: those seconds are missing.
+    for (const host of this.hosts) if (host.chromium) host.deadline.finish(second);
     await this.server?.close();
   }
 }

@@ -189,29 +189,36 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     if (nowMs - heardAt > this.options.recovery.mediaTimeoutMs) this.lost(`no media for ${Math.round(nowMs - heardAt)} ms`);
   }
 
-  /** Moves this second's counts into the store; with `withStats`, also asks the page for its getStats(). */
-  sampleSecond(atMs: number, withStats: boolean): void {
+  /**
+   * Moves this second's counts into the store; with `withStats`, also asks the page for its
+   * getStats(). Resolves true when the page answered, false when it was due to and did not (its
+   * previous answer still pending, or the call failed); undefined when nothing was due.
+   */
+  sampleSecond(atMs: number, withStats: boolean): Promise<boolean> | undefined {
     const { store, plan } = this.options;
     if (this.sentThisSecond > 0) store.count('packets_sent', this.sentThisSecond, plan.group, atMs);
     this.sentThisSecond = 0;
     this.receiver.sampleSecond(atMs);
-    if (withStats) this.sampleStats(atMs);
+    return withStats ? this.sampleStats(atMs) : undefined;
   }
 
-  private sampleStats(atMs: number): void {
+  private sampleStats(atMs: number): Promise<boolean> | undefined {
     const page = this.page;
-    if (this.state !== 'connected' || !page) return;
+    if (this.state !== 'connected' || !page) return undefined;
     const now = Date.now();
     if (this.statsAskedAt !== undefined) {
       if (now - this.statsAskedAt > hangTimeoutMs) this.fail(`page not responding for ${now - this.statsAskedAt} ms`);
-      return;
+      return Promise.resolve(false);
     }
     this.statsAskedAt = now;
-    page
+    return page
       .evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.stats())
-      .then((stats: PageStats) => this.state === 'connected' && this.recordStats(this.deltas.next(stats), atMs))
+      .then((stats: PageStats) => {
+        if (this.state === 'connected') this.recordStats(this.deltas.next(stats), atMs);
+        return true;
+      })
       // A page that is gone is reported by its crash or its browser's exit; a hung one never settles.
-      .catch(() => undefined)
+      .catch(() => false)
       .finally(() => (this.statsAskedAt = undefined));
   }
 

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { findChromium } from '../../core/doctor/checks.js';
+import { awaitExit } from '../../core/processes.js';
+import type { ProcessLedger } from '../../core/run/process-ledger.js';
+import { processTree } from './process-usage.js';
 
 /** Prefix of each browser's profile folder, which is on its command line: how a run's Chromium processes are told apart. */
 export const profilePrefix = 'rtcstorm-browser-';
@@ -38,7 +41,7 @@ export class Chromium {
     readonly pid: number,
   ) {}
 
-  static async launch(): Promise<Chromium> {
+  static async launch(processes: ProcessLedger): Promise<Chromium> {
     const executablePath = findChromium();
     if (!executablePath) throw new Error('Chromium not found: install chromium or set CHROMIUM_PATH (see: rtcstorm doctor)');
     const profileDir = mkdtempSync(join(tmpdir(), profilePrefix));
@@ -58,7 +61,9 @@ export class Chromium {
         handleSIGTERM: false,
         handleSIGHUP: false,
       });
-      return new Chromium(browser, profileDir, browser.process()!.pid!);
+      const pid = browser.process()!.pid!;
+      processes.started(pid, 'chromium');
+      return new Chromium(browser, profileDir, pid);
     } catch (error) {
       rmSync(profileDir, { recursive: true, force: true });
       throw error;
@@ -80,10 +85,13 @@ export class Chromium {
     if (this.closing) return;
     this.closing = true;
     const child = this.browser.process()!;
+    // Renderers, GPU and utility processes outlive the browser process by a moment: all are waited for.
+    const tree = processTree(this.pid);
     const kill = (): void => void child.kill('SIGKILL');
     const timer = setTimeout(kill, closeGraceMs);
     await this.browser.close().catch(kill);
     clearTimeout(timer);
+    await awaitExit(tree, closeGraceMs);
     rmSync(this.profileDir, { recursive: true, force: true });
   }
 }

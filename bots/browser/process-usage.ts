@@ -25,7 +25,7 @@ function statFields(pid: number): string[] | undefined {
 }
 
 /** `root` and all its descendants that are alive now. */
-function processTree(root: number): number[] {
+export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);

@@ -80,7 +80,7 @@ class FleetProcess {
     if (boundary > this.lastSecond + 1) return;
     this.sampleTimer = setTimeout(() => {
       this.sampleSecond(boundary - 1, true);
-      send({ type: 'buckets', buckets: this.store.takeClosedSeconds(), progress: this.progress() });
+      send({ type: 'buckets', second: boundary - 1, buckets: this.store.takeClosedSeconds(), progress: this.progress() });
       this.scheduleSample();
     }, this.start.startMs + boundary * 1000 - Date.now());
   }
@@ -135,12 +135,13 @@ class FleetProcess {
     clearTimeout(this.sampleTimer);
     await new Promise((resolve) => setTimeout(resolve, drainMs));
     const second = Math.min(this.secondAt(stopAt), this.lastSecond);
-    this.sampleSecond(second, second > this.sampledUpTo);
+    const withGauges = second > this.sampledUpTo;
+    this.sampleSecond(second, withGauges);
     const progress = this.progress();
     for (const bot of this.bots) bot.close();
     await this.routes.close();
     this.probe.close();
-    send({ type: 'stopped', buckets: this.store.takeAll(), progress });
+    send({ type: 'stopped', second: withGauges ? second : null, buckets: this.store.takeAll(), progress });
   }
 }
 

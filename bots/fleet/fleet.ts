@@ -8,6 +8,7 @@ import { compiledPath } from '../../core/paths.js';
 import { planNetwork, type NetworkPlan } from '../../core/plan/network-plan.js';
 import { processSlice, type BotPlan } from '../../core/plan/plan.js';
 import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
+import { SampleDeadline } from '../sample-deadline.js';
 import type { FromFleet, ToFleet } from './protocol.js';
 
 export interface FleetOptions {
@@ -15,26 +16,40 @@ export interface FleetOptions {
   joinTimeoutMs: number;
 }
 
-interface Member { child: ChildProcess; progress: EngineProgress; stopped: Promise<void>; fatal?: string }
+interface Member {
+  child: ChildProcess;
+  progress: EngineProgress;
+  /** Resolved by the final report, or by the process ending without one (crash, kill). */
+  stopped: Promise<void>;
+  exited: Promise<void>;
+  deadline: SampleDeadline;
+  fatal?: string;
+}
 
 /** What one fleet process runs: its bots, how they reach the target, and the namespace it runs in (kernel backend). */
 interface Slice { bots: BotPlan[]; network?: FleetNetwork; netns?: string }
 
 const stopGraceMs = 10_000;
+/** A second's samples that reach the run later than this after the second ended count as missing. */
+export const sampleGraceMs = 1000;
 
 export class Fleet implements Engine {
   readonly name = 'werift';
   private members: Member[] = [];
   private kernel: KernelNetwork | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private context: EngineContext | undefined;
   /** Where network chaos goes; set by start() when the scenario touches the network. */
   network: NetworkChaos | undefined;
 
   constructor(private readonly options: FleetOptions) {}
 
   async start(context: EngineContext): Promise<void> {
+    this.context = context;
     const network = planNetwork(context.scenario);
     const slices = network?.spec.backend === 'kernel' ? await this.kernelSlices(context, network) : this.slices(context, network);
     this.members = slices.map((slice, index) => this.spawn(index, context, slice));
+    this.deadlineTimer = setInterval(() => this.members.forEach((m) => m.deadline.check()), 250);
     if (!network) return;
     const toRelays = { apply: async (change: NetworkChange) => this.members.forEach((m) => m.child.connected && m.child.send({ type: 'network', change } satisfies ToFleet)) };
     this.network = { plan: network, control: this.kernel ?? toRelays };
@@ -58,18 +73,21 @@ export class Fleet implements Engine {
     // `ip netns exec` keeps the IPC channel's descriptor and environment, and execs node in place.
     const inNamespace = slice.netns ? { execPath: 'ip', execArgv: ['netns', 'exec', slice.netns, process.execPath] } : {};
     const child = fork(compiledPath('bots/fleet/fleet-process.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', ...inNamespace });
-    const member: Member = { child, progress: { connected: 0, joined: 0, failed: 0 }, stopped: Promise.resolve() };
+    if (child.pid !== undefined) context.processes.started(child.pid, `fleet-${index}`);
+    const lastSecond = Math.ceil((context.endMs - context.startMs) / 1000) - 1;
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const member: Member = { child, progress: { connected: 0, joined: 0, failed: 0 }, stopped: exited, exited, deadline: new SampleDeadline(context.store, `fleet-${index}`, lastSecond, sampleGraceMs) };
     let reported = (): void => undefined;
-    // Resolved by the final report, or by the process ending without one (crash, kill).
     member.stopped = new Promise((resolve) => {
       reported = resolve;
-      child.once('close', () => resolve());
+      void exited.then(resolve);
     });
     child.on('message', (message: FromFleet) => {
       if (message.type === 'fatal') {
         member.fatal = message.message;
         return;
       }
+      if (message.second !== null) member.deadline.arrived(message.second);
       for (const bucket of message.buckets) context.store.mergeBucket(bucket);
       member.progress = message.progress;
       if (message.type === 'stopped') reported();
@@ -104,15 +122,22 @@ export class Fleet implements Engine {
 
   /** Asks every process to drain and report; kills any that does not finish in time. */
   async stop(): Promise<void> {
+    clearInterval(this.deadlineTimer);
+    const stopAt = Date.now();
     await Promise.all(
       this.members.map(async (member) => {
         if (member.child.exitCode !== null || member.child.signalCode !== null) return;
         if (member.child.connected) member.child.send({ type: 'stop' } satisfies ToFleet);
         const timer = setTimeout(() => member.child.kill('SIGKILL'), stopGraceMs);
-        await member.stopped;
+        // Gone, not only done: when the run returns, none of its processes may still exist.
+        await Promise.all([member.stopped, member.exited]);
         clearTimeout(timer);
       }),
     );
+    if (this.context) {
+      const stopSecond = Math.floor((stopAt - this.context.startMs) / 1000);
+      for (const member of this.members) member.deadline.finish(stopSecond);
+    }
     // After the processes: a namespace is only gone once nothing runs in it.
     await this.kernel?.remove();
   }

@@ -29,7 +29,8 @@ export interface FleetStart {
 export type ToFleet = FleetStart | { type: 'network'; change: NetworkChange } | { type: 'stop' };
 
 
+/** `second`: the second whose harness samples (lag, CPU) the message carries; null when none. */
 export type FromFleet =
-  | { type: 'buckets'; buckets: SerializedBucket[]; progress: EngineProgress }
-  | { type: 'stopped'; buckets: SerializedBucket[]; progress: EngineProgress }
+  | { type: 'buckets'; second: number; buckets: SerializedBucket[]; progress: EngineProgress }
+  | { type: 'stopped'; second: number | null; buckets: SerializedBucket[]; progress: EngineProgress }
   | { type: 'fatal'; message: string };

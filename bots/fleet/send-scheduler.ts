@@ -3,10 +3,14 @@
  * with the bots spread evenly over the packet time (bot k sends in slot k mod ptime). Real clients
  * are not in step; bots that all sent in the same tick would arrive at the SFU, and come back, as one
  * burst, and the last packets of a burst would wait behind the others: latency the harness made.
- * Ticks the event loop delivers late are caught up, at most one packet time's worth.
+ * Ticks the event loop delivers late are caught up, at most one packet time's worth; what is older
+ * is skipped, as a client that stalled would, and each sender is told how many packets it skipped,
+ * so a send deficit is counted rather than dropped silently.
  */
 export interface Sender {
   sendPacket(): void;
+  /** `count` packet times of this sender passed while its process was too late to send them. */
+  skipPackets(count: number): void;
 }
 
 const slotMs = 1;
@@ -37,8 +41,21 @@ export class SendScheduler {
   private tick(): void {
     const due = Math.floor((performance.now() - this.startedAt) / slotMs) + 1;
     // After a stall longer than a packet time, a client skips what it missed rather than bursting it.
-    this.done = Math.max(this.done, due - this.slots.length);
+    const resumeAt = due - this.slots.length;
+    if (resumeAt > this.done) this.skip(this.done, resumeAt);
     for (; this.done < due; this.done++) for (const sender of this.slots[this.done % this.slots.length]!) sender.sendPacket();
+  }
+
+  /** Slots `from` up to (not including) `to` are skipped: each sender hears how many of its turns fell in them. */
+  private skip(from: number, to: number): void {
+    const n = this.slots.length;
+    // Turns of slot s below k: the k' < k with k' mod n = s.
+    const turnsBelow = (k: number, s: number): number => (k <= s ? 0 : Math.floor((k - s - 1) / n) + 1);
+    this.slots.forEach((senders, s) => {
+      const turns = turnsBelow(to, s) - turnsBelow(from, s);
+      if (turns > 0) for (const sender of senders) sender.skipPackets(turns);
+    });
+    this.done = to;
   }
 
   stop(): void {

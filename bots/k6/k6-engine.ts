@@ -4,6 +4,7 @@
  * one k6 scenario); its files stay in the run's output folder, under k6/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { diesWithParent } from '../../core/processes.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findK6, k6InstallHint } from '../../core/doctor/checks.js';
@@ -74,8 +75,10 @@ export class K6Engine implements Engine {
       files.script,
     ];
     const log = openSync(files.log, 'w');
-    const child = spawn(this.k6Path, args, { stdio: ['ignore', log, log] });
+    const k6 = diesWithParent(this.k6Path, args);
+    const child = spawn(k6.command, k6.args, { stdio: ['ignore', log, log] });
     closeSync(log);
+    if (child.pid !== undefined) context.processes.started(child.pid, `k6 (${this.groups.map((g) => g.name).join(', ')})`);
     const exited = new Promise<Exit>((resolve) => {
       child.once('error', (error) => resolve({ code: null, signal: null, error }));
       child.once('exit', (code, signal) => resolve({ code, signal }));

@@ -118,6 +118,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
   private seq = 0;
   private rtpTimestamp = 0;
   private packetsSentThisSecond = 0;
+  private packetsSkippedThisSecond = 0;
   private readonly payloadSize: number;
   private readonly samplesPerPacket: number;
   private readonly talk: TalkModel;
@@ -394,10 +395,27 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     this.packetsSentThisSecond++;
   }
 
+  /**
+   * Packet times the process was too late for: what the talk model would have sent is counted as
+   * skipped, and the RTP clock moves on, as a client's capture clock does through a stall.
+   */
+  skipPackets(count: number): void {
+    const session = this.session;
+    if (this.state !== 'connected' || !(session?.fastSender || session?.sender?.sender)) return;
+    const now = hostNowMs();
+    for (let k = count; k >= 1; k--) {
+      this.rtpTimestamp += this.samplesPerPacket;
+      if (this.talk.next(now - k * this.options.audio.ptimeMs) !== 'none') this.packetsSkippedThisSecond++;
+    }
+  }
+
   /** Moves this second's counts and each stream's jitter into the store. */
   sampleSecond(atMs: number): void {
-    if (this.packetsSentThisSecond > 0) this.options.store.count('packets_sent', this.packetsSentThisSecond, this.options.group, atMs);
+    const { store, group } = this.options;
+    if (this.packetsSentThisSecond > 0) store.count('packets_sent', this.packetsSentThisSecond, group, atMs);
+    if (this.packetsSkippedThisSecond > 0) store.count('packets_skipped', this.packetsSkippedThisSecond, group, atMs);
     this.packetsSentThisSecond = 0;
+    this.packetsSkippedThisSecond = 0;
     this.receiver.sampleSecond(atMs);
   }
 

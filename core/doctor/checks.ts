@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { leftoverRecords } from '../../chaos/network/kernel/install-record.js';
+import { leftoverProcesses } from '../run/process-ledger.js';
 import { loadMediasoup } from '../../target-server/mediasoup.js';
 import { workerBinaryPath } from '../../target-server/worker-binary.js';
 
@@ -109,6 +110,20 @@ function networkLeftovers(): CheckResult {
   return { name: 'network leftovers', status: 'warn', detail: `${items} namespace(s) and nftables table(s) recorded by ${left.size} killed run(s)`, fix: 'rtcstorm doctor --cleanup (as root)' };
 }
 
+/** Processes killed runs left running or paused (their ledgers): the next run, or --cleanup, ends them. */
+function processLeftovers(): CheckResult {
+  const left = leftoverProcesses();
+  if (left.length === 0) return { name: 'process leftovers', status: 'ok', detail: 'none left by killed runs' };
+  const paused = left.filter((p) => p.paused).length;
+  const list = left.slice(0, 5).map((p) => `${p.what} (pid ${p.pid}${p.paused ? ', paused' : ''})`).join(', ');
+  return {
+    name: 'process leftovers',
+    status: 'warn',
+    detail: `${left.length} process(es) of killed runs still there${paused > 0 ? `, ${paused} paused` : ''}: ${list}${left.length > 5 ? ', …' : ''}`,
+    fix: 'rtcstorm doctor --cleanup (the next rtcstorm run ends them too)',
+  };
+}
+
 export async function runChecks(): Promise<CheckResult[]> {
-  return [nodeVersion(), await worker(), chromium(), k6(), await udpPorts(), fileLimit(), networkLeftovers()];
+  return [nodeVersion(), await worker(), chromium(), k6(), await udpPorts(), fileLimit(), networkLeftovers(), processLeftovers()];
 }

@@ -148,6 +148,8 @@ export class MetricStore {
   readonly #buckets = new Map<number, Bucket>();
   /** Seconds that may hold live histograms: normally the current and previous one. */
   readonly #live = new Set<number>();
+  /** Seconds written since the last `takeChanged`; null unless `trackChanges` was called (the run's journal). */
+  #changed: Set<number> | null = null;
 
   constructor(startMs: number) {
     finite('startMs', startMs);
@@ -189,6 +191,28 @@ export class MetricStore {
 
   takeAll(): SerializedBucket[] {
     return this.#take(() => true);
+  }
+
+  /** From now on, remembers which seconds are written to, for `takeChanged`. */
+  trackChanges(): void {
+    this.#changed ??= new Set();
+  }
+
+  /**
+   * Copies of the whole seconds before `beforeSecond` written since the last call, oldest first;
+   * they stay in the store. A second written again later is returned again, whole: the latest copy
+   * of a second is all of it.
+   */
+  takeChanged(beforeSecond = Number.POSITIVE_INFINITY): SerializedBucket[] {
+    if (!this.#changed) return [];
+    const seconds = [...this.#changed].filter((t) => t < beforeSecond).sort((a, b) => a - b);
+    const out: SerializedBucket[] = [];
+    for (const t of seconds) {
+      this.#changed.delete(t);
+      const bucket = this.#buckets.get(t);
+      if (bucket) out.push(serialize(t, bucket));
+    }
+    return out;
   }
 
   /**
@@ -291,6 +315,7 @@ export class MetricStore {
   }
 
   #bucket(t: number): Bucket {
+    this.#changed?.add(t);
     this.#freezeBefore(t - 1);
     let b = this.#buckets.get(t);
     if (!b) {

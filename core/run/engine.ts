@@ -6,6 +6,7 @@ import type { NetworkChaos } from '../../chaos/network/network-actions.js';
 import type { MetricStore } from '../metrics/store.js';
 import type { RunPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
+import type { ProcessLedger } from './process-ledger.js';
 
 export interface EngineContext {
   scenario: Scenario;
@@ -17,6 +18,8 @@ export interface EngineContext {
   endMs: number;
   /** Prefix of room names, unique per run, so runs sharing a target do not meet. */
   runTag: string;
+  /** Where engines record the processes they start, so a killed run's are ended by the next. */
+  processes: ProcessLedger;
 }
 
 export interface EngineProgress { connected: number; joined: number; failed: number }

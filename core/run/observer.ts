@@ -3,6 +3,7 @@
  * hook is optional, and a throwing observer is reported but never stops the run (as Playwright's
  * reporters run behind a multiplexer).
  */
+import type { SharedMachine } from '../../reports/harness-validity.js';
 import type { Report } from '../../reports/report-types.js';
 import type { MetricStore } from '../metrics/store.js';
 import type { RunPlan } from '../plan/plan.js';
@@ -14,6 +15,8 @@ export interface RunContext {
   plan: RunPlan;
   /** The run's merged metrics, updated once per second while the run goes on. */
   store: MetricStore;
+  /** With the bundled target: the machine fleet and target share, as sampled so far. */
+  machine(): SharedMachine | null;
 }
 
 export interface RunObserver {

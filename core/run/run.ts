@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { HarnessProbe } from '../../bots/fleet/harness-probe.js';
 import { ChaosTimeline } from '../../chaos/timeline.js';
+import { RunJournal } from '../../reports/journal/run-journal.js';
 import { buildReport } from '../../reports/build-report.js';
 import { latestMachinePercent, type SharedMachine } from '../../reports/harness-validity.js';
 import type { Report } from '../../reports/report-types.js';
@@ -18,6 +20,7 @@ import type { Scenario } from '../scenario/index.js';
 import type { Engine, EngineContext, SkippedGroup } from './engine.js';
 import { createEngines, type EngineOptions } from './engines.js';
 import { notify, type RunObserver } from './observer.js';
+import { RunLedger, type ProcessLedger } from './process-ledger.js';
 import { ServerSampler } from './server-sampler.js';
 import type { ProgressSnapshot } from './progress.js';
 import { TeardownStack } from './teardown.js';
@@ -51,9 +54,29 @@ function sleep(msToWait: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function startTarget(scenario: Scenario): Promise<Target> {
+async function startTarget(scenario: Scenario, processes: ProcessLedger): Promise<Target> {
   const spec = scenario.target;
-  return spec.kind === 'bundled' ? startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode }) : externalTarget(spec.url);
+  return spec.kind === 'bundled' ? startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode, processes }) : externalTarget(spec.url);
+}
+
+/** Samples the run process's own lag and CPU at each second boundary, as fleet processes do theirs. */
+function sampleOwnHealth(store: MetricStore, endMs: number): () => void {
+  const probe = new HarnessProbe(store, 'run');
+  let timer: NodeJS.Timeout | undefined;
+  const next = (): void => {
+    const second = Math.floor((Date.now() - store.startMs) / 1000);
+    const boundaryMs = store.startMs + (second + 1) * 1000;
+    if (boundaryMs > endMs) return;
+    timer = setTimeout(() => {
+      probe.sample(boundaryMs - 500);
+      next();
+    }, boundaryMs - Date.now());
+  };
+  next();
+  return () => {
+    clearTimeout(timer);
+    probe.close();
+  };
 }
 
 function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine): ProgressSnapshot {
@@ -78,15 +101,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const observers = options.observers ?? [];
   const teardown = new TeardownStack();
   const startedAtMs = Date.now();
+  const runTag = randomBytes(3).toString('hex');
+  const machineCores = scenario.target.kind === 'bundled' ? availableParallelism() : null;
   let store = new MetricStore(startedAtMs);
   let abortReason: string | null = null;
   let targetUrls: string[] = [];
   let engines: Engine[] = [];
   let skipped: SkippedGroup[] = [];
   let server: ServerSampler | undefined;
+  let journal: RunJournal | undefined;
+  const ledger = new RunLedger(runTag);
   try {
     ({ engines, skipped } = createEngines(scenario, plan, options));
-    const target = await startTarget(scenario);
+    journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: options.shard ?? null, startedAtMs, machineCores, skipped });
+    const target = await startTarget(scenario, ledger);
     teardown.push('target', () => target.stop());
     targetUrls = target.urls;
     if (options.signal.aborted) throw new Error('interrupted before the fleet started');
@@ -94,7 +122,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const startMs = options.startAtMs ?? Date.now() + engineBootMs;
     if (startMs < Date.now()) throw new Error(`--start-at ${new Date(startMs).toISOString()} is already past when this shard is ready: the shards cannot start together; give them more lead time`);
     store = new MetricStore(startMs);
-    const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, startMs, endMs: startMs + scenario.durationMs, runTag: randomBytes(3).toString('hex') };
+    store.trackChanges();
+    journal.started(startMs, target.urls);
+    const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
+    teardown.push('run probe', sampleOwnHealth(store, context.endMs));
     target.onIncident((incident) => store.event({ atMs: Date.now() - startMs, ...incident, ok: false }));
     const sampler = new ServerSampler(target, startMs);
     server = sampler;
@@ -110,10 +141,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     chaos.start();
     teardown.push('chaos', () => chaos.stop());
 
-    const runContext = { scenario, plan, store };
+    const runContext = { scenario, plan, store, machine: () => (machineCores === null ? null : { cores: machineCores, target: sampler.result() }) };
     await notify(observers, 'onStart', runContext);
     const cores = availableParallelism();
-    const ticker = setInterval(() => void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, { cores, target: sampler.result() }), runContext), 1000);
+    const running = journal;
+    const ticker = setInterval(() => {
+      // Seconds that have ended go to the journal; the current one when it has.
+      running.flush(store, sampler.result(), Math.floor((Date.now() - startMs) / 1000));
+      void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, { cores, target: sampler.result() }), runContext);
+    }, 1000);
     teardown.push('progress', () => clearInterval(ticker));
     await sleep(context.endMs - Date.now(), options.signal);
     if (options.signal.aborted) abortReason = `interrupted (${String(options.signal.reason ?? 'signal')}) after ${((Date.now() - startMs) / 1000).toFixed(1)} s`;
@@ -126,8 +162,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const crashes = engines.flatMap((e) => e.crashes());
   if (crashes.length > 0) abortReason ??= `engine process crashed: ${crashes.join('; ')}`;
   const durationMs = Math.min(Math.max(0, Date.now() - store.startMs), scenario.durationMs);
-  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, skipped, server: server?.result() ?? [], machineCores: availableParallelism(), shard: options.shard ? { ...options.shard, startAtMs: store.startMs } : null });
+  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, skipped, server: server?.result() ?? [], machineCores, shard: options.shard ? { ...options.shard, startAtMs: store.startMs } : null });
   const files = writeReport(options.outDir, report);
+  journal?.remove();
+  // Every process of the run has ended (teardown waited for them): nothing for the next run to sweep.
+  ledger.close();
   await notify(observers, 'onEnd', report);
   await notify(observers, 'close');
   return { report, files, verdict: verdictOf(report) };

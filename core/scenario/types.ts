@@ -94,11 +94,23 @@ export interface RecoverySpec {
 
 /**
  * When a fleet process is saturated: event-loop lag p99 or CPU over the limit for this long in a
- * row; with the bundled target, also when fleet and target together hold the machine's cores over
- * `maxMachineCpuPercent` that long. Results from a saturated loader are not the target's fault, so
- * such a run is invalid.
+ * row, or its samples missing or late; with the bundled target, also when fleet and target together
+ * hold the machine's cores over `maxMachineCpuPercent` that long. When the load did not happen as
+ * planned: a join backlog or a send deficit over its limit that long. Results from a saturated
+ * loader, or of load that never happened, are not the target's, so such a run is invalid.
  */
-export interface HarnessLimits { maxEventLoopLagMs: number; maxCpuPercent: number; maxMachineCpuPercent: number; sustainedForMs: number }
+export interface HarnessLimits {
+  maxEventLoopLagMs: number;
+  maxCpuPercent: number;
+  maxMachineCpuPercent: number;
+  sustainedForMs: number;
+  /** Fraction of the bots due by a second that may not have joined. */
+  maxJoinBacklog: number;
+  /** A bot is due this long after its planned join time. */
+  joinGraceMs: number;
+  /** Fraction of a group's scheduled packets in a second that may have been skipped. */
+  maxSendDeficit: number;
+}
 
 /** `node-<i>`, or chosen when the step runs: "random" (seeded) or "busiest" (most rooms). */
 export type NodePick = string;

@@ -135,11 +135,26 @@ function harness(report: Report): string {
   const procs = report.harness.processes;
   if (procs.length === 0) return '<h2>Harness health</h2><p class="muted">No harness samples.</p>';
   const pct = (v: number | null): string => (v === null ? '–' : `${v.toFixed(0)}%`);
-  const rows = procs.map((p) => [esc(p.id), pct(p.cpuPercentAvg), pct(p.cpuPercentMax), ms(p.eventLoopLagP99Ms)]);
+  const rows = procs.map((p) => [esc(p.id), pct(p.cpuPercentAvg), pct(p.cpuPercentMax), ms(p.eventLoopLagP99Ms), ms(p.reportDelayP99Ms ?? null), p.secondsMissing === undefined ? '–' : count(p.secondsMissing)]);
   const verdict = report.harness.valid
-    ? "<p class=\"muted\">Every fleet process stayed within the scenario's harness limits.</p>"
+    ? "<p class=\"muted\">Every harness process stayed within the scenario's harness limits, and the load happened as planned.</p>"
     : `<p class="warning">${esc(report.harness.invalidReason ?? 'the loader was saturated')}</p>`;
-  return `<h2>Harness health</h2>${htmlTable(['fleet process', 'CPU avg', 'CPU max', 'event-loop lag p99'], rows, 'harness')}\n${verdict}`;
+  return `<h2>Harness health</h2>${htmlTable(['harness process', 'CPU avg', 'CPU max', 'event-loop lag p99', 'samples late p99', 'seconds missing'], rows, 'harness')}\n${planTable(report)}\n${verdict}`;
+}
+
+/** Per group: the load the plan called for against what happened. */
+function planTable(report: Report): string {
+  const groups = Object.entries(report.harness.plan ?? {});
+  if (groups.length === 0) return '';
+  const rows = groups.map(([name, g]) => [
+    esc(name),
+    `${count(report.groups[name]?.bots.joined ?? 0)} / ${count(g.botsPlanned)}`,
+    g.joinBacklogMax ? `${count(g.joinBacklogMax.bots)} of ${count(g.joinBacklogMax.due)} at t=${g.joinBacklogMax.t + 1}s` : 'none',
+    count(g.packetsSent),
+    count(g.packetsSkipped),
+    percent(g.sendDeficit),
+  ]);
+  return htmlTable(['group', 'joined / planned', 'largest join backlog', 'packets sent', 'skipped (process late)', 'send deficit'], rows, 'plan');
 }
 
 export function reportHtml(report: Report): string {

@@ -4,7 +4,7 @@
  * start time), thresholds evaluated on the merged data.
  */
 import { MetricStore } from '../../core/metrics/store.js';
-import { makePlan } from '../../core/plan/plan.js';
+import { makePlan, shardPlan, type RunPlan } from '../../core/plan/plan.js';
 import { parseScenario } from '../../core/scenario/index.js';
 import { buildReport } from '../build-report.js';
 import type { Report } from '../report-types.js';
@@ -42,6 +42,12 @@ function missingShards(inputs: ShardInput[]): { missing: number[]; duplicated: n
   };
 }
 
+/** The bots of the shards merged: with --allow-partial, the missing shards' bots were never meant to be here. */
+function presentShardsPlan(whole: RunPlan, shards: Array<{ index: number; count: number }>): RunPlan {
+  const bots = shards.flatMap((shard) => shardPlan(whole, shard).bots).sort((a, b) => a.id - b.id);
+  return { ...whole, bots };
+}
+
 export function mergeShards(inputs: ShardInput[], options: { allowPartial: boolean }): MergeResult {
   const problems = mismatches(inputs);
   if (problems.length > 0) throw new MergeError(`these reports are not shards of one run:\n  ${problems.join('\n  ')}`);
@@ -62,9 +68,11 @@ export function mergeShards(inputs: ShardInput[], options: { allowPartial: boole
   const reports = inputs.map((i) => i.report);
   const incomplete = reports.filter((r) => !r.complete).map((r) => `shard ${r.shard!.index}: ${r.abortReason ?? 'incomplete'}`);
   if (partial) store.event({ atMs: 0, kind: 'merge-warning', ok: false, detail: `partial merge: ${partial}` });
+  const plan = makePlan(scenario);
   const report = buildReport({
     scenario,
-    plan: makePlan(scenario),
+    plan,
+    judgedPlan: presentShardsPlan(plan, inputs.map((i) => i.report.shard!)),
     store,
     startedAtMs: Math.min(...reports.map((r) => Date.parse(r.startedAt))),
     durationMs: Math.max(...reports.map((r) => r.durationMs)),

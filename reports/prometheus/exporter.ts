@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Pushgateway } from 'prom-client';
 import type { MetricStore } from '../../core/metrics/store.js';
-import type { RunObserver } from '../../core/run/observer.js';
+import type { RunContext, RunObserver } from '../../core/run/observer.js';
+import type { Report } from '../report-types.js';
 import { warnOnStderr } from '../write-outputs.js';
 import type { ListenAddress } from './addresses.js';
 import { LiveMetrics } from './live-metrics.js';
@@ -63,13 +64,15 @@ export class PrometheusExporter implements RunObserver {
     if (this.options.pushUrl) this.#pushTimer = setInterval(() => void this.#push(), this.options.pushIntervalMs ?? 5000);
   }
 
-  onProgress(_snapshot: unknown, { store }: { store: MetricStore }): void {
-    const currentSecond = Math.floor((Date.now() - store.startMs) / 1000);
-    this.#live.update(store, currentSecond - completeAfterSeconds);
+  onProgress(_snapshot: unknown, context: RunContext): void {
+    const currentSecond = Math.floor((Date.now() - context.store.startMs) / 1000);
+    this.#live.update(context.store, currentSecond - completeAfterSeconds);
+    this.#live.judge(context, currentSecond - completeAfterSeconds);
   }
 
-  async onEnd(): Promise<void> {
+  async onEnd(report: Report): Promise<void> {
     if (this.#store) this.#live.update(this.#store, Infinity);
+    this.#live.judged(report.harness.valid && report.complete);
     if (this.#pushTimer) clearInterval(this.#pushTimer);
     this.#pushTimer = null;
     await this.#pushing;

@@ -11,6 +11,9 @@ import { metricCatalogue, type CounterMetric, type TrendMetric } from '../../cor
 import { lossRatio } from '../../core/metrics/aggregate.js';
 import { Histogram } from '../../core/metrics/histogram.js';
 import type { MetricStore } from '../../core/metrics/store.js';
+import type { RunContext } from '../../core/run/observer.js';
+import { harnessValidity } from '../harness-validity.js';
+import { planProgress } from '../validity/plan-progress.js';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -39,12 +42,15 @@ const histograms: HistogramSpec[] = [
   { metric: 'recovery_time_ms', name: 'rtcstorm_recovery_time_seconds', bucketsS: slowBucketsS },
 ];
 
-const counters: Array<{ metric: CounterMetric; name: string }> = [
+/** By group, or by harness process for the harness's own. */
+const counters: Array<{ metric: CounterMetric; name: string; label?: 'process' }> = [
   { metric: 'packets_sent', name: 'rtcstorm_packets_sent' },
   { metric: 'packets_received', name: 'rtcstorm_packets_received' },
   { metric: 'packets_expected', name: 'rtcstorm_packets_expected' },
   { metric: 'bots_joined', name: 'rtcstorm_bots_joined' },
   { metric: 'bots_failed', name: 'rtcstorm_bots_failed' },
+  { metric: 'packets_skipped', name: 'rtcstorm_packets_skipped' },
+  { metric: 'harness_seconds_missing', name: 'rtcstorm_harness_seconds_missing', label: 'process' },
 ];
 
 type ByLabel = Map<string, number>;
@@ -63,6 +69,10 @@ export class LiveMetrics {
   readonly #eventLoopLagS: ByLabel = new Map();
   readonly #cpuPercent: ByLabel = new Map();
   readonly #events: ByLabel = new Map();
+  readonly #reportDelayS: ByLabel = new Map();
+  readonly #joinBacklog: ByLabel = new Map();
+  /** 1 while the harness checks hold on the seconds so far, 0 once one failed; null before the first judgement. */
+  #valid: number | null = null;
   /** Built once per update, however many registries read it. */
   #families: MetricFamily[] | null = null;
 
@@ -98,6 +108,24 @@ export class LiveMetrics {
     }
     this.#lastOfSecond(store, 'event_loop_lag_ms', last, this.#eventLoopLagS, 1 / 1000);
     this.#lastOfSecond(store, 'harness_cpu_percent', last, this.#cpuPercent, 1);
+    this.#lastOfSecond(store, 'harness_report_delay_ms', last, this.#reportDelayS, 1 / 1000);
+  }
+
+  /** The harness checks of the report, on the seconds complete so far (a run only ends valid if it stayed so). */
+  judge(context: RunContext, upToSecond: number): void {
+    if (upToSecond < 0) return;
+    const { scenario, plan, store } = context;
+    const durationMs = Math.min(scenario.durationMs, (upToSecond + 1) * 1000);
+    const progress = planProgress(plan, store, durationMs, scenario.harness.joinGraceMs);
+    for (const [group, p] of Object.entries(progress)) this.#joinBacklog.set(group, p.seconds.at(-1)?.joinBacklog ?? 0);
+    const { valid } = harnessValidity({ store, limits: scenario.harness, machine: context.machine(), plan, fleet: scenario.fleet, skipped: [], durationMs, complete: false }, progress);
+    this.judged(valid);
+  }
+
+  /** Once invalid, invalid: a run is judged on all its seconds. */
+  judged(valid: boolean): void {
+    this.#families = null;
+    this.#valid = this.#valid === 0 ? 0 : valid ? 1 : 0;
   }
 
   families(): MetricFamily[] {
@@ -108,12 +136,20 @@ export class LiveMetrics {
     return [
       { name: 'rtcstorm_run_info', help: 'the running scenario (value 1)', type: 'gauge', samples: [{ labels: { scenario: this.scenario.name, seed: String(this.scenario.seed) }, value: 1 }] },
       { name: 'rtcstorm_bots_connected', help: metricCatalogue.bots_connected.description, type: 'gauge', samples: samples(this.#botsConnected, 'group') },
-      ...counters.map(({ metric, name }): MetricFamily => ({ name, help: metricCatalogue[metric].description, type: 'counter', samples: samples(this.#counters.get(metric) ?? new Map(), 'group') })),
+      ...counters.map(({ metric, name, label }): MetricFamily => ({ name, help: metricCatalogue[metric].description, type: 'counter', samples: samples(this.#counters.get(metric) ?? new Map(), label ?? 'group') })),
       { name: 'rtcstorm_packet_loss_ratio', help: 'packets not received / packets expected, in the last complete second', type: 'gauge', samples: samples(this.#lossRatio, 'group') },
       ...histograms.map((spec) => this.#histogramFamily(spec)),
       { name: 'rtcstorm_events', help: 'run events by kind (chaos steps, bot failures, …)', type: 'counter', samples: samples(this.#events, 'kind') },
       { name: 'rtcstorm_harness_event_loop_lag_seconds', help: 'event-loop delay p99 of each fleet process in the last complete second', type: 'gauge', samples: samples(this.#eventLoopLagS, 'process') },
       { name: 'rtcstorm_harness_cpu_percent', help: metricCatalogue.harness_cpu_percent.description, type: 'gauge', samples: samples(this.#cpuPercent, 'process') },
+      { name: 'rtcstorm_harness_report_delay_seconds', help: 'how late the run received each harness process\'s samples of the last complete second', type: 'gauge', samples: samples(this.#reportDelayS, 'process') },
+      { name: 'rtcstorm_join_backlog', help: 'bots due to have joined by the last complete second (planned time + harness.joinGrace) that had not', type: 'gauge', samples: samples(this.#joinBacklog, 'group') },
+      {
+        name: 'rtcstorm_harness_valid',
+        help: "1 while the run's harness checks (loader, machine, load against the plan) hold, 0 once one failed: the run is invalid, its numbers not the target's",
+        type: 'gauge',
+        samples: this.#valid === null ? [] : [{ labels: {}, value: this.#valid }],
+      },
     ];
   }
 

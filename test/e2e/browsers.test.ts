@@ -10,23 +10,11 @@ import { MetricStore } from '../../core/metrics/store.js';
 import { makePlan, type RunPlan } from '../../core/plan/plan.js';
 import { loadScenario } from '../../core/scenario/index.js';
 import type { Report } from '../../reports/report-types.js';
-import { startCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { startCli, startMarkedCli, tempDir, writeScenario } from '../helpers/cli.js';
 import { processesWithEnv, waitForNoProcessesWithEnv } from '../helpers/processes.js';
 
 function readReport(dir: string): Report {
   return JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
-}
-
-let runs = 0;
-
-/**
- * Starts the CLI with a marker in its environment, which every process of the run inherits
- * (Chromium's renderers and crash handlers too): what is left of a run is found by it.
- */
-function startMarkedCli(args: string[]): { run: ReturnType<typeof startCli>; marker: string } {
-  const marker = `RTCSTORM_TEST_RUN=browsers-${process.pid}-${++runs}`;
-  const [name, value] = marker.split('=') as [string, string];
-  return { run: startCli(args, { [name]: value }), marker };
 }
 
 /** The browser processes (not renderers or helpers) of a marked run. */

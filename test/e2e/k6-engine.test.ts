@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { findK6 } from '../../core/doctor/checks.js';
 import { compiledPath } from '../../core/paths.js';
 import type { Report } from '../../reports/report-types.js';
-import { runCli, tempDir, writeScenario, type CliResult } from '../helpers/cli.js';
+import { runCli, startMarkedCli, tempDir, writeScenario, type CliResult } from '../helpers/cli.js';
 import { waitForNoProcessesWithEnv } from '../helpers/processes.js';
 
 function readReport(dir: string): Report {
@@ -60,13 +60,10 @@ function fakeK6(): string {
   return file;
 }
 
-let runs = 0;
-
 /** Runs the CLI with a marker in its environment; resolves with the result and the pids the run left behind. */
 async function runMarked(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult & { leftBehind: string[] }> {
-  const marker = `RTCSTORM_TEST_RUN=k6-engine-${process.pid}-${++runs}`;
-  const [name, value] = marker.split('=') as [string, string];
-  const result = await runCli(args, { ...env, [name]: value });
+  const { run, marker } = startMarkedCli(args, env);
+  const result = await run.result;
   return { ...result, leftBehind: await waitForNoProcessesWithEnv(marker) };
 }
 

@@ -19,6 +19,18 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   return { child, result };
 }
 
+let marked = 0;
+
+/**
+ * Starts the CLI with a marker (NAME=VALUE) in its environment: every process it starts inherits
+ * it (fleet processes, SFU nodes, mediasoup workers, Chromium, k6), so `processesWithEnv(marker)`
+ * finds what this run, and no run next to it, started.
+ */
+export function startMarkedCli(args: string[], env: NodeJS.ProcessEnv = {}): { run: CliRun; marker: string } {
+  const value = `${process.pid}-${++marked}-${Date.now()}`;
+  return { run: startCli(args, { ...env, RTCSTORM_TEST_RUN: value }), marker: `RTCSTORM_TEST_RUN=${value}` };
+}
+
 export function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
   return startCli(args, env).result;
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packageRoot } from '../../core/paths.js';
 import { MetricStore } from '../../core/metrics/store.js';
+import { makePlan } from '../../core/plan/plan.js';
+import { parseScenario } from '../../core/scenario/index.js';
 import { parseListenAddress, parsePushUrl } from '../../reports/prometheus/addresses.js';
 import { PrometheusExporter } from '../../reports/prometheus/exporter.js';
 import { LiveMetrics } from '../../reports/prometheus/live-metrics.js';
@@ -34,6 +36,26 @@ describe('live metrics', () => {
     assert.equal(sampleValue(all, 'rtcstorm_packets_received_total', 'group="voice"'), report.packets.received);
     assert.equal(sampleValue(all, 'rtcstorm_bots_connected', 'group="voice"'), 8);
     assert.equal(sampleValue(all, 'rtcstorm_events_total', 'kind="chaos"'), 1);
+  });
+
+  it('judge the run live with the report\'s harness checks: valid while they hold, invalid for good once one failed', async () => {
+    const scenario = parseScenario(report.scenario.source, 'seeded.yaml');
+    const live = new LiveMetrics({ name: 'seeded', seed: 1 });
+    const text = liveRegistry(live, prometheusTextContentType);
+    const context = { scenario, plan: makePlan(scenario), store: MetricStore.fromJSON(report.raw), machine: () => null };
+    live.update(context.store, 3);
+    live.judge(context, 3);
+    assert.match(await text.metrics(), /^rtcstorm_harness_valid 1$/m);
+    assert.equal(sampleValue(await text.metrics(), 'rtcstorm_join_backlog', 'group="voice"'), 0);
+    // fleet-0's samples of seconds 0 to 4 never reached the run: a spell of sustainedFor (5 s).
+    for (let t = 0; t < 5; t++) context.store.count('harness_seconds_missing', 1, 'fleet-0', context.store.startMs + t * 1000 + 500);
+    live.update(context.store, 4);
+    live.judge(context, 4);
+    const after = await text.metrics();
+    assert.match(after, /^rtcstorm_harness_valid 0$/m);
+    assert.equal(sampleValue(after, 'rtcstorm_harness_seconds_missing_total', 'process="fleet-0"'), 5);
+    live.judged(true);
+    assert.match(await text.metrics(), /^rtcstorm_harness_valid 0$/m);
   });
 
   it('histogram buckets are cumulative counts from the HDR histogram, ending at the sample count', async () => {
@@ -66,7 +88,7 @@ describe('live metrics', () => {
       const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
       const exporter = await PrometheusExporter.start({ scenario: { name: 'seeded', seed: 1 }, pushUrl: url, pushIntervalMs: 60_000 });
       exporter.onStart({ store });
-      await exporter.onEnd();
+      await exporter.onEnd(report);
       await exporter.close();
       assert.equal(received.length, 1);
       assert.equal(received[0]!.method, 'PUT');

@@ -101,7 +101,7 @@ thresholds:
       ],
       recovery: defaultRecovery,
       chaos: [],
-      harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, maxMachineCpuPercent: 90, sustainedForMs: 5000 },
+      harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, maxMachineCpuPercent: 90, sustainedForMs: 5000, maxJoinBacklog: 0.1, joinGraceMs: 5000, maxSendDeficit: 0.05 },
       network: null,
     };
     assert.deepEqual(parseScenario(yaml, 'quickstart.yaml'), expected);
@@ -127,7 +127,7 @@ fleet:
       thresholds: [],
       recovery: defaultRecovery,
       chaos: [],
-      harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, maxMachineCpuPercent: 90, sustainedForMs: 5000 },
+      harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, maxMachineCpuPercent: 90, sustainedForMs: 5000, maxJoinBacklog: 0.1, joinGraceMs: 5000, maxSendDeficit: 0.05 },
       network: null,
     };
     assert.deepEqual(parseScenario(yaml, 'minimal.yaml'), expected);

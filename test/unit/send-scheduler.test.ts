@@ -4,9 +4,10 @@ import { SendScheduler } from '../../bots/fleet/send-scheduler.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function recorder(): { sendPacket(): void; at: number[] } {
+function recorder(): { sendPacket(): void; skipPackets(n: number): void; at: number[]; skipped: number } {
   const at: number[] = [];
-  return { at, sendPacket: () => void at.push(performance.now()) };
+  const r = { at, skipped: 0, sendPacket: () => void at.push(performance.now()), skipPackets: (n: number) => void (r.skipped += n) };
+  return r;
 }
 
 describe('send scheduler', () => {
@@ -41,6 +42,27 @@ describe('send scheduler', () => {
     await sleep(5);
     scheduler.stop();
     assert.ok(sender.at.length - before <= 2, `packets sent right after the stall: ${sender.at.length - before}`);
+    // What the stall cost is counted: 200 ms is 10 packet times, of which the catch-up sent one.
+    assert.ok(sender.skipped >= 8 && sender.skipped <= 11, `packets skipped: ${sender.skipped}`);
+  });
+
+  it('tells each sender of a stall how many of its own turns it skipped', async () => {
+    const scheduler = new SendScheduler(10);
+    const senders = Array.from({ length: 5 }, recorder);
+    for (const s of senders) scheduler.add(s);
+    const startedAt = performance.now();
+    scheduler.start();
+    await sleep(20);
+    const until = performance.now() + 300;
+    while (performance.now() < until); // 30 packet times
+    await sleep(30);
+    scheduler.stop();
+    const elapsedTurns = (performance.now() - startedAt) / 10;
+    for (const s of senders) {
+      assert.ok(s.skipped >= 26 && s.skipped <= 31, `skipped ${s.skipped}`);
+      // Every turn is either sent or skipped, never both and never lost.
+      assert.ok(Math.abs(s.at.length + s.skipped - elapsedTurns) <= 4, `sent ${s.at.length} + skipped ${s.skipped} vs ${elapsedTurns} turns`);
+    }
   });
 
   it('refuses a packet time that is not a whole number of milliseconds', () => {

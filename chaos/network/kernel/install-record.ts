@@ -6,7 +6,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot } from '../../../target-server/worker-binary.js';
+import { cacheRoot } from '../../../core/paths.js';
+import { startTicks } from '../../../core/processes.js';
 import { systemCommand } from './system-command.js';
 
 export interface InstallRecord {
@@ -25,16 +26,6 @@ export function recordsDir(): string {
 
 function recordPath(tag: string): string {
   return join(recordsDir(), `${tag}.json`);
-}
-
-function startTicks(pid: number): number | undefined {
-  try {
-    // Field 22 of /proc/PID/stat, counted after the command name, which may itself hold spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  } catch {
-    return undefined;
-  }
 }
 
 export function ownRecordOwner(): InstallRecord['owner'] {

@@ -1,0 +1,47 @@
+/**
+ * The run's own view of a harness process: it knows when each second's samples are due, times
+ * their arrival (`harness_report_delay_ms`), and counts a second whose samples did not arrive in
+ * time as missing (`harness_seconds_missing`). A starved process can neither measure its own lag
+ * nor send it; its silence is the measurement.
+ */
+import type { MetricStore } from '../core/metrics/store.js';
+
+export class SampleDeadline {
+  /** Seconds up to this one are decided: arrived in time, or counted missing. */
+  private decidedUpTo = -1;
+  private readonly arrivedSeconds = new Set<number>();
+
+  constructor(
+    private readonly store: MetricStore,
+    /** The process's harness group, e.g. `fleet-0`. */
+    private readonly process: string,
+    private readonly lastSecond: number,
+    /** How long after a second ends its samples may still arrive. */
+    private readonly graceMs: number,
+  ) {}
+
+  private endOf(second: number): number {
+    return this.store.startMs + (second + 1) * 1000;
+  }
+
+  /** The process's samples of `second` arrived now. */
+  arrived(second: number, nowMs = Date.now()): void {
+    if (second < 0 || second > this.lastSecond || this.arrivedSeconds.has(second)) return;
+    // A second already counted missing still gets its delay: how late it was is worth knowing.
+    if (second > this.decidedUpTo) this.arrivedSeconds.add(second);
+    this.store.record('harness_report_delay_ms', Math.max(0, nowMs - this.endOf(second)), this.process, this.endOf(second) - 500);
+  }
+
+  /** Counts as missing every second up to `upTo` whose deadline has passed without its samples. */
+  check(nowMs = Date.now(), upTo = this.lastSecond): void {
+    for (let t = this.decidedUpTo + 1; t <= Math.min(upTo, this.lastSecond) && this.endOf(t) + this.graceMs <= nowMs; t++) {
+      if (!this.arrivedSeconds.delete(t)) this.store.count('harness_seconds_missing', 1, this.process, this.endOf(t) - 500);
+      this.decidedUpTo = t;
+    }
+  }
+
+  /** The process is done: every second up to `upTo` that did not arrive is missing, whatever the time. */
+  finish(upTo: number): void {
+    this.check(Number.POSITIVE_INFINITY, upTo);
+  }
+}

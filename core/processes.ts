@@ -1,0 +1,64 @@
+/**
+ * Processes on Linux, by pid and start time: a pid alone may have been reused by the time a record
+ * of it is read again, its start time (clock ticks since boot) tells.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+/** Field 22 of /proc/PID/stat, counted after the command name, which may itself hold spaces; undefined when gone. */
+export function startTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie has ended; only its exit status is left for its parent to collect.
+    return fields[0] === 'Z' ? undefined : Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process as recorded: its pid and when it started. */
+export interface ProcessId { pid: number; startTicks: number }
+
+export function processId(pid: number): ProcessId | undefined {
+  const ticks = startTicks(pid);
+  return ticks === undefined ? undefined : { pid, startTicks: ticks };
+}
+
+export function isRunning(p: ProcessId): boolean {
+  return startTicks(p.pid) === p.startTicks;
+}
+
+/** Waits until none of `pids` runs (or is only a zombie), up to `timeoutMs`; returns those still running. */
+export async function waitForExit(pids: number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = pids.filter((pid) => startTicks(pid) !== undefined);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    left = left.filter((pid) => startTicks(pid) !== undefined);
+  }
+  return left;
+}
+
+const setprivPaths = ['/usr/bin/setpriv', '/bin/setpriv'];
+
+/**
+ * The command line that runs `command` so that the kernel kills it when the process that started
+ * it dies, even by SIGKILL (util-linux's setpriv sets PR_SET_PDEATHSIG, then execs the command).
+ * For programs that cannot watch their parent themselves; where setpriv is missing, unchanged.
+ */
+export function diesWithParent(command: string, args: string[]): { command: string; args: string[] } {
+  const setpriv = setprivPaths.find((path) => existsSync(path));
+  return setpriv ? { command: setpriv, args: ['--pdeathsig', 'KILL', '--', command, ...args] } : { command, args };
+}
+
+/** Waits up to `graceMs` for `pids` to exit by themselves, then kills what is left and waits for that. */
+export async function awaitExit(pids: number[], graceMs: number): Promise<void> {
+  for (const pid of await waitForExit(pids, graceMs)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  await waitForExit(pids, graceMs);
+}

@@ -1,0 +1,58 @@
+/**
+ * The costs the capacity pre-check uses: those `npm run bench` measured on this machine (kept in
+ * the cache dir, with the machine they were measured on), else conservative defaults.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { CapacityFigures, MachineFacts } from '../plan/capacity.js';
+import { cacheRoot } from '../paths.js';
+
+/**
+ * Above what the bench gives on a 2-core VM (bots 18–22 µs per packet at load, the worker 20–25,
+ * 108–134 joins per core second, 0.2–0.3 MB per idle bot), so a machine slower than that is not
+ * promised more than it holds.
+ */
+export const defaultCapacityFigures: CapacityFigures = {
+  loaderPacketUs: 25,
+  sfuPacketUs: 25,
+  botSecondUs: 250,
+  joinsPerCoreSecond: 100,
+  botMB: 0.5,
+  browserPageCores: 0.35,
+  browserPageMB: 150,
+  source: 'built-in defaults; `npm run bench` measures this machine',
+};
+
+interface StoredFigures { machine: { cores: number; cpuModel: string }; measuredAt: string; figures: Omit<CapacityFigures, 'source'> }
+
+function figuresFile(): string {
+  return join(cacheRoot(), 'capacity.json');
+}
+
+function thisMachine(): { cores: number; cpuModel: string } {
+  return { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' };
+}
+
+export function machineFacts(): MachineFacts {
+  return { cores: cpus().length, memoryMB: totalmem() / 2 ** 20 };
+}
+
+/** Written by the bench: per-unit costs it measured. */
+export function writeCapacityFigures(figures: Partial<Omit<CapacityFigures, 'source'>>): void {
+  const stored: StoredFigures = { machine: thisMachine(), measuredAt: new Date().toISOString(), figures: { ...defaultCapacityFigures, ...figures } };
+  mkdirSync(cacheRoot(), { recursive: true });
+  writeFileSync(figuresFile(), `${JSON.stringify(stored, null, 2)}\n`);
+}
+
+/** The bench's figures when they were measured on a machine like this one, else the defaults. */
+export function capacityFigures(): CapacityFigures {
+  try {
+    const stored = JSON.parse(readFileSync(figuresFile(), 'utf8')) as StoredFigures;
+    const machine = thisMachine();
+    if (stored.machine.cores !== machine.cores || stored.machine.cpuModel !== machine.cpuModel) return defaultCapacityFigures;
+    return { ...defaultCapacityFigures, ...stored.figures, source: `measured by npm run bench on this machine, ${stored.measuredAt.slice(0, 10)}` };
+  } catch {
+    return defaultCapacityFigures;
+  }
+}

@@ -1,0 +1,31 @@
+/** The capacity pre-check of `rtcstorm run`: the plan's estimate against this machine, as a verdict and a message. */
+import { availableParallelism } from 'node:os';
+import { describeEstimate, estimateCapacity, type CapacityEstimate } from '../plan/capacity.js';
+import { makePlan, shardPlan, type ShardSpec } from '../plan/plan.js';
+import type { Scenario } from '../scenario/index.js';
+import { capacityFigures, machineFacts } from './capacity-figures.js';
+
+export interface Preflight { estimate: CapacityEstimate; message: string | null }
+
+export function capacityPreflight(scenario: Scenario, options: { shard?: ShardSpec; processes?: number }): Preflight {
+  const whole = makePlan(scenario);
+  const plan = options.shard ? shardPlan(whole, options.shard) : whole;
+  const machine = machineFacts();
+  const estimate = estimateCapacity(scenario, plan, machine, capacityFigures(), options.processes ?? availableParallelism());
+  const described = describeEstimate(estimate, plan.bots.length, machine);
+  const shards = estimate.machines;
+  const n = shards.toLocaleString('en-US');
+  if (estimate.verdict === 'beyond') {
+    return {
+      estimate,
+      message:
+        `this plan is far beyond what this machine can run: it ${described}\n` +
+        `Shard it over about ${n} machines like this one (rtcstorm run --shard i/${shards} on each, then rtcstorm merge; or rtcstorm k8s render --shards ${shards}), ` +
+        'lower the load, or pass --force to run it here anyway (the run will then most likely be invalid).',
+    };
+  }
+  if (estimate.verdict === 'near') {
+    return { estimate, message: `warning: this plan is near what this machine can run: it ${described}\nThe run's harness checks will tell whether the load really happened.` };
+  }
+  return { estimate, message: null };
+}

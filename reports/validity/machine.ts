@@ -1,0 +1,85 @@
+/**
+ * With the bundled target the loader (fleet processes and browsers) and the SFU share the machine's
+ * cores. When the two together stay over `maxMachineCpuPercent` of all of them, each waits for the
+ * other's CPU: the latency and loss measured are the machine's, not the target's, however light
+ * each side looks on its own.
+ */
+import type { MetricStore } from '../../core/metrics/store.js';
+import type { HarnessLimits } from '../../core/scenario/index.js';
+import type { ServerNodeSeries } from '../report-types.js';
+import { maxIn } from './loader.js';
+import { longestSpell } from './spells.js';
+
+/** The machine a run with the bundled target ran on: its cores, and the target's CPU per second. */
+export interface SharedMachine { cores: number; target: ServerNodeSeries[] }
+
+/** Fleet processes, browsers and target nodes together, per second, as a percent of all the machine's cores. */
+function machinePercent(store: MetricStore, machine: SharedMachine, seconds: number[]): Map<number, number> {
+  const byT = new Map<number, number>(seconds.map((t) => [t, 0]));
+  const add = (t: number, percent: number): void => void (byT.has(t) && byT.set(t, (byT.get(t) ?? 0) + percent));
+  for (const process of store.groups('harness_cpu_percent')) for (const t of seconds) add(t, maxIn(store, 'harness_cpu_percent', process, t));
+  // Each open page records its share of its browser's CPU: a second's shares add up to the browsers'.
+  for (const group of store.groups('browser_cpu_percent')) {
+    for (const t of seconds) {
+      const shares = store.histogram('browser_cpu_percent', group, t, t);
+      if (shares.count > 0) add(t, shares.mean * shares.count);
+    }
+  }
+  for (const node of machine.target) {
+    // A node's point is its CPU since its previous one: a second whose stats request went
+    // unanswered (a saturated machine answers late) shares the next point rather than counting 0.
+    let previousT: number | undefined;
+    for (const point of [...node.points].sort((a, b) => a.t - b.t)) {
+      for (let t = previousT === undefined ? point.t : previousT + 1; t <= point.t; t++) add(t, point.cpuPercent);
+      previousT = point.t;
+    }
+  }
+  for (const [t, percent] of byT) byT.set(t, percent / machine.cores);
+  return byT;
+}
+
+/** The machine's load over the run, per second: what the report's `harness.machine` gives. */
+export function machineLoad(store: MetricStore, machine: SharedMachine): { cores: number; cpuPercentMedian: number; cpuPercentMax: number } | null {
+  if (machine.target.length === 0) return null;
+  const percents = [...machinePercent(store, machine, store.seconds()).values()].sort((a, b) => a - b);
+  const median = percents[Math.floor((percents.length - 1) / 2)];
+  const max = percents.at(-1);
+  return median === undefined || max === undefined ? null : { cores: machine.cores, cpuPercentMedian: median, cpuPercentMax: max };
+}
+
+/** The latest second `process` has a sample of `metric` for; NaN without one. */
+function latestSample(store: MetricStore, metric: 'harness_cpu_percent', process: string): number {
+  const seconds = store.seconds();
+  for (let i = seconds.length - 1; i >= 0; i--) {
+    const t = seconds[i];
+    if (t !== undefined && store.histogram(metric, process, t, t).count > 0) return t;
+  }
+  return Number.NaN;
+}
+
+/**
+ * The machine's load in the latest second every target node and every fleet process has reported:
+ * fleet processes ship their samples a moment after the second, the target's come from polling.
+ * Null before that.
+ */
+export function latestMachinePercent(store: MetricStore, machine: SharedMachine): number | null {
+  if (machine.target.length === 0) return null;
+  const t = Math.min(
+    ...machine.target.map((node) => node.points.at(-1)?.t ?? Number.NaN),
+    ...store.groups('harness_cpu_percent').map((process) => latestSample(store, 'harness_cpu_percent', process)),
+  );
+  return Number.isInteger(t) ? (machinePercent(store, machine, [t]).get(t) ?? null) : null;
+}
+
+export function machineReasons(store: MetricStore, limits: HarnessLimits, machine: SharedMachine | null, seconds: number[], needed: number): string[] {
+  if (!machine || machine.target.length === 0) return [];
+  const percent = machinePercent(store, machine, seconds);
+  const spell = longestSpell(seconds, (t) => (percent.get(t) ?? 0) > limits.maxMachineCpuPercent);
+  if (spell.length < needed) return [];
+  let sum = 0;
+  for (let t = spell.from; t < spell.from + spell.length; t++) sum += percent.get(t) ?? 0;
+  return [
+    `machine saturated (fleet and bundled target over ${limits.maxMachineCpuPercent}% of the machine's ${machine.cores === 1 ? 'one core' : `${machine.cores} cores`} for ${spell.length} s from t=${spell.from}s, ${Math.round(sum / spell.length)}% on average): ` +
+      "each waited for the other, so latency and loss are not the target's alone; lower the load, or run the target on other machines (target.url)",
+  ];
+}
