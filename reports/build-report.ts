@@ -27,8 +27,8 @@ export interface RunFacts {
   skipped: Report['skipped'];
   server: ServerNodeSeries[];
   /**
-   * Cores of the machine the fleet and a bundled target (`server`) shared: the machine check of
-   * harness validity. Null for a merge, whose shards may each have had a machine of their own.
+   * Cores of the machine the run ran on (its fleet, and a bundled target: `server`), for the machine
+   * check of harness validity. Null for a merge, whose shards may each have had a machine of their own.
    */
   machineCores: number | null;
   /** Absent for a whole run. */

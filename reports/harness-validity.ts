@@ -31,11 +31,13 @@ export interface ValidityFacts {
    * on a join backlog in its last second: mid-run (live metrics) or aborted, those are not final.
    */
   complete: boolean;
+  /** Judge only the seconds from this one on (live metrics, which judge each second as it completes). */
+  fromSecond?: number;
 }
 
-export function harnessValidity(facts: ValidityFacts, progress: PlanProgress = planProgress(facts.plan, facts.store, facts.durationMs, facts.limits.joinGraceMs)): HarnessValidity {
+export function harnessValidity(facts: ValidityFacts, progress: PlanProgress = planProgress(facts.plan, facts.store, facts.durationMs, facts.limits.joinGraceMs, facts.fromSecond)): HarnessValidity {
   const { store, limits } = facts;
-  const seconds = store.seconds();
+  const seconds = store.seconds().filter((t) => t >= (facts.fromSecond ?? 0));
   const needed = secondsOf(limits.sustainedForMs);
   const reasons: string[] = facts.complete ? noLoadReasons(facts) : [];
   const loader = loaderReasons(store, limits, seconds, needed);

@@ -43,6 +43,7 @@ export const metricCatalogue = {
   browser_memory_mb: { kind: 'trend', unit: 'MB', description: 'browser groups: proportional memory (PSS) of a browser process tree per open page, every second', engine: 'browser' },
   event_loop_lag_ms: { kind: 'trend', unit: 'ms', description: 'event-loop delay of a harness process' },
   harness_cpu_percent: { kind: 'trend', unit: 'percent', description: 'CPU of a harness process, sampled every second (100 = one core)' },
+  machine_cpu_percent: { kind: 'trend', unit: 'percent', description: 'CPU of every process on the machine of the run (rtcstorm\'s and others\'), sampled every second, in percent of all its cores' },
   harness_report_delay_ms: { kind: 'trend', unit: 'ms', description: 'how late the run received a harness process\'s samples of each second, after the second ended (the run times it: a starved process cannot hide it)' },
   harness_seconds_missing: { kind: 'counter', unit: 'count', description: 'seconds whose samples a harness process did not deliver in time (a sign of saturation, counted against the process)' },
   signalling_rtt_ms: { kind: 'trend', unit: 'ms', description: 'k6 groups: from sending a signalling request to its response', engine: 'k6' },

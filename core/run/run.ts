@@ -20,6 +20,7 @@ import type { Scenario } from '../scenario/index.js';
 import type { Engine, EngineContext, SkippedGroup } from './engine.js';
 import { createEngines, type EngineOptions } from './engines.js';
 import { notify, type RunObserver } from './observer.js';
+import { MachineCpu } from './machine-cpu.js';
 import { RunLedger, type ProcessLedger } from './process-ledger.js';
 import { ServerSampler } from './server-sampler.js';
 import type { ProgressSnapshot } from './progress.js';
@@ -59,9 +60,13 @@ async function startTarget(scenario: Scenario, processes: ProcessLedger): Promis
   return spec.kind === 'bundled' ? startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode, processes }) : externalTarget(spec.url);
 }
 
-/** Samples the run process's own lag and CPU at each second boundary, as fleet processes do theirs. */
-function sampleOwnHealth(store: MetricStore, endMs: number): () => void {
+/**
+ * At each second boundary: the run process's own lag and CPU, as fleet processes sample theirs, and
+ * the whole machine's CPU, everyone's.
+ */
+function sampleHarnessHealth(store: MetricStore, endMs: number): () => void {
   const probe = new HarnessProbe(store, 'run');
+  const machine = new MachineCpu();
   let timer: NodeJS.Timeout | undefined;
   const next = (): void => {
     const second = Math.floor((Date.now() - store.startMs) / 1000);
@@ -69,6 +74,8 @@ function sampleOwnHealth(store: MetricStore, endMs: number): () => void {
     if (boundaryMs > endMs) return;
     timer = setTimeout(() => {
       probe.sample(boundaryMs - 500);
+      const busy = machine.sample();
+      if (busy !== null) store.record('machine_cpu_percent', busy, 'machine', boundaryMs - 500);
       next();
     }, boundaryMs - Date.now());
   };
@@ -79,7 +86,7 @@ function sampleOwnHealth(store: MetricStore, endMs: number): () => void {
   };
 }
 
-function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine): ProgressSnapshot {
+function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine | null): ProgressSnapshot {
   const last = store.seconds().at(-1);
   const latency = last === undefined ? undefined : store.histogram('e2e_latency_ms', undefined, last, last);
   const progress = engines.map((e) => e.progress());
@@ -92,7 +99,7 @@ function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, pla
     packetsPerSecond: last === undefined ? 0 : store.counter('packets_received', undefined, last, last),
     latencyP99Ms: latency && latency.count > 0 ? latency.percentile(99) : null,
     lossRatio: last === undefined ? null : (lossRatio(store, undefined, last, last) ?? null),
-    machinePercent: latestMachinePercent(store, machine),
+    machinePercent: machine ? latestMachinePercent(store, machine) : null,
   };
 }
 
@@ -102,7 +109,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const teardown = new TeardownStack();
   const startedAtMs = Date.now();
   const runTag = randomBytes(3).toString('hex');
-  const machineCores = scenario.target.kind === 'bundled' ? availableParallelism() : null;
+  const machineCores = availableParallelism();
   let store = new MetricStore(startedAtMs);
   let abortReason: string | null = null;
   let targetUrls: string[] = [];
@@ -125,7 +132,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     store.trackChanges();
     journal.started(startMs, target.urls);
     const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
-    teardown.push('run probe', sampleOwnHealth(store, context.endMs));
+    teardown.push('harness probe', sampleHarnessHealth(store, context.endMs));
     target.onIncident((incident) => store.event({ atMs: Date.now() - startMs, ...incident, ok: false }));
     const sampler = new ServerSampler(target, startMs);
     server = sampler;
@@ -141,14 +148,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     chaos.start();
     teardown.push('chaos', () => chaos.stop());
 
-    const runContext = { scenario, plan, store, machine: () => (machineCores === null ? null : { cores: machineCores, target: sampler.result() }) };
+    const runContext = { scenario, plan, store, machine: () => ({ cores: machineCores, target: sampler.result() }) };
     await notify(observers, 'onStart', runContext);
-    const cores = availableParallelism();
     const running = journal;
     const ticker = setInterval(() => {
       // Seconds that have ended go to the journal; the current one when it has.
       running.flush(store, sampler.result(), Math.floor((Date.now() - startMs) / 1000));
-      void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, { cores, target: sampler.result() }), runContext);
+      void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, runContext.machine()), runContext);
     }, 1000);
     teardown.push('progress', () => clearInterval(ticker));
     await sleep(context.endMs - Date.now(), options.signal);

@@ -21,7 +21,7 @@ export interface JournalHeader {
   scenario: { file: string | null; seed: number; source: string };
   shard: ShardSpec | null;
   startedAtMs: number;
-  /** As RunFacts.machineCores: the cores fleet and a bundled target shared, or null. */
+  /** As RunFacts.machineCores: the cores of the machine the run ran on. */
   machineCores: number | null;
   skipped: Report['skipped'];
 }

@@ -14,6 +14,7 @@ import type { MetricStore } from '../../core/metrics/store.js';
 import type { RunContext } from '../../core/run/observer.js';
 import { harnessValidity } from '../harness-validity.js';
 import { planProgress } from '../validity/plan-progress.js';
+import { secondsOf } from '../validity/spells.js';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -116,9 +117,11 @@ export class LiveMetrics {
     if (upToSecond < 0) return;
     const { scenario, plan, store } = context;
     const durationMs = Math.min(scenario.durationMs, (upToSecond + 1) * 1000);
-    const progress = planProgress(plan, store, durationMs, scenario.harness.joinGraceMs);
+    // A spell that ends now began at most sustainedFor ago: the seconds before were judged already.
+    const fromSecond = Math.max(0, upToSecond + 1 - 2 * secondsOf(scenario.harness.sustainedForMs));
+    const progress = planProgress(plan, store, durationMs, scenario.harness.joinGraceMs, fromSecond);
     for (const [group, p] of Object.entries(progress)) this.#joinBacklog.set(group, p.seconds.at(-1)?.joinBacklog ?? 0);
-    const { valid } = harnessValidity({ store, limits: scenario.harness, machine: context.machine(), plan, fleet: scenario.fleet, skipped: [], durationMs, complete: false }, progress);
+    const { valid } = harnessValidity({ store, limits: scenario.harness, machine: context.machine(), plan, fleet: scenario.fleet, skipped: [], durationMs, complete: false, fromSecond }, progress);
     this.judged(valid);
   }
 

@@ -71,15 +71,37 @@ export function latestMachinePercent(store: MetricStore, machine: SharedMachine)
   return Number.isInteger(t) ? (machinePercent(store, machine, [t]).get(t) ?? null) : null;
 }
 
+/** The whole machine's busy share in second t (every process, rtcstorm's or not); undefined without a sample. */
+function busyIn(store: MetricStore, t: number): number | undefined {
+  const h = store.histogram('machine_cpu_percent', 'machine', t, t);
+  return h.count > 0 ? h.max : undefined;
+}
+
+function average(seconds: number[], spell: { from: number; length: number }, value: (t: number) => number): number {
+  const inSpell = seconds.filter((t) => t >= spell.from && t < spell.from + spell.length);
+  return inSpell.reduce((sum, t) => sum + value(t), 0) / Math.max(1, inSpell.length);
+}
+
+const coresText = (cores: number): string => (cores === 1 ? 'one core' : `${cores} cores`);
+
 export function machineReasons(store: MetricStore, limits: HarnessLimits, machine: SharedMachine | null, seconds: number[], needed: number): string[] {
-  if (!machine || machine.target.length === 0) return [];
-  const percent = machinePercent(store, machine, seconds);
-  const spell = longestSpell(seconds, (t) => (percent.get(t) ?? 0) > limits.maxMachineCpuPercent);
-  if (spell.length < needed) return [];
-  let sum = 0;
-  for (let t = spell.from; t < spell.from + spell.length; t++) sum += percent.get(t) ?? 0;
+  if (!machine) return [];
+  const ours = machinePercent(store, machine, seconds);
+  const oursOf = (t: number): number => ours.get(t) ?? 0;
+  if (machine.target.length > 0) {
+    const spell = longestSpell(seconds, (t) => oursOf(t) > limits.maxMachineCpuPercent);
+    if (spell.length >= needed) {
+      return [
+        `machine saturated (fleet and bundled target over ${limits.maxMachineCpuPercent}% of the machine's ${coresText(machine.cores)} for ${spell.length} s from t=${spell.from}s, ${Math.round(average(seconds, spell, oursOf))}% on average): ` +
+          "each waited for the other, so latency and loss are not the target's alone; lower the load, or run the target on other machines (target.url)",
+      ];
+    }
+  }
+  // Other processes on the machine take cores from the loader (and a bundled target) as surely as rtcstorm's own do.
+  const busy = longestSpell(seconds, (t) => (busyIn(store, t) ?? 0) > limits.maxMachineCpuPercent);
+  if (busy.length < needed) return [];
   return [
-    `machine saturated (fleet and bundled target over ${limits.maxMachineCpuPercent}% of the machine's ${machine.cores === 1 ? 'one core' : `${machine.cores} cores`} for ${spell.length} s from t=${spell.from}s, ${Math.round(sum / spell.length)}% on average): ` +
-      "each waited for the other, so latency and loss are not the target's alone; lower the load, or run the target on other machines (target.url)",
+    `machine saturated (its ${coresText(machine.cores)} over ${limits.maxMachineCpuPercent}% busy for ${busy.length} s from t=${busy.from}s, ${Math.round(average(seconds, busy, (t) => busyIn(store, t) ?? 0))}% on average, ` +
+      `rtcstorm's own processes ${Math.round(average(seconds, busy, oursOf))}% of them): other processes took the rest, so latency and loss are not the target's alone; run on a machine of its own`,
   ];
 }

@@ -12,12 +12,13 @@ import { longestSpell, secondsText } from './spells.js';
 /** Per group, in the plan's order. */
 export type PlanProgress = Record<string, GroupPlanProgress>;
 
-export function planProgress(plan: RunPlan, store: MetricStore, durationMs: number, joinGraceMs: number): PlanProgress {
+/** `fromSecond`: only the seconds from there on (live metrics judge the latest ones); totals are the whole run's. */
+export function planProgress(plan: RunPlan, store: MetricStore, durationMs: number, joinGraceMs: number, fromSecond = 0): PlanProgress {
   const groups = [...new Set(plan.bots.map((b) => b.group))];
-  const seconds = [...Array(Math.ceil(durationMs / 1000)).keys()];
+  const seconds = [...Array(Math.max(0, Math.ceil(durationMs / 1000) - fromSecond)).keys()].map((k) => k + fromSecond);
   const entries = groups.map((group): [string, GroupPlanProgress] => {
     const joinsDue = plan.bots.filter((b) => b.group === group).map((b) => b.joinAtMs + joinGraceMs);
-    let joined = 0;
+    let joined = fromSecond > 0 ? store.counter('bots_joined', group, 0, fromSecond - 1) : 0;
     let worst: GroupPlanProgress['joinBacklogMax'] = null;
     const rows = seconds.map((t): PlanSecond => {
       joined += store.counter('bots_joined', group, t, t);

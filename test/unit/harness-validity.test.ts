@@ -99,6 +99,20 @@ describe('harness validity', () => {
     assert.equal(harnessValidity(store, limits, { cores: 2, target: targetSeries(20, (t) => (t >= 10 && t < 14 ? 90 : 40)) }).valid, true);
   });
 
+  it('a machine kept busy by other processes makes the run invalid too, with or without a bundled target', () => {
+    // rtcstorm's processes at 2 × 30% of 2 cores; the machine as a whole 97% busy from t=4 to t=10.
+    const busyMachine = (): MetricStore => {
+      const store = fleetStore(20, () => ({ lagMs: 5, cpuPercent: 30 }));
+      for (let t = 0; t < 20; t++) store.record('machine_cpu_percent', t >= 4 && t < 11 ? 97 : 35, 'machine', START + t * 1000 + 500);
+      return store;
+    };
+    const reason = "machine saturated (its 2 cores over 90% busy for 7 s from t=4s, 97% on average, rtcstorm's own processes 30% of them): other processes took the rest, so latency and loss are not the target's alone; run on a machine of its own";
+    assert.equal(harnessValidity(busyMachine(), limits, { cores: 2, target: [] }).invalidReason, reason);
+    assert.match(harnessValidity(busyMachine(), limits, { cores: 2, target: targetSeries(20, () => 10) }).invalidReason ?? '', /^machine saturated \(its 2 cores over 90% busy for 7 s from t=4s, 97% on average, rtcstorm's own processes 35% of them\)/);
+    // A merge (no machine of its own) does not judge it: each shard did.
+    assert.equal(harnessValidity(busyMachine(), limits, null).valid, true);
+  });
+
   it('counts the browsers: each page records its share of its browser\'s CPU', () => {
     // Fleet 2 × 30%, target 40%, and two pages sharing one browser.
     const withPages = (share: number): MetricStore => {
@@ -149,15 +163,16 @@ describe('harness validity', () => {
       harnessValidity(starved, limits, null).invalidReason,
       'loader saturated (fleet-1: not keeping up for 6 s from t=6s (its samples missing in 6 seconds)): add fleet processes or machines, or lower the load',
     );
-    // Missing and late seconds and lag join into one spell: 2 missing, 2 late, 1 lagging.
+    // Missing seconds and lag join into one spell: 2 missing, then 3 lagging. Samples that came
+    // late (900 ms, in time) are reported, not judged: the spell ends at t=8.
     const mixed = new MetricStore(START);
     for (let t = 0; t < 20; t++) {
       const at = START + t * 1000 + 500;
       if (t === 3 || t === 4) mixed.count('harness_seconds_missing', 1, 'fleet-0', at);
-      mixed.record('harness_report_delay_ms', t === 5 || t === 6 ? 900 : 8, 'fleet-0', at);
-      mixed.record('event_loop_lag_ms', t === 7 ? 400 : 5, 'fleet-0', at);
+      mixed.record('harness_report_delay_ms', t === 8 ? 900 : 8, 'fleet-0', at);
+      mixed.record('event_loop_lag_ms', t >= 5 && t <= 7 ? 400 : 5, 'fleet-0', at);
     }
-    assert.match(harnessValidity(mixed, limits, null).invalidReason ?? '', /fleet-0: not keeping up for 5 s from t=3s \(its samples missing in 2 seconds, its samples over 100 ms late in 2 seconds, event-loop lag p99 over 100 ms in 1 second\)/);
+    assert.match(harnessValidity(mixed, limits, null).invalidReason ?? '', /fleet-0: not keeping up for 5 s from t=3s \(its samples missing in 2 seconds, event-loop lag p99 over 100 ms in 3 seconds\)/);
   });
 
   it('a join backlog over the limit for sustainedFor, or at the end, makes the run invalid, naming group and seconds', () => {
