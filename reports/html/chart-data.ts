@@ -12,6 +12,8 @@ export interface ChartData {
   botsConnected: Series;
   packetsSentPerS: Series;
   packetsReceivedPerS: Series;
+  /** Packets the send schedules called for that late processes skipped; null when none were. */
+  packetsSkippedPerS: Series | null;
   latencyP50Ms: Series;
   latencyP95Ms: Series;
   latencyP99Ms: Series;
@@ -36,6 +38,14 @@ function serverSeries(report: Report): ChartData['server'] {
   };
 }
 
+function skippedSeries(report: Report): Series | null {
+  const groups = Object.values(report.harness.plan ?? {});
+  if (!groups.some((g) => g.packetsSkipped > 0)) return null;
+  const byT = new Map<number, number>();
+  for (const g of groups) for (const row of g.seconds) byT.set(row.t, (byT.get(row.t) ?? 0) + row.packetsSkipped);
+  return report.timeline.map((p) => byT.get(p.t) ?? 0);
+}
+
 export function chartData(report: Report): ChartData {
   const tl = report.timeline;
   const latency = MetricStore.fromJSON(report.raw).histogram('e2e_latency_ms');
@@ -44,6 +54,7 @@ export function chartData(report: Report): ChartData {
     botsConnected: tl.map((p) => p.botsConnected),
     packetsSentPerS: tl.map((p) => p.packetsSent),
     packetsReceivedPerS: tl.map((p) => p.packetsReceived),
+    packetsSkippedPerS: skippedSeries(report),
     latencyP50Ms: tl.map((p) => p.latencyP50Ms),
     latencyP95Ms: tl.map((p) => p.latencyP95Ms),
     latencyP99Ms: tl.map((p) => p.latencyP99Ms),

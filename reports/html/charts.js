@@ -130,7 +130,10 @@
   var draw = {
     bots: function (el) { timeChart(el, d.t, [{ label: 'connected', values: d.botsConnected }], 'bots'); },
     packets: function (el) {
-      timeChart(el, d.t, [{ label: 'sent', values: d.packetsSentPerS }, { label: 'received', values: d.packetsReceivedPerS }], 'packets/s');
+      var series = [{ label: 'sent', values: d.packetsSentPerS }, { label: 'received', values: d.packetsReceivedPerS }];
+      // Scheduled but skipped by a late process: the load the plan called for and the target never saw.
+      if (d.packetsSkippedPerS) series.push({ label: 'skipped', values: d.packetsSkippedPerS });
+      timeChart(el, d.t, series, 'packets/s');
     },
     latency: function (el) {
       timeChart(el, d.t, [
