@@ -6,6 +6,9 @@
  */
 import type { MetricStore } from '../core/metrics/store.js';
 
+/** A second's samples that reach the run later than this after the second ended count as missing. */
+const graceMs = 1000;
+
 export class SampleDeadline {
   /** Seconds up to this one are decided: arrived in time, or counted missing. */
   private decidedUpTo = -1;
@@ -16,8 +19,6 @@ export class SampleDeadline {
     /** The process's harness group, e.g. `fleet-0`. */
     private readonly process: string,
     private readonly lastSecond: number,
-    /** How long after a second ends its samples may still arrive. */
-    private readonly graceMs: number,
   ) {}
 
   private endOf(second: number): number {
@@ -34,7 +35,7 @@ export class SampleDeadline {
 
   /** Counts as missing every second up to `upTo` whose deadline has passed without its samples. */
   check(nowMs = Date.now(), upTo = this.lastSecond): void {
-    for (let t = this.decidedUpTo + 1; t <= Math.min(upTo, this.lastSecond) && this.endOf(t) + this.graceMs <= nowMs; t++) {
+    for (let t = this.decidedUpTo + 1; t <= Math.min(upTo, this.lastSecond) && this.endOf(t) + graceMs <= nowMs; t++) {
       if (!this.arrivedSeconds.delete(t)) this.store.count('harness_seconds_missing', 1, this.process, this.endOf(t) - 500);
       this.decidedUpTo = t;
     }

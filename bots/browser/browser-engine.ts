@@ -17,9 +17,6 @@ export interface BrowserEngineOptions {
   joinTimeoutMs: number;
 }
 
-/** A browser's second counts as delivered when every page asked for its stats has answered within this. */
-const sampleGraceMs = 1000;
-
 /** One browser process and the participants whose pages it hosts. */
 interface Host {
   participants: BrowserParticipant[];
@@ -77,7 +74,7 @@ export class BrowserEngine implements Engine {
   }
 
   private addHost(participants: BrowserParticipant[], pageUrl: string): void {
-    const host: Host = { participants, deadline: new SampleDeadline(this.context!.store, `browser-${this.hosts.length}`, this.lastSecond, sampleGraceMs), ready: Promise.resolve() };
+    const host: Host = { participants, deadline: new SampleDeadline(this.context!.store, `browser-${this.hosts.length}`, this.lastSecond), ready: Promise.resolve() };
     host.ready = this.launch(host, pageUrl);
     this.hosts.push(host);
   }

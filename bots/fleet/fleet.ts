@@ -30,8 +30,6 @@ interface Member {
 interface Slice { bots: BotPlan[]; network?: FleetNetwork; netns?: string }
 
 const stopGraceMs = 10_000;
-/** A second's samples that reach the run later than this after the second ended count as missing. */
-export const sampleGraceMs = 1000;
 
 export class Fleet implements Engine {
   readonly name = 'werift';
@@ -76,7 +74,7 @@ export class Fleet implements Engine {
     if (child.pid !== undefined) context.processes.started(child.pid, `fleet-${index}`);
     const lastSecond = Math.ceil((context.endMs - context.startMs) / 1000) - 1;
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const member: Member = { child, progress: { connected: 0, joined: 0, failed: 0 }, stopped: exited, exited, deadline: new SampleDeadline(context.store, `fleet-${index}`, lastSecond, sampleGraceMs) };
+    const member: Member = { child, progress: { connected: 0, joined: 0, failed: 0 }, stopped: exited, exited, deadline: new SampleDeadline(context.store, `fleet-${index}`, lastSecond) };
     let reported = (): void => undefined;
     member.stopped = new Promise((resolve) => {
       reported = resolve;
