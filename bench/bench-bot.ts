@@ -1,7 +1,9 @@
 /** A werift bot as the benches run it: one SFU node, no recovery pressure, its own room and group. */
-import type { MediaRoute } from '../bots/media-route.js';
+import type { MediaRoute } from '../ports/media-route.js';
 import { WeriftBot, type WeriftBotOptions } from '../bots/werift/werift-bot.js';
 import type { MetricStore } from '../core/metrics/store.js';
+import type { TargetAdapter } from '../ports/target-adapter.js';
+import { createAdapter } from '../targets/rtcstorm/rtcstorm-adapter.js';
 
 export const benchAudio = { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 } as const;
 
@@ -18,12 +20,21 @@ export interface BenchBotOptions {
   mediaPath?: WeriftBotOptions['mediaPath'];
 }
 
+const adapters = new Map<string, TargetAdapter>();
+
+/** One rtcstorm-protocol adapter per node URL, as a fleet process has one for its target. */
+function benchAdapter(nodeUrl: string): TargetAdapter {
+  let adapter = adapters.get(nodeUrl);
+  if (!adapter) adapters.set(nodeUrl, (adapter = createAdapter({ url: nodeUrl, options: {}, runTag: 'bench' })));
+  return adapter;
+}
+
 export function benchBot({ id, room, nodeUrl, group, store, route, role, talk, mediaPath }: BenchBotOptions): WeriftBot {
   return new WeriftBot({
     id,
     roomId: `bench-room-${room}`,
     room: `room-${room}`,
-    signallingUrl: nodeUrl,
+    adapter: benchAdapter(nodeUrl),
     group,
     audio: benchAudio,
     store,

@@ -1,7 +1,7 @@
 /** Process chaos against the bundled target: which node or worker a step means, and doing it. */
 import { spawn } from 'node:child_process';
 import type { ChaosStep, NetworkChaosStep } from '../core/scenario/index.js';
-import type { Target } from '../target-server/bundled-target.js';
+import type { Target } from '../ports/target-control.js';
 
 export interface StepOutcome { target: string; detail: string }
 

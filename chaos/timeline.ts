@@ -5,7 +5,7 @@
 import type { MetricStore } from '../core/metrics/store.js';
 import { seededRandom } from '../core/plan/random.js';
 import type { ChaosStep } from '../core/scenario/index.js';
-import type { Target } from '../target-server/bundled-target.js';
+import type { Target } from '../ports/target-control.js';
 import { startNetworkStep, type NetworkChaos } from './network/network-actions.js';
 import { applyStep, type StepOutcome } from './process-actions.js';
 

@@ -24,6 +24,8 @@ export interface RunFacts {
   complete: boolean;
   abortReason: string | null;
   targetUrls: string[];
+  /** What runs the target, as it says; undefined when unknown. */
+  targetSoftware?: string;
   skipped: Report['skipped'];
   server: ServerNodeSeries[];
   /**
@@ -213,7 +215,7 @@ export function buildReport(facts: RunFacts): Report {
     durationMs: facts.durationMs,
     complete: facts.complete,
     abortReason: facts.abortReason,
-    target: { kind: scenario.target.kind, urls: facts.targetUrls },
+    target: { kind: scenario.target.kind, urls: facts.targetUrls, ...(facts.targetSoftware ? { software: facts.targetSoftware } : {}) },
     bots: botsOf(facts),
     packets: packetsOf(store),
     metrics: metricsOf(store),

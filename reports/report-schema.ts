@@ -221,7 +221,12 @@ export const reportSchema = z.object({
   complete: z.boolean(),
   /** Why the run did not complete, or why it is invalid. */
   abortReason: z.string().nullable(),
-  target: z.object({ kind: z.enum(['bundled', 'url']), urls: z.array(z.string()) }),
+  target: z.object({
+    kind: z.enum(['bundled', 'url', 'janus']),
+    urls: z.array(z.string()),
+    /** What runs the target, as it says (e.g. `Janus 1.1.2`); optional: older reports lack it. */
+    software: z.string().optional(),
+  }),
   bots: botCountsSchema,
   packets: packetCountsSchema,
   metrics: metricsSectionSchema,

@@ -2,54 +2,19 @@
  * The bundled target: a directory and N SFU node processes on loopback, with the controls chaos
  * needs (kill, pause, restart a node; kill a worker). An external target is one URL and no controls.
  */
+export type { Target, TargetIncident, TargetNode } from '../ports/target-control.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { compiledPath } from '../core/paths.js';
 import { noLedger, type ProcessLedger } from '../core/run/process-ledger.js';
 import { Directory } from './directory.js';
 import type { FromNode, ToNode } from './node-ipc.js';
-import type { NodeStats } from './sfu-node.js';
+import type { NodeStats, Target, TargetIncident, TargetNode } from '../ports/target-control.js';
 
 export interface BundledTargetOptions {
   nodes: number;
   workersPerNode: number;
   /** Where node and worker processes are recorded as they start and before they are paused. */
   processes?: ProcessLedger;
-}
-
-export interface TargetNode {
-  readonly id: string;
-  readonly url: string;
-  readonly pid: number;
-  /** Undefined when the node does not answer in time (dead, paused). */
-  stats(timeoutMs?: number): Promise<NodeStats | undefined>;
-  /** Resolves when the process is gone. */
-  readonly exited: Promise<void>;
-}
-
-export interface TargetIncident { kind: 'target-crash' | 'worker-died'; target: string; detail: string }
-
-export interface Target {
-  /** Where clients connect: the directory (http) of a bundled cluster, or the one URL of an external target. */
-  readonly signallingUrl: string;
-  /** Signalling URL of each node. */
-  readonly urls: string[];
-  /** The node processes as they are now (a restarted node is a new entry under the same id). */
-  readonly nodes: TargetNode[];
-  readonly nodeIds: string[];
-  readonly workersPerNode: number;
-  /** Rooms each node serves now, by the directory's map. */
-  roomsByNode(): Map<string, string[]>;
-  killNode(nodeId: string): Promise<string>;
-  pauseNode(nodeId: string): Promise<string>;
-  resumeNode(nodeId: string): Promise<string>;
-  restartNode(nodeId: string): Promise<string>;
-  killWorker(nodeId: string, workerIndex: number): Promise<string>;
-  /**
-   * What happened to the target that rtcstorm did not ask for: a node process that ended without
-   * being told to, and every mediasoup worker death (kill-worker chaos shows up here too, confirmed).
-   */
-  onIncident(listener: (incident: TargetIncident) => void): void;
-  stop(): Promise<void>;
 }
 
 const startTimeoutMs = 30_000;

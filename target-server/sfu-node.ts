@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { types } from 'mediasoup';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { awaitExit } from '../core/processes.js';
+import type { NodeStats } from '../ports/target-control.js';
 import { loadMediasoup } from './mediasoup.js';
 import { mediaCodecs } from './media-codecs.js';
 import {
@@ -30,21 +31,7 @@ export interface SfuNodeOptions {
   listenIp?: string;
 }
 
-/** `udpPorts`: where the worker's WebRtcServer receives media (network partitions cut these). */
-export interface WorkerStats { workerId: string; pid: number; cpuMs: number; roomIds: string[]; udpPorts: number[] }
-export interface NodeStats {
-  nodeId: string;
-  pid: number;
-  /** CPU of the node's own Node.js process (signalling), ms since start. */
-  processCpuMs: number;
-  rssBytes: number;
-  rooms: number;
-  peers: number;
-  transports: number;
-  producers: number;
-  consumers: number;
-  workers: WorkerStats[];
-}
+export type { NodeStats, WorkerStats } from '../ports/target-control.js';
 
 const workerExitGraceMs = 3000;
 

@@ -9,6 +9,8 @@ import { warmFetch } from '../warm-fetch.js';
 import { WeriftBot } from '../werift/werift-bot.js';
 import { fleetRoutes, type FleetRoutes } from '../../chaos/network/fleet-network.js';
 import type { NetworkChange } from '../../chaos/network/network-change.js';
+import type { TargetAdapter } from '../../ports/target-adapter.js';
+import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { HarnessProbe } from './harness-probe.js';
 import { SendScheduler } from './send-scheduler.js';
 import type { EngineProgress } from '../../core/run/engine.js';
@@ -35,6 +37,8 @@ class FleetProcess {
   private sampledUpTo = -1;
   private readonly probe: HarnessProbe;
   private readonly routes: FleetRoutes;
+  private adapter: TargetAdapter | undefined;
+  private stopping = false;
   private joined = 0;
   private failed = 0;
 
@@ -44,10 +48,15 @@ class FleetProcess {
     this.routes = fleetRoutes(start.network, (error) => this.harnessError(`impairment relay: ${error.message}`));
   }
 
-  run(): void {
+  async run(): Promise<void> {
     const { start } = this;
+    this.adapter = await createTargetAdapter(start.adapter);
+    // Told to stop while the adapter was being made: nothing may start now.
+    if (this.stopping) return;
+    // From a network namespace the target is reached at its gateway, which is not on loopback.
+    const loopbackOnly = start.loopbackOnly && start.network?.backend !== 'kernel';
     for (const plan of start.bots) {
-      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, room: `room-${plan.room}`, signallingUrl: start.signallingUrl, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk });
+      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, room: `room-${plan.room}`, adapter: this.adapter, loopbackOnly, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk });
       bot.on('connected', () => this.joined++);
       bot.on('failed', (error) => this.onBotFailed(bot, error));
       this.bots.push(bot);
@@ -130,6 +139,7 @@ class FleetProcess {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     const stopAt = Date.now();
     this.stopSending();
     clearTimeout(this.sampleTimer);
@@ -139,6 +149,7 @@ class FleetProcess {
     this.sampleSecond(second, withGauges);
     const progress = this.progress();
     for (const bot of this.bots) bot.close();
+    await this.adapter?.close();
     await this.routes.close();
     this.probe.close();
     send({ type: 'stopped', second: withGauges ? second : null, buckets: this.store.takeAll(), progress });
@@ -153,7 +164,10 @@ let fleet: FleetProcess | undefined;
 process.on('message', (message: ToFleet) => {
   if (message.type === 'start' && !fleet) {
     fleet = new FleetProcess(message);
-    fleet.run();
+    fleet.run().catch((error: Error) => {
+      send({ type: 'fatal', message: error.message });
+      process.exit(70);
+    });
   } else if (message.type === 'network') {
     fleet?.applyNetwork(message.change);
   } else if (message.type === 'stop') {

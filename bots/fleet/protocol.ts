@@ -4,6 +4,7 @@ import type { RecoverySpec } from '../../core/scenario/index.js';
 import type { SerializedBucket } from '../../core/metrics/store.js';
 import type { EngineProgress } from '../../core/run/engine.js';
 import type { FleetNetwork } from '../../chaos/network/fleet-network.js';
+import type { AdapterSpec } from '../../targets/adapter-module.js';
 import type { NetworkChange } from '../../chaos/network/network-change.js';
 
 export interface FleetStart {
@@ -13,8 +14,10 @@ export interface FleetStart {
   startMs: number;
   /** When the bots stop sending, by themselves, whether or not the run says stop. */
   endMs: number;
-  /** A directory (http) that says which node serves a room, or one SFU node (ws). */
-  signallingUrl: string;
+  /** The target's adapter: each fleet process loads it and its bots join through it. */
+  adapter: AdapterSpec;
+  /** Whether the target is on loopback (bots then gather 127.0.0.1 only). */
+  loopbackOnly: boolean;
   /** Prefix of room names, unique per run, so runs sharing a target do not meet. */
   runTag: string;
   bots: BotPlan[];

@@ -1,6 +1,5 @@
 import './ice-gathering.js';
 import { RTCRtpCodecParameters, type CandidatePair, type RTCPeerConnectionConfig } from 'werift';
-import type { TransportInfo } from '../../target-server/protocol.js';
 
 export const opusClockRate = 48000;
 
@@ -10,14 +9,14 @@ function isLoopback(host: string): boolean {
 
 /**
  * werift skips loopback when gathering, so 127.0.0.1 is added; a loopback target is then only
- * paired with the loopback candidate, so no media leaves the host through another interface. When
- * every candidate of the remote transport is on loopback, nothing else is gathered and the socket
- * binds to 127.0.0.1: one socket per peer connection instead of one per interface. (werift reads
- * `iceUseIpv4` only to list the machine's interfaces, an os.networkInterfaces() call per peer
- * connection; 127.0.0.1 comes from `iceAdditionalHostAddresses` either way.)
+ * paired with the loopback candidate, so no media leaves the host through another interface. With
+ * a target on loopback (`loopbackOnly`: every target but one a scenario allows elsewhere), nothing
+ * else is gathered and the socket binds to 127.0.0.1: one socket per peer connection instead of
+ * one per interface. (werift reads `iceUseIpv4` only to list the machine's interfaces, an
+ * os.networkInterfaces() call per peer connection; 127.0.0.1 comes from `iceAdditionalHostAddresses`
+ * either way.)
  */
-export function peerConfig(remote: TransportInfo): RTCPeerConnectionConfig {
-  const loopbackOnly = remote.iceCandidates.length > 0 && remote.iceCandidates.every((c) => isLoopback(c.address ?? c.ip ?? ''));
+export function peerConfig(loopbackOnly: boolean): RTCPeerConnectionConfig {
   return {
     ...(loopbackOnly ? { iceUseIpv4: false, iceInterfaceAddresses: { udp4: '127.0.0.1' } } : {}),
     codecs: { audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: opusClockRate, channels: 2 })] },
@@ -29,9 +28,3 @@ export function peerConfig(remote: TransportInfo): RTCPeerConnectionConfig {
     iceFilterCandidatePair: (pair: CandidatePair) => !isLoopback(pair.remoteCandidate.host) || isLoopback(pair.localCandidate.host),
   };
 }
-
-/** What a bot can receive, in mediasoup's RtpCapabilities shape, for consume(). */
-export const receiveCapabilities = {
-  codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: opusClockRate, channels: 2, preferredPayloadType: 100, parameters: {}, rtcpFeedback: [] }],
-  headerExtensions: [],
-};

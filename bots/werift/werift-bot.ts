@@ -1,26 +1,24 @@
 /**
- * A headless participant: joins a room over signalling, publishes one Opus-sized audio stream of
- * stamped packets through werift, consumes every other member, and measures what it receives.
- * When its node fails (socket closed, transport failed, or silence from everyone) it asks the
- * directory again and rejoins, with capped exponential backoff and seeded jitter.
+ * A headless participant: joins a room through the target's adapter, publishes one Opus-sized
+ * audio stream of stamped packets through werift, receives every other member, and measures what
+ * it receives. When it loses the target (the adapter says it was dropped, a transport failed, or
+ * silence from everyone) it rejoins, with capped exponential backoff and seeded jitter.
  */
 import { EventEmitter } from 'node:events';
-import { RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
+import { RtpHeader, RtpPacket, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import type { MetricStore } from '../../core/metrics/store.js';
 import type { AudioSpec, RecoverySpec, TalkSpec } from '../../core/scenario/index.js';
-import { maxBatch, type ProducerInfo, type TransportInfo } from '../../target-server/protocol.js';
+import { directRoute, type MediaRoute } from '../../ports/media-route.js';
+import type { Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import { hostNowMs } from '../clock.js';
 import { Recovery } from '../recovery.js';
-import { locateRoom } from '../locate-room.js';
-import { directRoute, type MediaPath, type MediaRoute } from '../media-route.js';
 import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from '../media-payload.js';
-import { SignallingClient } from '../signalling-client.js';
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
 import { FastRtpSender, receiveFastRtp } from './fast-media.js';
-import { opusClockRate, peerConfig, receiveCapabilities } from './peer-config.js';
-import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './sdp.js';
+import { opusClockRate } from './peer-config.js';
+import { WeriftConnection } from './werift-connection.js';
 
 export interface WeriftBotOptions {
   /** Global bot index; also the sender id stamped into every packet. */
@@ -28,8 +26,10 @@ export interface WeriftBotOptions {
   roomId: string;
   /** The plan's room as `room-<index>`, the same in every run of the scenario. */
   room: string;
-  /** A directory (http) or one SFU node (ws): see locate-room.ts. */
-  signallingUrl: string;
+  /** The target's signalling: every join and rejoin goes through it. */
+  adapter: TargetAdapter;
+  /** Whether the target is on loopback: then only 127.0.0.1 is gathered (peer-config.ts). */
+  loopbackOnly?: boolean;
   group: string;
   audio: AudioSpec;
   store: MetricStore;
@@ -58,36 +58,28 @@ export interface WeriftBotEvents {
   recovered: [];
 }
 
-/** One connection to one node: signalling socket, send and receive peer connections. */
+/** One stay in the room: the adapter's session and the bot's peer connections in it. */
 interface Session {
-  client: SignallingClient;
+  target?: TargetSession;
+  send?: WeriftConnection;
+  recv?: WeriftConnection;
   sender?: RTCRtpTransceiver;
   /** Set instead of `sender` on the fast media path. */
   fastSender?: FastRtpSender;
+  /** Whether RTP on the receive connection goes through the fast media path yet. */
+  fastReceiving: boolean;
+  /** Streams the target says the receive connection carries now, by SSRC. */
+  streams: Set<number>;
+  /** When the last stream was added: silence is measured from here or the last packet. */
+  subscribedAtMs: number;
   /** Why the session was lost while the bot was still joining. */
   lostReason?: string;
-  /** Whether RTP on the receive transport goes through the fast media path yet. */
-  fastReceiving: boolean;
-  sendPc?: RTCPeerConnection;
-  recvPc: RTCPeerConnection;
-  /** As the route gives it: its candidates may point at a relay. */
-  recvTransport: TransportInfo;
-  recvPath: MediaPath;
-  sendPath?: MediaPath;
-  /** Who publishes each producer: received streams are named after their sender on the route. */
-  peerOfProducer: Map<string, string>;
-  recvConnected: boolean;
-  consumers: ConsumerLine[];
-  consumerByProducer: Map<string, ConsumerLine>;
-  wanted: Set<string>;
-  negotiating: Promise<void>;
-  offerVersion: number;
-  /** When the last subscription was resumed: silence is measured from here or the last packet. */
-  subscribedAtMs: number;
   closed: boolean;
 }
 
+/** Resolves when `pc` is connected (at once if it is), rejects when it fails or the time is up. */
 function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.connectionState === 'connected') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`peer connection not connected after ${timeoutMs} ms`)), timeoutMs);
     const { unSubscribe } = pc.connectionStateChange.subscribe((state) => {
@@ -104,12 +96,7 @@ function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void>
   });
 }
 
-/** Ids in requests of at most `maxBatch`, as the protocol takes them. */
-function inBatches(ids: string[]): string[][] {
-  return Array.from({ length: Math.ceil(ids.length / maxBatch) }, (_, i) => ids.slice(i * maxBatch, (i + 1) * maxBatch));
-}
-
-export class WeriftBot extends EventEmitter<WeriftBotEvents> {
+export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Participant {
   state: BotState = 'idle';
   private session: Session | undefined;
   private readonly receiver: StreamReceiver;
@@ -173,156 +160,73 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     this.emit('connected');
   }
 
+  /** The fast media path takes every RTP stream of its receive connection, whatever the SSRC. */
+  get takesEveryStream(): boolean {
+    return this.fastMedia;
+  }
+
   private async open(): Promise<void> {
     const { joinTimeoutMs } = this.options;
     const route = this.options.route ?? directRoute;
-    const { url } = await locateRoom(route.reach(this.options.signallingUrl), this.options.roomId, joinTimeoutMs);
-    const client = await SignallingClient.connect(route.reach(url), joinTimeoutMs);
-    // Producers announced while the receive transport is set up (a relay adds a thread round trip) are kept, not missed.
-    const announced: ProducerInfo[] = [];
-    const early = (producer: ProducerInfo): void => void announced.push(producer);
-    client.on('newProducer', early);
-    const joined = await client.request('join', { roomId: this.options.roomId, peerId: this.peerId }).catch((error: Error) => {
-      client.close();
-      throw error;
-    });
-    const recvPath = await route.open(await client.request('createTransport', { direction: 'recv' }));
-    const recvPc = new RTCPeerConnection(peerConfig(recvPath.transport));
-    const session: Session = {
-      client,
-      recvPc,
-      recvTransport: recvPath.transport,
-      recvPath,
-      peerOfProducer: new Map([...joined.producers, ...announced].map((p) => [p.producerId, p.peerId])),
-      recvConnected: false,
-      fastReceiving: false,
-      consumers: [],
-      consumerByProducer: new Map(),
-      wanted: new Set(),
-      negotiating: Promise.resolve(),
-      offerVersion: 1,
-      subscribedAtMs: hostNowMs(),
-      closed: false,
-    };
+    const session: Session = { fastReceiving: false, streams: new Set(), subscribedAtMs: hostNowMs(), closed: false };
     this.session = session;
-    client.off('newProducer', early);
-    client.on('newProducer', ({ producerId, peerId }) => {
-      session.peerOfProducer.set(producerId, peerId);
-      if (peerId !== this.peerId) this.subscribe(session, [producerId]);
+    session.target = await this.options.adapter.join(this, { roomId: this.options.roomId, publish: this.options.role === 'speaker', timeoutMs: joinTimeoutMs, reach: (url) => route.reach(url) });
+    if (session.closed) return void (await session.target.leave());
+    const { send, recv } = session;
+    if (send) {
+      await connectedState(send.pc, joinTimeoutMs);
+      const sent = send.sent;
+      if (!sent) throw new Error('the adapter published no audio');
+      if (this.fastMedia) session.fastSender = await FastRtpSender.open(send.pc, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
+      else session.sender = send.pc.getTransceivers()[0];
+      send.pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
+    } else if (recv?.negotiated) {
+      // A listener has joined once what it subscribed to at join time flows (or at once in an empty room).
+      await connectedState(recv.pc, joinTimeoutMs);
+    }
+  }
+
+  /** A connection the adapter asks for, in the current session. */
+  openConnection(purpose: 'publish' | 'subscribe'): ParticipantConnection {
+    const session = this.session;
+    if (!session || session.closed) throw new Error(`${this.peerId} has no session to open a connection in`);
+    const connection = new WeriftConnection(this.options.loopbackOnly ?? true, this.options.route ?? directRoute, this.peerId, {
+      onStream: (stream) => {
+        session.streams.add(stream.ssrc);
+        session.subscribedAtMs = hostNowMs();
+      },
+      onEnded: (ssrc) => session.streams.delete(ssrc),
     });
-    client.on('producerClosed', ({ producerId }) => this.unsubscribe(session, producerId));
-    client.on('close', () => this.lost(session, 'signalling socket closed'));
+    if (purpose === 'publish') session.send = connection;
+    else if (!session.recv) {
+      session.recv = connection;
+      this.watchReceive(session, connection.pc);
+    }
+    return connection;
+  }
+
+  /** The target dropped the bot (its signalling closed, its session expired). */
+  dropped(reason: string): void {
+    if (this.session) this.lost(this.session, reason);
+  }
+
+  private watchReceive(session: Session, pc: RTCPeerConnection): void {
     // werift announces a track again on every renegotiation; one subscription per track.
     const tracks = new WeakSet<object>();
-    recvPc.onTrack.subscribe((track) => {
+    pc.onTrack.subscribe((track) => {
       if (tracks.has(track)) return;
       tracks.add(track);
       track.onReceiveRtp.subscribe((rtp) => this.receiver.onPayload(rtp.payload, rtp.header.timestamp));
     });
-    recvPc.connectionStateChange.subscribe((state) => {
+    pc.connectionStateChange.subscribe((state) => {
       if (state === 'failed') this.lost(session, 'receive transport failed');
       if (state === 'connected' && this.fastMedia && !session.fastReceiving) {
         session.fastReceiving = true;
         // Packets before the switch went through werift's path above; none is counted twice.
         const lost = (reason: string): void => this.lost(session, `receive transport: ${reason}`);
-        receiveFastRtp(recvPc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
+        receiveFastRtp(pc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
       }
     });
-    this.subscribe(session, [...joined.producers, ...announced].filter((p) => p.peerId !== this.peerId).map((p) => p.producerId));
-    if (this.options.role === 'speaker') return this.publish(session, joinTimeoutMs);
-    // A listener has joined once what it subscribed to at join time flows (or at once in an empty room).
-    await session.negotiating;
-    if (session.consumers.length > 0) await connectedState(recvPc, joinTimeoutMs);
-  }
-
-  private async publish(session: Session, timeoutMs: number): Promise<void> {
-    const { client } = session;
-    session.sendPath = await (this.options.route ?? directRoute).open(await client.request('createTransport', { direction: 'send' }));
-    const transport = session.sendPath.transport;
-    const pc = new RTCPeerConnection(peerConfig(transport));
-    session.sendPc = pc;
-    const sender = pc.addTransceiver('audio', { direction: 'sendonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    const offer = readSendOffer(pc.localDescription?.sdp ?? '');
-    session.sendPath.nameStream(offer.ssrc, this.peerId);
-    const connected = connectedState(pc, timeoutMs);
-    // Awaited only after the requests below; if one of them fails first, this must not go unhandled.
-    connected.catch(() => undefined);
-    // The answer below says a=setup:passive (mediasoup is the DTLS server), so werift is the client.
-    await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] } });
-    await pc.setRemoteDescription({ type: 'answer', sdp: sendAnswer(transport, offer) });
-    await client.request('produce', {
-      transportId: transport.transportId,
-      kind: 'audio',
-      rtpParameters: {
-        mid: offer.mid,
-        codecs: [{ mimeType: 'audio/opus', payloadType: offer.payloadType, clockRate: opusClockRate, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] }],
-        headerExtensions: [],
-        encodings: [{ ssrc: offer.ssrc }],
-        rtcp: { cname: offer.cname, reducedSize: true },
-      },
-    });
-    await connected;
-    if (this.fastMedia) session.fastSender = await FastRtpSender.open(pc, offer.ssrc, offer.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
-    else session.sender = sender;
-    pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
-  }
-
-  /** Consumes producers; requests that arrive while a negotiation runs are batched into the next one. */
-  private subscribe(session: Session, producerIds: string[]): void {
-    for (const id of producerIds) session.wanted.add(id);
-    if (producerIds.length === 0) return;
-    session.negotiating = session.negotiating.then(() => this.consumeWanted(session)).catch((error: Error) => this.lost(session, `subscribe: ${error.message}`));
-  }
-
-  private unsubscribe(session: Session, producerId: string): void {
-    session.wanted.delete(producerId);
-    const line = session.consumerByProducer.get(producerId);
-    if (line) line.active = false;
-  }
-
-  private async consumeWanted(session: Session): Promise<void> {
-    const { client, recvTransport: transport } = session;
-    if (session.closed || session.wanted.size === 0) return;
-    const batch = [...session.wanted];
-    session.wanted.clear();
-    // The fast media path has nothing to set up per consumer (see negotiateRecv), so its consumers start flowing at once.
-    const paused = !this.fastMedia;
-    const replies = await Promise.all(inBatches(batch).map((producerIds) => client.request('consumeMany', { transportId: transport.transportId, producerIds, rtpCapabilities: receiveCapabilities, paused })));
-    const fresh = replies.flatMap((reply) => reply.consumers);
-    if (fresh.length === 0) return;
-    for (const consumer of fresh) {
-      const rtp = consumer.rtpParameters as { mid?: string; codecs: Array<{ payloadType: number }>; encodings: Array<{ ssrc: number }>; rtcp: { cname: string } };
-      const line: ConsumerLine = { mid: String(rtp.mid), payloadType: rtp.codecs[0]!.payloadType, ssrc: rtp.encodings[0]!.ssrc, cname: rtp.rtcp.cname, active: true };
-      session.consumers.push(line);
-      session.consumerByProducer.set(consumer.producerId, line);
-      session.recvPath.nameStream(line.ssrc, session.peerOfProducer.get(consumer.producerId) ?? consumer.producerId);
-    }
-    if (!this.fastMedia || !session.recvConnected) await this.negotiateRecv(session);
-    if (paused) await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));
-    session.subscribedAtMs = hostNowMs();
-  }
-
-  /**
-   * Offers werift the consumers as mediasoup sends them. The fast media path receives every RTP
-   * stream of the transport whatever its SSRC, so there only the first negotiation is made, with one
-   * m-line: it sets up ICE and DTLS, and later consumers flow without one. A renegotiation costs
-   * werift a parse and a transceiver per m-line, and the server sees none of it (mediasoup speaks
-   * no SDP), so in a join storm it was loader CPU that loaded nothing. Stream packets that arrive
-   * before the fast path takes the socket over are dropped by werift, which knows only the
-   * negotiated SSRC; a stream's loss is counted from its first packet received.
-   */
-  private async negotiateRecv(session: Session): Promise<void> {
-    const { client, recvTransport: transport, recvPc: pc } = session;
-    const offered = this.fastMedia ? session.consumers.slice(0, 1) : session.consumers;
-    await pc.setRemoteDescription({ type: 'offer', sdp: recvOffer(transport, offered, ++session.offerVersion) });
-    const answer = await pc.createAnswer();
-    // mediasoup drops DTLS that arrives before connect(), so connect before werift starts its handshake.
-    if (!session.recvConnected) {
-      session.recvConnected = true;
-      await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: readDtlsParameters(answer.sdp) });
-    }
-    await pc.setLocalDescription(answer);
   }
 
   /**
@@ -331,7 +235,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
    */
   checkMedia(nowMs: number): void {
     const session = this.session;
-    if (this.state !== 'connected' || !session || !session.consumers.some((c) => c.active)) return;
+    if (this.state !== 'connected' || !session || session.streams.size === 0) return;
     const heardAt = Math.max(this.receiver.lastArrivalMs, session.subscribedAtMs);
     if (nowMs - heardAt > this.options.recovery.mediaTimeoutMs) this.lost(session, `no media for ${Math.round(nowMs - heardAt)} ms`);
   }
@@ -423,11 +327,9 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> {
     const session = this.session;
     if (!session || session.closed) return;
     session.closed = true;
-    void session.sendPc?.close();
-    void session.recvPc.close();
-    session.sendPath?.close();
-    session.recvPath.close();
-    session.client.close();
+    session.send?.close();
+    session.recv?.close();
+    void session.target?.leave().catch(() => undefined);
   }
 
   close(): void {

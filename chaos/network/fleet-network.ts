@@ -1,5 +1,5 @@
 /** How a fleet process's bots reach the target, as the run hands it over at start. */
-import type { MediaRoute } from '../../bots/media-route.js';
+import type { MediaRoute } from '../../ports/media-route.js';
 import { profilesOf, type NetworkPlan } from '../../core/plan/network-plan.js';
 import type { BotPlan } from '../../core/plan/plan.js';
 import { gatewayRoute } from './kernel/gateway-route.js';

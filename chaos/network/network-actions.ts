@@ -2,7 +2,7 @@
 import type { NetworkPlan } from '../../core/plan/network-plan.js';
 import { directionsOf, type BotSelector } from '../../core/scenario/network-types.js';
 import type { NetworkChaosStep } from '../../core/scenario/types.js';
-import type { Target } from '../../target-server/bundled-target.js';
+import type { Target } from '../../ports/target-control.js';
 import type { NetworkChange } from './network-change.js';
 import type { DirectionProfiles } from '../../core/scenario/network-types.js';
 

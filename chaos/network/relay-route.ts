@@ -1,17 +1,18 @@
-/** A relayed bot's route: each transport's UDP candidates are replaced by relay links to them. */
-import type { MediaPath, MediaRoute } from '../../bots/media-route.js';
-import type { TransportInfo } from '../../target-server/protocol.js';
+/** A relayed bot's route: each of the target's UDP candidates is replaced by a relay link to it. */
+import type { Endpoint, MediaPath, MediaRoute } from '../../ports/media-route.js';
 import type { Relay } from './relay.js';
 import { relayHost } from './relay-link.js';
+
+const key = (e: Endpoint): string => `${e.address}:${e.port}`;
 
 export function relayRoute(relay: Relay, botId: number): MediaRoute {
   return {
     reach: (url) => url,
-    open: async (transport: TransportInfo): Promise<MediaPath> => {
-      const candidates = transport.iceCandidates.filter((c) => c.protocol === 'udp');
-      const links = await relay.openLinks(botId, candidates.map((c) => ({ address: c.address ?? c.ip ?? '', port: c.port })));
+    open: async (candidates: Endpoint[]): Promise<MediaPath> => {
+      const links = await relay.openLinks(botId, candidates.map((c) => ({ address: c.address, port: c.port })));
+      const via = new Map(candidates.map((c, i) => [key(c), { address: relayHost, port: links.ports[i]! }]));
       return {
-        transport: { ...transport, iceCandidates: candidates.map((c, i) => ({ ...c, address: relayHost, port: links.ports[i]! })) },
+        to: (candidate) => via.get(key(candidate)),
         nameStream: (ssrc, name) => relay.nameStream(botId, ssrc, name),
         close: () => links.close(),
       };

@@ -6,14 +6,19 @@ import type { NetworkChaos } from '../../chaos/network/network-actions.js';
 import type { MetricStore } from '../metrics/store.js';
 import type { RunPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
+import type { AdapterSpec } from '../../targets/adapter-module.js';
 import type { ProcessLedger } from './process-ledger.js';
 
 export interface EngineContext {
   scenario: Scenario;
   plan: RunPlan;
   store: MetricStore;
-  /** Where clients connect: a directory URL (http) or one SFU node (ws). */
+  /** Where clients connect: a directory URL (http) or one SFU node (ws) for rtcstorm's protocol, or the target's own. */
   signallingUrl: string;
+  /** The target's adapter, as every process hosting participants loads it. */
+  adapter: AdapterSpec;
+  /** Whether the target is on loopback. */
+  loopbackOnly: boolean;
   startMs: number;
   endMs: number;
   /** Prefix of room names, unique per run, so runs sharing a target do not meet. */

@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os';
 import { HarnessProbe } from '../../bots/fleet/harness-probe.js';
 import { ChaosTimeline } from '../../chaos/timeline.js';
 import { RunJournal } from '../../reports/journal/run-journal.js';
+import { builtInAdapters, type AdapterSpec } from '../../targets/adapter-module.js';
+import { startLaunchedJanus } from '../../targets/janus/launched-janus.js';
 import { buildReport } from '../../reports/build-report.js';
 import { latestMachinePercent, type SharedMachine } from '../../reports/harness-validity.js';
 import type { Report } from '../../reports/report-types.js';
@@ -55,9 +57,23 @@ function sleep(msToWait: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function startTarget(scenario: Scenario, processes: ProcessLedger): Promise<Target> {
+async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string): Promise<Target> {
   const spec = scenario.target;
-  return spec.kind === 'bundled' ? startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode, processes }) : externalTarget(spec.url);
+  if (spec.kind === 'bundled') return startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode, processes });
+  if (spec.kind === 'janus' && spec.url === null) return startLaunchedJanus({ instances: spec.instances, runTag, processes });
+  return externalTarget(spec.url!);
+}
+
+/** The adapter participants join the target through: rtcstorm's own protocol for the bundled cluster and a target URL, Janus's for Janus. */
+function adapterSpec(scenario: Scenario, target: Target, runTag: string): AdapterSpec {
+  const name = scenario.target.kind === 'janus' ? 'janus' : 'rtcstorm';
+  return { module: builtInAdapters[name], name, init: { url: target.signallingUrl, options: {}, runTag } };
+}
+
+/** A target off loopback must be allowed explicitly; every other one is on loopback. */
+function isLoopbackTarget(scenario: Scenario): boolean {
+  const spec = scenario.target;
+  return !(spec.kind !== 'bundled' && spec.allowNonLoopback);
 }
 
 /**
@@ -113,6 +129,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let store = new MetricStore(startedAtMs);
   let abortReason: string | null = null;
   let targetUrls: string[] = [];
+  let targetSoftware: string | undefined;
   let engines: Engine[] = [];
   let skipped: SkippedGroup[] = [];
   let server: ServerSampler | undefined;
@@ -121,17 +138,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   try {
     ({ engines, skipped } = createEngines(scenario, plan, options));
     journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: options.shard ?? null, startedAtMs, machineCores, skipped });
-    const target = await startTarget(scenario, ledger);
+    const target = await startTarget(scenario, ledger, runTag);
     teardown.push('target', () => target.stop());
     targetUrls = target.urls;
+    targetSoftware = target.software;
     if (options.signal.aborted) throw new Error('interrupted before the fleet started');
 
     const startMs = options.startAtMs ?? Date.now() + engineBootMs;
     if (startMs < Date.now()) throw new Error(`--start-at ${new Date(startMs).toISOString()} is already past when this shard is ready: the shards cannot start together; give them more lead time`);
     store = new MetricStore(startMs);
     store.trackChanges();
-    journal.started(startMs, target.urls);
-    const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
+    journal.started(startMs, target.urls, target.software);
+    const adapter = adapterSpec(scenario, target, runTag);
+    const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, adapter, loopbackOnly: isLoopbackTarget(scenario), startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
     teardown.push('harness probe', sampleHarnessHealth(store, context.endMs));
     target.onIncident((incident) => store.event({ atMs: Date.now() - startMs, ...incident, ok: false }));
     const sampler = new ServerSampler(target, startMs);
@@ -168,7 +187,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const crashes = engines.flatMap((e) => e.crashes());
   if (crashes.length > 0) abortReason ??= `engine process crashed: ${crashes.join('; ')}`;
   const durationMs = Math.min(Math.max(0, Date.now() - store.startMs), scenario.durationMs);
-  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, skipped, server: server?.result() ?? [], machineCores, shard: options.shard ? { ...options.shard, startAtMs: store.startMs } : null });
+  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, ...(targetSoftware ? { targetSoftware } : {}), skipped, server: server?.result() ?? [], machineCores, shard: options.shard ? { ...options.shard, startAtMs: store.startMs } : null });
   const files = writeReport(options.outDir, report);
   journal?.remove();
   // Every process of the run has ended (teardown waited for them): nothing for the next run to sweep.

@@ -3,8 +3,8 @@
  * mediasoup worker, RSS, rooms, transports, producers, consumers) for the report's server section.
  */
 import type { ServerNodeSeries } from '../../reports/report-types.js';
-import type { NodeStats } from '../../target-server/sfu-node.js';
-import type { Target } from '../../target-server/bundled-target.js';
+import type { NodeStats } from '../../ports/target-control.js';
+import type { Target } from '../../ports/target-control.js';
 
 interface Previous { atMs: number; pid: number; processCpuMs: number; workerCpuMs: Map<string, number> }
 

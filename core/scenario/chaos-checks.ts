@@ -32,19 +32,31 @@ function timeProblems(steps: IndexedStep[], durationMs: number): PathProblem[] {
   });
 }
 
-/** Process actions need the bundled cluster, and a named node or worker must exist in it. */
+/** Instances rtcstorm controls: a bundled cluster's nodes, a launched Janus's instances; none for an external target. */
+function controlledNodes(target: TargetSpec): { nodes: number; what: string } | null {
+  if (target.kind === 'bundled') return { nodes: target.nodes, what: 'the bundled target has nodes' };
+  if (target.kind === 'janus' && target.url === null) return { nodes: target.instances, what: 'the launched Janus has instances' };
+  return null;
+}
+
+/** Process actions need a target rtcstorm controls, and a named node or worker must exist in it. */
 function targetProblems(steps: IndexedStep[], target: TargetSpec): PathProblem[] {
   return steps.flatMap(({ index, step }): PathProblem[] => {
     if (step.action === 'exec' || step.action === 'impair') return [];
-    if (target.kind !== 'bundled') {
-      return [{ path: ['chaos', index, 'action'], message: `${step.action} needs the bundled target (target.bundled); for an external target use action: exec`, at: 'value' }];
+    const controlled = controlledNodes(target);
+    if (!controlled) {
+      return [{ path: ['chaos', index, 'action'], message: `${step.action} needs a target rtcstorm starts and controls (target.bundled, or target.janus with instances); for an external target use action: exec`, at: 'value' }];
+    }
+    if (step.action === 'kill-worker' && target.kind !== 'bundled') {
+      return [{ path: ['chaos', index, 'action'], message: 'kill-worker needs the bundled target: only its nodes have mediasoup workers (kill-node, pause-node and restart-node work on Janus)', at: 'value' }];
     }
     const match = /^node-(\d+)(?:\/worker-(\d+))?$/.exec(step.target);
     if (!match) return [];
     const node = Number(match[1]);
-    if (node >= target.nodes) {
-      return [{ path: ['chaos', index, 'target'], message: `no such node: the bundled target has nodes node-0 … node-${target.nodes - 1} (got ${step.target})`, at: 'value' }];
+    if (node >= controlled.nodes) {
+      return [{ path: ['chaos', index, 'target'], message: `no such node: ${controlled.what} node-0 … node-${controlled.nodes - 1} (got ${step.target})`, at: 'value' }];
     }
+    if (target.kind !== 'bundled') return [];
     if (match[2] !== undefined && Number(match[2]) >= target.workersPerNode) {
       return [{ path: ['chaos', index, 'target'], message: `no such worker: each node has worker-0 … worker-${target.workersPerNode - 1} (got ${step.target})`, at: 'value' }];
     }

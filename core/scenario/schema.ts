@@ -28,28 +28,47 @@ const bundled = z.strictObject({
   workersPerNode: z.int().min(1).default(() => availableParallelism()),
 });
 
+/** A Janus WebSocket API: ws(s)://host:port, or ws+unix:///path/to.sock:/ for a socket file. */
+const janusUrl = z.string().refine((text) => URL.canParse(text) && ['ws:', 'wss:', 'ws+unix:', 'http:', 'https:'].includes(new URL(text).protocol), {
+  error: (issue) => `must be the ws:// (or ws+unix://) URL of Janus's WebSocket API, or an http:// URL of an rtcstorm directory (got ${show(issue.input)})`,
+});
+
+const janus = z
+  .strictObject({
+    instances: z.int().min(1).max(10).optional(),
+    url: janusUrl.optional(),
+  })
+  .refine((j) => !(j.instances !== undefined && j.url !== undefined), { error: 'set instances (rtcstorm launches Janus) or url (a Janus you run), not both' });
+
+const loopbackOnly = (url: string, allowNonLoopback: boolean, path: string[], ctx: z.RefinementCtx): boolean => {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'ws+unix:' || allowNonLoopback || isLoopbackHost(parsed.hostname)) return true;
+  const message =
+    `host "${parsed.hostname}" is not loopback (allowed: 127.0.0.0/8, localhost, ::1); rtcstorm only sends load to ` +
+    'loopback unless target.allowNonLoopback is true';
+  ctx.addIssue({ code: 'custom', path, message, input: url });
+  return false;
+};
+
 const target = z
   .strictObject({
     bundled: bundled.optional(),
     url: wsUrl.optional(),
+    janus: janus.optional(),
     allowNonLoopback: z.boolean().default(false),
   })
-  .transform(({ bundled, url, allowNonLoopback }, ctx): TargetSpec => {
-    if (bundled !== undefined && url === undefined) return { kind: 'bundled', ...bundled };
-    if (url === undefined || bundled !== undefined) {
-      const given = url === undefined ? 'neither' : 'both';
-      ctx.addIssue({ code: 'custom', message: `must set exactly one of bundled or url (got ${given})`, input: { bundled, url } });
+  .transform(({ bundled, url, janus, allowNonLoopback }, ctx): TargetSpec => {
+    const given = [bundled !== undefined && 'bundled', url !== undefined && 'url', janus !== undefined && 'janus'].filter(Boolean);
+    if (given.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `must set exactly one of bundled, url or janus (got ${given.length === 0 ? 'none' : given.join(' and ')})`, input: { bundled, url, janus } });
       return z.NEVER;
     }
-    const host = new URL(url).hostname;
-    if (!allowNonLoopback && !isLoopbackHost(host)) {
-      const message =
-        `host "${host}" is not loopback (allowed: 127.0.0.0/8, localhost, ::1); rtcstorm only sends load to ` +
-        'loopback unless target.allowNonLoopback is true';
-      ctx.addIssue({ code: 'custom', path: ['url'], message, input: url });
-      return z.NEVER;
+    if (bundled !== undefined) return { kind: 'bundled', ...bundled };
+    if (janus !== undefined) {
+      if (janus.url === undefined) return { kind: 'janus', instances: janus.instances ?? 1, url: null, allowNonLoopback };
+      return loopbackOnly(janus.url, allowNonLoopback, ['janus', 'url'], ctx) ? { kind: 'janus', instances: 0, url: janus.url, allowNonLoopback } : z.NEVER;
     }
-    return { kind: 'url', url, allowNonLoopback };
+    return loopbackOnly(url!, allowNonLoopback, ['url'], ctx) ? { kind: 'url', url: url!, allowNonLoopback } : z.NEVER;
   })
   .prefault({ bundled: {} });
 

@@ -73,7 +73,10 @@ export type FleetGroup = WeriftGroup | BrowserGroup | K6Group;
 
 export type TargetSpec =
   | { kind: 'bundled'; nodes: number; workersPerNode: number }
-  | { kind: 'url'; url: string; allowNonLoopback: boolean };
+  /** An external server that speaks rtcstorm's protocol (`rtcstorm target`, another machine's cluster). */
+  | { kind: 'url'; url: string; allowNonLoopback: boolean }
+  /** Janus VideoRoom: `instances` launched by rtcstorm (url null), or an external one at `url` (instances 0, no process control). */
+  | { kind: 'janus'; instances: number; url: string | null; allowNonLoopback: boolean };
 
 export interface Threshold {
   metric: MetricName;

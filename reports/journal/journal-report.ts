@@ -34,6 +34,7 @@ export function reportFromJournal(path: string): Report {
     complete: false,
     abortReason: `harness killed ${reached}, without writing its report: this one was rebuilt from what its journal holds (${journal.seconds.length} seconds)`,
     targetUrls: journal.start?.targetUrls ?? [],
+    ...(journal.start?.targetSoftware ? { targetSoftware: journal.start.targetSoftware } : {}),
     skipped: header.skipped,
     server: journal.server,
     machineCores: header.machineCores,

@@ -30,7 +30,7 @@ type ServerPoint = ServerNodeSeries['points'][number];
 
 export type JournalLine =
   | JournalHeader
-  | { kind: 'start'; startMs: number; targetUrls: string[] }
+  | { kind: 'start'; startMs: number; targetUrls: string[]; targetSoftware?: string }
   | { kind: 'second'; bucket: SerializedBucket }
   | { kind: 'server'; nodeId: string; point: ServerPoint };
 
@@ -50,8 +50,8 @@ export class RunJournal {
     return journal;
   }
 
-  started(startMs: number, targetUrls: string[]): void {
-    this.write([{ kind: 'start', startMs, targetUrls }]);
+  started(startMs: number, targetUrls: string[], targetSoftware?: string): void {
+    this.write([{ kind: 'start', startMs, targetUrls, ...(targetSoftware ? { targetSoftware } : {}) }]);
   }
 
   /** Appends the seconds before `beforeSecond` that changed since the last flush, and the target's new points. */
@@ -85,7 +85,7 @@ export class RunJournal {
 /** A journal read back: the header, when the fleet started, every second's last copy, the target's points. */
 export interface Journal {
   header: JournalHeader;
-  start: { startMs: number; targetUrls: string[] } | null;
+  start: { startMs: number; targetUrls: string[]; targetSoftware?: string } | null;
   seconds: SerializedBucket[];
   server: ServerNodeSeries[];
 }
@@ -113,7 +113,7 @@ export function readJournal(path: string): Journal {
     if (line.kind === 'run') {
       if (line.version !== journalVersion) throw new JournalReadError(`${path} is a journal of version ${String(line.version)}; this rtcstorm reads version ${journalVersion}`);
       header = line;
-    } else if (line.kind === 'start') start = { startMs: line.startMs, targetUrls: line.targetUrls };
+    } else if (line.kind === 'start') start = { startMs: line.startMs, targetUrls: line.targetUrls, ...(line.targetSoftware ? { targetSoftware: line.targetSoftware } : {}) };
     else if (line.kind === 'second') seconds.set(line.bucket.t, line.bucket);
     else if (line.kind === 'server') {
       const series = server.get(line.nodeId) ?? { nodeId: line.nodeId, points: [] };

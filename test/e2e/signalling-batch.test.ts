@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SignallingClient, SignallingError } from '../../bots/signalling-client.js';
-import { receiveCapabilities } from '../../bots/werift/peer-config.js';
+import { SignallingClient, SignallingError } from '../../targets/rtcstorm/signalling-client.js';
+import { receiveCapabilities } from '../../targets/rtcstorm/rtcstorm-adapter.js';
 import { startBundledTarget, type Target } from '../../target-server/bundled-target.js';
 import { maxBatch } from '../../target-server/protocol.js';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { SignallingClient } from '../../bots/signalling-client.js';
+import { SignallingClient } from '../../targets/rtcstorm/signalling-client.js';
 import { startBundledTarget, type Target, type TargetNode } from '../../target-server/bundled-target.js';
 import { maxMessageBytes, type Response } from '../../target-server/protocol.js';
 

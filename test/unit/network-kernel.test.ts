@@ -54,13 +54,8 @@ describe('gateway route (a bot inside a namespace)', () => {
     assert.equal(route.reach('http://127.0.0.1:4100'), 'http://10.250.3.5:4100/');
     assert.equal(route.reach('ws://127.0.0.1:4101/'), 'ws://10.250.3.5:4101/');
     assert.equal(route.reach('ws://sfu.example:4101/'), 'ws://sfu.example:4101/');
-    const path = await route.open({
-      transportId: 't',
-      iceParameters: { usernameFragment: 'u', password: 'p' },
-      iceCandidates: [{ foundation: 'f', priority: 1, address: '127.0.0.1', protocol: 'udp', port: 40000, type: 'host' }],
-      dtlsParameters: { fingerprints: [] },
-    });
-    assert.deepEqual(path.transport.iceCandidates.map((c) => `${c.address}:${c.port}`), ['10.250.3.5:40000']);
+    const path = await route.open([{ address: '127.0.0.1', port: 40000 }]);
+    assert.deepEqual(path.to({ address: '127.0.0.1', port: 40000 }), { address: '10.250.3.5', port: 40000 });
   });
 });
 

@@ -8,7 +8,7 @@ import { RelayThread } from '../../chaos/network/relay-thread-client.js';
 import { ImpairmentRelay, type Relay } from '../../chaos/network/relay.js';
 import { TimerQueue } from '../../chaos/network/timer-queue.js';
 import type { ImpairmentProfile } from '../../core/scenario/network-types.js';
-import type { TransportInfo } from '../../target-server/protocol.js';
+import type { Endpoint } from '../../ports/media-route.js';
 import { rtpPacket, stunPacket } from '../helpers/packets.js';
 
 const none: ImpairmentProfile = { loss: null, delayMs: 0, jitter: null, duplicateRatio: 0, rate: null, blackhole: false };
@@ -37,13 +37,9 @@ function next(socket: Socket, ms = 300): Promise<{ data: Buffer; port: number; a
 /** A relay in a worker thread takes changes as messages: give one time to arrive. */
 const settled = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
-function transportTo(port: number): TransportInfo {
-  return {
-    transportId: 't',
-    iceParameters: { usernameFragment: 'u', password: 'p' },
-    iceCandidates: [{ foundation: 'f', priority: 1, address: '127.0.0.1', protocol: 'udp', port, type: 'host' }],
-    dtlsParameters: { fingerprints: [] },
-  };
+/** The one UDP candidate of a target listening on loopback at `port`. */
+function candidatesTo(port: number): Endpoint[] {
+  return [{ address: '127.0.0.1', port }];
 }
 
 const placements: Array<[string, () => Relay]> = [
@@ -73,8 +69,8 @@ for (const [placement, createRelay] of placements) describe(`impairment relay on
 
   it('gives each bot transport a relay address of its own and forwards both ways', async () => {
     const serverPort = server.address().port;
-    const paths = await Promise.all([1, 2].map((id) => route(id, {}).open(transportTo(serverPort))));
-    const relayPorts = paths.map((p) => p.transport.iceCandidates[0]!.port);
+    const paths = await Promise.all([1, 2].map((id) => route(id, {}).open(candidatesTo(serverPort))));
+    const relayPorts = paths.map((p) => p.to(candidatesTo(serverPort)[0]!)!.port);
     assert.notEqual(relayPorts[0], relayPorts[1]);
     assert.ok(relayPorts.every((port) => port !== serverPort));
     for (const [k, bot] of bots.entries()) {
@@ -91,8 +87,8 @@ for (const [placement, createRelay] of placements) describe(`impairment relay on
 
   it('delays the downlink by the profile, and impair steps replace the profile until they end', async () => {
     const serverPort = server.address().port;
-    const path = await route(3, { down: { ...none, delayMs: 60 } }).open(transportTo(serverPort));
-    const relayPort = path.transport.iceCandidates[0]!.port;
+    const path = await route(3, { down: { ...none, delayMs: 60 } }).open(candidatesTo(serverPort));
+    const relayPort = path.to(candidatesTo(serverPort)[0]!)!.port;
     const [bot] = bots;
     const arriving = next(server);
     bot!.send(stunPacket(), relayPort, '127.0.0.1');
@@ -123,8 +119,8 @@ for (const [placement, createRelay] of placements) describe(`impairment relay on
     const serverPort = server.address().port;
     relay.apply({ kind: 'partition', id: 'chaos[1]', ports: [serverPort] });
     await settled();
-    const path = await route(4, {}).open(transportTo(serverPort));
-    const relayPort = path.transport.iceCandidates[0]!.port;
+    const path = await route(4, {}).open(candidatesTo(serverPort));
+    const relayPort = path.to(candidatesTo(serverPort)[0]!)!.port;
     const [bot] = bots;
     const cut = next(server, 200);
     bot!.send(stunPacket(), relayPort, '127.0.0.1');

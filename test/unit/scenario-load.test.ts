@@ -327,13 +327,13 @@ const badCases: BadCase[] = [
     yaml: edit('rooms:', 'target: { bundled: {}, url: "ws://127.0.0.1:1" }\nrooms:'),
     path: 'target',
     at: '{ bundled: {}',
-    message: /^must set exactly one of bundled or url \(got both\)$/,
+    message: /^must set exactly one of bundled, url or janus \(got bundled and url\)$/,
   },
   {
     title: 'target with neither',
     yaml: edit('rooms:', 'target: { allowNonLoopback: true }\nrooms:'),
     path: 'target',
-    message: /^must set exactly one of bundled or url \(got neither\)$/,
+    message: /^must set exactly one of bundled, url or janus \(got none\)$/,
   },
   {
     title: 'url that is neither a node nor a directory',

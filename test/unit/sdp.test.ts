@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sdpTransform from 'sdp-transform';
-import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer } from '../../bots/werift/sdp.js';
+import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer } from '../../targets/rtcstorm/mediasoup-sdp.js';
 import type { TransportInfo } from '../../target-server/protocol.js';
 
 const transport: TransportInfo = {

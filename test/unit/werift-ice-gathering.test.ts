@@ -21,10 +21,9 @@ describe('werift ICE gathering', () => {
 
   it('gathers only 127.0.0.1, on a socket bound to it, for a loopback target', async () => {
     const otherAddresses = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal);
-    const transport = (address: string) => ({ transportId: 't', iceParameters: { usernameFragment: 'u', password: 'p' }, iceCandidates: [{ foundation: 'f', priority: 1, address, protocol: 'udp' as const, port: 40000, type: 'host' }], dtlsParameters: { fingerprints: [] } });
     /** The host candidates a peer connection offers, and the addresses its sockets are bound to. */
-    const gathered = async (remoteAddress: string) => {
-      const pc = new RTCPeerConnection(peerConfig(transport(remoteAddress)));
+    const gathered = async (loopbackOnly: boolean) => {
+      const pc = new RTCPeerConnection(peerConfig(loopbackOnly));
       pc.addTransceiver('audio', { direction: 'sendonly' });
       await pc.setLocalDescription(await pc.createOffer());
       const candidates = [...(pc.localDescription?.sdp ?? '').matchAll(/^a=candidate:\S+ 1 udp \d+ (\S+) \d+ typ host/gm)].map((m) => m[1]);
@@ -34,15 +33,15 @@ describe('werift ICE gathering', () => {
       await pc.close();
       return { candidates, bound };
     };
-    assert.deepEqual(await gathered('127.0.0.1'), { candidates: ['127.0.0.1'], bound: ['127.0.0.1'] });
+    assert.deepEqual(await gathered(true), { candidates: ['127.0.0.1'], bound: ['127.0.0.1'] });
     // Off loopback werift gathers every interface: the config above is what leaves the others out.
-    const open = await gathered('10.200.0.1');
+    const open = await gathered(false);
     assert.equal(open.candidates.length, 1 + otherAddresses.length);
     assert.ok(open.bound.every((address) => address === '0.0.0.0'));
   });
 
   it('leaves a target off loopback to werift\'s own gathering', () => {
-    const config = peerConfig({ transportId: 't', iceParameters: { usernameFragment: 'u', password: 'p' }, iceCandidates: [{ foundation: 'f', priority: 1, address: '10.200.0.1', protocol: 'udp', port: 40000, type: 'host' }], dtlsParameters: { fingerprints: [] } });
+    const config = peerConfig(false);
     assert.equal(config.iceInterfaceAddresses, undefined);
     assert.equal(config.iceUseIpv4, undefined);
   });

@@ -6,7 +6,7 @@
 import { Device } from 'mediasoup-client';
 import type { Consumer, DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, Transport, TransportOptions } from 'mediasoup-client/types';
 import type { TransportInfo } from '../../../target-server/protocol.js';
-import { locateRoom } from '../../locate-room.js';
+import { locateRoom } from '../../../targets/locate-room.js';
 import type { PageJoin, PageStats } from '../page-api.js';
 import { collectStats } from './collect-stats.js';
 import { passThrough, stampSent, unstampReceived, type FrameLog } from './encoded-frames.js';

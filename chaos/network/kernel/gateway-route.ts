@@ -3,7 +3,7 @@
  * namespace, which the bot reaches at the gateway (the host end of its veth pair, translated back
  * to 127.0.0.1 there: namespaces.ts). Every loopback address the target hands out is dialled there.
  */
-import type { MediaRoute } from '../../../bots/media-route.js';
+import type { MediaRoute } from '../../../ports/media-route.js';
 
 const loopback = /^127\.\d+\.\d+\.\d+$/;
 
@@ -15,8 +15,8 @@ export function gatewayRoute(gateway: string): MediaRoute {
       parsed.hostname = via(parsed.hostname);
       return parsed.toString();
     },
-    open: async (transport) => ({
-      transport: { ...transport, iceCandidates: transport.iceCandidates.map((c) => ({ ...c, address: via(c.address ?? c.ip ?? '') })) },
+    open: async () => ({
+      to: (candidate) => ({ address: via(candidate.address), port: candidate.port }),
       nameStream: () => undefined,
       close: () => undefined,
     }),

@@ -1,7 +1,8 @@
 /**
- * mediasoup speaks no SDP, so the bot writes the remote side's SDP from mediasoup's transport
- * parameters and reads what it needs from werift's own SDP. mediasoup is ICE-lite: the session
- * says so, which makes werift take the controlling role.
+ * mediasoup speaks no SDP, so the adapter writes the target's side of each exchange from
+ * mediasoup's transport parameters, and reads what produce() and connect() need from the
+ * participant's own SDP. mediasoup is ICE-lite: the session says so, which makes the participant
+ * take the controlling role.
  */
 import type { TransportInfo } from '../../target-server/protocol.js';
 
@@ -15,7 +16,7 @@ export interface ConsumerLine { mid: string; payloadType: number; ssrc: number; 
 const opus = { codec: 'opus', rate: 48000, encoding: 2 } as const;
 
 /**
- * werift's own SDP is read by scanning its lines for the few attributes needed: a full parse (with
+ * The participant's own SDP is read by scanning its lines for the few attributes needed: a full parse (with
  * sdp-transform) of every description a join storm produces cost more than the reading needs.
  */
 function attribute(lines: string[], name: string): string | undefined {
@@ -25,35 +26,35 @@ function attribute(lines: string[], name: string): string | undefined {
 
 function fingerprintOf(lines: string[]): Fingerprint {
   const [algorithm, value] = attribute(lines, 'fingerprint')?.split(' ') ?? [];
-  if (!algorithm || !value) throw new Error('werift SDP has no DTLS fingerprint');
+  if (!algorithm || !value) throw new Error('the participant\'s SDP has no DTLS fingerprint');
   return { algorithm, value };
 }
 
 const sdpLines = (sdp: string): string[] => sdp.split(/\r?\n/);
 
 /**
- * werift's DTLS parameters as its answer states them, in the form mediasoup's connect() takes: the
- * role (a=setup) is the remote endpoint's, not mediasoup's own.
+ * The participant's DTLS parameters as its answer states them, in the form mediasoup's connect()
+ * takes: the role (a=setup) is the remote endpoint's, not mediasoup's own.
  */
 export function readDtlsParameters(sdp: string): { role: 'client' | 'server'; fingerprints: Fingerprint[] } {
   const lines = sdpLines(sdp);
   const setup = attribute(lines, 'setup');
-  if (setup !== 'active' && setup !== 'passive') throw new Error(`werift SDP has a=setup:${setup ?? '(none)'}; expected active or passive`);
+  if (setup !== 'active' && setup !== 'passive') throw new Error(`the participant's SDP has a=setup:${setup ?? '(none)'}; expected active or passive`);
   return { role: setup === 'active' ? 'client' : 'server', fingerprints: [fingerprintOf(lines)] };
 }
 
-/** What mediasoup's produce() needs from werift's offer for its single audio sender. */
+/** What mediasoup's produce() needs from the participant's offer for its single audio sender. */
 export function readSendOffer(sdp: string): SendOfferInfo {
   const lines = sdpLines(sdp);
   const start = lines.findIndex((line) => line.startsWith('m=audio '));
   const next = lines.findIndex((line, i) => i > start && line.startsWith('m='));
   const media = start < 0 ? [] : lines.slice(start, next < 0 ? undefined : next);
   const mid = attribute(media, 'mid');
-  if (mid === undefined) throw new Error('werift offer has no audio m-line with a mid');
+  if (mid === undefined) throw new Error('the participant\'s offer has no audio m-line with a mid');
   const opusLine = media.map((line) => /^a=rtpmap:(\d+) opus\//i.exec(line)).find((match) => match);
-  if (!opusLine) throw new Error('werift offer has no Opus payload type');
+  if (!opusLine) throw new Error('the participant\'s offer has no Opus payload type');
   const ssrcLine = media.map((line) => /^a=ssrc:(\d+) cname:(\S+)/.exec(line)).find((match) => match);
-  if (!ssrcLine) throw new Error('werift offer has no a=ssrc cname line');
+  if (!ssrcLine) throw new Error('the participant\'s offer has no a=ssrc cname line');
   return { mid, payloadType: Number(opusLine[1]), ssrc: Number(ssrcLine[1]), cname: ssrcLine[2]!, fingerprint: fingerprintOf(lines) };
 }
 
@@ -98,7 +99,7 @@ function audioLines(transport: TransportInfo, mid: string, payloadType: number, 
 
 const sdpText = (lines: string[]): string => `${lines.join('\r\n')}\r\n`;
 
-/** mediasoup's answer to werift's send offer: mediasoup receives and is the DTLS client. */
+/** mediasoup's answer to the participant's send offer: mediasoup receives and is the DTLS client. */
 export function sendAnswer(transport: TransportInfo, offer: SendOfferInfo): string {
   return sdpText([...sessionLines(transport, 1, [offer.mid]), ...audioLines(transport, offer.mid, offer.payloadType, 'recvonly', 'passive')]);
 }

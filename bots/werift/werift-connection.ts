@@ -1,0 +1,121 @@
+/**
+ * One werift peer connection of a bot, as a target adapter drives it (ports/target-adapter.ts):
+ * offers and answers in SDP, with the target's ICE candidates replaced by where the bot's route
+ * sends media (a relay's sockets, a namespace's gateway), and the streams it receives named on
+ * that route so seeded impairment repeats packet by packet.
+ */
+import { RTCPeerConnection, type RTCSessionDescription } from 'werift';
+import { candidatesOf, mediaSections, payloadTypeOf, rewriteCandidates, ssrcOf, type SdpCandidate } from '../../core/sdp.js';
+import type { Endpoint, MediaPath, MediaRoute } from '../../ports/media-route.js';
+import type { OfferedMedia, ParticipantConnection, RemoteStream } from '../../ports/target-adapter.js';
+import { peerConfig } from './peer-config.js';
+
+/** The stream a publishing connection sends, as its own offer says. */
+export interface SentStream { ssrc: number; payloadType: number }
+
+export interface ConnectionEvents {
+  /** The target says the connection now carries this stream, or that it ended. */
+  onStream(stream: RemoteStream): void;
+  onEnded(ssrc: number): void;
+}
+
+const key = (e: Endpoint): string => `${e.address}:${e.port}`;
+
+/** The first audio stream a description sends: its SSRC and Opus payload type. */
+export function sentAudio(sdp: string): SentStream {
+  const audio = mediaSections(sdp).find((section) => section.kind === 'audio');
+  const ssrc = audio && ssrcOf(audio);
+  const payloadType = audio && payloadTypeOf(audio, 'opus');
+  if (!ssrc || payloadType === undefined) throw new Error('werift offer has no audio stream with an SSRC and an Opus payload type');
+  return { ssrc: ssrc.ssrc, payloadType };
+}
+
+export class WeriftConnection implements ParticipantConnection {
+  readonly pc: RTCPeerConnection;
+  /** Set once the connection offered to send audio. */
+  sent: SentStream | undefined;
+  /** Whether a remote description has been applied: ICE and DTLS are under way or done. */
+  negotiated = false;
+  private readonly paths: MediaPath[] = [];
+  private readonly via = new Map<string, Endpoint>();
+  /** Names given before a path was open (a consumer is known before its offer). */
+  private readonly names = new Map<number, string>();
+  private pendingAnswer: RTCSessionDescription | undefined;
+  private closed = false;
+
+  constructor(
+    loopbackOnly: boolean,
+    private readonly route: MediaRoute,
+    private readonly peerId: string,
+    private readonly events: ConnectionEvents,
+  ) {
+    this.pc = new RTCPeerConnection(peerConfig(loopbackOnly));
+  }
+
+  async createOffer(media: OfferedMedia): Promise<string> {
+    for (const kind of media.send ?? []) this.pc.addTransceiver(kind, { direction: 'sendonly' });
+    for (const kind of media.receive ?? []) this.pc.addTransceiver(kind, { direction: 'recvonly' });
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    const sdp = this.pc.localDescription?.sdp ?? '';
+    if (media.send?.includes('audio')) this.sent = sentAudio(sdp);
+    return sdp;
+  }
+
+  async acceptAnswer(answer: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: await this.routed(answer) });
+    this.negotiated = true;
+    // The bot's own stream is named too: uplink impairment draws by it.
+    if (this.sent) this.nameStream(this.sent.ssrc, this.peerId);
+  }
+
+  async createAnswer(offer: string): Promise<string> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: await this.routed(offer) });
+    this.pendingAnswer = await this.pc.createAnswer();
+    return this.pendingAnswer.sdp;
+  }
+
+  async applyAnswer(): Promise<string> {
+    if (!this.pendingAnswer) throw new Error('applyAnswer() before createAnswer()');
+    await this.pc.setLocalDescription(this.pendingAnswer);
+    this.pendingAnswer = undefined;
+    this.negotiated = true;
+    return this.pc.localDescription?.sdp ?? '';
+  }
+
+  receiving(stream: RemoteStream): void {
+    this.nameStream(stream.ssrc, stream.peerId);
+    this.events.onStream(stream);
+  }
+
+  ended(ssrc: number): void {
+    this.events.onEnded(ssrc);
+  }
+
+  private nameStream(ssrc: number, name: string): void {
+    this.names.set(ssrc, name);
+    for (const path of this.paths) path.nameStream(ssrc, name);
+  }
+
+  /** The description with the target's candidates replaced by where the route sends; new candidates get a path first. */
+  private async routed(sdp: string): Promise<string> {
+    const fresh = candidatesOf(sdp).filter((c) => !this.via.has(key(c)));
+    if (fresh.length > 0) {
+      const path = await this.route.open(fresh);
+      if (this.closed) path.close();
+      else this.paths.push(path);
+      for (const c of fresh) {
+        const to = path.to(c);
+        if (to) this.via.set(key(c), to);
+      }
+      for (const [ssrc, name] of this.names) path.nameStream(ssrc, name);
+    }
+    return rewriteCandidates(sdp, (c: SdpCandidate) => this.via.get(key(c)));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    void this.pc.close();
+    for (const path of this.paths) path.close();
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * A launched target: Debian's Janus, `instances` processes that rtcstorm starts, owns and ends,
+ * named node-0 … node-<n-1> as bundled nodes are, behind the same directory (rooms → instances,
+ * moved when one dies). Each instance has a configuration folder, a WebSocket API socket file and
+ * an RTP port range of its own; media goes over the run's veth (janus-loopback.ts). The run's
+ * health check of an instance is Janus's `info` request: it says the version, and while it
+ * answers the instance heartbeats to the directory; a paused instance stops answering and loses
+ * its rooms, as a paused bundled node does.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { diesWithParent } from '../../core/processes.js';
+import type { ProcessLedger } from '../../core/run/process-ledger.js';
+import type { NodeStats, Target, TargetIncident, TargetNode } from '../../ports/target-control.js';
+import { Directory } from '../../target-server/directory.js';
+import { addJanusLoopback, type JanusLoopback } from './janus-loopback.js';
+import { writeJanusConfig } from './janus-config.js';
+
+export interface LaunchedJanusOptions { instances: number; runTag: string; processes: ProcessLedger }
+
+const startTimeoutMs = 15_000;
+const stopGraceMs = 3_000;
+const heartbeatMs = 500;
+const logLinesKept = 30;
+/** Janus binds one UDP port per ICE agent (a peer connection): a range of this many per instance. */
+const portsPerInstance = 4000;
+const firstRtpPort = 20_000;
+const pageBytes = 4096;
+const ticksPerSecond = 100;
+
+/** `janus` on the PATH (or $JANUS_BIN); undefined when not installed. */
+export function findJanus(): string | undefined {
+  const explicit = process.env.JANUS_BIN;
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  return (process.env.PATH ?? '').split(':').map((dir) => join(dir, 'janus')).find((path) => existsSync(path));
+}
+
+export const janusInstallHint = 'install Debian\'s janus (apt-get install janus; npm run setup does it), or set JANUS_BIN';
+
+/** Janus's `info` request on a socket of its own: the version string, or undefined when it does not answer in time. */
+function info(url: string, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, 'janus-protocol', { handshakeTimeout: timeoutMs });
+    const done = (version: string | undefined): void => {
+      clearTimeout(timer);
+      socket.terminate();
+      resolve(version);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.on('open', () => socket.send(JSON.stringify({ janus: 'info', transaction: 'info' })));
+    socket.on('message', (raw) => {
+      const reply = JSON.parse(raw.toString()) as { janus?: string; version_string?: string };
+      if (reply.janus === 'server_info') done(reply.version_string ?? 'unknown');
+    });
+    socket.on('error', () => done(undefined));
+  });
+}
+
+/** CPU (ms) and RSS (bytes) of a process from /proc; undefined when it is gone. */
+function usage(pid: number): { cpuMs: number; rssBytes: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond, rssBytes: Number(fields[21]) * pageBytes };
+  } catch {
+    return undefined;
+  }
+}
+
+class JanusInstance implements TargetNode {
+  readonly exited: Promise<void>;
+  readonly url: string;
+  private readonly log: string[] = [];
+  exitDetail = '';
+  expectedExit = false;
+
+  constructor(
+    readonly id: string,
+    private readonly child: ChildProcess,
+    private readonly socket: string,
+    readonly rtpPorts: { from: number; to: number },
+    private readonly roomsOf: () => number,
+  ) {
+    this.url = `ws+unix://${socket}:/`;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.once('exit', (code, signal) => (this.exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`));
+    const keep = (data: Buffer): void => {
+      for (const line of data.toString().split('\n')) if (line.trim()) this.log.push(line);
+      this.log.splice(0, Math.max(0, this.log.length - logLinesKept));
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  lastLines(): string {
+    return this.log.slice(-10).join('\n');
+  }
+
+  /** Waits for the API to answer `info`; the version, or an error with the instance's last log lines. */
+  async ready(): Promise<string> {
+    const deadline = Date.now() + startTimeoutMs;
+    while (Date.now() < deadline && this.running) {
+      const version = existsSync(this.socket) ? await info(this.url, 1000) : undefined;
+      if (version) return version;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const why = this.running ? `did not answer on ${this.socket} within ${startTimeoutMs / 1000} s` : this.exitDetail;
+    throw new Error(`Janus ${this.id} did not come up: ${why}; its last lines:\n${this.lastLines()}`);
+  }
+
+  async stats(timeoutMs = 1000): Promise<NodeStats | undefined> {
+    if (!this.running || !(await info(this.url, timeoutMs))) return undefined;
+    const used = usage(this.pid);
+    if (!used) return undefined;
+    const ports = [...Array(this.rtpPorts.to - this.rtpPorts.from + 1).keys()].map((k) => this.rtpPorts.from + k);
+    // Janus forwards media itself: one entry, the process, whose CPU is the instance's.
+    return { nodeId: this.id, pid: this.pid, processCpuMs: 0, rssBytes: used.rssBytes, rooms: this.roomsOf(), peers: 0, transports: 0, producers: 0, consumers: 0, workers: [{ workerId: `${this.id}/janus`, pid: this.pid, cpuMs: used.cpuMs, roomIds: [], udpPorts: ports }] };
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  async stop(): Promise<void> {
+    this.expectedExit = true;
+    if (!this.running) return;
+    this.child.kill('SIGCONT');
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), stopGraceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+class LaunchedJanus implements Target {
+  private readonly current = new Map<string, JanusInstance>();
+  private readonly paused = new Map<string, number>();
+  private readonly listeners: Array<(incident: TargetIncident) => void> = [];
+  private readonly heartbeats: NodeJS.Timeout;
+  software: string | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly janus: string,
+    private readonly directory: Directory,
+    private readonly loopback: JanusLoopback,
+    private readonly dir: string,
+    readonly nodeIds: string[],
+    private readonly processes: ProcessLedger,
+  ) {
+    this.heartbeats = setInterval(() => void this.heartbeat(), heartbeatMs);
+  }
+
+  readonly workersPerNode = 0;
+
+  get signallingUrl(): string {
+    return this.directory.url;
+  }
+
+  get nodes(): TargetNode[] {
+    return [...this.current.values()];
+  }
+
+  get urls(): string[] {
+    return [...this.current.values()].map((i) => i.url);
+  }
+
+  /** Live instances that answer heartbeat to the directory; a paused one does not answer and loses its rooms. */
+  private async heartbeat(): Promise<void> {
+    await Promise.all(
+      [...this.current.values()].map(async (instance) => {
+        if (instance.running && !this.paused.has(instance.id) && (await info(instance.url, heartbeatMs))) this.directory.heartbeat(instance.id, instance.url);
+      }),
+    );
+  }
+
+  async startInstance(nodeId: string): Promise<JanusInstance> {
+    const index = this.nodeIds.indexOf(nodeId);
+    const dir = join(this.dir, nodeId);
+    const socket = join(this.dir, `${nodeId}.sock`);
+    rmSync(socket, { force: true });
+    const rtpPorts = { from: firstRtpPort + index * portsPerInstance, to: firstRtpPort + (index + 1) * portsPerInstance - 1 };
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true });
+      writeJanusConfig({ dir, socket, link: this.loopback.link, rtpPorts });
+    }
+    // Janus cannot watch its parent: the kernel ends it when the run does, even by SIGKILL.
+    const command = diesWithParent(this.janus, ['-F', dir, '-o']);
+    const child = spawn(command.command, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) this.processes.started(child.pid, `Janus ${nodeId}`);
+    const instance = new JanusInstance(nodeId, child, socket, rtpPorts, () => this.directory.roomsOf(nodeId).length);
+    this.current.set(nodeId, instance);
+    void instance.exited.then(() => {
+      this.directory.markDead(nodeId);
+      if (!instance.expectedExit) this.report({ kind: 'target-crash', target: nodeId, detail: `Janus ${nodeId} (pid ${instance.pid}) ${instance.exitDetail}` });
+    });
+    try {
+      this.software = `Janus ${await instance.ready()}`;
+    } catch (error) {
+      await instance.stop();
+      throw error;
+    }
+    this.directory.heartbeat(nodeId, instance.url);
+    return instance;
+  }
+
+  roomsByNode(): Map<string, string[]> {
+    return new Map(this.nodeIds.map((id) => [id, this.directory.roomsOf(id)]));
+  }
+
+  private live(nodeId: string): JanusInstance {
+    const instance = this.current.get(nodeId);
+    if (!instance?.running) throw new Error(`${nodeId} is not running`);
+    return instance;
+  }
+
+  async killNode(nodeId: string): Promise<string> {
+    const instance = this.live(nodeId);
+    instance.expectedExit = true;
+    instance.signal('SIGKILL');
+    await instance.exited;
+    return `SIGKILL Janus ${nodeId} (pid ${instance.pid})`;
+  }
+
+  async pauseNode(nodeId: string): Promise<string> {
+    const instance = this.live(nodeId);
+    this.processes.pausing([instance.pid]);
+    this.paused.set(nodeId, instance.pid);
+    instance.signal('SIGSTOP');
+    return `SIGSTOP Janus ${nodeId} (pid ${instance.pid})`;
+  }
+
+  async resumeNode(nodeId: string): Promise<string> {
+    const pid = this.paused.get(nodeId);
+    if (pid === undefined) throw new Error(`${nodeId} is not paused`);
+    this.paused.delete(nodeId);
+    process.kill(pid, 'SIGCONT');
+    this.processes.resumed([pid]);
+    return `SIGCONT Janus ${nodeId} (pid ${pid})`;
+  }
+
+  async restartNode(nodeId: string): Promise<string> {
+    if (this.current.get(nodeId)?.running) throw new Error(`${nodeId} is still running; kill it first`);
+    const instance = await this.startInstance(nodeId);
+    return `started Janus ${nodeId} again (pid ${instance.pid}, ${instance.url})`;
+  }
+
+  async killWorker(): Promise<string> {
+    throw new Error('Janus has no mediasoup workers: kill-worker needs the bundled target');
+  }
+
+  onIncident(listener: (incident: TargetIncident) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private report(incident: TargetIncident): void {
+    for (const listener of this.listeners) listener(incident);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.heartbeats);
+    await Promise.all([...this.current.values()].map((i) => i.stop()));
+    await this.directory.close();
+    await this.loopback.remove();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts every instance; on failure stops what started and throws (the run then exits 2 with the reason). */
+export async function startLaunchedJanus(options: LaunchedJanusOptions): Promise<Target> {
+  const janus = findJanus();
+  if (!janus) throw new Error(`Janus is not installed: ${janusInstallHint}`);
+  const loopback = await addJanusLoopback(options.runTag);
+  const dir = mkdtempSync(join(tmpdir(), `rtcstorm-janus-${options.runTag}-`));
+  const directory = await Directory.start();
+  const nodeIds = [...Array(options.instances).keys()].map((i) => `node-${i}`);
+  const target = new LaunchedJanus(janus, directory, loopback, dir, nodeIds, options.processes);
+  try {
+    for (const id of nodeIds) await target.startInstance(id);
+  } catch (error) {
+    await target.stop();
+    throw error;
+  }
+  return target;
+}

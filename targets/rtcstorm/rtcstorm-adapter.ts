@@ -1,0 +1,185 @@
+/**
+ * rtcstorm's own protocol (target-server/protocol.ts): the bundled mediasoup cluster, `rtcstorm
+ * target`, or any server that speaks it. A directory URL (http) is asked where each room lives on
+ * every (re)join; a ws URL is one node. mediasoup speaks no SDP: the send side is the
+ * participant's offer answered from the send transport's parameters, the receive side an offer of
+ * the consumers written from the receive transport's (mediasoup-sdp.ts).
+ */
+import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
+import { maxBatch, type ProducerInfo, type TransportInfo } from '../../target-server/protocol.js';
+import { locateRoom } from '../locate-room.js';
+import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './mediasoup-sdp.js';
+import { SignallingClient } from './signalling-client.js';
+
+const opusClockRate = 48000;
+
+/** What a participant can receive, in mediasoup's RtpCapabilities shape, for consume(). */
+export const receiveCapabilities = {
+  codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: opusClockRate, channels: 2, preferredPayloadType: 100, parameters: {}, rtcpFeedback: [] }],
+  headerExtensions: [],
+};
+
+/** Ids in requests of at most `maxBatch`, as the protocol takes them. */
+function inBatches(ids: string[]): string[][] {
+  return Array.from({ length: Math.ceil(ids.length / maxBatch) }, (_, i) => ids.slice(i * maxBatch, (i + 1) * maxBatch));
+}
+
+/** One participant in one room on one node. */
+class RoomSession implements TargetSession {
+  private recv: ParticipantConnection | undefined;
+  private recvTransport: TransportInfo | undefined;
+  /** Whether connect() has been sent for the receive transport (mediasoup drops DTLS before it). */
+  private recvConnected = false;
+  private offerVersion = 1;
+  private readonly consumers: ConsumerLine[] = [];
+  private readonly consumerByProducer = new Map<string, ConsumerLine>();
+  /** Who publishes each producer: received streams are named after their sender. */
+  private readonly peerOfProducer = new Map<string, string>();
+  private readonly wanted = new Set<string>();
+  private negotiating: Promise<void> = Promise.resolve();
+  private send: ParticipantConnection | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: SignallingClient,
+    private readonly participant: Participant,
+    private readonly options: JoinOptions,
+  ) {}
+
+  async enter(): Promise<void> {
+    const { client, participant, options } = this;
+    // Producers announced while the receive side is set up (a relay adds a thread round trip) are kept, not missed.
+    const announced: ProducerInfo[] = [];
+    const early = (producer: ProducerInfo): void => void announced.push(producer);
+    client.on('newProducer', early);
+    const joined = await client.request('join', { roomId: options.roomId, peerId: participant.peerId });
+    this.recvTransport = await client.request('createTransport', { direction: 'recv' });
+    this.recv = participant.openConnection('subscribe');
+    const present = [...joined.producers, ...announced];
+    for (const p of present) this.peerOfProducer.set(p.producerId, p.peerId);
+    client.off('newProducer', early);
+    client.on('newProducer', ({ producerId, peerId }) => {
+      this.peerOfProducer.set(producerId, peerId);
+      if (peerId !== participant.peerId) this.subscribe([producerId]);
+    });
+    client.on('producerClosed', ({ producerId }) => this.unsubscribe(producerId));
+    client.on('close', () => !this.closed && participant.dropped('signalling socket closed'));
+    this.subscribe(present.filter((p) => p.peerId !== participant.peerId).map((p) => p.producerId));
+    if (options.publish) return this.publish();
+    // A listener has joined once what it subscribed to at join time is negotiated.
+    await this.negotiating;
+  }
+
+  private async publish(): Promise<void> {
+    const { client } = this;
+    const transport = await client.request('createTransport', { direction: 'send' });
+    const send = this.participant.openConnection('publish');
+    this.send = send;
+    const offer = readSendOffer(await send.createOffer({ send: ['audio'] }));
+    // The answer says a=setup:passive (mediasoup is the DTLS server), so the participant is the client.
+    await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] } });
+    await send.acceptAnswer(sendAnswer(transport, offer));
+    await client.request('produce', {
+      transportId: transport.transportId,
+      kind: 'audio',
+      rtpParameters: {
+        mid: offer.mid,
+        codecs: [{ mimeType: 'audio/opus', payloadType: offer.payloadType, clockRate: opusClockRate, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] }],
+        headerExtensions: [],
+        encodings: [{ ssrc: offer.ssrc }],
+        rtcp: { cname: offer.cname, reducedSize: true },
+      },
+    });
+  }
+
+  /** Consumes producers; requests that arrive while a negotiation runs are batched into the next one. */
+  private subscribe(producerIds: string[]): void {
+    for (const id of producerIds) this.wanted.add(id);
+    if (producerIds.length === 0) return;
+    this.negotiating = this.negotiating
+      .then(() => this.consumeWanted())
+      .catch((error: Error) => {
+        if (!this.closed) this.participant.dropped(`subscribe: ${error.message}`);
+      });
+  }
+
+  private unsubscribe(producerId: string): void {
+    this.wanted.delete(producerId);
+    const line = this.consumerByProducer.get(producerId);
+    if (!line?.active) return;
+    line.active = false;
+    this.recv?.ended(line.ssrc);
+  }
+
+  private async consumeWanted(): Promise<void> {
+    const { client, recvTransport: transport, recv } = this;
+    if (this.closed || !transport || !recv || this.wanted.size === 0) return;
+    const batch = [...this.wanted];
+    this.wanted.clear();
+    // A participant that takes every stream has nothing to set up per consumer (see negotiate), so its consumers flow at once.
+    const paused = !this.participant.takesEveryStream;
+    const replies = await Promise.all(inBatches(batch).map((producerIds) => client.request('consumeMany', { transportId: transport.transportId, producerIds, rtpCapabilities: receiveCapabilities, paused })));
+    const fresh = replies.flatMap((reply) => reply.consumers);
+    if (fresh.length === 0) return;
+    for (const consumer of fresh) {
+      const rtp = consumer.rtpParameters as { mid?: string; codecs: Array<{ payloadType: number }>; encodings: Array<{ ssrc: number }>; rtcp: { cname: string } };
+      const line: ConsumerLine = { mid: String(rtp.mid), payloadType: rtp.codecs[0]!.payloadType, ssrc: rtp.encodings[0]!.ssrc, cname: rtp.rtcp.cname, active: true };
+      this.consumers.push(line);
+      this.consumerByProducer.set(consumer.producerId, line);
+      recv.receiving({ ssrc: line.ssrc, peerId: this.peerOfProducer.get(consumer.producerId) ?? consumer.producerId, kind: 'audio' });
+    }
+    if (!this.participant.takesEveryStream || !this.recvConnected) await this.negotiate(transport, recv);
+    if (paused) await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));
+  }
+
+  /**
+   * Offers the participant the consumers as mediasoup sends them. One that takes every RTP stream
+   * of the transport, whatever its SSRC, is offered once, with one m-line: that sets up ICE and
+   * DTLS, and later consumers flow without a renegotiation. A renegotiation costs the participant
+   * a parse and a transceiver per m-line, and the server sees none of it (mediasoup speaks no
+   * SDP), so in a join storm it was loader CPU that loaded nothing. Packets of streams that arrive
+   * before such a participant's media path takes the socket over are dropped (its WebRTC stack
+   * knows only the negotiated SSRC); a stream's loss is counted from its first packet received.
+   */
+  private async negotiate(transport: TransportInfo, recv: ParticipantConnection): Promise<void> {
+    const offered = this.participant.takesEveryStream ? this.consumers.slice(0, 1) : this.consumers;
+    const answer = await recv.createAnswer(recvOffer(transport, offered, ++this.offerVersion));
+    // mediasoup drops DTLS that arrives before connect(), so connect before the participant starts its handshake.
+    if (!this.recvConnected) {
+      this.recvConnected = true;
+      await this.client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: readDtlsParameters(answer) });
+    }
+    await recv.applyAnswer();
+  }
+
+  async leave(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.send?.close();
+    this.recv?.close();
+    this.client.close();
+  }
+}
+
+class RtcstormAdapter implements TargetAdapter {
+  constructor(private readonly url: string) {}
+
+  async join(participant: Participant, options: JoinOptions): Promise<TargetSession> {
+    const { url } = await locateRoom(options.reach(this.url), options.roomId, options.timeoutMs);
+    const client = await SignallingClient.connect(options.reach(url), options.timeoutMs);
+    const session = new RoomSession(client, participant, options);
+    try {
+      await session.enter();
+    } catch (error) {
+      await session.leave();
+      throw error;
+    }
+    return session;
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function createAdapter(init: AdapterInit): TargetAdapter {
+  return new RtcstormAdapter(init.url);
+}
