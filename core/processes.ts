@@ -2,7 +2,8 @@
  * Processes on Linux, by pid and start time: a pid alone may have been reused by the time a record
  * of it is read again, its start time (clock ticks since boot) tells.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 /** Field 22 of /proc/PID/stat, counted after the command name, which may itself hold spaces; undefined when gone. */
 export function startTicks(pid: number): number | undefined {
@@ -61,4 +62,22 @@ export async function awaitExit(pids: number[], graceMs: number): Promise<void> 
     }
   }
   await waitForExit(pids, graceMs);
+}
+
+/** Finds an executable: an explicit path from the environment, else the PATH. */
+export function findExecutable(names: string[], envVar: string): string | undefined {
+  const explicit = process.env[envVar];
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return undefined;
 }

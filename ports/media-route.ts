@@ -11,6 +11,12 @@ export interface MediaPath {
   /** Where media for one of the target's candidates goes instead; undefined: not through this path. */
   to(candidate: Endpoint): Endpoint | undefined;
   /**
+   * What the target is told instead of one of the participant's own candidates: a full-ICE target
+   * checks the participant's candidates itself, and must reach it through the path too. Undefined:
+   * the candidate as it is.
+   */
+  advertise(local: Endpoint): Endpoint | undefined;
+  /**
    * Names the stream an SSRC carries (its sender's peer id): SSRCs are random per run, names are
    * not, so seeded impairment repeats packet by packet in every run.
    */
@@ -28,5 +34,5 @@ export interface MediaRoute {
 /** Straight to the target. */
 export const directRoute: MediaRoute = {
   reach: (url) => url,
-  open: async () => ({ to: (candidate) => candidate, nameStream: () => undefined, close: () => undefined }),
+  open: async () => ({ to: (candidate) => candidate, advertise: () => undefined, nameStream: () => undefined, close: () => undefined }),
 };

@@ -82,7 +82,7 @@ export function summaryMarkdown(report: Report): string {
   const fleet = report.harness.processes.filter((p) => p.id.startsWith('fleet-'));
   const lag = report.harness.processes.map((p) => p.eventLoopLagP99Ms ?? 0);
   const machine = report.harness.machine;
-  const machineText = machine ? `; fleet and bundled target at ${Math.round(machine.cpuPercentMedian)}% of the machine's ${machine.cores} cores (median second), ${Math.round(machine.cpuPercentMax)}% at most` : '';
+  const machineText = machine ? `; fleet and target at ${Math.round(machine.cpuPercentMedian)}% of the machine's ${machine.cores} cores (median second), ${Math.round(machine.cpuPercentMax)}% at most` : '';
   const missing = report.harness.processes.filter((p) => (p.secondsMissing ?? 0) > 0).map((p) => `${p.id} ${p.secondsMissing} s`);
   const missingText = missing.length > 0 ? `; samples not delivered in time: ${missing.join(', ')}` : '';
   if (lag.length > 0) lines.push('', `Harness: ${fleet.length} fleet processes, event-loop lag p99 up to ${ms(Math.max(...lag))}${missingText}${machineText}.`);

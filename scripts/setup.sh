@@ -11,6 +11,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   chromium                                                      # browser fleet groups
   iproute2 nftables                                             # kernel network impairment
+  janus                                                         # a foreign SFU target (Janus VideoRoom)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { exitCodes } from '../../core/run/exit-codes.js';
 import { sweepKilledRuns } from '../../core/run/leftovers.js';
-import { capacityPreflight } from '../../core/run/preflight.js';
+import { capacityPreflight, targetPreflight } from '../../core/run/preflight.js';
 import { progressPrinter } from '../../core/run/progress.js';
 import { runScenario } from '../../core/run/run.js';
 import { loadScenario, ScenarioError } from '../../core/scenario/index.js';
@@ -41,6 +41,11 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       return exitCodes.badInput;
     }
     throw error;
+  }
+  const missing = targetPreflight(scenario);
+  if (missing) {
+    process.stderr.write(`rtcstorm: ${missing}\n`);
+    return exitCodes.badInput;
   }
   const preflight = capacityPreflight(scenario, { shard: opts.shard, processes: opts.processes });
   if (preflight.estimate.verdict === 'beyond' && !opts.force) {

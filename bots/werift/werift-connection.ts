@@ -71,7 +71,7 @@ export class WeriftConnection implements ParticipantConnection {
   async createAnswer(offer: string): Promise<string> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: await this.routed(offer) });
     this.pendingAnswer = await this.pc.createAnswer();
-    return this.pendingAnswer.sdp;
+    return this.advertised(this.pendingAnswer.sdp);
   }
 
   async applyAnswer(): Promise<string> {
@@ -79,7 +79,13 @@ export class WeriftConnection implements ParticipantConnection {
     await this.pc.setLocalDescription(this.pendingAnswer);
     this.pendingAnswer = undefined;
     this.negotiated = true;
-    return this.pc.localDescription?.sdp ?? '';
+    return this.advertised(this.pc.localDescription?.sdp ?? '');
+  }
+
+  /** The bot's own description as the target is to see it: its candidates where its path says. */
+  private advertised(sdp: string): string {
+    if (this.paths.length === 0) return sdp;
+    return rewriteCandidates(sdp, (c) => this.paths.map((path) => path.advertise(c)).find((e) => e !== undefined) ?? c);
   }
 
   receiving(stream: RemoteStream): void {

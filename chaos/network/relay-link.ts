@@ -2,6 +2,8 @@
  * One relay socket between one bot transport and one server candidate. The bot is told the
  * socket's address instead of the server's, so the server sees a 5-tuple of its own per bot
  * transport; datagrams from the server go down to the bot, everything else goes up to the server.
+ * A full-ICE server is told the socket's address instead of the bot's, so its own checks come
+ * through here too.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Impairment } from './impairment.js';
@@ -44,6 +46,11 @@ export class RelayLink {
 
   get port(): number {
     return this.socket.address().port;
+  }
+
+  /** The bot's socket, before it sends: a server that checks first (full ICE, controlling) reaches it. */
+  expectBot(bot: UdpAddress): void {
+    this.bot ??= bot;
   }
 
   private onMessage(packet: Buffer, from: RemoteInfo): void {

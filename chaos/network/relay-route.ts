@@ -13,6 +13,10 @@ export function relayRoute(relay: Relay, botId: number): MediaRoute {
       const via = new Map(candidates.map((c, i) => [key(c), { address: relayHost, port: links.ports[i]! }]));
       return {
         to: (candidate) => via.get(key(candidate)),
+        advertise: (local) => {
+          links.expectBot(local);
+          return { address: relayHost, port: links.ports[0]! };
+        },
         nameStream: (ssrc, name) => relay.nameStream(botId, ssrc, name),
         close: () => links.close(),
       };

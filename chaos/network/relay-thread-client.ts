@@ -11,6 +11,7 @@ export type ToRelayThread =
   | { type: 'open'; request: number; botId: number; servers: UdpAddress[] }
   /** Closes the links opened by `request`. */
   | { type: 'close'; request: number }
+  | { type: 'expect'; request: number; bot: UdpAddress }
   | { type: 'name'; botId: number; ssrc: number; name: string }
   | { type: 'change'; change: NetworkChange }
   | { type: 'stop' };
@@ -51,7 +52,7 @@ export class RelayThread implements Relay {
       this.waiting.set(request, { resolve, reject });
       this.send({ type: 'open', request, botId, servers });
     });
-    return { ports, close: () => this.send({ type: 'close', request }) };
+    return { ports, expectBot: (bot) => this.send({ type: 'expect', request, bot }), close: () => this.send({ type: 'close', request }) };
   }
 
   nameStream(botId: number, ssrc: number, name: string): void {

@@ -30,6 +30,8 @@ port.on('message', (message: ToRelayThread) => {
     case 'close':
       opened.get(message.request)?.close();
       return void opened.delete(message.request);
+    case 'expect':
+      return opened.get(message.request)?.expectBot(message.bot);
     case 'name':
       return relay.nameStream(message.botId, message.ssrc, message.name);
     case 'change':

@@ -14,7 +14,12 @@ import { RelayLink, type UdpAddress } from './relay-link.js';
 import { TimerQueue } from './timer-queue.js';
 
 /** Links opened for one transport: their relay ports, one per server candidate, in order. */
-export interface RelayLinks { ports: number[]; close(): void }
+export interface RelayLinks {
+  ports: number[];
+  /** Where the bot's transport listens, for datagrams the server sends before the bot does. */
+  expectBot(bot: UdpAddress): void;
+  close(): void;
+}
 
 /** What a route needs of a relay, whether it runs in this thread or in a worker thread. */
 export interface Relay {
@@ -71,6 +76,7 @@ export class ImpairmentRelay implements Relay {
     }
     return {
       ports: links.map((link) => link.port),
+      expectBot: (address) => links.forEach((link) => link.expectBot(address)),
       close: () => {
         for (const link of links) {
           link.close();

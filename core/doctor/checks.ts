@@ -1,32 +1,17 @@
 /** What `rtcstorm doctor` checks on this machine, one result per line, each with a fix. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { leftoverRecords } from '../../chaos/network/kernel/install-record.js';
+import { findExecutable } from '../processes.js';
+import { findJanus, janusInstallHint } from '../../targets/janus/launched-janus.js';
 import { leftoverProcesses } from '../run/process-ledger.js';
 import { loadMediasoup } from '../../target-server/mediasoup.js';
 import { workerBinaryPath } from '../../target-server/worker-binary.js';
 
 export interface CheckResult { name: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix?: string }
 
-/** Finds an executable: an explicit path from the environment, else the PATH. */
-export function findExecutable(names: string[], envVar: string): string | undefined {
-  const explicit = process.env[envVar];
-  if (explicit) return existsSync(explicit) ? explicit : undefined;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of names) {
-      const candidate = join(dir, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not here; keep looking
-      }
-    }
-  }
-  return undefined;
-}
+export { findExecutable } from '../processes.js';
 
 function nodeVersion(): CheckResult {
   const major = Number(process.versions.node.split('.')[0]);
@@ -124,6 +109,13 @@ function processLeftovers(): CheckResult {
   };
 }
 
+function janus(): CheckResult {
+  const path = findJanus();
+  if (!path) return { name: 'janus', status: 'warn', detail: 'not found (needed only by target.janus with instances)', fix: janusInstallHint };
+  const version = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 5000 }).stdout.match(/\(([\d.]+)\)/)?.[1];
+  return { name: 'janus', status: 'ok', detail: `${path}${version ? `: Janus ${version}` : ''}` };
+}
+
 export async function runChecks(): Promise<CheckResult[]> {
-  return [nodeVersion(), await worker(), chromium(), k6(), await udpPorts(), fileLimit(), networkLeftovers(), processLeftovers()];
+  return [nodeVersion(), await worker(), chromium(), k6(), janus(), await udpPorts(), fileLimit(), networkLeftovers(), processLeftovers()];
 }

@@ -109,7 +109,8 @@ export function estimateCapacity(scenario: Scenario, plan: RunPlan, machine: Mac
   const joinsPerSecond = peakJoinsPerSecond(scenario, plan.bots);
   const us = 1e-6;
   const loaderCores = (weriftSent + (receivedBy.get('werift') ?? 0)) * figures.loaderPacketUs * us + werift.length * figures.botSecondUs * us;
-  const sfuCores = scenario.target.kind === 'bundled' ? (sent + received) * figures.sfuPacketUs * us : 0;
+  const local = scenario.target.kind === 'bundled' || (scenario.target.kind === 'janus' && scenario.target.url === null);
+  const sfuCores = local ? (sent + received) * figures.sfuPacketUs * us : 0;
   const neededCores = loaderCores + sfuCores + joinsPerSecond / figures.joinsPerCoreSecond + pages * figures.browserPageCores;
   const usableCores = machine.cores * usableShare;
   const neededMB = werift.length * figures.botMB + (werift.length > 0 ? processes * fleetProcessMB : 0) + pages * figures.browserPageMB;

@@ -3,9 +3,16 @@ import { availableParallelism } from 'node:os';
 import { describeEstimate, estimateCapacity, type CapacityEstimate } from '../plan/capacity.js';
 import { makePlan, shardPlan, type ShardSpec } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
+import { findJanus, janusInstallHint } from '../../targets/janus/launched-janus.js';
 import { capacityFigures, machineFacts } from './capacity-figures.js';
 
 export interface Preflight { estimate: CapacityEstimate; message: string | null }
+
+/** What the scenario's target needs on this machine before anything starts; null when it is all there. */
+export function targetPreflight(scenario: Scenario): string | null {
+  if (scenario.target.kind === 'janus' && scenario.target.url === null && !findJanus()) return `target.janus: Janus is not installed: ${janusInstallHint}`;
+  return null;
+}
 
 export function capacityPreflight(scenario: Scenario, options: { shard?: ShardSpec; processes?: number }): Preflight {
   const whole = makePlan(scenario);

@@ -66,8 +66,9 @@ async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag:
 
 /** The adapter participants join the target through: rtcstorm's own protocol for the bundled cluster and a target URL, Janus's for Janus. */
 function adapterSpec(scenario: Scenario, target: Target, runTag: string): AdapterSpec {
-  const name = scenario.target.kind === 'janus' ? 'janus' : 'rtcstorm';
-  return { module: builtInAdapters[name], name, init: { url: target.signallingUrl, options: {}, runTag } };
+  const spec = scenario.target;
+  if (spec.kind === 'janus') return { module: builtInAdapters.janus, name: 'janus', init: { url: target.signallingUrl, options: { publishersPerRoom: spec.publishersPerRoom }, runTag } };
+  return { module: builtInAdapters.rtcstorm, name: 'rtcstorm', init: { url: target.signallingUrl, options: {}, runTag } };
 }
 
 /** A target off loopback must be allowed explicitly; every other one is on loopback. */

@@ -3,7 +3,7 @@ import type { PathProblem } from './problems.js';
 import { chaosProblems } from './chaos-checks.js';
 import { networkProblems } from './network-checks.js';
 import { fleetGroup, positiveDuration, rooms, scenarioSchema } from './schema.js';
-import type { FleetGroup, K6Group, K6Load } from './types.js';
+import type { FleetGroup, K6Group, K6Load, TargetSpec } from './types.js';
 
 interface IndexedGroup<G extends FleetGroup = FleetGroup> {
   index: number;
@@ -26,9 +26,20 @@ export function crossSectionProblems(raw: unknown): PathProblem[] {
     ...(duration.success ? rampUpsTooLong(groups, duration.data) : []),
     ...(duration.success ? k6GroupsTooLong(groups, duration.data) : []),
     ...(capacity.success ? fleetTooBig(groups, capacity.data) : []),
+    ...(target.success ? enginesOnTarget(groups, target.data) : []),
     ...chaosProblems(sections['chaos'], duration.success ? duration.data : undefined, target.success ? target.data : undefined),
     ...networkProblems(sections['network'], sections['chaos'], groups.map((g) => g.group), capacity.success ? capacity.data.count : undefined, target.success ? target.data : undefined),
   ];
+}
+
+/** Engines whose clients speak only rtcstorm's own protocol. */
+function enginesOnTarget(groups: readonly IndexedGroup[], target: TargetSpec): PathProblem[] {
+  if (target.kind !== 'janus') return [];
+  return groups.flatMap(({ index, group }): PathProblem[] => {
+    if (group.engine === 'k6') return [{ path: ['fleet', index, 'engine'], message: "k6 groups speak rtcstorm's signalling protocol: they need target.bundled or target.url, not target.janus", at: 'value' }];
+    if (group.engine === 'browser') return [{ path: ['fleet', index, 'engine'], message: 'browser groups join rtcstorm\'s protocol only for now: use werift groups with target.janus', at: 'value' }];
+    return [];
+  });
 }
 
 function validGroups(fleet: unknown): IndexedGroup[] {

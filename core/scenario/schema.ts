@@ -37,6 +37,8 @@ const janus = z
   .strictObject({
     instances: z.int().min(1).max(10).optional(),
     url: janusUrl.optional(),
+    /** VideoRoom's `publishers` for the rooms rtcstorm creates (Janus's own default is 3). */
+    publishersPerRoom: z.int().min(1).default(1000),
   })
   .refine((j) => !(j.instances !== undefined && j.url !== undefined), { error: 'set instances (rtcstorm launches Janus) or url (a Janus you run), not both' });
 
@@ -65,8 +67,9 @@ const target = z
     }
     if (bundled !== undefined) return { kind: 'bundled', ...bundled };
     if (janus !== undefined) {
-      if (janus.url === undefined) return { kind: 'janus', instances: janus.instances ?? 1, url: null, allowNonLoopback };
-      return loopbackOnly(janus.url, allowNonLoopback, ['janus', 'url'], ctx) ? { kind: 'janus', instances: 0, url: janus.url, allowNonLoopback } : z.NEVER;
+      const { publishersPerRoom } = janus;
+      if (janus.url === undefined) return { kind: 'janus', instances: janus.instances ?? 1, url: null, allowNonLoopback, publishersPerRoom };
+      return loopbackOnly(janus.url, allowNonLoopback, ['janus', 'url'], ctx) ? { kind: 'janus', instances: 0, url: janus.url, allowNonLoopback, publishersPerRoom } : z.NEVER;
     }
     return loopbackOnly(url!, allowNonLoopback, ['url'], ctx) ? { kind: 'url', url: url!, allowNonLoopback } : z.NEVER;
   })

@@ -76,7 +76,7 @@ export type TargetSpec =
   /** An external server that speaks rtcstorm's protocol (`rtcstorm target`, another machine's cluster). */
   | { kind: 'url'; url: string; allowNonLoopback: boolean }
   /** Janus VideoRoom: `instances` launched by rtcstorm (url null), or an external one at `url` (instances 0, no process control). */
-  | { kind: 'janus'; instances: number; url: string | null; allowNonLoopback: boolean };
+  | { kind: 'janus'; instances: number; url: string | null; allowNonLoopback: boolean; publishersPerRoom: number };
 
 export interface Threshold {
   metric: MetricName;

@@ -84,7 +84,7 @@ export function mergeShards(inputs: ShardInput[], options: { allowPartial: boole
     machineCores: null,
   });
   // The loader check runs again on the merged store; what only a shard's own machine could tell
-  // (fleet and bundled target competing for its cores) comes from the shard's report.
+  // (fleet and target competing for its cores) comes from the shard's report.
   const invalidShards = reports.filter((r) => !r.harness.valid).map((r) => `shard ${r.shard!.index}: ${r.harness.invalidReason ?? 'invalid'}`);
   if (report.harness.valid && invalidShards.length > 0) report.harness = { ...report.harness, valid: false, invalidReason: invalidShards.join('; ') };
   return { report, warnings: partial ? [`partial merge: ${partial}`] : [] };

@@ -1,5 +1,6 @@
 /**
- * With the bundled target the loader (fleet processes and browsers) and the SFU share the machine's
+ * With a target rtcstorm runs on this machine (the bundled cluster, a launched Janus) the loader
+ * (fleet processes and browsers) and the SFU share the machine's
  * cores. When the two together stay over `maxMachineCpuPercent` of all of them, each waits for the
  * other's CPU: the latency and loss measured are the machine's, not the target's, however light
  * each side looks on its own.
@@ -10,7 +11,7 @@ import type { ServerNodeSeries } from '../report-types.js';
 import { maxIn } from './loader.js';
 import { longestSpell } from './spells.js';
 
-/** The machine a run with the bundled target ran on: its cores, and the target's CPU per second. */
+/** The machine a run ran on: its cores, and the CPU per second of a target running there too (none for an external one). */
 export interface SharedMachine { cores: number; target: ServerNodeSeries[] }
 
 /** Fleet processes, browsers and target nodes together, per second, as a percent of all the machine's cores. */
@@ -92,12 +93,12 @@ export function machineReasons(store: MetricStore, limits: HarnessLimits, machin
     const spell = longestSpell(seconds, (t) => oursOf(t) > limits.maxMachineCpuPercent);
     if (spell.length >= needed) {
       return [
-        `machine saturated (fleet and bundled target over ${limits.maxMachineCpuPercent}% of the machine's ${coresText(machine.cores)} for ${spell.length} s from t=${spell.from}s, ${Math.round(average(seconds, spell, oursOf))}% on average): ` +
+        `machine saturated (fleet and target over ${limits.maxMachineCpuPercent}% of the machine's ${coresText(machine.cores)} for ${spell.length} s from t=${spell.from}s, ${Math.round(average(seconds, spell, oursOf))}% on average): ` +
           "each waited for the other, so latency and loss are not the target's alone; lower the load, or run the target on other machines (target.url)",
       ];
     }
   }
-  // Other processes on the machine take cores from the loader (and a bundled target) as surely as rtcstorm's own do.
+  // Other processes on the machine take cores from the loader (and a local target) as surely as rtcstorm's own do.
   const busy = longestSpell(seconds, (t) => (busyIn(store, t) ?? 0) > limits.maxMachineCpuPercent);
   if (busy.length < needed) return [];
   return [

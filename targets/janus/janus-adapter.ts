@@ -17,7 +17,7 @@ const videoroom = 'janus.plugin.videoroom';
 /** Janus's "room already exists": another participant of the run created it first. */
 const roomExists = 427;
 /** VideoRoom's default is 3 publishers a room; a load test's rooms are as large as its scenario makes them. */
-const maxPublishers = 1000;
+const defaultPublishers = 1000;
 
 /** A room's number: VideoRoom rooms are numbers unless string_ids is set; FNV-1a of the run's room name. */
 export function roomNumber(roomId: string): number {
@@ -53,6 +53,7 @@ class JanusRoomSession implements TargetSession {
     private readonly connection: JanusConnection,
     private readonly participant: Participant,
     private readonly options: JoinOptions,
+    private readonly publishers: number,
   ) {
     this.room = roomNumber(options.roomId);
   }
@@ -73,7 +74,7 @@ class JanusRoomSession implements TargetSession {
 
   private async createRoom(): Promise<void> {
     try {
-      await this.connection.message(this.publisherHandle, { request: 'create', room: this.room, description: this.options.roomId, publishers: maxPublishers, audiocodec: 'opus', videocodec: 'vp8', notify_joining: false });
+      await this.connection.message(this.publisherHandle, { request: 'create', room: this.room, description: this.options.roomId, publishers: this.publishers, audiocodec: 'opus', videocodec: 'vp8', notify_joining: false });
     } catch (error) {
       if (!(error instanceof TargetError && error.code === roomExists)) throw error;
     }
@@ -175,12 +176,15 @@ class JanusRoomSession implements TargetSession {
 }
 
 class JanusAdapter implements TargetAdapter {
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly publishers: number,
+  ) {}
 
   async join(participant: Participant, options: JoinOptions): Promise<TargetSession> {
     const { url } = await locateRoom(options.reach(this.url), options.roomId, options.timeoutMs);
     const connection = await JanusConnection.open(options.reach(url), options.timeoutMs);
-    const session = new JanusRoomSession(connection, participant, options);
+    const session = new JanusRoomSession(connection, participant, options, this.publishers);
     try {
       await session.enter();
     } catch (error) {
@@ -193,6 +197,9 @@ class JanusAdapter implements TargetAdapter {
   async close(): Promise<void> {}
 }
 
+/** Options: `publishersPerRoom`, VideoRoom's `publishers` for the rooms the adapter creates (default 1000). */
 export function createAdapter(init: AdapterInit): TargetAdapter {
-  return new JanusAdapter(init.url);
+  const publishers = init.options.publishersPerRoom ?? defaultPublishers;
+  if (typeof publishers !== 'number' || !Number.isInteger(publishers) || publishers < 1) throw new Error(`publishersPerRoom must be a whole number ≥ 1 (got ${String(publishers)})`);
+  return new JanusAdapter(init.url, publishers);
 }

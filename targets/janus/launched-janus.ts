@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { diesWithParent } from '../../core/processes.js';
+import { diesWithParent, findExecutable } from '../../core/processes.js';
 import type { ProcessLedger } from '../../core/run/process-ledger.js';
 import type { NodeStats, Target, TargetIncident, TargetNode } from '../../ports/target-control.js';
 import { Directory } from '../../target-server/directory.js';
@@ -33,9 +33,7 @@ const ticksPerSecond = 100;
 
 /** `janus` on the PATH (or $JANUS_BIN); undefined when not installed. */
 export function findJanus(): string | undefined {
-  const explicit = process.env.JANUS_BIN;
-  if (explicit) return existsSync(explicit) ? explicit : undefined;
-  return (process.env.PATH ?? '').split(':').map((dir) => join(dir, 'janus')).find((path) => existsSync(path));
+  return findExecutable(['janus'], 'JANUS_BIN');
 }
 
 export const janusInstallHint = 'install Debian\'s janus (apt-get install janus; npm run setup does it), or set JANUS_BIN';
@@ -85,8 +83,9 @@ class JanusInstance implements TargetNode {
     private readonly roomsOf: () => number,
   ) {
     this.url = `ws+unix://${socket}:/`;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.once('exit', (code, signal) => (this.exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`));
+    // 'close': after its output is read, so the last lines are kept when it dies at once.
+    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
+    child.once('close', (code, signal) => (this.exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`));
     const keep = (data: Buffer): void => {
       for (const line of data.toString().split('\n')) if (line.trim()) this.log.push(line);
       this.log.splice(0, Math.max(0, this.log.length - logLinesKept));
@@ -100,7 +99,7 @@ class JanusInstance implements TargetNode {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.exitDetail === '';
   }
 
   lastLines(): string {

@@ -38,7 +38,7 @@ describe('rtcstorm run', () => {
     assert.ok(machine.cpuPercentMedian > 0 && machine.cpuPercentMedian <= machine.cpuPercentMax && machine.cpuPercentMax < 90, JSON.stringify(machine));
     const summary = readFileSync(join(out, 'summary.md'), 'utf8');
     assert.match(summary, /PASSED/);
-    assert.match(summary, /fleet and bundled target at \d+% of the machine's \d+ cores \(median second\), \d+% at most\./);
+    assert.match(summary, /fleet and target at \d+% of the machine's \d+ cores \(median second\), \d+% at most\./);
     assert.deepEqual(await waitForNoProjectProcesses(), []);
   });
 
@@ -67,7 +67,7 @@ thresholds:
     assert.match(result.stdout, /FAILED: 1 of 2 thresholds crossed/);
   });
 
-  it('exits 2, invalid, when fleet and bundled target together hold the machine over its limit', async () => {
+  it('exits 2, invalid, when fleet and target together hold the machine over its limit', async () => {
     // 1% of the machine: any run with media passes it, so the check's inputs (fleet CPU, the
     // target's samples, the machine's cores) are all needed for the run to come out invalid.
     const out = tempDir('machine');
@@ -87,7 +87,7 @@ harness: { maxMachineCpuPercent: 1, sustainedFor: 2s }
     assert.equal(report.complete, true);
     assert.equal(report.harness.valid, false);
     const cores = availableParallelism() === 1 ? 'one core' : `${availableParallelism()} cores`;
-    assert.match(report.harness.invalidReason ?? '', new RegExp(`^machine saturated \\(fleet and bundled target over 1% of the machine's ${cores} for \\d+ s from t=\\d+s, \\d+% on average\\)`));
+    assert.match(report.harness.invalidReason ?? '', new RegExp(`^machine saturated \\(fleet and target over 1% of the machine's ${cores} for \\d+ s from t=\\d+s, \\d+% on average\\)`));
     assert.match(result.stdout, /INVALID: machine saturated/);
   });
 

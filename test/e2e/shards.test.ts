@@ -96,10 +96,10 @@ thresholds:
   });
 
   it('keeps a shard invalid in the merge: its machine check is its own', async () => {
-    // Shard 1 as a shard whose fleet and bundled target saturated their machine would report it.
+    // Shard 1 as a shard whose fleet and target saturated their machine would report it.
     const invalidShard = tempDir('invalid-shard');
     const report = readReport(shardDirs[1]!);
-    const reason = "machine saturated (fleet and bundled target over 90% of the machine's 2 cores for 6 s from t=1s, 97% on average)";
+    const reason = "machine saturated (fleet and target over 90% of the machine's 2 cores for 6 s from t=1s, 97% on average)";
     writeFileSync(join(invalidShard, 'report.json'), JSON.stringify({ ...report, harness: { ...report.harness, valid: false, invalidReason: reason } }));
     const out = tempDir('merged-invalid');
     const result = await runCli(['merge', shardDirs[0]!, invalidShard, shardDirs[2]!, '--out', out]);

@@ -73,7 +73,7 @@ describe('harness validity', () => {
     assert.match(busy.invalidReason ?? '', /^loader saturated \(fleet-0: CPU over 95% of a core for 18 s from t=2s\)/);
   });
 
-  it('fleet and bundled target over the machine limit together make the run invalid, though each stays under its own', () => {
+  it('fleet and target over the machine limit together make the run invalid, though each stays under its own', () => {
     // Two fleet processes at 50% each and the target at 90%: 190% of 2 cores (95%) from t=10 to 15.
     const store = fleetStore(20, () => ({ lagMs: 20, cpuPercent: 50 }));
     const target = targetSeries(20, (t) => (t >= 10 && t < 16 ? 90 : 40));
@@ -81,7 +81,7 @@ describe('harness validity', () => {
     assert.equal(shared.valid, false);
     assert.equal(
       shared.invalidReason,
-      "machine saturated (fleet and bundled target over 90% of the machine's 2 cores for 6 s from t=10s, 95% on average): each waited for the other, so latency and loss are not the target's alone; lower the load, or run the target on other machines (target.url)",
+      "machine saturated (fleet and target over 90% of the machine's 2 cores for 6 s from t=10s, 95% on average): each waited for the other, so latency and loss are not the target's alone; lower the load, or run the target on other machines (target.url)",
     );
     // Median second: fleet 2 × 50% and target 40% (70%); the most: target at 90% (95%). Histograms keep 3 digits.
     const load = machineLoad(store, { cores: 2, target })!;
@@ -129,7 +129,7 @@ describe('harness validity', () => {
   it('gives every reason when both the loader and the machine were saturated', () => {
     const store = fleetStore(10, () => ({ lagMs: 300, cpuPercent: 99 }), ['fleet-0']);
     const result = harnessValidity(store, limits, { cores: 2, target: targetSeries(10, () => 91) });
-    assert.match(result.invalidReason ?? '', /^loader saturated \(fleet-0: event-loop lag p99 over 100 ms for 10 s from t=0s; fleet-0: CPU over 95% of a core for 10 s from t=0s\): .*; machine saturated \(fleet and bundled target over 90% of the machine's 2 cores for 10 s from t=0s, 95% on average\)/);
+    assert.match(result.invalidReason ?? '', /^loader saturated \(fleet-0: event-loop lag p99 over 100 ms for 10 s from t=0s; fleet-0: CPU over 95% of a core for 10 s from t=0s\): .*; machine saturated \(fleet and target over 90% of the machine's 2 cores for 10 s from t=0s, 95% on average\)/);
   });
 
   it('gives the progress line the machine share of the latest second every node was sampled for', () => {

@@ -17,6 +17,7 @@ export function gatewayRoute(gateway: string): MediaRoute {
     },
     open: async () => ({
       to: (candidate) => ({ address: via(candidate.address), port: candidate.port }),
+      advertise: () => undefined,
       nameStream: () => undefined,
       close: () => undefined,
     }),

@@ -1,0 +1,155 @@
+/**
+ * A real SFU nobody here wrote: Debian's Janus VideoRoom, launched, loaded, impaired, killed and
+ * restarted by rtcstorm through its Janus adapter and launched-target control, end to end.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cacheRoot, packageRoot } from '../../core/paths.js';
+import type { Report } from '../../reports/report-types.js';
+import { findJanus } from '../../targets/janus/launched-janus.js';
+import { runCli, startMarkedCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { waitForNoProcessesWithEnv } from '../helpers/processes.js';
+
+function readReport(dir: string): Report {
+  return JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+}
+
+/** What a launched Janus could leave on the machine: veth pairs, install records, socket folders. */
+function janusLeftovers(): string[] {
+  const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).split('\n').filter((l) => /: rtcj[0-9a-f]{6}/.test(l));
+  const records = (() => {
+    try {
+      return readdirSync(join(cacheRoot(), 'network')).filter((f) => f.startsWith('janus-'));
+    } catch {
+      return [];
+    }
+  })();
+  return [...links, ...records];
+}
+
+async function runMarked(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const { run, marker } = startMarkedCli(args, env);
+  const result = await run.result;
+  return { ...result, leftBehind: await waitForNoProcessesWithEnv(marker) };
+}
+
+const skip = findJanus() === undefined ? 'Janus not installed (npm run setup installs it)' : process.getuid?.() !== 0 ? 'a launched Janus needs root' : false;
+
+describe('Janus VideoRoom, launched by rtcstorm', { skip }, () => {
+  it('rooms of bots publish and subscribe; a downlink delay and loss on one group read back as injected; nothing left afterwards', async () => {
+    const out = tempDir('janus');
+    const file = writeScenario(`
+name: janus
+seed: 3
+duration: 12s
+target: { janus: { instances: 1 } }
+rooms: { count: 2, size: 4 }
+fleet:
+  - { engine: werift, name: impaired, count: 4, rampUp: 1s }
+  - { engine: werift, name: clean, count: 4, rampUp: 1s }
+network:
+  profiles: { slow: { delay: 30ms, loss: 3% } }
+  assign: [{ group: impaired, profile: slow, direction: down }]
+`);
+    const result = await runMarked(['run', file, '--out', out]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const report = readReport(out);
+    assert.equal(report.target.kind, 'janus');
+    assert.match(report.target.software ?? '', /^Janus 1\.\d+\.\d+$/);
+    assert.deepEqual(report.bots, { planned: 8, joined: 8, failed: 0 });
+    // Every bot hears the 3 others of its room.
+    assert.ok(report.packets.received > 2.5 * report.packets.sent, `received ${report.packets.received} of ${report.packets.sent} sent`);
+    const clean = report.groups['clean']!;
+    const impaired = report.groups['impaired']!;
+    assert.ok((clean.metrics.packet_loss_ratio ?? 1) < 0.01, `clean loss ${clean.metrics.packet_loss_ratio}`);
+    assert.ok((clean.metrics.e2e_latency_ms?.p50 ?? 99) < 5, `clean latency p50 ${clean.metrics.e2e_latency_ms?.p50}`);
+    const measured = impaired.network!.measured;
+    assert.ok(measured.latencyAddedP50Ms !== null && Math.abs(measured.latencyAddedP50Ms - 30) < 3, `added latency p50 ${measured.latencyAddedP50Ms}`);
+    assert.ok(measured.lossRatio !== null && measured.lossRatio > 0.015 && measured.lossRatio < 0.05, `impaired loss ${measured.lossRatio}`);
+    // Janus's own CPU and memory, every second, in the server section.
+    const points = report.server.nodes[0]?.points ?? [];
+    assert.ok(points.length >= 8 && points.some((p) => p.cpuPercent > 0) && points.every((p) => p.rssMB > 1), JSON.stringify(points.slice(0, 3)));
+    assert.equal(points.at(-1)?.rooms, 2);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(janusLeftovers(), []);
+  });
+
+  it('kill and restart of the Janus instance mid-run: every bot notices, rejoins and is heard again', async () => {
+    const out = tempDir('janus-kill');
+    const file = writeScenario(`
+name: janus-kill
+duration: 16s
+target: { janus: { instances: 1 } }
+rooms: { count: 2, size: 4 }
+fleet:
+  - { engine: werift, count: 8, rampUp: 1s }
+chaos:
+  - { at: 5s, action: kill-node, target: node-0 }
+  - { at: 7s, action: restart-node, target: node-0 }
+`);
+    const result = await runMarked(['run', file, '--out', out]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const report = readReport(out);
+    assert.deepEqual(report.events.filter((e) => e.kind === 'chaos').map((e) => [e.action, e.ok]), [['kill-node', true], ['restart-node', true]]);
+    const kill = report.recoveries[0]!;
+    assert.ok(kill.botFailures >= 8, `failures after the kill: ${kill.botFailures}`);
+    // Each bot's outage closed: its last packet before the kill to its first after rejoining.
+    assert.ok((report.metrics.recovery_time_ms?.count ?? 0) >= 8, JSON.stringify(report.metrics.recovery_time_ms));
+    assert.ok((report.metrics.recovery_time_ms?.p50 ?? 0) > 2000, 'the instance was down for 2 s');
+    const last = report.timeline.at(-2)!;
+    assert.equal(last.botsConnected, 8);
+    assert.ok(last.packetsReceived > 8 * 3 * 40, `packets in second ${last.t}: ${last.packetsReceived}`);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(janusLeftovers(), []);
+  });
+
+  it('a Janus error reply fails the participant with Janus\'s code and text; the run goes on', async () => {
+    const out = tempDir('janus-full');
+    // A room of 4 speakers joining one by one, 2 publishers allowed: Janus refuses the last two.
+    const file = writeScenario(`
+name: janus-full
+duration: 8s
+target: { janus: { instances: 1, publishersPerRoom: 2 } }
+rooms: { count: 1, size: 4 }
+fleet:
+  - { engine: werift, count: 4, rampUp: 4s }
+harness: { joinGrace: 1s }
+`);
+    const result = await runCli(['run', file, '--out', out]);
+    const report = readReport(out);
+    assert.deepEqual(report.bots, { planned: 4, joined: 2, failed: 2 }, result.stderr);
+    const refusals = report.events.filter((e) => e.kind === 'bot-failed');
+    assert.equal(refusals.length, 2);
+    for (const e of refusals) assert.match(e.detail ?? '', /^432: Maximum number of publishers \(2\) already reached$/);
+    // Half the room never got in: the load did not happen as planned.
+    assert.equal(result.code, 2);
+    assert.match(report.harness.invalidReason ?? '', /join backlog/);
+  });
+
+  it('a Janus that does not come up in time: exit 2 with its last log lines', async () => {
+    const fake = join(tempDir('fake-janus'), 'janus');
+    writeFileSync(fake, '#!/bin/sh\necho "fake janus: configuration folder $2"\necho "fake janus: giving up"\nexit 3\n');
+    chmodSync(fake, 0o755);
+    const out = tempDir('janus-down');
+    const result = await runMarked(['run', join(packageRoot, 'scenarios/janus-videoroom.yaml'), '--out', out], { JANUS_BIN: fake });
+    assert.equal(result.code, 2, result.stderr);
+    const report = readReport(out);
+    assert.match(report.abortReason ?? '', /^Janus node-0 did not come up: exited with code 3; its last lines:\nfake janus: configuration folder \/tmp\/rtcstorm-janus-\S+\nfake janus: giving up$/);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(janusLeftovers(), []);
+  });
+});
+
+describe('Janus not installed', () => {
+  it('a Janus scenario exits 1 before anything starts, with the fix; doctor says the same', async () => {
+    const env = { JANUS_BIN: '/nonexistent/janus' };
+    const result = await runCli(['run', join(packageRoot, 'scenarios/janus-videoroom.yaml'), '--out', tempDir('no-janus')], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /target\.janus: Janus is not installed: install Debian's janus \(apt-get install janus; npm run setup does it\), or set JANUS_BIN/);
+    const doctor = await runCli(['doctor'], env);
+    assert.match(doctor.stdout, /warn {2}janus +not found \(needed only by target\.janus with instances\)\n {6}fix: install Debian's janus/);
+  });
+});
