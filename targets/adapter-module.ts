@@ -4,7 +4,7 @@
  * participants (fleet processes, the browser engine).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compiledPath } from '../core/paths.js';
 import type { AdapterInit, CreateAdapter, TargetAdapter } from '../ports/target-adapter.js';
@@ -23,6 +23,11 @@ export const builtInAdapters = {
   rtcstorm: compiledPath('targets/rtcstorm/rtcstorm-adapter.ts'),
   janus: compiledPath('targets/janus/janus-adapter.ts'),
 } as const;
+
+/** A user's adapter module, as the scenario names it: relative to the scenario file. */
+export function userAdapterPath(module: string, scenarioFile: string | null): string {
+  return resolve(scenarioFile ? dirname(scenarioFile) : '.', module);
+}
 
 /** An adapter module that cannot be used: the message names the file and what is wrong, for the user. */
 export class AdapterModuleError extends Error {

@@ -42,7 +42,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     }
     throw error;
   }
-  const missing = targetPreflight(scenario);
+  const missing = await targetPreflight(scenario);
   if (missing) {
     process.stderr.write(`rtcstorm: ${missing}\n`);
     return exitCodes.badInput;

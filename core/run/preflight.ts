@@ -3,14 +3,24 @@ import { availableParallelism } from 'node:os';
 import { describeEstimate, estimateCapacity, type CapacityEstimate } from '../plan/capacity.js';
 import { makePlan, shardPlan, type ShardSpec } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
+import { AdapterModuleError, loadAdapterModule, userAdapterPath } from '../../targets/adapter-module.js';
 import { findJanus, janusInstallHint } from '../../targets/janus/launched-janus.js';
 import { capacityFigures, machineFacts } from './capacity-figures.js';
 
 export interface Preflight { estimate: CapacityEstimate; message: string | null }
 
 /** What the scenario's target needs on this machine before anything starts; null when it is all there. */
-export function targetPreflight(scenario: Scenario): string | null {
-  if (scenario.target.kind === 'janus' && scenario.target.url === null && !findJanus()) return `target.janus: Janus is not installed: ${janusInstallHint}`;
+export async function targetPreflight(scenario: Scenario): Promise<string | null> {
+  const { target } = scenario;
+  if (target.kind === 'janus' && target.url === null && !findJanus()) return `target.janus: Janus is not installed: ${janusInstallHint}`;
+  if (target.adapter) {
+    try {
+      await loadAdapterModule(userAdapterPath(target.adapter.module, scenario.file));
+    } catch (error) {
+      if (error instanceof AdapterModuleError) return `target.adapter: ${error.message}`;
+      throw error;
+    }
+  }
   return null;
 }
 

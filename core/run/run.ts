@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { HarnessProbe } from '../../bots/fleet/harness-probe.js';
 import { ChaosTimeline } from '../../chaos/timeline.js';
 import { RunJournal } from '../../reports/journal/run-journal.js';
-import { builtInAdapters, type AdapterSpec } from '../../targets/adapter-module.js';
+import { builtInAdapters, userAdapterPath, type AdapterSpec } from '../../targets/adapter-module.js';
 import { startLaunchedJanus } from '../../targets/janus/launched-janus.js';
 import { buildReport } from '../../reports/build-report.js';
 import { latestMachinePercent, type SharedMachine } from '../../reports/harness-validity.js';
@@ -67,6 +67,7 @@ async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag:
 /** The adapter participants join the target through: rtcstorm's own protocol for the bundled cluster and a target URL, Janus's for Janus. */
 function adapterSpec(scenario: Scenario, target: Target, runTag: string): AdapterSpec {
   const spec = scenario.target;
+  if (spec.adapter) return { module: userAdapterPath(spec.adapter.module, scenario.file), name: spec.adapter.module, init: { url: target.signallingUrl, options: spec.adapter.options, runTag } };
   if (spec.kind === 'janus') return { module: builtInAdapters.janus, name: 'janus', init: { url: target.signallingUrl, options: { publishersPerRoom: spec.publishersPerRoom }, runTag } };
   return { module: builtInAdapters.rtcstorm, name: 'rtcstorm', init: { url: target.signallingUrl, options: {}, runTag } };
 }

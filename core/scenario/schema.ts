@@ -6,7 +6,7 @@ import { chaosSchema, recoverySchema } from './chaos-schema.js';
 import { harnessSchema } from './harness-schema.js';
 import { networkSchema, percentage } from './network-schema.js';
 import { thresholdsSchema } from './threshold-schema.js';
-import type { BrowserGroup, K6Behaviour, K6Group, K6Load, K6Stage, TalkSpec, TargetSpec, VideoSpec, WeriftGroup } from './types.js';
+import type { BrowserGroup, K6Behaviour, K6Group, K6Load, K6Stage, TalkSpec, TargetKind, TargetSpec, VideoSpec, WeriftGroup } from './types.js';
 
 const name = z
   .string()
@@ -52,14 +52,30 @@ const loopbackOnly = (url: string, allowNonLoopback: boolean, path: string[], ct
   return false;
 };
 
+const userAdapter = z.strictObject({
+  module: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
 const target = z
   .strictObject({
     bundled: bundled.optional(),
     url: wsUrl.optional(),
     janus: janus.optional(),
+    adapter: userAdapter.optional(),
     allowNonLoopback: z.boolean().default(false),
   })
-  .transform(({ bundled, url, janus, allowNonLoopback }, ctx): TargetSpec => {
+  .transform(({ adapter, ...rest }, ctx): TargetSpec => {
+    const kind = targetKind(rest, ctx);
+    return kind === z.NEVER || adapter === undefined ? kind : { ...kind, adapter };
+  })
+  .prefault({ bundled: {} });
+
+type BundledInput = z.infer<typeof bundled>;
+type JanusInput = z.infer<typeof janus>;
+
+function targetKind(input: { bundled?: BundledInput; url?: string; janus?: JanusInput; allowNonLoopback: boolean }, ctx: z.RefinementCtx): TargetKind {
+  const { bundled, url, janus, allowNonLoopback } = input;
     const given = [bundled !== undefined && 'bundled', url !== undefined && 'url', janus !== undefined && 'janus'].filter(Boolean);
     if (given.length !== 1) {
       ctx.addIssue({ code: 'custom', message: `must set exactly one of bundled, url or janus (got ${given.length === 0 ? 'none' : given.join(' and ')})`, input: { bundled, url, janus } });
@@ -72,8 +88,7 @@ const target = z
       return loopbackOnly(janus.url, allowNonLoopback, ['janus', 'url'], ctx) ? { kind: 'janus', instances: 0, url: janus.url, allowNonLoopback, publishersPerRoom } : z.NEVER;
     }
     return loopbackOnly(url!, allowNonLoopback, ['url'], ctx) ? { kind: 'url', url: url!, allowNonLoopback } : z.NEVER;
-  })
-  .prefault({ bundled: {} });
+}
 
 export function isLoopbackHost(hostname: string): boolean {
   // URL has already normalised the host: lower case, IPv4 in dotted quads, IPv6 in brackets.

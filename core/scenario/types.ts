@@ -71,7 +71,13 @@ export interface K6Group {
 /** Discriminated on `engine`. */
 export type FleetGroup = WeriftGroup | BrowserGroup | K6Group;
 
-export type TargetSpec =
+/** A user's adapter module for the target (docs/targets.md); `module` as written, relative to the scenario file. */
+export interface UserAdapterSpec { module: string; options: Record<string, unknown> }
+
+/** Which target, and (`adapter`) a module of the user's that speaks its signalling instead of the built-in adapter. */
+export type TargetSpec = TargetKind & { adapter?: UserAdapterSpec };
+
+export type TargetKind =
   | { kind: 'bundled'; nodes: number; workersPerNode: number }
   /** An external server that speaks rtcstorm's protocol (`rtcstorm target`, another machine's cluster). */
   | { kind: 'url'; url: string; allowNonLoopback: boolean }
