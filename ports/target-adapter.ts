@@ -54,6 +54,10 @@ export interface ParticipantConnection {
 export interface Participant {
   /** Unique in the run: `bot-<id>` or `browser-<id>`. */
   readonly peerId: string;
+  /** What it sends when it publishes (offer these: `createOffer({ send: participant.publishes })`). */
+  readonly publishes: Array<'audio' | 'video'>;
+  /** What it can receive: a target should not offer it other kinds. */
+  readonly receives: Array<'audio' | 'video'>;
   /**
    * True when the participant's media path takes every RTP stream its receive connection carries,
    * whatever the SSRC: later streams then need no renegotiation where the target does not ask for

@@ -6,6 +6,8 @@
 import { botRandom } from '../../core/plan/random.js';
 import type { BrowserGroup } from '../../core/scenario/index.js';
 import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
+import type { TargetAdapter } from '../../ports/target-adapter.js';
+import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { MediaWatch } from '../media-watch.js';
 import { SampleDeadline } from '../sample-deadline.js';
 import { BrowserParticipant } from './browser-participant.js';
@@ -38,6 +40,7 @@ export class BrowserEngine implements Engine {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private sampledUpTo = -1;
   private leaving: Promise<void> | undefined;
+  private adapter: TargetAdapter | undefined;
   private stopping = false;
   private readonly mediaWatch = new MediaWatch((now) => {
     for (const p of this.participants) p.checkMedia(now);
@@ -52,13 +55,16 @@ export class BrowserEngine implements Engine {
   /** Returns at once: browsers start in the background, each page joins at its planned time. */
   async start(context: EngineContext): Promise<void> {
     this.context = context;
+    // The pages' signalling runs here, in the run process, through the same adapter module as the bots'.
+    const adapter = await createTargetAdapter(context.adapter);
+    this.adapter = adapter;
     const server = await PageServer.start();
     this.server = server;
     for (const group of context.scenario.fleet) {
       if (group.engine !== 'browser') continue;
       const participants = context.plan.bots
         .filter((bot) => bot.group === group.name)
-        .map((plan) => new BrowserParticipant({ plan, roomId: `${context.runTag}-room-${plan.room}`, signallingUrl: context.signallingUrl, store: context.store, joinTimeoutMs: this.options.joinTimeoutMs, recovery: context.scenario.recovery, random: botRandom(context.plan.seed, plan.id) }));
+        .map((plan) => new BrowserParticipant({ plan, roomId: `${context.runTag}-room-${plan.room}`, adapter, store: context.store, joinTimeoutMs: this.options.joinTimeoutMs, recovery: context.scenario.recovery, random: botRandom(context.plan.seed, plan.id) }));
       for (let first = 0; first < participants.length; first += group.perProcess) this.addHost(participants.slice(first, first + group.perProcess), server.url);
     }
     this.timers.push(
@@ -180,6 +186,7 @@ export class BrowserEngine implements Engine {
     const second = Math.min(this.secondAt(stopAt), this.lastSecond);
     this.sampleSecond(second, second > this.sampledUpTo);
     await Promise.all(this.hosts.map((h) => h.chromium?.close()));
+    await this.adapter?.close();
     // Samples of a browser that died or failed to start never come: those seconds are missing.
     for (const host of this.hosts) if (host.chromium) host.deadline.finish(second);
     await this.server?.close();

@@ -1,15 +1,17 @@
 /**
- * The Node side of one browser participant (one page): joins through the page, accounts the
- * frames the page ships exactly as a werift bot accounts its packets (StreamReceiver), and samples
- * the page's getStats() every second. When the page loses its connection (signalling closed, a
- * transport failed, or silence from everyone it consumes for longer than the media timeout, which is
- * how a paused or partitioned node shows) it rejoins as a werift bot does (bots/recovery.ts): the
- * page leaves and joins again, asking the directory where the room is now. A page that crashes or
- * hangs, or a join that fails, fails the participant for good.
+ * The Node side of one browser participant (one page): a participant of the target's adapter
+ * (ports/target-adapter.ts) whose peer connections live in the page, driven there step by step in
+ * SDP; it accounts the frames the page ships exactly as a werift bot accounts its packets
+ * (StreamReceiver), and samples the page's getStats() every second. When it loses the target (the
+ * adapter says it was dropped, a connection failed, or silence from everyone it receives for longer
+ * than the media timeout, which is how a paused or partitioned node shows) it rejoins as a werift
+ * bot does (bots/recovery.ts), through the adapter again. A page that crashes or hangs, or a join
+ * that fails, fails the participant for good.
  */
 import { EventEmitter } from 'node:events';
 import type { Page } from 'puppeteer-core';
 import type { MetricStore } from '../../core/metrics/store.js';
+import type { Participant, ParticipantConnection, RemoteStream, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import type { RecoverySpec } from '../../core/scenario/index.js';
 import type { BotPlan } from '../../core/plan/plan.js';
 import { hostNowMs } from '../clock.js';
@@ -18,14 +20,15 @@ import { Recovery } from '../recovery.js';
 import { StreamReceiver } from '../stream-receiver.js';
 import { withTimeout } from '../with-timeout.js';
 import type { Chromium } from './chromium.js';
-import { bindings, frameFields, type FrameBatch, type PageApi, type PageJoin, type PageStats } from './page-api.js';
+import { bindings, frameFields, type FrameBatch, type PageApi, type PageStart, type PageStats } from './page-api.js';
 import type { Usage } from './process-usage.js';
 import { PageStatsDeltas, type StatsSample } from './stats-samples.js';
 
 export interface BrowserParticipantOptions {
   plan: BotPlan;
   roomId: string;
-  signallingUrl: string;
+  /** The target's signalling, in the run process: the page's connections are driven through it. */
+  adapter: TargetAdapter;
   store: MetricStore;
   joinTimeoutMs: number;
   recovery: RecoverySpec;
@@ -47,8 +50,10 @@ const leaveTimeoutMs = 3_000;
  */
 type PageGlobal = { rtcstorm: PageApi };
 
-export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
+export class BrowserParticipant extends EventEmitter<{ failed: [string] }> implements Participant {
   state: ParticipantState = 'idle';
+  /** Chromium's receive path is its own: each stream is negotiated as the target offers it. */
+  readonly takesEveryStream = false;
   /** Whether it ever completed joining. */
   joined = false;
   private page: Page | undefined;
@@ -59,10 +64,15 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
   private sentThisSecond = 0;
   /** A loss the rejoined session reported before the rejoin was done. */
   private lostWhileRejoining: string | undefined;
-  /** Audio streams the page consumed at its last batch. */
-  private audioConsumers = 0;
-  /** When the page last joined or consumed a new audio stream: silence is measured from here or the last frame. */
+  /** Audio streams the adapter says the page receives now, by SSRC. */
+  private readonly audioStreams = new Set<number>();
+  /** When the page last joined or began to receive an audio stream: silence is measured from here or the last frame. */
   private subscribedAtMs = 0;
+  /** The adapter's session in the room now, and the page's connections in it. */
+  private session: TargetSession | undefined;
+  private connectionIds: number[] = [];
+  private publishConnection: number | undefined;
+  private nextConnection = 1;
   /** When the pending getStats() call started; undefined when none is pending. */
   private statsAskedAt: number | undefined;
 
@@ -84,7 +94,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     return `browser-${this.options.plan.id}`;
   }
 
-  /** Opens the participant's page in `browser`; it joins later, at its planned time. */
+  /** Opens the participant's page in `browser` and starts its capture; it joins later, at its planned time. */
   async open(browser: Chromium, pageUrl: string): Promise<void> {
     const page = await browser.newPage();
     this.page = page;
@@ -92,6 +102,9 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     await page.exposeFunction(bindings.frames, (batch: FrameBatch) => this.onFrames(batch));
     await page.exposeFunction(bindings.failed, (reason: string) => this.lost(reason));
     await page.goto(pageUrl);
+    const { plan } = this.options;
+    const start: PageStart = { senderId: plan.id, audio: plan.audio, video: plan.video, batchIntervalMs };
+    await page.evaluate((c) => (globalThis as unknown as PageGlobal).rtcstorm.start(c), start);
   }
 
   async join(): Promise<void> {
@@ -100,7 +113,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     this.state = 'joining';
     const startedAt = hostNowMs();
     try {
-      await this.joinPage('join');
+      await this.joinTarget('join');
     } catch (error) {
       this.fail(`join: ${(error as Error).message}`);
       return;
@@ -113,25 +126,65 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     store.count('bots_joined', 1, plan.group);
   }
 
-  /** The page joins the room: locates it, connects, publishes and subscribes. */
-  private joinPage(what: string): Promise<void> {
-    const { plan, joinTimeoutMs } = this.options;
-    const config: PageJoin = {
-      signallingUrl: this.options.signallingUrl,
-      roomId: this.options.roomId,
-      peerId: this.peerId,
-      senderId: plan.id,
-      audio: plan.audio,
-      video: plan.video,
-      timeoutMs: joinTimeoutMs,
-      batchIntervalMs,
+  /** Joins the room through the adapter, then waits for the page's publishing connection. */
+  private joinTarget(what: string): Promise<void> {
+    const { joinTimeoutMs, roomId, adapter } = this.options;
+    const joining = async (): Promise<void> => {
+      this.session = await adapter.join(this, { roomId, publish: true, timeoutMs: joinTimeoutMs, reach: (url) => url });
+      const id = this.publishConnection;
+      if (id !== undefined) await this.page!.evaluate((i, t) => (globalThis as unknown as PageGlobal).rtcstorm.connected(i, t), id, joinTimeoutMs);
     };
-    return withTimeout(this.page!.evaluate((c) => (globalThis as unknown as PageGlobal).rtcstorm.join(c), config), joinTimeoutMs, what);
+    return withTimeout(joining(), joinTimeoutMs, what);
   }
 
-  /** The page's session ends: media stops and the page ships its last frames. */
-  private leavePage(): Promise<void> {
-    return withTimeout(this.page!.evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.leave()), leaveTimeoutMs, 'leave');
+  /** Leaves the room: the adapter's session, then the page's connections (media stops, the last frames come). */
+  private async leaveTarget(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    this.connectionIds = [];
+    this.publishConnection = undefined;
+    this.audioStreams.clear();
+    await session?.leave().catch(() => undefined);
+    await withTimeout(this.page!.evaluate(() => (globalThis as unknown as PageGlobal).rtcstorm.leave()), leaveTimeoutMs, 'leave');
+  }
+
+  /** What the page publishes: its microphone, and its camera when the group has video. */
+  get publishes(): Array<'audio' | 'video'> {
+    return this.options.plan.video ? ['audio', 'video'] : ['audio'];
+  }
+
+  /** Chromium decodes both. */
+  readonly receives: Array<'audio' | 'video'> = ['audio', 'video'];
+
+  /** A peer connection in the page, as the adapter asks for one. */
+  openConnection(purpose: 'publish' | 'subscribe'): ParticipantConnection {
+    const page = this.page!;
+    const id = this.nextConnection++;
+    this.connectionIds.push(id);
+    if (purpose === 'publish') this.publishConnection = id;
+    const opened = page.evaluate((i, p) => (globalThis as unknown as PageGlobal).rtcstorm.openConnection(i, p), id, purpose);
+    const call = async <T>(run: () => Promise<T>): Promise<T> => {
+      await opened;
+      return run();
+    };
+    return {
+      createOffer: (media) => call(() => page.evaluate((i, m) => (globalThis as unknown as PageGlobal).rtcstorm.createOffer(i, m), id, media)),
+      acceptAnswer: (answer) => call(() => page.evaluate((i, a) => (globalThis as unknown as PageGlobal).rtcstorm.acceptAnswer(i, a), id, answer)),
+      createAnswer: (offer) => call(() => page.evaluate((i, o) => (globalThis as unknown as PageGlobal).rtcstorm.createAnswer(i, o), id, offer)),
+      applyAnswer: () => call(() => page.evaluate((i) => (globalThis as unknown as PageGlobal).rtcstorm.applyAnswer(i), id)),
+      receiving: (stream: RemoteStream) => {
+        if (stream.kind !== 'audio') return;
+        this.audioStreams.add(stream.ssrc);
+        this.subscribedAtMs = hostNowMs();
+      },
+      ended: (ssrc) => void this.audioStreams.delete(ssrc),
+      close: () => void page.evaluate((i) => (globalThis as unknown as PageGlobal).rtcstorm.closeConnection(i), id).catch(() => undefined),
+    };
+  }
+
+  /** The target dropped the participant (its signalling closed, its session expired). */
+  dropped(reason: string): void {
+    this.lost(reason);
   }
 
   /**
@@ -148,11 +201,11 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
   private async recover(reason: string): Promise<void> {
     this.state = 'recovering';
     this.recovery.failed(this.receiver.lastArrivalMs);
-    await this.leavePage().catch(() => undefined);
+    await this.leaveTarget().catch(() => undefined);
     const rejoined = await this.recovery.retry(
       () => this.state !== 'recovering',
-      () => this.joinPage(`rejoin after "${reason}"`).catch(async (error: unknown) => {
-        await this.leavePage().catch(() => undefined);
+      () => this.joinTarget(`rejoin after "${reason}"`).catch(async (error: unknown) => {
+        await this.leaveTarget().catch(() => undefined);
         throw error;
       }),
     );
@@ -166,8 +219,6 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
 
   private onFrames(batch: FrameBatch): void {
     if (this.state === 'failed') return;
-    if (batch.audioConsumers > this.audioConsumers) this.subscribedAtMs = hostNowMs();
-    this.audioConsumers = batch.audioConsumers;
     this.sentThisSecond += batch.sent;
     const { frames } = batch;
     for (let i = 0; i + frameFields <= frames.length; i += frameFields) {
@@ -184,7 +235,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
    * expires (30 s). Called by the engine a few times a second (bots/media-watch.ts).
    */
   checkMedia(nowMs: number): void {
-    if (this.state !== 'connected' || this.audioConsumers === 0) return;
+    if (this.state !== 'connected' || this.audioStreams.size === 0) return;
     const heardAt = Math.max(this.receiver.lastArrivalMs, this.subscribedAtMs);
     if (nowMs - heardAt > this.options.recovery.mediaTimeoutMs) this.lost(`no media for ${Math.round(nowMs - heardAt)} ms`);
   }
@@ -243,7 +294,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> {
     if (state === 'failed' || state === 'closed') return;
     this.state = 'closed';
     if (state !== 'connected' || !page) return;
-    await this.leavePage().catch(() => undefined);
+    await this.leaveTarget().catch(() => undefined);
   }
 
   /** Counted once, whenever it happens: before, during or after joining. */

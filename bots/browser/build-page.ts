@@ -1,5 +1,5 @@
 /**
- * Bundles the participant page (bots/browser/page/main.ts, mediasoup-client included) into one
+ * Bundles the participant page (bots/browser/page/main.ts) into one
  * script for the page server. Run by `npm run build` after tsc; the page's types are checked by
  * tsconfig.browser-page.json, esbuild only bundles.
  */

@@ -5,18 +5,20 @@
  */
 import type { AudioSpec, VideoSpec } from '../../core/scenario/types.js';
 
-export interface PageJoin {
-  /** A directory (http) or one SFU node (ws): see bots/locate-room.ts. */
-  signallingUrl: string;
-  roomId: string;
-  peerId: string;
+/** What the page needs before the adapter opens its connections: what it sends and how it ships frames. */
+export interface PageStart {
   /** Stamped into every sent audio frame, as a bot's id is into its packets. */
   senderId: number;
   audio: AudioSpec;
   video: VideoSpec | null;
-  timeoutMs: number;
   /** How often the page ships received frames to Node. */
   batchIntervalMs: number;
+}
+
+/** What a connection offers (ports/target-adapter.ts OfferedMedia), as plain data for page.evaluate. */
+export interface PageOffer {
+  send?: Array<'audio' | 'video'>;
+  receive?: Array<'audio' | 'video'>;
 }
 
 /**
@@ -28,8 +30,6 @@ export interface FrameBatch {
   frames: number[];
   /** Audio frames stamped and sent since the last batch. */
   sent: number;
-  /** Audio streams the page consumes now: with none, silence is no sign of a lost node. */
-  audioConsumers: number;
 }
 
 export const frameFields = 5;
@@ -62,12 +62,23 @@ export interface PageStats {
   sent: SentStreamStats[];
 }
 
-/** `window.rtcstorm` in the page. */
+/**
+ * `window.rtcstorm` in the page: the steps of an SDP exchange on each of its peer connections, as
+ * Node's target adapter drives them (ports/target-adapter.ts ParticipantConnection), by number.
+ */
 export interface PageApi {
-  /** Resolves once the send transport is connected; rejects with the reason otherwise. */
-  join(config: PageJoin): Promise<void>;
+  /** Captures the fake microphone (and camera) and starts shipping received frames. */
+  start(config: PageStart): Promise<void>;
+  openConnection(id: number, purpose: 'publish' | 'subscribe'): void;
+  createOffer(id: number, media: PageOffer): Promise<string>;
+  acceptAnswer(id: number, answer: string): Promise<void>;
+  createAnswer(id: number, offer: string): Promise<string>;
+  applyAnswer(id: number): Promise<string>;
+  /** Resolves once the connection is connected; rejects when it fails or the time is up. */
+  connected(id: number, timeoutMs: number): Promise<void>;
+  closeConnection(id: number): void;
   stats(): Promise<PageStats>;
-  /** Stops sending and receiving, ships the last frames, closes the signalling socket. */
+  /** Closes every connection (media stops) and ships the last frames; capture goes on for a rejoin. */
   leave(): Promise<void>;
 }
 
@@ -75,6 +86,6 @@ export interface PageApi {
 export const bindings = {
   /** (batch: FrameBatch) => void */
   frames: 'rtcstormFrames',
-  /** (reason: string) => void: the participant failed after joining (socket closed, transport failed). */
+  /** (reason: string) => void: a connection failed (ICE or DTLS). */
   failed: 'rtcstormFailed',
 } as const;

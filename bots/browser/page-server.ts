@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compiledPath } from '../../core/paths.js';
 
-/** The page bundle `npm run build` writes (bots/browser/build-page.ts): mediasoup-client and the page code. */
+/** The page bundle `npm run build` writes (bots/browser/build-page.ts). */
 export const pageBundlePath = compiledPath('bots/browser/page/main.ts');
 
 const html = '<!doctype html><html><head><meta charset="utf-8"><title>rtcstorm participant</title><script src="/page.js"></script></head><body></body></html>';

@@ -160,6 +160,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     this.emit('connected');
   }
 
+  /** Audio only, both ways. */
+  readonly publishes: Array<'audio' | 'video'> = ['audio'];
+  readonly receives: Array<'audio' | 'video'> = ['audio'];
+
   /** The fast media path takes every RTP stream of its receive connection, whatever the SSRC. */
   get takesEveryStream(): boolean {
     return this.fastMedia;

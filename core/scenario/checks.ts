@@ -37,7 +37,6 @@ function enginesOnTarget(groups: readonly IndexedGroup[], target: TargetSpec): P
   if (target.kind !== 'janus') return [];
   return groups.flatMap(({ index, group }): PathProblem[] => {
     if (group.engine === 'k6') return [{ path: ['fleet', index, 'engine'], message: "k6 groups speak rtcstorm's signalling protocol: they need target.bundled or target.url, not target.janus", at: 'value' }];
-    if (group.engine === 'browser') return [{ path: ['fleet', index, 'engine'], message: 'browser groups join rtcstorm\'s protocol only for now: use werift groups with target.janus', at: 'value' }];
     return [];
   });
 }

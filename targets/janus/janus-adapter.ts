@@ -26,7 +26,7 @@ export function roomNumber(roomId: string): number {
   return hash + 1;
 }
 
-interface Publisher { id: number; display?: string }
+interface Publisher { id: number; display?: string; streams?: Array<{ type?: string; mid?: string }> }
 
 interface SubscribedStream { mid: string; feed_id?: number; type?: string; active?: boolean }
 
@@ -42,6 +42,8 @@ class JanusRoomSession implements TargetSession {
   private recv: ParticipantConnection | undefined;
   /** Feed id → its publisher's display name (the participant's peer id). */
   private readonly feeds = new Map<number, string>();
+  /** Feed id → the streams to ask Janus for: the kinds the participant receives, or the whole feed. */
+  private readonly wantedStreams = new Map<number, Array<{ feed: number; mid?: string }>>();
   private readonly subscribed = new Set<number>();
   /** SSRCs Janus sends each feed with, for ended(). */
   private readonly ssrcOfFeed = new Map<number, number>();
@@ -83,7 +85,7 @@ class JanusRoomSession implements TargetSession {
   private async publish(): Promise<void> {
     const send = this.participant.openConnection('publish');
     this.send = send;
-    const offer = await send.createOffer({ send: ['audio'] });
+    const offer = await send.createOffer({ send: this.participant.publishes });
     const reply = await this.connection.message(this.publisherHandle, { request: 'publish' }, { type: 'offer', sdp: asActive(offer) });
     if (!reply.jsep) throw new TargetError('no-answer', 'Janus answered publish without an SDP answer');
     await send.acceptAnswer(reply.jsep.sdp);
@@ -115,6 +117,8 @@ class JanusRoomSession implements TargetSession {
     for (const p of publishers) {
       if (p.display === this.participant.peerId || this.subscribed.has(p.id)) continue;
       this.feeds.set(p.id, p.display ?? `feed-${p.id}`);
+      const kinds = p.streams?.filter((stream) => stream.mid !== undefined && this.participant.receives.includes(stream.type === 'video' ? 'video' : 'audio'));
+      this.wantedStreams.set(p.id, kinds && kinds.length > 0 ? kinds.map((stream) => ({ feed: p.id, mid: stream.mid! })) : [{ feed: p.id }]);
       this.subscribed.add(p.id);
       fresh.push(p.id);
     }
@@ -137,7 +141,7 @@ class JanusRoomSession implements TargetSession {
 
   private async subscribe(feeds: number[]): Promise<void> {
     if (this.closed) return;
-    const streams = feeds.map((feed) => ({ feed }));
+    const streams = feeds.flatMap((feed) => this.wantedStreams.get(feed) ?? [{ feed }]);
     let reply: JanusMessage;
     if (this.subscriberHandle === undefined) {
       this.subscriberHandle = await this.connection.attach(videoroom);

@@ -10,10 +10,14 @@ export interface Fingerprint { algorithm: string; value: string }
 
 export interface SendOfferInfo { mid: string; payloadType: number; ssrc: number; cname: string; fingerprint: Fingerprint }
 
-/** A consumer as the bot negotiates it: one m-line, sendonly from mediasoup's side. */
-export interface ConsumerLine { mid: string; payloadType: number; ssrc: number; cname: string; active: boolean }
+/** One track of the participant's send offer, as produce() takes it. */
+export interface SendSection { kind: 'audio' | 'video'; mid: string; payloadType: number; ssrc: number; cname: string }
+
+/** A consumer as the participant negotiates it: one m-line, sendonly from mediasoup's side (audio unless `kind` says). */
+export interface ConsumerLine { mid: string; payloadType: number; ssrc: number; cname: string; active: boolean; kind?: 'audio' | 'video' }
 
 const opus = { codec: 'opus', rate: 48000, encoding: 2 } as const;
+const vp8 = { codec: 'VP8', rate: 90000 } as const;
 
 /**
  * The participant's own SDP is read by scanning its lines for the few attributes needed: a full parse (with
@@ -58,6 +62,28 @@ export function readSendOffer(sdp: string): SendOfferInfo {
   return { mid, payloadType: Number(opusLine[1]), ssrc: Number(ssrcLine[1]), cname: ssrcLine[2]!, fingerprint: fingerprintOf(lines) };
 }
 
+/** Every track the participant's offer sends (Opus audio, VP8 video), with the DTLS fingerprint. */
+export function readSendSections(sdp: string): { sections: SendSection[]; fingerprint: Fingerprint } {
+  const lines = sdpLines(sdp);
+  const sections: SendSection[] = [];
+  let start = lines.findIndex((line) => line.startsWith('m='));
+  while (start >= 0) {
+    const next = lines.findIndex((line, i) => i > start && line.startsWith('m='));
+    const media = lines.slice(start, next < 0 ? undefined : next);
+    const kind = media[0]!.startsWith('m=audio ') ? 'audio' : media[0]!.startsWith('m=video ') ? 'video' : undefined;
+    const mid = attribute(media, 'mid');
+    const codec = kind === 'audio' ? /^a=rtpmap:(\d+) opus\//i : /^a=rtpmap:(\d+) VP8\//i;
+    const payload = media.map((line) => codec.exec(line)).find((match) => match);
+    const ssrc = media.map((line) => /^a=ssrc:(\d+) cname:(\S+)/.exec(line)).find((match) => match);
+    if (kind && mid !== undefined && payload && ssrc && !media.includes('a=inactive') && !media.includes('a=recvonly')) {
+      sections.push({ kind, mid, payloadType: Number(payload[1]), ssrc: Number(ssrc[1]), cname: ssrc[2]! });
+    }
+    start = next;
+  }
+  if (!sections.some((s) => s.kind === 'audio')) throw new Error('the participant\'s offer sends no Opus audio track with an a=ssrc cname line');
+  return { sections, fingerprint: fingerprintOf(lines) };
+}
+
 /**
  * The remote SDP is written line by line rather than through sdp-transform's writer: it is made
  * once per negotiation per bot (a join storm makes thousands), always in the same shape, and the
@@ -78,13 +104,16 @@ function sessionLines(transport: TransportInfo, version: number, mids: string[])
   ];
 }
 
-function audioLines(transport: TransportInfo, mid: string, payloadType: number, direction: 'sendonly' | 'recvonly' | 'inactive', setup: 'passive' | 'actpass'): string[] {
+function mediaLines(transport: TransportInfo, mid: string, payloadType: number, direction: 'sendonly' | 'recvonly' | 'inactive', setup: 'passive' | 'actpass', kind: 'audio' | 'video' = 'audio'): string[] {
   const { usernameFragment, password } = transport.iceParameters;
+  const codec =
+    kind === 'audio'
+      ? [`a=rtpmap:${payloadType} ${opus.codec}/${opus.rate}/${opus.encoding}`, `a=fmtp:${payloadType} minptime=10;useinbandfec=1`]
+      : [`a=rtpmap:${payloadType} ${vp8.codec}/${vp8.rate}`, `a=rtcp-fb:${payloadType} nack`, `a=rtcp-fb:${payloadType} nack pli`, `a=rtcp-fb:${payloadType} ccm fir`];
   return [
-    `m=audio 7 UDP/TLS/RTP/SAVPF ${payloadType}`,
+    `m=${kind} 7 UDP/TLS/RTP/SAVPF ${payloadType}`,
     'c=IN IP4 127.0.0.1',
-    `a=rtpmap:${payloadType} ${opus.codec}/${opus.rate}/${opus.encoding}`,
-    `a=fmtp:${payloadType} minptime=10;useinbandfec=1`,
+    ...codec,
     `a=mid:${mid}`,
     `a=${direction}`,
     `a=ice-ufrag:${usernameFragment}`,
@@ -99,9 +128,10 @@ function audioLines(transport: TransportInfo, mid: string, payloadType: number, 
 
 const sdpText = (lines: string[]): string => `${lines.join('\r\n')}\r\n`;
 
-/** mediasoup's answer to the participant's send offer: mediasoup receives and is the DTLS client. */
-export function sendAnswer(transport: TransportInfo, offer: SendOfferInfo): string {
-  return sdpText([...sessionLines(transport, 1, [offer.mid]), ...audioLines(transport, offer.mid, offer.payloadType, 'recvonly', 'passive')]);
+/** mediasoup's answer to the participant's send offer (one track, or several): mediasoup receives and is the DTLS client. */
+export function sendAnswer(transport: TransportInfo, offer: Pick<SendSection, 'mid' | 'payloadType'> & { kind?: SendSection['kind'] } | Array<Pick<SendSection, 'mid' | 'payloadType' | 'kind'>>): string {
+  const sections = Array.isArray(offer) ? offer : [offer];
+  return sdpText([...sessionLines(transport, 1, sections.map((s) => s.mid)), ...sections.flatMap((s) => mediaLines(transport, s.mid, s.payloadType, 'recvonly', 'passive', s.kind ?? 'audio'))]);
 }
 
 /** mediasoup's offer of every consumer so far; ended consumers stay as inactive lines, since m-lines are never removed. */
@@ -109,9 +139,9 @@ export function recvOffer(transport: TransportInfo, consumers: ConsumerLine[], v
   const lines = sessionLines(transport, version, consumers.map((c) => c.mid));
   for (const consumer of consumers) {
     lines.push(
-      ...audioLines(transport, consumer.mid, consumer.payloadType, consumer.active ? 'sendonly' : 'inactive', 'actpass'),
+      ...mediaLines(transport, consumer.mid, consumer.payloadType, consumer.active ? 'sendonly' : 'inactive', 'actpass', consumer.kind ?? 'audio'),
       `a=ssrc:${consumer.ssrc} cname:${consumer.cname}`,
-      `a=ssrc:${consumer.ssrc} msid:rtcstorm-${consumer.mid} audio-${consumer.mid}`,
+      `a=ssrc:${consumer.ssrc} msid:rtcstorm-${consumer.mid} ${consumer.kind ?? 'audio'}-${consumer.mid}`,
     );
   }
   return sdpText(lines);

@@ -8,14 +8,22 @@
 import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import { maxBatch, type ProducerInfo, type TransportInfo } from '../../target-server/protocol.js';
 import { locateRoom } from '../locate-room.js';
-import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer, type ConsumerLine } from './mediasoup-sdp.js';
+import { readDtlsParameters, readSendSections, recvOffer, sendAnswer, type ConsumerLine } from './mediasoup-sdp.js';
 import { SignallingClient } from './signalling-client.js';
 
 const opusClockRate = 48000;
 
+const videoFeedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
+
 /** What a participant can receive, in mediasoup's RtpCapabilities shape, for consume(). */
 export const receiveCapabilities = {
   codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: opusClockRate, channels: 2, preferredPayloadType: 100, parameters: {}, rtcpFeedback: [] }],
+  headerExtensions: [],
+};
+
+/** The same with VP8, for participants that receive video (browsers). */
+const audioVideoCapabilities = {
+  codecs: [...receiveCapabilities.codecs, { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 101, parameters: {}, rtcpFeedback: videoFeedback }],
   headerExtensions: [],
 };
 
@@ -75,21 +83,21 @@ class RoomSession implements TargetSession {
     const transport = await client.request('createTransport', { direction: 'send' });
     const send = this.participant.openConnection('publish');
     this.send = send;
-    const offer = readSendOffer(await send.createOffer({ send: ['audio'] }));
+    const { sections, fingerprint } = readSendSections(await send.createOffer({ send: this.participant.publishes }));
     // The answer says a=setup:passive (mediasoup is the DTLS server), so the participant is the client.
-    await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] } });
-    await send.acceptAnswer(sendAnswer(transport, offer));
-    await client.request('produce', {
-      transportId: transport.transportId,
-      kind: 'audio',
-      rtpParameters: {
-        mid: offer.mid,
-        codecs: [{ mimeType: 'audio/opus', payloadType: offer.payloadType, clockRate: opusClockRate, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] }],
-        headerExtensions: [],
-        encodings: [{ ssrc: offer.ssrc }],
-        rtcp: { cname: offer.cname, reducedSize: true },
-      },
-    });
+    await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: 'client', fingerprints: [fingerprint] } });
+    await send.acceptAnswer(sendAnswer(transport, sections));
+    for (const section of sections) {
+      const codec =
+        section.kind === 'audio'
+          ? { mimeType: 'audio/opus', payloadType: section.payloadType, clockRate: opusClockRate, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] }
+          : { mimeType: 'video/VP8', payloadType: section.payloadType, clockRate: 90000, parameters: {}, rtcpFeedback: videoFeedback };
+      await client.request('produce', {
+        transportId: transport.transportId,
+        kind: section.kind,
+        rtpParameters: { mid: section.mid, codecs: [codec], headerExtensions: [], encodings: [{ ssrc: section.ssrc }], rtcp: { cname: section.cname, reducedSize: true } },
+      });
+    }
   }
 
   /** Consumes producers; requests that arrive while a negotiation runs are batched into the next one. */
@@ -118,15 +126,17 @@ class RoomSession implements TargetSession {
     this.wanted.clear();
     // A participant that takes every stream has nothing to set up per consumer (see negotiate), so its consumers flow at once.
     const paused = !this.participant.takesEveryStream;
-    const replies = await Promise.all(inBatches(batch).map((producerIds) => client.request('consumeMany', { transportId: transport.transportId, producerIds, rtpCapabilities: receiveCapabilities, paused })));
+    const rtpCapabilities = this.participant.receives.includes('video') ? audioVideoCapabilities : receiveCapabilities;
+    const replies = await Promise.all(inBatches(batch).map((producerIds) => client.request('consumeMany', { transportId: transport.transportId, producerIds, rtpCapabilities, paused })));
     const fresh = replies.flatMap((reply) => reply.consumers);
     if (fresh.length === 0) return;
     for (const consumer of fresh) {
       const rtp = consumer.rtpParameters as { mid?: string; codecs: Array<{ payloadType: number }>; encodings: Array<{ ssrc: number }>; rtcp: { cname: string } };
-      const line: ConsumerLine = { mid: String(rtp.mid), payloadType: rtp.codecs[0]!.payloadType, ssrc: rtp.encodings[0]!.ssrc, cname: rtp.rtcp.cname, active: true };
+      const kind = consumer.kind === 'video' ? 'video' : 'audio';
+      const line: ConsumerLine = { mid: String(rtp.mid), payloadType: rtp.codecs[0]!.payloadType, ssrc: rtp.encodings[0]!.ssrc, cname: rtp.rtcp.cname, active: true, ...(kind === 'video' ? { kind } : {}) };
       this.consumers.push(line);
       this.consumerByProducer.set(consumer.producerId, line);
-      recv.receiving({ ssrc: line.ssrc, peerId: this.peerOfProducer.get(consumer.producerId) ?? consumer.producerId, kind: 'audio' });
+      recv.receiving({ ssrc: line.ssrc, peerId: this.peerOfProducer.get(consumer.producerId) ?? consumer.producerId, kind });
     }
     if (!this.participant.takesEveryStream || !this.recvConnected) await this.negotiate(transport, recv);
     if (paused) await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));

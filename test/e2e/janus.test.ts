@@ -106,6 +106,35 @@ chaos:
     assert.deepEqual(janusLeftovers(), []);
   });
 
+  it('Chromium pages join the same Janus rooms as bots, through the same adapter, and hear and are heard', async () => {
+    const out = tempDir('janus-browsers');
+    const file = writeScenario(`
+name: janus-browsers
+duration: 12s
+target: { janus: { instances: 1 } }
+rooms: { count: 1, size: 4 }
+fleet:
+  - { engine: werift, name: bots, count: 2 }
+  - { engine: browser, name: browsers, count: 2, video: { codec: vp8, width: 320, height: 180, fps: 10 } }
+# Chromium shares the cores with the bots: their own delays are not what this test is about.
+harness: { maxEventLoopLag: 5s }
+recovery: { mediaTimeout: 10s }
+`);
+    const result = await runMarked(['run', file, '--out', out]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const report = readReport(out);
+    assert.deepEqual(report.bots, { planned: 4, joined: 4, failed: 0 });
+    // Everyone hears the 3 others: bots hear the browsers' stamped frames, browsers the bots' packets.
+    for (const group of ['bots', 'browsers'] as const) {
+      const g = report.groups[group]!;
+      assert.ok(g.packets.received > 2 * g.packets.sent, `${group}: received ${g.packets.received}, sent ${g.packets.sent}`);
+      assert.ok((g.metrics.packet_loss_ratio ?? 1) < 0.02, `${group} loss ${g.metrics.packet_loss_ratio}`);
+    }
+    assert.ok((report.groups['browsers']!.metrics.browser?.rtt_ms?.count ?? 0) > 0, 'getStats from the pages');
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(janusLeftovers(), []);
+  });
+
   it('a Janus error reply fails the participant with Janus\'s code and text; the run goes on', async () => {
     const out = tempDir('janus-full');
     // A room of 4 speakers joining one by one, 2 publishers allowed: Janus refuses the last two.

@@ -63,6 +63,8 @@ function recordingParticipant(peerId: string) {
   const participant: Participant = {
     peerId,
     takesEveryStream: true,
+    publishes: ['audio'],
+    receives: ['audio'],
     openConnection(purpose): ParticipantConnection {
       const n = opened++;
       calls.push(`open ${purpose}`);

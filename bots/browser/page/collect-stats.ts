@@ -1,5 +1,4 @@
 /** The getStats() fields rtcstorm reports, as cumulative values (bots/browser/stats-samples.ts makes them per second). */
-import type { Transport } from 'mediasoup-client/types';
 import type { InboundStats, PageStats } from '../page-api.js';
 
 type Stat = Record<string, unknown>;
@@ -26,9 +25,9 @@ function inbound(stat: Stat): InboundStats {
   };
 }
 
-export async function collectStats(transports: Transport[]): Promise<PageStats> {
+export async function collectStats(connections: RTCPeerConnection[]): Promise<PageStats> {
   const stats: PageStats = { inbound: [], sent: [] };
-  for (const report of await Promise.all(transports.map((t) => t.getStats()))) {
+  for (const report of await Promise.all(connections.map((pc) => pc.getStats()))) {
     report.forEach((stat: Stat) => {
       if (stat['type'] === 'inbound-rtp') stats.inbound.push(inbound(stat));
       if (stat['type'] === 'remote-inbound-rtp' && typeof stat['roundTripTime'] === 'number') {

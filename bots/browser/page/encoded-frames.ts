@@ -20,7 +20,7 @@ export class FrameLog {
     this.sent++;
   }
 
-  take(): Omit<FrameBatch, 'audioConsumers'> {
+  take(): FrameBatch {
     const batch = { frames: this.frames, sent: this.sent };
     this.frames = [];
     this.sent = 0;

@@ -1,7 +1,7 @@
 /** The participant page's entry: offers `window.rtcstorm` (page-api.ts) to the browser engine. */
 import { bindings, type FrameBatch, type PageApi } from '../page-api.js';
 import { FrameLog } from './encoded-frames.js';
-import { PageParticipant } from './participant.js';
+import { PeerConnections } from './peer-connections.js';
 
 /** What Node exposes to the page (page.exposeFunction) and what the page offers Node. */
 const host = window as unknown as {
@@ -11,21 +11,32 @@ const host = window as unknown as {
 };
 
 const log = new FrameLog();
-let participant: PageParticipant | undefined;
+let connections: PeerConnections | undefined;
 let shipping: ReturnType<typeof setInterval> | undefined;
 
-const batch = (): FrameBatch => ({ ...log.take(), audioConsumers: participant?.audioConsumers ?? 0 });
+function started(): PeerConnections {
+  if (!connections) throw new Error('the page was not started');
+  return connections;
+}
 
 host.rtcstorm = {
-  async join(config) {
-    participant = new PageParticipant(config, log, (reason) => void host[bindings.failed](reason));
-    shipping = setInterval(() => void host[bindings.frames](batch()), config.batchIntervalMs);
-    await participant.join();
+  async start(config) {
+    const capture = await navigator.mediaDevices.getUserMedia({ audio: true, video: config.video ? { width: config.video.width, height: config.video.height, frameRate: config.video.fps } : false });
+    connections = new PeerConnections(config, capture, log, (reason) => void host[bindings.failed](reason));
+    shipping = setInterval(() => void host[bindings.frames](log.take()), config.batchIntervalMs);
   },
-  stats: () => participant?.stats() ?? Promise.resolve({ inbound: [], sent: [] }),
+  openConnection: (id, purpose) => started().open(id, purpose),
+  createOffer: (id, media) => started().createOffer(id, media),
+  acceptAnswer: (id, answer) => started().acceptAnswer(id, answer),
+  createAnswer: (id, offer) => started().createAnswer(id, offer),
+  applyAnswer: (id) => started().applyAnswer(id),
+  connected: (id, timeoutMs) => started().connected(id, timeoutMs),
+  closeConnection: (id) => started().close(id),
+  stats: () => connections?.stats() ?? Promise.resolve({ inbound: [], sent: [] }),
   async leave() {
-    clearInterval(shipping);
-    participant?.leave();
-    await host[bindings.frames](batch());
+    connections?.closeAll();
+    await host[bindings.frames](log.take());
   },
 };
+// Stops the shipping timer when the page goes (Node closes it at the end).
+window.addEventListener('pagehide', () => clearInterval(shipping));
