@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Report } from '../../reports/report-types.js';
+import { findJanus } from '../../targets/janus/launched-janus.js';
 import { runCli, startMarkedCli, tempDir, writeScenario, type CliRun } from '../helpers/cli.js';
 import { processesWithEnv, waitForNoProcessesWithEnv } from '../helpers/processes.js';
 
@@ -52,6 +53,7 @@ function states(pids: string[]): string[] {
 }
 
 const isRoot = process.getuid?.() === 0;
+const janusSkip = findJanus() === undefined ? 'Janus not installed (npm run setup installs it)' : isRoot ? false : 'a launched Janus needs root';
 
 describe('a verdict the exit code can be trusted for', () => {
   it('an overloaded machine exits 2, invalid, with what fell behind: never PASSED', async () => {
@@ -261,5 +263,29 @@ chaos:
     assert.match(cleanup.stdout, /removed {2}ended SFU node-0 \(pid \d+, paused\) left by run pid \d+/);
     assert.match(cleanup.stdout, /removed {2}ended mediasoup worker node-0\/worker-0 \(pid \d+, paused\)/);
     assert.deepEqual(await waitForNoProcessesWithEnv(marker, 3000), []);
+  });
+
+  it('kill -9 with a launched Janus: Janus ends with the harness; doctor --cleanup removes the veth pair it left', { skip: janusSkip }, async () => {
+    const { marker } = await killedRun(
+      'kill-janus',
+      `
+name: kill-janus
+duration: 30s
+target: { janus: { instances: 1 } }
+rooms: { count: 1, size: 2 }
+fleet:
+  - { engine: werift, count: 2 }
+`,
+      /bots 2\/2 connected, 0 failed \| [1-9]\d* pkt\/s received/,
+      (report) => assert.match(report.target.software ?? '', /^Janus /),
+    );
+    // Janus runs under PR_SET_PDEATHSIG: the kernel ended it with the harness.
+    assert.deepEqual(await waitForNoProcessesWithEnv(marker), []);
+    const links = (): string => execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
+    assert.match(links(), /: rtcj[0-9a-f]{6}/, 'the killed run left its veth pair (nothing could remove it)');
+    const cleanup = await runCli(['doctor', '--cleanup']);
+    assert.equal(cleanup.code, 0, cleanup.stderr + cleanup.stdout);
+    assert.match(cleanup.stdout, /removed {2}veth rtcj[0-9a-f]{6} \(left by run janus-[0-9a-f]{6}/);
+    assert.doesNotMatch(links(), /: rtcj[0-9a-f]{6}/);
   });
 });

@@ -98,7 +98,10 @@ describe('Janus adapter on a recorded exchange', () => {
   const janus = new RecordedJanus();
   let url = '';
   before(async () => (url = await janus.start()));
-  after(() => janus.server.close());
+  after(() => {
+    for (const client of janus.server.clients) client.terminate();
+    janus.server.close();
+  });
 
   it('creates the room (already there is fine), joins, publishes with setup:active, subscribes to every feed in one handle and follows feeds coming and going', async () => {
     const room = roomNumber('run1-room-0');
