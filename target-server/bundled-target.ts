@@ -8,7 +8,8 @@ import { compiledPath } from '../core/paths.js';
 import { noLedger, type ProcessLedger } from '../core/run/process-ledger.js';
 import { Directory } from './directory.js';
 import type { FromNode, ToNode } from './node-ipc.js';
-import type { NodeStats, Target, TargetIncident, TargetNode } from '../ports/target-control.js';
+import type { NodeStats, Target } from '../ports/target-control.js';
+import { InstanceCluster, type ControlledInstance } from './instance-cluster.js';
 
 export interface BundledTargetOptions {
   nodes: number;
@@ -20,7 +21,7 @@ export interface BundledTargetOptions {
 const startTimeoutMs = 30_000;
 const stopGraceMs = 5_000;
 
-class NodeProcess implements TargetNode {
+class NodeProcess implements ControlledInstance {
   private nextRequest = 1;
   private readonly waiting = new Map<number, (stats: NodeStats) => void>();
   readonly exited: Promise<void>;
@@ -113,112 +114,36 @@ function startNode(nodeId: string, workers: number, directoryUrl: string, proces
   });
 }
 
-class BundledCluster implements Target {
-  private readonly current = new Map<string, NodeProcess>();
-  private readonly paused = new Map<string, number[]>();
-  private readonly incidentListeners: Array<(incident: TargetIncident) => void> = [];
-  private stopping = false;
-
+class BundledCluster extends InstanceCluster<NodeProcess> {
   constructor(
-    private readonly directory: Directory,
-    readonly nodeIds: string[],
+    directory: Directory,
+    nodeIds: string[],
     readonly workersPerNode: number,
-    private readonly processes: ProcessLedger,
-  ) {}
-
-  get signallingUrl(): string {
-    return this.directory.url;
+    processes: ProcessLedger,
+  ) {
+    super(directory, nodeIds, processes, (nodeId) => nodeId);
   }
 
-  get nodes(): TargetNode[] {
-    return [...this.current.values()];
-  }
-
-  get urls(): string[] {
-    return this.nodes.map((n) => n.url);
-  }
-
-  async startNode(nodeId: string): Promise<NodeProcess> {
+  async startInstance(nodeId: string): Promise<NodeProcess> {
     const node = await startNode(nodeId, this.workersPerNode, this.directory.url, this.processes);
-    this.current.set(nodeId, node);
     node.onWorkerDied = (workerId, detail) => this.report({ kind: 'worker-died', target: workerId, detail });
-    // Registered at once (not at its first heartbeat), so no client is sent elsewhere meanwhile.
-    this.directory.heartbeat(nodeId, node.url);
-    void node.exited.then(() => {
-      this.directory.markDead(nodeId);
-      if (!node.expectedExit) this.report({ kind: 'target-crash', target: nodeId, detail: `${nodeId} (pid ${node.pid}) ${node.exitDetail}` });
-    });
+    this.adopt(nodeId, node);
     return node;
   }
 
-  roomsByNode(): Map<string, string[]> {
-    return new Map(this.nodeIds.map((id) => [id, this.directory.roomsOf(id)]));
-  }
-
-  private live(nodeId: string): NodeProcess {
-    const node = this.current.get(nodeId);
-    if (!node?.running) throw new Error(`${nodeId} is not running`);
-    return node;
-  }
-
-  async killNode(nodeId: string): Promise<string> {
-    const node = this.live(nodeId);
-    node.expectedExit = true;
-    node.signal('SIGKILL');
-    await node.exited;
-    return `SIGKILL ${nodeId} (pid ${node.pid})`;
-  }
-
-  /** Stops the node process and its mediasoup workers (separate processes that would go on forwarding media). */
-  async pauseNode(nodeId: string): Promise<string> {
-    const node = this.live(nodeId);
+  /** The node process and its mediasoup workers (separate processes that would go on forwarding media). */
+  protected async pausePids(node: NodeProcess): Promise<number[]> {
     const stats = await node.stats();
-    if (!stats) throw new Error(`${nodeId} did not answer; is it paused already?`);
-    const pids = [node.pid, ...stats.workers.map((w) => w.pid)];
-    // Recorded first: should the run die now, the next one resumes and ends them.
-    this.processes.pausing(pids);
-    for (const pid of pids) process.kill(pid, 'SIGSTOP');
-    this.paused.set(nodeId, pids);
-    return `SIGSTOP ${nodeId} (pids ${pids.join(', ')})`;
+    if (!stats) throw new Error(`${node.id} did not answer; is it paused already?`);
+    return [node.pid, ...stats.workers.map((w) => w.pid)];
   }
 
-  async resumeNode(nodeId: string): Promise<string> {
-    const pids = this.paused.get(nodeId);
-    if (!pids) throw new Error(`${nodeId} is not paused`);
-    this.paused.delete(nodeId);
-    for (const pid of pids) process.kill(pid, 'SIGCONT');
-    this.processes.resumed(pids);
-    return `SIGCONT ${nodeId} (pids ${pids.join(', ')})`;
-  }
-
-  async restartNode(nodeId: string): Promise<string> {
-    if (this.current.get(nodeId)?.running) throw new Error(`${nodeId} is still running; kill it first`);
-    const node = await this.startNode(nodeId);
-    return `started ${nodeId} again (pid ${node.pid}, ${node.url})`;
-  }
-
-  async killWorker(nodeId: string, workerIndex: number): Promise<string> {
+  override async killWorker(nodeId: string, workerIndex: number): Promise<string> {
     const stats = await this.live(nodeId).stats();
     const worker = stats?.workers[workerIndex];
     if (!worker) throw new Error(`${nodeId}/worker-${workerIndex} not found (node did not answer or has ${stats?.workers.length ?? 0} workers)`);
     process.kill(worker.pid, 'SIGKILL');
     return `SIGKILL ${worker.workerId} (pid ${worker.pid}), serving ${worker.roomIds.length} room(s)${worker.roomIds.length ? `: ${worker.roomIds.join(', ')}` : ''}`;
-  }
-
-  onIncident(listener: (incident: TargetIncident) => void): void {
-    this.incidentListeners.push(listener);
-  }
-
-  private report(incident: TargetIncident): void {
-    for (const listener of this.incidentListeners) listener(incident);
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    for (const nodeId of [...this.paused.keys()]) await this.resumeNode(nodeId).catch(() => undefined);
-    await Promise.all([...this.current.values()].map((n) => n.stop()));
-    await this.directory.close();
   }
 }
 
@@ -226,7 +151,7 @@ export async function startBundledTarget(options: BundledTargetOptions): Promise
   const directory = await Directory.start();
   const nodeIds = [...Array(options.nodes).keys()].map((i) => `node-${i}`);
   const cluster = new BundledCluster(directory, nodeIds, options.workersPerNode, options.processes ?? noLedger);
-  const started = await Promise.allSettled(nodeIds.map((id) => cluster.startNode(id)));
+  const started = await Promise.allSettled(nodeIds.map((id) => cluster.startInstance(id)));
   const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await cluster.stop();

@@ -11,6 +11,7 @@ import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, Targ
 import { TargetError } from '../../ports/target-adapter.js';
 import { mediaSections, ssrcOf } from '../../core/sdp.js';
 import { locateRoom } from '../locate-room.js';
+import { enterOrLeave } from '../enter-room.js';
 import { JanusConnection, type JanusMessage } from './janus-api.js';
 
 const videoroom = 'janus.plugin.videoroom';
@@ -188,14 +189,7 @@ class JanusAdapter implements TargetAdapter {
   async join(participant: Participant, options: JoinOptions): Promise<TargetSession> {
     const { url } = await locateRoom(options.reach(this.url), options.roomId, options.timeoutMs);
     const connection = await JanusConnection.open(options.reach(url), options.timeoutMs);
-    const session = new JanusRoomSession(connection, participant, options, this.publishers);
-    try {
-      await session.enter();
-    } catch (error) {
-      await session.leave();
-      throw error;
-    }
-    return session;
+    return enterOrLeave(new JanusRoomSession(connection, participant, options, this.publishers));
   }
 
   async close(): Promise<void> {}

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { diesWithParent, findExecutable } from '../../core/processes.js';
 import type { ProcessLedger } from '../../core/run/process-ledger.js';
-import type { NodeStats, Target, TargetIncident, TargetNode } from '../../ports/target-control.js';
+import type { NodeStats, Target } from '../../ports/target-control.js';
+import { InstanceCluster, type ControlledInstance } from '../../target-server/instance-cluster.js';
 import { Directory } from '../../target-server/directory.js';
 import { addJanusLoopback, type JanusLoopback } from './janus-loopback.js';
 import { writeJanusConfig } from './janus-config.js';
@@ -68,7 +69,7 @@ function usage(pid: number): { cpuMs: number; rssBytes: number } | undefined {
   }
 }
 
-class JanusInstance implements TargetNode {
+class JanusInstance implements ControlledInstance {
   readonly exited: Promise<void>;
   readonly url: string;
   private readonly log: string[] = [];
@@ -142,44 +143,27 @@ class JanusInstance implements TargetNode {
   }
 }
 
-class LaunchedJanus implements Target {
-  private readonly current = new Map<string, JanusInstance>();
-  private readonly paused = new Map<string, number>();
-  private readonly listeners: Array<(incident: TargetIncident) => void> = [];
+class LaunchedJanus extends InstanceCluster<JanusInstance> {
   private readonly heartbeats: NodeJS.Timeout;
-  software: string | undefined;
-  private stopping = false;
+  readonly workersPerNode = 0;
 
   constructor(
     private readonly janus: string,
-    private readonly directory: Directory,
+    directory: Directory,
     private readonly loopback: JanusLoopback,
     private readonly dir: string,
-    readonly nodeIds: string[],
-    private readonly processes: ProcessLedger,
+    nodeIds: string[],
+    processes: ProcessLedger,
   ) {
+    super(directory, nodeIds, processes, (nodeId) => `Janus ${nodeId}`);
     this.heartbeats = setInterval(() => void this.heartbeat(), heartbeatMs);
-  }
-
-  readonly workersPerNode = 0;
-
-  get signallingUrl(): string {
-    return this.directory.url;
-  }
-
-  get nodes(): TargetNode[] {
-    return [...this.current.values()];
-  }
-
-  get urls(): string[] {
-    return [...this.current.values()].map((i) => i.url);
   }
 
   /** Live instances that answer heartbeat to the directory; a paused one does not answer and loses its rooms. */
   private async heartbeat(): Promise<void> {
     await Promise.all(
       [...this.current.values()].map(async (instance) => {
-        if (instance.running && !this.paused.has(instance.id) && (await info(instance.url, heartbeatMs))) this.directory.heartbeat(instance.id, instance.url);
+        if (instance.running && !this.isPaused(instance.id) && (await info(instance.url, heartbeatMs))) this.directory.heartbeat(instance.id, instance.url);
       }),
     );
   }
@@ -199,80 +183,24 @@ class LaunchedJanus implements Target {
     const child = spawn(command.command, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid !== undefined) this.processes.started(child.pid, `Janus ${nodeId}`);
     const instance = new JanusInstance(nodeId, child, socket, rtpPorts, () => this.directory.roomsOf(nodeId).length);
-    this.current.set(nodeId, instance);
-    void instance.exited.then(() => {
-      this.directory.markDead(nodeId);
-      if (!instance.expectedExit) this.report({ kind: 'target-crash', target: nodeId, detail: `Janus ${nodeId} (pid ${instance.pid}) ${instance.exitDetail}` });
-    });
     try {
       this.software = `Janus ${await instance.ready()}`;
     } catch (error) {
       await instance.stop();
       throw error;
     }
-    this.directory.heartbeat(nodeId, instance.url);
+    this.adopt(nodeId, instance);
     return instance;
   }
 
-  roomsByNode(): Map<string, string[]> {
-    return new Map(this.nodeIds.map((id) => [id, this.directory.roomsOf(id)]));
+  /** Janus forwards media itself: its own process is all there is to stop. */
+  protected async pausePids(instance: JanusInstance): Promise<number[]> {
+    return [instance.pid];
   }
 
-  private live(nodeId: string): JanusInstance {
-    const instance = this.current.get(nodeId);
-    if (!instance?.running) throw new Error(`${nodeId} is not running`);
-    return instance;
-  }
-
-  async killNode(nodeId: string): Promise<string> {
-    const instance = this.live(nodeId);
-    instance.expectedExit = true;
-    instance.signal('SIGKILL');
-    await instance.exited;
-    return `SIGKILL Janus ${nodeId} (pid ${instance.pid})`;
-  }
-
-  async pauseNode(nodeId: string): Promise<string> {
-    const instance = this.live(nodeId);
-    this.processes.pausing([instance.pid]);
-    this.paused.set(nodeId, instance.pid);
-    instance.signal('SIGSTOP');
-    return `SIGSTOP Janus ${nodeId} (pid ${instance.pid})`;
-  }
-
-  async resumeNode(nodeId: string): Promise<string> {
-    const pid = this.paused.get(nodeId);
-    if (pid === undefined) throw new Error(`${nodeId} is not paused`);
-    this.paused.delete(nodeId);
-    process.kill(pid, 'SIGCONT');
-    this.processes.resumed([pid]);
-    return `SIGCONT Janus ${nodeId} (pid ${pid})`;
-  }
-
-  async restartNode(nodeId: string): Promise<string> {
-    if (this.current.get(nodeId)?.running) throw new Error(`${nodeId} is still running; kill it first`);
-    const instance = await this.startInstance(nodeId);
-    return `started Janus ${nodeId} again (pid ${instance.pid}, ${instance.url})`;
-  }
-
-  async killWorker(): Promise<string> {
-    throw new Error('Janus has no mediasoup workers: kill-worker needs the bundled target');
-  }
-
-  onIncident(listener: (incident: TargetIncident) => void): void {
-    this.listeners.push(listener);
-  }
-
-  private report(incident: TargetIncident): void {
-    for (const listener of this.listeners) listener(incident);
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
+  protected override async release(): Promise<void> {
     clearInterval(this.heartbeats);
-    await Promise.all([...this.current.values()].map((i) => i.stop()));
-    await this.directory.close();
+    await super.release();
     await this.loopback.remove();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@
 import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import { maxBatch, type ProducerInfo, type TransportInfo } from '../../target-server/protocol.js';
 import { locateRoom } from '../locate-room.js';
+import { enterOrLeave } from '../enter-room.js';
 import { readDtlsParameters, readSendSections, recvOffer, sendAnswer, type ConsumerLine } from './mediasoup-sdp.js';
 import { SignallingClient } from './signalling-client.js';
 
@@ -177,14 +178,7 @@ class RtcstormAdapter implements TargetAdapter {
   async join(participant: Participant, options: JoinOptions): Promise<TargetSession> {
     const { url } = await locateRoom(options.reach(this.url), options.roomId, options.timeoutMs);
     const client = await SignallingClient.connect(options.reach(url), options.timeoutMs);
-    const session = new RoomSession(client, participant, options);
-    try {
-      await session.enter();
-    } catch (error) {
-      await session.leave();
-      throw error;
-    }
-    return session;
+    return enterOrLeave(new RoomSession(client, participant, options));
   }
 
   async close(): Promise<void> {}
