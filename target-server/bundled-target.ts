@@ -9,7 +9,7 @@ import { noLedger, type ProcessLedger } from '../core/run/process-ledger.js';
 import { Directory } from './directory.js';
 import type { FromNode, ToNode } from './node-ipc.js';
 import type { NodeStats, Target } from '../ports/target-control.js';
-import { InstanceCluster, type ControlledInstance } from './instance-cluster.js';
+import { ChildInstance, InstanceCluster } from './instance-cluster.js';
 
 export interface BundledTargetOptions {
   nodes: number;
@@ -21,32 +21,23 @@ export interface BundledTargetOptions {
 const startTimeoutMs = 30_000;
 const stopGraceMs = 5_000;
 
-class NodeProcess implements ControlledInstance {
+class NodeProcess extends ChildInstance {
   private nextRequest = 1;
   private readonly waiting = new Map<number, (stats: NodeStats) => void>();
-  readonly exited: Promise<void>;
-  exitDetail = '';
   onWorkerDied: ((workerId: string, detail: string) => void) | undefined;
-  /** Set when rtcstorm itself ends the process (chaos kill, stop). */
-  expectedExit = false;
 
-  constructor(readonly id: string, readonly url: string, private readonly child: ChildProcess) {
-    this.exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-    child.once('exit', (code, signal) => (this.exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`));
+  constructor(
+    readonly id: string,
+    readonly url: string,
+    child: ChildProcess,
+  ) {
+    super(child, stopGraceMs);
     child.on('message', (message: FromNode) => {
       if (message.type === 'worker-died') this.onWorkerDied?.(message.workerId, message.message);
       if (message.type !== 'stats') return;
       this.waiting.get(message.requestId)?.(message.stats);
       this.waiting.delete(message.requestId);
     });
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   stats(timeoutMs = 1000): Promise<NodeStats | undefined> {
@@ -69,21 +60,6 @@ class NodeProcess implements ControlledInstance {
         resolve(undefined);
       });
     });
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  async stop(): Promise<void> {
-    this.expectedExit = true;
-    if (!this.running) return;
-    // A paused node cannot act on SIGTERM.
-    this.child.kill('SIGCONT');
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), stopGraceMs);
-    await this.exited;
-    clearTimeout(timer);
   }
 }
 

@@ -5,6 +5,7 @@
  * its parent died) and resuming them; restarting one; what happened that nobody asked for; and
  * stopping them all, paused ones resumed first.
  */
+import type { ChildProcess } from 'node:child_process';
 import type { ProcessLedger } from '../core/run/process-ledger.js';
 import type { Target, TargetIncident, TargetNode } from '../ports/target-control.js';
 import type { Directory } from './directory.js';
@@ -17,6 +18,48 @@ export interface ControlledInstance extends TargetNode {
   readonly exitDetail: string;
   signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
+}
+
+/** An instance that is one child process of the run: its end, its signals, and stopping it. */
+export abstract class ChildInstance implements ControlledInstance {
+  abstract readonly id: string;
+  abstract readonly url: string;
+  abstract stats(timeoutMs?: number): ReturnType<TargetNode['stats']>;
+  readonly exited: Promise<void>;
+  exitDetail = '';
+  expectedExit = false;
+
+  constructor(
+    protected readonly child: ChildProcess,
+    private readonly stopGraceMs: number,
+  ) {
+    // 'close': after its output is read, so what it said last is kept when it dies at once.
+    this.exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('close', () => resolve()));
+    child.once('exit', (code, signal) => (this.exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  async stop(): Promise<void> {
+    this.expectedExit = true;
+    if (!this.running) return;
+    // A paused process cannot act on SIGTERM.
+    this.child.kill('SIGCONT');
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), this.stopGraceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
 }
 
 export abstract class InstanceCluster<I extends ControlledInstance> implements Target {

@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { diesWithParent, findExecutable } from '../../core/processes.js';
 import type { ProcessLedger } from '../../core/run/process-ledger.js';
 import type { NodeStats, Target } from '../../ports/target-control.js';
-import { InstanceCluster, type ControlledInstance } from '../../target-server/instance-cluster.js';
+import { ChildInstance, InstanceCluster } from '../../target-server/instance-cluster.js';
 import { Directory } from '../../target-server/directory.js';
 import { addJanusLoopback, type JanusLoopback } from './janus-loopback.js';
 import { writeJanusConfig } from './janus-config.js';
@@ -69,38 +69,25 @@ function usage(pid: number): { cpuMs: number; rssBytes: number } | undefined {
   }
 }
 
-class JanusInstance implements ControlledInstance {
-  readonly exited: Promise<void>;
+class JanusInstance extends ChildInstance {
   readonly url: string;
   private readonly log: string[] = [];
-  exitDetail = '';
-  expectedExit = false;
 
   constructor(
     readonly id: string,
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     private readonly socket: string,
     readonly rtpPorts: { from: number; to: number },
     private readonly roomsOf: () => number,
   ) {
+    super(child, stopGraceMs);
     this.url = `ws+unix://${socket}:/`;
-    // 'close': after its output is read, so the last lines are kept when it dies at once.
-    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
-    child.once('close', (code, signal) => (this.exitDetail = signal ? `killed by ${signal}` : `exited with code ${code}`));
     const keep = (data: Buffer): void => {
       for (const line of data.toString().split('\n')) if (line.trim()) this.log.push(line);
       this.log.splice(0, Math.max(0, this.log.length - logLinesKept));
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  get running(): boolean {
-    return this.exitDetail === '';
   }
 
   lastLines(): string {
@@ -115,6 +102,8 @@ class JanusInstance implements ControlledInstance {
       if (version) return version;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Gone: its output is all read once it closed.
+    if (!this.running) await this.exited;
     const why = this.running ? `did not answer on ${this.socket} within ${startTimeoutMs / 1000} s` : this.exitDetail;
     throw new Error(`Janus ${this.id} did not come up: ${why}; its last lines:\n${this.lastLines()}`);
   }
@@ -126,20 +115,6 @@ class JanusInstance implements ControlledInstance {
     const ports = [...Array(this.rtpPorts.to - this.rtpPorts.from + 1).keys()].map((k) => this.rtpPorts.from + k);
     // Janus forwards media itself: one entry, the process, whose CPU is the instance's.
     return { nodeId: this.id, pid: this.pid, processCpuMs: 0, rssBytes: used.rssBytes, rooms: this.roomsOf(), peers: 0, transports: 0, producers: 0, consumers: 0, workers: [{ workerId: `${this.id}/janus`, pid: this.pid, cpuMs: used.cpuMs, roomIds: [], udpPorts: ports }] };
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  async stop(): Promise<void> {
-    this.expectedExit = true;
-    if (!this.running) return;
-    this.child.kill('SIGCONT');
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), stopGraceMs);
-    await this.exited;
-    clearTimeout(timer);
   }
 }
 
