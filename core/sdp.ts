@@ -127,3 +127,29 @@ export function rewriteCandidates(sdp: string, to: (candidate: SdpCandidate) => 
   }
   return sdpText(lines);
 }
+
+/** The offer without the media sections of kinds `kinds` leaves out (and without their mids in BUNDLE). */
+export function offerWithout(offer: string, kept: (kind: string) => boolean): string {
+  const sections = mediaSections(offer);
+  const dropped = new Set(sections.filter((s) => !kept(s.kind)).map((s) => s.mid));
+  const session = sessionPart(offer).map((line) => (line.startsWith('a=group:BUNDLE') ? ['a=group:BUNDLE', ...line.split(' ').slice(1).filter((mid) => !dropped.has(mid))].join(' ') : line));
+  return sdpText([...session, ...sections.filter((s) => kept(s.kind)).flatMap((s) => s.lines)]);
+}
+
+/**
+ * An answer to the whole offer from an answer to `offerWithout(offer, kept)`: the sections left out
+ * come back rejected (port 0, inactive), in the offer's order, as RFC 8829 answers a kind it cannot take.
+ */
+export function answerRejecting(answer: string, offer: string, kept: (kind: string) => boolean): string {
+  const answered = mediaSections(answer);
+  const lines = [...sessionPart(answer)];
+  for (const section of mediaSections(offer)) {
+    if (kept(section.kind)) {
+      lines.push(...(answered.shift()?.lines ?? []));
+      continue;
+    }
+    const [, , proto, format] = section.lines[0]!.split(' ');
+    lines.push(`m=${section.kind} 0 ${proto} ${format}`, 'c=IN IP4 0.0.0.0', ...(section.mid !== undefined ? [`a=mid:${section.mid}`] : []), 'a=inactive');
+  }
+  return sdpText(lines);
+}

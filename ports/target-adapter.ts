@@ -5,7 +5,7 @@
  * bots, browser pages) speak SDP only, through the connections they open for the adapter.
  *
  * Built-in adapters (targets/rtcstorm, targets/janus, targets/whip) and a user's module are loaded
- * the same way (ports/adapter-module.ts). A user adapter imports these types:
+ * the same way (targets/adapter-module.ts). A user adapter imports these types:
  *   import type { TargetAdapter, AdapterInit } from 'rtcstorm/ports';
  */
 

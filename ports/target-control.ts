@@ -2,7 +2,8 @@
  * Target control: what the harness can do to a target's processes (kill, pause, resume, restart an
  * instance; kill a bundled node's mediasoup worker), how it samples their CPU and memory, and where
  * a room lives. The bundled cluster (target-server/bundled-target.ts) and a launched Janus
- * (targets/janus/launched-janus.ts) implement it; an external target has no control at all.
+ * (targets/janus/launched-janus.ts) implement it, and a launched WHIP/WHEP target passes its Janus's
+ * on (targets/whip/launched-whip.ts); an external target has no control at all.
  * Instances are named `node-0 … node-<n-1>` on every target.
  */
 

@@ -33,4 +33,5 @@ echo "[setup] tsc"
 npm run --silent build
 
 node dist/target-server/worker-build/build-worker.js
+bash scripts/install-simple-whip-server.sh
 echo "[setup] done: try  npm run rtcstorm -- doctor"

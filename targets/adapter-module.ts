@@ -22,6 +22,7 @@ export interface AdapterSpec {
 export const builtInAdapters = {
   rtcstorm: compiledPath('targets/rtcstorm/rtcstorm-adapter.ts'),
   janus: compiledPath('targets/janus/janus-adapter.ts'),
+  whip: compiledPath('targets/whip/whip-adapter.ts'),
 } as const;
 
 /** A user's adapter module, as the scenario names it: relative to the scenario file. */

@@ -62,12 +62,11 @@ export interface WeriftBotEvents {
 interface Session {
   target?: TargetSession;
   send?: WeriftConnection;
-  recv?: WeriftConnection;
+  /** Receive connections: one for most targets, one per stream for WHEP. */
+  recvs: WeriftConnection[];
   sender?: RTCRtpTransceiver;
   /** Set instead of `sender` on the fast media path. */
   fastSender?: FastRtpSender;
-  /** Whether RTP on the receive connection goes through the fast media path yet. */
-  fastReceiving: boolean;
   /** Streams the target says the receive connection carries now, by SSRC. */
   streams: Set<number>;
   /** When the last stream was added: silence is measured from here or the last packet. */
@@ -172,11 +171,12 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   private async open(): Promise<void> {
     const { joinTimeoutMs } = this.options;
     const route = this.options.route ?? directRoute;
-    const session: Session = { fastReceiving: false, streams: new Set(), subscribedAtMs: hostNowMs(), closed: false };
+    const session: Session = { recvs: [], streams: new Set(), subscribedAtMs: hostNowMs(), closed: false };
     this.session = session;
     session.target = await this.options.adapter.join(this, { roomId: this.options.roomId, publish: this.options.role === 'speaker', timeoutMs: joinTimeoutMs, reach: (url) => route.reach(url) });
     if (session.closed) return void (await session.target.leave());
-    const { send, recv } = session;
+    const { send } = session;
+    const negotiated = session.recvs.filter((recv) => recv.negotiated);
     if (send) {
       await connectedState(send.pc, joinTimeoutMs);
       const sent = send.sent;
@@ -184,9 +184,9 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       if (this.fastMedia) session.fastSender = await FastRtpSender.open(send.pc, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
       else session.sender = send.pc.getTransceivers()[0];
       send.pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
-    } else if (recv?.negotiated) {
+    } else if (negotiated.length > 0) {
       // A listener has joined once what it subscribed to at join time flows (or at once in an empty room).
-      await connectedState(recv.pc, joinTimeoutMs);
+      await Promise.all(negotiated.map((recv) => connectedState(recv.pc, joinTimeoutMs)));
     }
   }
 
@@ -200,11 +200,14 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
         session.subscribedAtMs = hostNowMs();
       },
       onEnded: (ssrc) => session.streams.delete(ssrc),
+      onClosed: (closed) => {
+        if (session.recvs.includes(closed)) session.recvs.splice(session.recvs.indexOf(closed), 1);
+      },
     });
     if (purpose === 'publish') session.send = connection;
-    else if (!session.recv) {
-      session.recv = connection;
-      this.watchReceive(session, connection.pc);
+    else {
+      session.recvs.push(connection);
+      this.watchReceive(session, connection);
     }
     return connection;
   }
@@ -214,7 +217,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     if (this.session) this.lost(this.session, reason);
   }
 
-  private watchReceive(session: Session, pc: RTCPeerConnection): void {
+  private watchReceive(session: Session, connection: WeriftConnection): void {
+    const pc = connection.pc;
+    // Whether RTP on this connection goes through the fast media path yet.
+    let fastReceiving = false;
     // werift announces a track again on every renegotiation; one subscription per track.
     const tracks = new WeakSet<object>();
     pc.onTrack.subscribe((track) => {
@@ -223,9 +229,9 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       track.onReceiveRtp.subscribe((rtp) => this.receiver.onPayload(rtp.payload, rtp.header.timestamp));
     });
     pc.connectionStateChange.subscribe((state) => {
-      if (state === 'failed') this.lost(session, 'receive transport failed');
-      if (state === 'connected' && this.fastMedia && !session.fastReceiving) {
-        session.fastReceiving = true;
+      if (state === 'failed' && !connection.closed) this.lost(session, 'receive transport failed');
+      if (state === 'connected' && this.fastMedia && !fastReceiving) {
+        fastReceiving = true;
         // Packets before the switch went through werift's path above; none is counted twice.
         const lost = (reason: string): void => this.lost(session, `receive transport: ${reason}`);
         receiveFastRtp(pc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
@@ -332,7 +338,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     if (!session || session.closed) return;
     session.closed = true;
     session.send?.close();
-    session.recv?.close();
+    for (const recv of [...session.recvs]) recv.close();
     void session.target?.leave().catch(() => undefined);
   }
 

@@ -5,7 +5,7 @@
  * that route so seeded impairment repeats packet by packet.
  */
 import { RTCPeerConnection, type RTCSessionDescription } from 'werift';
-import { candidatesOf, mediaSections, payloadTypeOf, rewriteCandidates, ssrcOf, type SdpCandidate } from '../../core/sdp.js';
+import { answerRejecting, candidatesOf, mediaSections, offerWithout, payloadTypeOf, rewriteCandidates, ssrcOf, type SdpCandidate } from '../../core/sdp.js';
 import type { Endpoint, MediaPath, MediaRoute } from '../../ports/media-route.js';
 import type { OfferedMedia, ParticipantConnection, RemoteStream } from '../../ports/target-adapter.js';
 import { peerConfig } from './peer-config.js';
@@ -17,9 +17,13 @@ export interface ConnectionEvents {
   /** The target says the connection now carries this stream, or that it ended. */
   onStream(stream: RemoteStream): void;
   onEnded(ssrc: number): void;
+  /** The connection was closed (by the adapter or the participant). */
+  onClosed?(connection: WeriftConnection): void;
 }
 
 const key = (e: Endpoint): string => `${e.address}:${e.port}`;
+/** Bots receive audio only. */
+const receivesKind = (kind: string): boolean => kind === 'audio';
 
 /** The first audio stream a description sends: its SSRC and Opus payload type. */
 export function sentAudio(sdp: string): SentStream {
@@ -41,7 +45,9 @@ export class WeriftConnection implements ParticipantConnection {
   /** Names given before a path was open (a consumer is known before its offer). */
   private readonly names = new Map<number, string>();
   private pendingAnswer: RTCSessionDescription | undefined;
-  private closed = false;
+  /** The target's last offer, when it had sections werift was not shown. */
+  private offered: string | undefined;
+  closed = false;
 
   constructor(
     loopbackOnly: boolean,
@@ -69,9 +75,13 @@ export class WeriftConnection implements ParticipantConnection {
   }
 
   async createAnswer(offer: string): Promise<string> {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: await this.routed(offer) });
+    // A target that offers video too (WHEP gives a feed's every stream): werift, which has no video codec here, sees the audio alone.
+    const other = mediaSections(offer).some((section) => !receivesKind(section.kind));
+    const remote = other ? offerWithout(offer, receivesKind) : offer;
+    this.offered = other ? offer : undefined;
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: await this.routed(remote) });
     this.pendingAnswer = await this.pc.createAnswer();
-    return this.advertised(this.pendingAnswer.sdp);
+    return this.advertised(this.wholeAnswer(this.pendingAnswer.sdp));
   }
 
   async applyAnswer(): Promise<string> {
@@ -79,7 +89,12 @@ export class WeriftConnection implements ParticipantConnection {
     await this.pc.setLocalDescription(this.pendingAnswer);
     this.pendingAnswer = undefined;
     this.negotiated = true;
-    return this.advertised(this.pc.localDescription?.sdp ?? '');
+    return this.advertised(this.wholeAnswer(this.pc.localDescription?.sdp ?? ''));
+  }
+
+  /** werift's answer with the sections it was not shown put back, rejected. */
+  private wholeAnswer(answer: string): string {
+    return this.offered ? answerRejecting(answer, this.offered, receivesKind) : answer;
   }
 
   /** The bot's own description as the target is to see it: its candidates where its path says. */
@@ -123,5 +138,6 @@ export class WeriftConnection implements ParticipantConnection {
     this.closed = true;
     void this.pc.close();
     for (const path of this.paths) path.close();
+    this.events.onClosed?.(this);
   }
 }

@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { leftoverRecords } from '../../chaos/network/kernel/install-record.js';
 import { findExecutable } from '../processes.js';
 import { findJanus, janusInstallHint } from '../../targets/janus/launched-janus.js';
+import { findSimpleWhipServer, simpleWhipServerVersion, whipInstallHint } from '../../targets/whip/launched-whip.js';
 import { leftoverProcesses } from '../run/process-ledger.js';
 import { loadMediasoup } from '../../target-server/mediasoup.js';
 import { workerBinaryPath } from '../../target-server/worker-binary.js';
@@ -116,6 +117,12 @@ function janus(): CheckResult {
   return { name: 'janus', status: 'ok', detail: `${path}${version ? `: Janus ${version}` : ''}` };
 }
 
+function simpleWhipServer(): CheckResult {
+  const dir = findSimpleWhipServer();
+  if (!dir) return { name: 'simple-whip-server', status: 'warn', detail: 'not unpacked (needed only by target.whip with launch)', fix: whipInstallHint };
+  return { name: 'simple-whip-server', status: 'ok', detail: `${simpleWhipServerVersion} in ${dir}` };
+}
+
 export async function runChecks(): Promise<CheckResult[]> {
-  return [nodeVersion(), await worker(), chromium(), k6(), janus(), await udpPorts(), fileLimit(), networkLeftovers(), processLeftovers()];
+  return [nodeVersion(), await worker(), chromium(), k6(), janus(), simpleWhipServer(), await udpPorts(), fileLimit(), networkLeftovers(), processLeftovers()];
 }

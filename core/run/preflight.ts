@@ -5,6 +5,7 @@ import { makePlan, shardPlan, type ShardSpec } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
 import { AdapterModuleError, loadAdapterModule, userAdapterPath } from '../../targets/adapter-module.js';
 import { findJanus, janusInstallHint } from '../../targets/janus/launched-janus.js';
+import { findSimpleWhipServer, whipInstallHint } from '../../targets/whip/launched-whip.js';
 import { capacityFigures, machineFacts } from './capacity-figures.js';
 
 export interface Preflight { estimate: CapacityEstimate; message: string | null }
@@ -13,6 +14,8 @@ export interface Preflight { estimate: CapacityEstimate; message: string | null 
 export async function targetPreflight(scenario: Scenario): Promise<string | null> {
   const { target } = scenario;
   if (target.kind === 'janus' && target.url === null && !findJanus()) return `target.janus: Janus is not installed: ${janusInstallHint}`;
+  if (target.kind === 'whip' && target.launch && !findJanus()) return `target.whip: launch needs Janus, which is not installed: ${janusInstallHint}`;
+  if (target.kind === 'whip' && target.launch && !findSimpleWhipServer()) return `target.whip: launch needs simple-whip-server: ${whipInstallHint}`;
   if (target.adapter) {
     try {
       await loadAdapterModule(userAdapterPath(target.adapter.module, scenario.file));

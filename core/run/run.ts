@@ -9,6 +9,7 @@ import { ChaosTimeline } from '../../chaos/timeline.js';
 import { RunJournal } from '../../reports/journal/run-journal.js';
 import { builtInAdapters, userAdapterPath, type AdapterSpec } from '../../targets/adapter-module.js';
 import { startLaunchedJanus } from '../../targets/janus/launched-janus.js';
+import { startLaunchedWhip } from '../../targets/whip/launched-whip.js';
 import { buildReport } from '../../reports/build-report.js';
 import { latestMachinePercent, type SharedMachine } from '../../reports/harness-validity.js';
 import type { Report } from '../../reports/report-types.js';
@@ -17,7 +18,7 @@ import { writeReport } from '../../reports/write-report.js';
 import { externalTarget, startBundledTarget, type Target } from '../../target-server/bundled-target.js';
 import { lossRatio } from '../metrics/aggregate.js';
 import { MetricStore } from '../metrics/store.js';
-import { makePlan, shardPlan, type ShardSpec } from '../plan/plan.js';
+import { makePlan, shardPlan, type RunPlan, type ShardSpec } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Engine, EngineContext, SkippedGroup } from './engine.js';
 import { createEngines, type EngineOptions } from './engines.js';
@@ -57,18 +58,35 @@ function sleep(msToWait: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string): Promise<Target> {
-  const spec = scenario.target;
-  if (spec.kind === 'bundled') return startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode, processes });
-  if (spec.kind === 'janus' && spec.url === null) return startLaunchedJanus({ instances: spec.instances, runTag, processes });
-  return externalTarget(spec.url!);
+/** Each room's name at the target and who the plan has publish in it (the whole plan's, every shard's): what WHIP and WHEP cannot tell. */
+function publishersByRoom(plan: RunPlan, runTag: string): Array<{ roomId: string; publishers: string[] }> {
+  const rooms = [...Array(plan.rooms).keys()].map((room) => ({ roomId: `${runTag}-room-${room}`, publishers: [] as string[] }));
+  for (const bot of plan.bots) if (bot.role === 'speaker') rooms[bot.room]?.publishers.push(`${bot.engine === 'browser' ? 'browser' : 'bot'}-${bot.id}`);
+  return rooms;
 }
 
-/** The adapter participants join the target through: rtcstorm's own protocol for the bundled cluster and a target URL, Janus's for Janus. */
-function adapterSpec(scenario: Scenario, target: Target, runTag: string): AdapterSpec {
+/** The target, and for WHIP/WHEP the endpoint templates the adapter uses. */
+async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string): Promise<{ target: Target; whip?: { publish: string; subscribe: string } }> {
+  const spec = scenario.target;
+  if (spec.kind === 'bundled') return { target: await startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode, processes }) };
+  if (spec.kind === 'janus' && spec.url === null) return { target: await startLaunchedJanus({ instances: spec.instances, runTag, processes }) };
+  if (spec.kind === 'whip' && spec.launch) {
+    const target = await startLaunchedWhip({ runTag, processes, token: spec.token ?? undefined, rooms: publishersByRoom(makePlan(scenario), runTag) });
+    return { target, whip: { publish: target.publish, subscribe: target.subscribe } };
+  }
+  if (spec.kind === 'whip') return { target: externalTarget(spec.publish!), whip: { publish: spec.publish!, subscribe: spec.subscribe! } };
+  return { target: externalTarget(spec.url!) };
+}
+
+/** The adapter participants join the target through: rtcstorm's own protocol for the bundled cluster and a target URL, Janus's for Janus, WHIP/WHEP's. */
+function adapterSpec(scenario: Scenario, target: Target, runTag: string, whip: { publish: string; subscribe: string } | undefined): AdapterSpec {
   const spec = scenario.target;
   if (spec.adapter) return { module: userAdapterPath(spec.adapter.module, scenario.file), name: spec.adapter.module, init: { url: target.signallingUrl, options: spec.adapter.options, runTag } };
   if (spec.kind === 'janus') return { module: builtInAdapters.janus, name: 'janus', init: { url: target.signallingUrl, options: { publishersPerRoom: spec.publishersPerRoom }, runTag } };
+  if (spec.kind === 'whip' && whip) {
+    const rooms = Object.fromEntries(publishersByRoom(makePlan(scenario), runTag).map((room) => [room.roomId, room.publishers]));
+    return { module: builtInAdapters.whip, name: 'whip', init: { url: whip.publish, options: { subscribe: whip.subscribe, publishers: rooms, ...(spec.token ? { token: spec.token } : {}) }, runTag } };
+  }
   return { module: builtInAdapters.rtcstorm, name: 'rtcstorm', init: { url: target.signallingUrl, options: {}, runTag } };
 }
 
@@ -140,7 +158,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   try {
     ({ engines, skipped } = createEngines(scenario, plan, options));
     journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: options.shard ?? null, startedAtMs, machineCores, skipped });
-    const target = await startTarget(scenario, ledger, runTag);
+    const { target, whip } = await startTarget(scenario, ledger, runTag);
     teardown.push('target', () => target.stop());
     targetUrls = target.urls;
     targetSoftware = target.software;
@@ -151,7 +169,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     store = new MetricStore(startMs);
     store.trackChanges();
     journal.started(startMs, target.urls, target.software);
-    const adapter = adapterSpec(scenario, target, runTag);
+    const adapter = adapterSpec(scenario, target, runTag, whip);
     const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, adapter, loopbackOnly: isLoopbackTarget(scenario), startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
     teardown.push('harness probe', sampleHarnessHealth(store, context.endMs));
     target.onIncident((incident) => store.event({ atMs: Date.now() - startMs, ...incident, ok: false }));

@@ -36,6 +36,7 @@ function timeProblems(steps: IndexedStep[], durationMs: number): PathProblem[] {
 function controlledNodes(target: TargetSpec): { nodes: number; what: string } | null {
   if (target.kind === 'bundled') return { nodes: target.nodes, what: 'the bundled target has nodes' };
   if (target.kind === 'janus' && target.url === null) return { nodes: target.instances, what: 'the launched Janus has instances' };
+  // The launched WHIP/WHEP servers do not follow a Janus that restarts: no process chaos there (yet).
   return null;
 }
 
@@ -45,7 +46,7 @@ function targetProblems(steps: IndexedStep[], target: TargetSpec): PathProblem[]
     if (step.action === 'exec' || step.action === 'impair') return [];
     const controlled = controlledNodes(target);
     if (!controlled) {
-      return [{ path: ['chaos', index, 'action'], message: `${step.action} needs a target rtcstorm starts and controls (target.bundled, or target.janus with instances); for an external target use action: exec`, at: 'value' }];
+      return [{ path: ['chaos', index, 'action'], message: `${step.action} needs a target rtcstorm starts and controls (target.bundled, or target.janus with instances; not target.whip); for an external target use action: exec`, at: 'value' }];
     }
     if (step.action === 'kill-worker' && target.kind !== 'bundled') {
       return [{ path: ['chaos', index, 'action'], message: 'kill-worker needs the bundled target: only its nodes have mediasoup workers (kill-node, pause-node and restart-node work on Janus)', at: 'value' }];

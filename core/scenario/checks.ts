@@ -34,9 +34,9 @@ export function crossSectionProblems(raw: unknown): PathProblem[] {
 
 /** Engines whose clients speak only rtcstorm's own protocol. */
 function enginesOnTarget(groups: readonly IndexedGroup[], target: TargetSpec): PathProblem[] {
-  if (target.kind !== 'janus') return [];
+  if (target.kind !== 'janus' && target.kind !== 'whip') return [];
   return groups.flatMap(({ index, group }): PathProblem[] => {
-    if (group.engine === 'k6') return [{ path: ['fleet', index, 'engine'], message: "k6 groups speak rtcstorm's signalling protocol: they need target.bundled or target.url, not target.janus", at: 'value' }];
+    if (group.engine === 'k6') return [{ path: ['fleet', index, 'engine'], message: `k6 groups speak rtcstorm's signalling protocol: they need target.bundled or target.url, not target.${target.kind}`, at: 'value' }];
     return [];
   });
 }

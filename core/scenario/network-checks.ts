@@ -68,8 +68,8 @@ function noWeriftBots(network: unknown, chaos: unknown, groups: readonly FleetGr
 
 /** Namespaces reach the target through the host's loopback only (namespaces.ts). */
 function kernelTargetProblems(backend: NetworkBackend, target: TargetSpec | undefined): PathProblem[] {
-  if (backend === 'kernel' && target?.kind === 'janus') {
-    return [{ path: ['network', 'backend'], message: 'backend kernel translates to 127.0.0.1, where a Janus target does not receive media: use backend: userspace with Janus', at: 'value' }];
+  if (backend === 'kernel' && (target?.kind === 'janus' || target?.kind === 'whip')) {
+    return [{ path: ['network', 'backend'], message: `backend kernel translates to 127.0.0.1, where a ${target.kind === 'janus' ? 'Janus' : 'WHIP/WHEP'} target does not receive media: use backend: userspace`, at: 'value' }];
   }
   if (backend !== 'kernel' || target?.kind !== 'url' || !target.allowNonLoopback) return [];
   return [{ path: ['network', 'backend'], message: 'backend kernel reaches the target through loopback only: use the bundled target or a loopback target.url, or backend: userspace', at: 'value' }];

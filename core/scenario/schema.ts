@@ -42,6 +42,24 @@ const janus = z
   })
   .refine((j) => !(j.instances !== undefined && j.url !== undefined), { error: 'set instances (rtcstorm launches Janus) or url (a Janus you run), not both' });
 
+/** A WHIP or WHEP endpoint URL template: http(s), with {room} and {peer} where the target wants them. */
+const endpointTemplate = (needsPeer: boolean) =>
+  z.string().refine((text) => URL.canParse(text.replaceAll('{', '').replaceAll('}', '')) && ['http:', 'https:'].includes(new URL(text.replaceAll('{', '').replaceAll('}', '')).protocol) && (!needsPeer || text.includes('{peer}')), {
+    error: (issue) => `must be an http:// or https:// endpoint URL${needsPeer ? ' with {peer} (whose stream to subscribe to) and usually {room}' : ', with {room} and {peer} where your server wants them'} (got ${show(issue.input)})`,
+  });
+
+const whip = z
+  .strictObject({
+    /** rtcstorm starts Janus with simple-whip-server and janus-whep-server in front, and makes their endpoints. */
+    launch: z.boolean().default(false),
+    publish: endpointTemplate(false).optional(),
+    subscribe: endpointTemplate(true).optional(),
+    token: z.string().min(1).optional(),
+  })
+  .refine((w) => (w.launch ? w.publish === undefined && w.subscribe === undefined : w.publish !== undefined && w.subscribe !== undefined), {
+    error: 'set launch: true (rtcstorm starts the WHIP and WHEP servers) or both publish and subscribe (endpoint URL templates of your servers)',
+  });
+
 const loopbackOnly = (url: string, allowNonLoopback: boolean, path: string[], ctx: z.RefinementCtx): boolean => {
   const parsed = new URL(url);
   if (parsed.protocol === 'ws+unix:' || allowNonLoopback || isLoopbackHost(parsed.hostname)) return true;
@@ -62,6 +80,7 @@ const target = z
     bundled: bundled.optional(),
     url: wsUrl.optional(),
     janus: janus.optional(),
+    whip: whip.optional(),
     adapter: userAdapter.optional(),
     allowNonLoopback: z.boolean().default(false),
   })
@@ -73,13 +92,21 @@ const target = z
 
 type BundledInput = z.infer<typeof bundled>;
 type JanusInput = z.infer<typeof janus>;
+type WhipInput = z.infer<typeof whip>;
 
-function targetKind(input: { bundled?: BundledInput; url?: string; janus?: JanusInput; allowNonLoopback: boolean }, ctx: z.RefinementCtx): TargetKind {
-  const { bundled, url, janus, allowNonLoopback } = input;
-    const given = [bundled !== undefined && 'bundled', url !== undefined && 'url', janus !== undefined && 'janus'].filter(Boolean);
+function targetKind(input: { bundled?: BundledInput; url?: string; janus?: JanusInput; whip?: WhipInput; allowNonLoopback: boolean }, ctx: z.RefinementCtx): TargetKind {
+  const { bundled, url, janus, whip, allowNonLoopback } = input;
+    const given = [bundled !== undefined && 'bundled', url !== undefined && 'url', janus !== undefined && 'janus', whip !== undefined && 'whip'].filter(Boolean);
     if (given.length !== 1) {
-      ctx.addIssue({ code: 'custom', message: `must set exactly one of bundled, url or janus (got ${given.length === 0 ? 'none' : given.join(' and ')})`, input: { bundled, url, janus } });
+      ctx.addIssue({ code: 'custom', message: `must set exactly one of bundled, url, janus or whip (got ${given.length === 0 ? 'none' : given.join(' and ')})`, input: { bundled, url, janus, whip } });
       return z.NEVER;
+    }
+    if (whip !== undefined) {
+      const token = whip.token ?? null;
+      if (whip.launch) return { kind: 'whip', launch: true, publish: null, subscribe: null, token, allowNonLoopback };
+      const host = (template: string): string => template.replaceAll('{', '').replaceAll('}', '');
+      const ok = loopbackOnly(host(whip.publish!), allowNonLoopback, ['whip', 'publish'], ctx) && loopbackOnly(host(whip.subscribe!), allowNonLoopback, ['whip', 'subscribe'], ctx);
+      return ok ? { kind: 'whip', launch: false, publish: whip.publish!, subscribe: whip.subscribe!, token, allowNonLoopback } : z.NEVER;
     }
     if (bundled !== undefined) return { kind: 'bundled', ...bundled };
     if (janus !== undefined) {

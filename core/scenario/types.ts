@@ -82,7 +82,9 @@ export type TargetKind =
   /** An external server that speaks rtcstorm's protocol (`rtcstorm target`, another machine's cluster). */
   | { kind: 'url'; url: string; allowNonLoopback: boolean }
   /** Janus VideoRoom: `instances` launched by rtcstorm (url null), or an external one at `url` (instances 0, no process control). */
-  | { kind: 'janus'; instances: number; url: string | null; allowNonLoopback: boolean; publishersPerRoom: number };
+  | { kind: 'janus'; instances: number; url: string | null; allowNonLoopback: boolean; publishersPerRoom: number }
+  /** WHIP to publish, WHEP to subscribe: servers rtcstorm launches in front of a Janus (`launch`, no process chaos), or the user's endpoint templates. */
+  | { kind: 'whip'; launch: boolean; publish: string | null; subscribe: string | null; token: string | null; allowNonLoopback: boolean };
 
 export interface Threshold {
   metric: MetricName;

@@ -1,6 +1,6 @@
 /**
  * The configuration of one launched Janus instance, written into a folder of the run's own (never
- * /etc/janus): the VideoRoom plugin and the WebSocket transport alone, the API on a socket file,
+ * /etc/janus): the VideoRoom plugin and the WebSocket transport alone, the API on a socket file (or loopback TCP),
  * media gathered on the run's veth (janus-loopback.ts) within a port range of the instance's own.
  */
 import { writeFileSync } from 'node:fs';
@@ -10,8 +10,8 @@ export const janusLibDir = '/usr/lib/x86_64-linux-gnu/janus';
 
 export interface JanusInstanceConfig {
   dir: string;
-  /** The WebSocket API's socket file. */
-  socket: string;
+  /** The WebSocket API: on a socket file, or (for WHIP/WHEP servers in front, which dial TCP) on 127.0.0.1:port. */
+  api: { socket: string } | { port: number };
   link: string;
   rtpPorts: { from: number; to: number };
 }
@@ -61,7 +61,7 @@ events: {
     `general: {
 	json = "compact"
 	ws = true
-	ws_unix = "${config.socket}"
+	${'socket' in config.api ? `ws_unix = "${config.api.socket}"` : `ws_ip = "127.0.0.1"\n\tws_port = ${config.api.port}`}
 	wss = false
 }
 admin: {

@@ -20,7 +20,13 @@ import { Directory } from '../../target-server/directory.js';
 import { addJanusLoopback, type JanusLoopback } from './janus-loopback.js';
 import { writeJanusConfig } from './janus-config.js';
 
-export interface LaunchedJanusOptions { instances: number; runTag: string; processes: ProcessLedger }
+export interface LaunchedJanusOptions {
+  instances: number;
+  runTag: string;
+  processes: ProcessLedger;
+  /** The API on 127.0.0.1 from this port on (one per instance) instead of a socket file: for servers in front of Janus that dial TCP. */
+  tcpApiPort?: number;
+}
 
 const startTimeoutMs = 15_000;
 const stopGraceMs = 3_000;
@@ -76,12 +82,12 @@ class JanusInstance extends ChildInstance {
   constructor(
     readonly id: string,
     child: ChildProcess,
-    private readonly socket: string,
+    private readonly api: { socket: string } | { port: number },
     readonly rtpPorts: { from: number; to: number },
     private readonly roomsOf: () => number,
   ) {
     super(child, stopGraceMs);
-    this.url = `ws+unix://${socket}:/`;
+    this.url = 'socket' in api ? `ws+unix://${api.socket}:/` : `ws://127.0.0.1:${api.port}`;
     const keep = (data: Buffer): void => {
       for (const line of data.toString().split('\n')) if (line.trim()) this.log.push(line);
       this.log.splice(0, Math.max(0, this.log.length - logLinesKept));
@@ -98,13 +104,13 @@ class JanusInstance extends ChildInstance {
   async ready(): Promise<string> {
     const deadline = Date.now() + startTimeoutMs;
     while (Date.now() < deadline && this.running) {
-      const version = existsSync(this.socket) ? await info(this.url, 1000) : undefined;
+      const version = !('socket' in this.api) || existsSync(this.api.socket) ? await info(this.url, 1000) : undefined;
       if (version) return version;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // Gone: its output is all read once it closed.
     if (!this.running) await this.exited;
-    const why = this.running ? `did not answer on ${this.socket} within ${startTimeoutMs / 1000} s` : this.exitDetail;
+    const why = this.running ? `did not answer on ${this.url} within ${startTimeoutMs / 1000} s` : this.exitDetail;
     throw new Error(`Janus ${this.id} did not come up: ${why}; its last lines:\n${this.lastLines()}`);
   }
 
@@ -129,6 +135,7 @@ class LaunchedJanus extends InstanceCluster<JanusInstance> {
     private readonly dir: string,
     nodeIds: string[],
     processes: ProcessLedger,
+    private readonly tcpApiPort: number | undefined,
   ) {
     super(directory, nodeIds, processes, (nodeId) => `Janus ${nodeId}`);
     this.heartbeats = setInterval(() => void this.heartbeat(), heartbeatMs);
@@ -148,16 +155,17 @@ class LaunchedJanus extends InstanceCluster<JanusInstance> {
     const dir = join(this.dir, nodeId);
     const socket = join(this.dir, `${nodeId}.sock`);
     rmSync(socket, { force: true });
+    const api = this.tcpApiPort === undefined ? { socket } : { port: this.tcpApiPort + index };
     const rtpPorts = { from: firstRtpPort + index * portsPerInstance, to: firstRtpPort + (index + 1) * portsPerInstance - 1 };
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true });
-      writeJanusConfig({ dir, socket, link: this.loopback.link, rtpPorts });
+      writeJanusConfig({ dir, api, link: this.loopback.link, rtpPorts });
     }
     // Janus cannot watch its parent: the kernel ends it when the run does, even by SIGKILL.
     const command = diesWithParent(this.janus, ['-F', dir, '-o']);
     const child = spawn(command.command, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid !== undefined) this.processes.started(child.pid, `Janus ${nodeId}`);
-    const instance = new JanusInstance(nodeId, child, socket, rtpPorts, () => this.directory.roomsOf(nodeId).length);
+    const instance = new JanusInstance(nodeId, child, api, rtpPorts, () => this.directory.roomsOf(nodeId).length);
     try {
       this.software = `Janus ${await instance.ready()}`;
     } catch (error) {
@@ -189,7 +197,7 @@ export async function startLaunchedJanus(options: LaunchedJanusOptions): Promise
   const dir = mkdtempSync(join(tmpdir(), `rtcstorm-janus-${options.runTag}-`));
   const directory = await Directory.start();
   const nodeIds = [...Array(options.instances).keys()].map((i) => `node-${i}`);
-  const target = new LaunchedJanus(janus, directory, loopback, dir, nodeIds, options.processes);
+  const target = new LaunchedJanus(janus, directory, loopback, dir, nodeIds, options.processes, options.tcpApiPort);
   try {
     for (const id of nodeIds) await target.startInstance(id);
   } catch (error) {

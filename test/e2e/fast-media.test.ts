@@ -61,8 +61,8 @@ describe('fast media path', () => {
       await sleep(1000);
       assert.deepEqual(bots.map((b) => b.state), ['connected', 'connected', 'connected', 'connected', 'connected']);
       // Private access (bracket notation) to what werift was told: one m-line on the fast path, one per stream on werift's.
-      assert.equal(first.fast['session']?.recv?.pc.getTransceivers().length, 1);
-      assert.equal(first.werift['session']?.recv?.pc.getTransceivers().length, 4);
+      assert.equal(first.fast['session']?.recvs[0]?.pc.getTransceivers().length, 1);
+      assert.equal(first.werift['session']?.recvs[0]?.pc.getTransceivers().length, 4);
       for (const b of bots) b.sampleSecond(Date.now());
       for (const b of bots) scheduler.add(b);
       scheduler.start();

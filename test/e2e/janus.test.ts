@@ -3,31 +3,18 @@
  * restarted by rtcstorm through its Janus adapter and launched-target control, end to end.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cacheRoot, packageRoot } from '../../core/paths.js';
+import { packageRoot } from '../../core/paths.js';
 import type { Report } from '../../reports/report-types.js';
 import { findJanus } from '../../targets/janus/launched-janus.js';
 import { runCli, startMarkedCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { janusLeftovers } from '../helpers/janus.js';
 import { waitForNoProcessesWithEnv } from '../helpers/processes.js';
 
 function readReport(dir: string): Report {
   return JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
-}
-
-/** What a launched Janus could leave on the machine: veth pairs, install records, socket folders. */
-function janusLeftovers(): string[] {
-  const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).split('\n').filter((l) => /: rtcj[0-9a-f]{6}/.test(l));
-  const records = (() => {
-    try {
-      return readdirSync(join(cacheRoot(), 'network')).filter((f) => f.startsWith('janus-'));
-    } catch {
-      return [];
-    }
-  })();
-  return [...links, ...records];
 }
 
 async function runMarked(args: string[], env: NodeJS.ProcessEnv = {}) {

@@ -57,7 +57,12 @@ recovery: { mediaTimeout: 1500ms }`),
     const found = problems(base(`  - { at: 1s, action: kill-node, target: node-0 }
   - { at: 1s, action: explode }`, 'target: { url: "ws://127.0.0.1:1" }'));
     assert.equal(found.length, 2);
-    assert.match(found[0]!, /chaos\[0\]\.action: kill-node needs a target rtcstorm starts and controls \(target\.bundled, or target\.janus with instances\)/);
+    assert.match(found[0]!, /chaos\[0\]\.action: kill-node needs a target rtcstorm starts and controls \(target\.bundled, or target\.janus with instances; not target\.whip\)/);
     assert.match(found[1]!, /chaos\[1\]\.action: .*kill-node.*exec/);
+  });
+
+  it('refuses process chaos on a launched WHIP/WHEP target, naming the step', () => {
+    const found = problems(base('  - { at: 1s, action: restart-node, target: node-0 }', 'target: { whip: { launch: true } }'));
+    assert.deepEqual(found.map((f) => f.replace(/^\d+: /, '')), ['chaos[0].action: restart-node needs a target rtcstorm starts and controls (target.bundled, or target.janus with instances; not target.whip); for an external target use action: exec']);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sdpTransform from 'sdp-transform';
+import { answerRejecting, offerWithout } from '../../core/sdp.js';
 import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer } from '../../targets/rtcstorm/mediasoup-sdp.js';
 import type { TransportInfo } from '../../target-server/protocol.js';
 
@@ -72,5 +73,27 @@ describe('SDP for mediasoup', () => {
     assert.deepEqual(readDtlsParameters(weriftOffer.replace('actpass', 'active')), { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: '11:22' }] });
     assert.equal(readDtlsParameters(weriftOffer.replace('actpass', 'passive')).role, 'server');
     assert.throws(() => readDtlsParameters(weriftOffer), /a=setup:actpass/);
+  });
+});
+
+describe('SDP: answering a kind the participant does not take', () => {
+  const offer = [
+    'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=janus', 't=0 0', 'a=group:BUNDLE a v', 'a=ice-lite',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:a', 'a=sendonly', 'a=rtpmap:111 opus/48000/2',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96 97', 'a=mid:v', 'a=sendonly', 'a=rtpmap:96 VP8/90000',
+  ].join('\r\n') + '\r\n';
+  const audio = (kind: string): boolean => kind === 'audio';
+
+  it('leaves the video section out of the offer werift sees, and out of its BUNDLE', () => {
+    const seen = offerWithout(offer, audio);
+    assert.match(seen, /a=group:BUNDLE a\r\n/);
+    assert.equal(seen.includes('m=video'), false);
+    assert.match(seen, /m=audio 9 UDP\/TLS\/RTP\/SAVPF 111\r\na=mid:a\r\na=sendonly\r\na=rtpmap:111 opus\/48000\/2\r\n$/);
+  });
+
+  it('puts it back in the answer, rejected (port 0, inactive), in the offer\'s order', () => {
+    const answer = ['v=0', 'o=- 2 2 IN IP4 0.0.0.0', 's=-', 't=0 0', 'a=group:BUNDLE a', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:a', 'a=recvonly'].join('\r\n') + '\r\n';
+    const whole = answerRejecting(answer, offer, audio);
+    assert.equal(whole, ['v=0', 'o=- 2 2 IN IP4 0.0.0.0', 's=-', 't=0 0', 'a=group:BUNDLE a', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:a', 'a=recvonly', 'm=video 0 UDP/TLS/RTP/SAVPF 96', 'c=IN IP4 0.0.0.0', 'a=mid:v', 'a=inactive'].join('\r\n') + '\r\n');
   });
 });
