@@ -6,7 +6,8 @@ import type { MetricStore } from '../core/metrics/store.js';
 import { seededRandom } from '../core/plan/random.js';
 import type { ChaosStep } from '../core/scenario/index.js';
 import type { Target } from '../ports/target-control.js';
-import { startNetworkStep, type NetworkChaos } from './network/network-actions.js';
+import { startNetworkStep } from './network/network-actions.js';
+import type { NetworkChaos } from '../ports/network-control.js';
 import { applyStep, type StepOutcome } from './process-actions.js';
 
 export class ChaosTimeline {

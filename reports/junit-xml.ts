@@ -4,7 +4,7 @@
  * Follows the Jenkins/Ant JUnit schema (test/fixtures/junit.xsd checks it).
  */
 import { hostname } from 'node:os';
-import { exitCodes } from '../core/run/exit-codes.js';
+import { exitCodes } from './exit-codes.js';
 import { eventLabel, isChaos } from './events.js';
 import { metricValue } from './format.js';
 import type { Report } from './report-types.js';

@@ -29,6 +29,9 @@ export type GroupReport = z.infer<typeof groupReportSchema>;
 export type GroupNetwork = z.infer<typeof groupNetworkSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 export type ServerNodeSeries = z.infer<typeof serverNodeSeriesSchema>;
+
+/** The machine a run ran on: its cores, and the CPU per second of a target running there too (none for an external one). */
+export interface SharedMachine { cores: number; target: ServerNodeSeries[] }
 export type HarnessProcess = z.infer<typeof harnessProcessSchema>;
 export type GroupPlanProgress = z.infer<typeof groupPlanProgressSchema>;
 export type PlanSecond = z.infer<typeof planSecondSchema>;

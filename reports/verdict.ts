@@ -1,4 +1,4 @@
-import { exitCodes, type ExitCode } from '../core/run/exit-codes.js';
+import { exitCodes, type ExitCode } from './exit-codes.js';
 import type { Report } from './report-types.js';
 
 export interface Verdict { exitCode: ExitCode; text: string }

@@ -6,7 +6,7 @@
  * stopping them all, paused ones resumed first.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { ProcessLedger } from '../core/run/process-ledger.js';
+import type { ProcessLedger } from '../ports/process-ledger.js';
 import type { Target, TargetIncident, TargetNode } from '../ports/target-control.js';
 import type { Directory } from './directory.js';
 

@@ -92,5 +92,5 @@ export function parseRequest(raw: string): ParsedRequest {
   if (!parsed.success) {
     return { ok: false, id: reqId, code: 'bad-request', message: `${method}: ${z.prettifyError(parsed.error)}` };
   }
-  return { ok: true, request: { id: reqId, method: method as Method, data: parsed.data } as Request };
+  return { ok: true, request: { id: reqId, method: method as Method, data: parsed.data } };
 }

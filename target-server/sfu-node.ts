@@ -215,7 +215,7 @@ export class SfuNode {
     const producers: ProducerInfo[] = [...room.peers.values()].flatMap((p) =>
       [...p.producers.values()].map((producer) => ({ peerId: p.id, producerId: producer.id, kind: producer.kind })),
     );
-    return { peer, response: { nodeId: this.nodeId, routerRtpCapabilities: room.router.rtpCapabilities as Record<string, unknown>, producers } };
+    return { peer, response: { nodeId: this.nodeId, routerRtpCapabilities: room.router.rtpCapabilities, producers } };
   }
 
   private readonly roomsStarting = new Map<string, Promise<Room>>();

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { exitCodes, type ExitCode } from '../../core/run/exit-codes.js';
+import { exitCodes, type ExitCode } from '../../reports/exit-codes.js';
 import { readBaseline } from '../../reports/compare/baseline.js';
 import { compareReports, type CompareOptions } from '../../reports/compare/compare.js';
 import { compareMarkdown } from '../../reports/compare/compare-md.js';

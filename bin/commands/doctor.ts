@@ -1,6 +1,6 @@
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { runChecks, type CheckResult } from '../../core/doctor/checks.js';
-import { leftoverRecords } from '../../chaos/network/kernel/install-record.js';
+import { leftoverRecords } from '../../core/host/install-record.js';
 import { sweepKilledRuns } from '../../core/run/leftovers.js';
 
 const mark: Record<CheckResult['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { k6Groups, k6ScriptText } from '../../bots/k6/script-text.js';
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { loadScenario, ScenarioError, type Scenario } from '../../core/scenario/index.js';
 
 export interface K6ExportOptions { out?: string; url?: string }

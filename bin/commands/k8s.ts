@@ -1,4 +1,4 @@
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { loadScenario, ScenarioError } from '../../core/scenario/index.js';
 import { manifestsYaml, renderManifests } from '../../deploy/k8s-manifests.js';
 

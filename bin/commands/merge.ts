@@ -1,4 +1,4 @@
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { ScenarioError } from '../../core/scenario/index.js';
 import { mergeShards, MergeError } from '../../reports/merge/merge-shards.js';
 import { readReport } from '../../reports/read-report.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { readReport, reportPath, ReportReadError } from '../../reports/read-report.js';
 import type { Report } from '../../reports/report-types.js';
 import { reportFromJournal } from '../../reports/journal/journal-report.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { sweepKilledRuns } from '../../core/run/leftovers.js';
 import { capacityPreflight, targetPreflight } from '../../core/run/preflight.js';
 import { progressPrinter } from '../../core/run/progress.js';

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { startBundledTarget } from '../../target-server/bundled-target.js';
 import { abortOnSignals } from './interrupt.js';
 

@@ -185,7 +185,7 @@ export class BrowserEngine implements Engine {
     await this.leaveAll();
     const second = Math.min(this.secondAt(stopAt), this.lastSecond);
     this.sampleSecond(second, second > this.sampledUpTo);
-    await Promise.all(this.hosts.map((h) => h.chromium?.close()));
+    await Promise.all(this.hosts.map(async (h) => h.chromium?.close()));
     await this.adapter?.close();
     // Samples of a browser that died or failed to start never come: those seconds are missing.
     for (const host of this.hosts) if (host.chromium) host.deadline.finish(second);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { findChromium } from '../../core/doctor/checks.js';
 import { awaitExit } from '../../core/processes.js';
-import type { ProcessLedger } from '../../core/run/process-ledger.js';
+import type { ProcessLedger } from '../../ports/process-ledger.js';
 import { processTree } from './process-usage.js';
 
 /** Prefix of each browser's profile folder, which is on its command line: how a run's Chromium processes are told apart. */

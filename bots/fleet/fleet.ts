@@ -1,12 +1,9 @@
 /** The werift engine's side in the run: forks fleet processes, hands each its slice, merges their metrics. */
 import { fork, type ChildProcess } from 'node:child_process';
-import { userspaceNetwork, type FleetNetwork } from '../../chaos/network/fleet-network.js';
-import { KernelNetwork } from '../../chaos/network/kernel/kernel-network.js';
-import type { NetworkChange } from '../../chaos/network/network-change.js';
-import type { NetworkChaos } from '../../chaos/network/network-actions.js';
+import type { FleetLayout, FleetSlice, LayOutFleet, NetworkChange, NetworkChaos } from '../../ports/network-control.js';
 import { compiledPath } from '../../core/paths.js';
-import { planNetwork, type NetworkPlan } from '../../core/plan/network-plan.js';
-import { processSlice, type BotPlan } from '../../core/plan/plan.js';
+import { planNetwork } from '../../core/plan/network-plan.js';
+import { processSlice } from '../../core/plan/plan.js';
 import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
 import { SampleDeadline } from '../sample-deadline.js';
 import type { FromFleet, ToFleet } from './protocol.js';
@@ -14,6 +11,8 @@ import type { FromFleet, ToFleet } from './protocol.js';
 export interface FleetOptions {
   processes: number;
   joinTimeoutMs: number;
+  /** The network backend the composition root picked for the scenario. */
+  layOut: LayOutFleet;
 }
 
 interface Member {
@@ -26,15 +25,12 @@ interface Member {
   fatal?: string;
 }
 
-/** What one fleet process runs: its bots, how they reach the target, and the namespace it runs in (kernel backend). */
-interface Slice { bots: BotPlan[]; network?: FleetNetwork; netns?: string }
-
 const stopGraceMs = 10_000;
 
 export class Fleet implements Engine {
   readonly name = 'werift';
   private members: Member[] = [];
-  private kernel: KernelNetwork | undefined;
+  private layout: FleetLayout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private context: EngineContext | undefined;
   /** Where network chaos goes; set by start() when the scenario touches the network. */
@@ -45,29 +41,17 @@ export class Fleet implements Engine {
   async start(context: EngineContext): Promise<void> {
     this.context = context;
     const network = planNetwork(context.scenario);
-    const slices = network?.spec.backend === 'kernel' ? await this.kernelSlices(context, network) : this.slices(context, network);
-    this.members = slices.map((slice, index) => this.spawn(index, context, slice));
+    const processSlices = [...Array(this.options.processes).keys()].map((index) => processSlice(context.plan, index, this.options.processes).filter((bot) => bot.engine === 'werift'));
+    const werift = context.plan.bots.filter((bot) => bot.engine === 'werift');
+    this.layout = await this.options.layOut({ runTag: context.runTag, seed: context.plan.seed, network, werift, processSlices });
+    this.members = this.layout.slices.map((slice, index) => this.spawn(index, context, slice));
     this.deadlineTimer = setInterval(() => this.members.forEach((m) => m.deadline.check()), 250);
     if (!network) return;
     const toRelays = { apply: async (change: NetworkChange) => this.members.forEach((m) => m.child.connected && m.child.send({ type: 'network', change } satisfies ToFleet)) };
-    this.network = { plan: network, control: this.kernel ?? toRelays };
+    this.network = { plan: network, control: this.layout.control ?? toRelays };
   }
 
-  private slices(context: EngineContext, network: NetworkPlan | null): Slice[] {
-    return [...Array(this.options.processes).keys()].map((index) => {
-      const bots = processSlice(context.plan, index, this.options.processes).filter((bot) => bot.engine === 'werift');
-      return network ? { bots, network: userspaceNetwork(network, bots, context.plan.seed) } : { bots };
-    });
-  }
-
-  /** Kernel backend: one process per werift group, inside the group's network namespace. */
-  private async kernelSlices(context: EngineContext, network: NetworkPlan): Promise<Slice[]> {
-    const werift = context.plan.bots.filter((bot) => bot.engine === 'werift');
-    this.kernel = await KernelNetwork.start(context.runTag, network, werift);
-    return this.kernel.namespaces.map((ns) => ({ bots: werift.filter((bot) => bot.group === ns.group), network: { backend: 'kernel', gateway: ns.gateway }, netns: ns.name }));
-  }
-
-  private spawn(index: number, context: EngineContext, slice: Slice): Member {
+  private spawn(index: number, context: EngineContext, slice: FleetSlice): Member {
     // `ip netns exec` keeps the IPC channel's descriptor and environment, and execs node in place.
     const inNamespace = slice.netns ? { execPath: 'ip', execArgv: ['netns', 'exec', slice.netns, process.execPath] } : {};
     const child = fork(compiledPath('bots/fleet/fleet-process.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', ...inNamespace });
@@ -138,6 +122,6 @@ export class Fleet implements Engine {
       for (const member of this.members) member.deadline.finish(stopSecond);
     }
     // After the processes: a namespace is only gone once nothing runs in it.
-    await this.kernel?.remove();
+    await this.layout?.remove();
   }
 }

@@ -3,9 +3,8 @@ import type { BotPlan } from '../../core/plan/plan.js';
 import type { RecoverySpec } from '../../core/scenario/index.js';
 import type { SerializedBucket } from '../../core/metrics/store.js';
 import type { EngineProgress } from '../../core/run/engine.js';
-import type { FleetNetwork } from '../../chaos/network/fleet-network.js';
+import type { FleetNetwork, NetworkChange } from '../../ports/network-control.js';
 import type { AdapterSpec } from '../../targets/adapter-module.js';
-import type { NetworkChange } from '../../chaos/network/network-change.js';
 
 export interface FleetStart {
   type: 'start';

@@ -34,7 +34,7 @@ function executorOptions(load: K6Load): K6ExecutorOptions {
 
 /** `sessionTimeoutMs` bounds an iteration, so k6 may wait that long for iterations to end (gracefulStop). */
 export function k6Options(groups: readonly K6Group[], sessionTimeoutMs: number): K6Options {
-  const scenarios = groups.map((group, index) => [
+  const scenarios = groups.map((group, index): [string, K6Options['scenarios'][string]] => [
     group.name,
     { ...executorOptions(group.load), exec: execName(group, index), startTime: formatDuration(group.startTimeMs), gracefulStop: formatDuration(sessionTimeoutMs) },
   ]);

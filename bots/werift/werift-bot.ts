@@ -267,7 +267,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     this.recovery.failed(this.receiver.lastArrivalMs);
     this.closeSession();
     const rejoined = await this.recovery.retry(
-      () => (this.state as BotState) === 'closed',
+      () => (this.state) === 'closed',
       () => withTimeout(this.open(), joinTimeoutMs, `rejoin after "${reason}"`).catch((error: unknown) => {
         this.closeSession();
         throw error;

@@ -1,18 +1,11 @@
 /** How a fleet process's bots reach the target, as the run hands it over at start. */
-import type { MediaRoute } from '../../ports/media-route.js';
 import { profilesOf, type NetworkPlan } from '../../core/plan/network-plan.js';
 import type { BotPlan } from '../../core/plan/plan.js';
 import { gatewayRoute } from './kernel/gateway-route.js';
-import type { NetworkChange } from './network-change.js';
-import type { DirectionProfiles } from '../../core/scenario/network-types.js';
+import type { FleetNetwork, FleetRoutes } from '../../ports/network-control.js';
 import { relayRoute } from './relay-route.js';
 import { RelayThread } from './relay-thread-client.js';
 
-export type FleetNetwork =
-  /** These bots' media goes through the process's relay, impaired with their assigned profiles. */
-  | { backend: 'userspace'; seed: number; bots: Array<{ id: number; profiles: DirectionProfiles }> }
-  /** The process runs in a network namespace: the target's loopback addresses are reached at `gateway`. */
-  | { backend: 'kernel'; gateway: string };
 
 /** The relayed bots among `bots`, with their assigned profiles resolved by name. */
 export function userspaceNetwork(plan: NetworkPlan, bots: readonly BotPlan[], seed: number): FleetNetwork {
@@ -20,12 +13,6 @@ export function userspaceNetwork(plan: NetworkPlan, bots: readonly BotPlan[], se
   return { backend: 'userspace', seed, bots: relayed };
 }
 
-export interface FleetRoutes {
-  /** undefined: the bot goes straight to the target. */
-  route(botId: number): MediaRoute | undefined;
-  apply(change: NetworkChange): void;
-  close(): Promise<void>;
-}
 
 /** `onError`: the relay thread failed. */
 export function fleetRoutes(network: FleetNetwork | undefined, onError: (error: Error) => void): FleetRoutes {

@@ -1,18 +1,11 @@
 /** Network chaos steps (impair, partition): what each one changes, and the words its events use. */
-import type { NetworkPlan } from '../../core/plan/network-plan.js';
 import { directionsOf, type BotSelector } from '../../core/scenario/network-types.js';
 import type { NetworkChaosStep } from '../../core/scenario/types.js';
 import type { Target } from '../../ports/target-control.js';
-import type { NetworkChange } from './network-change.js';
+import type { NetworkChaos } from '../../ports/network-control.js';
 import type { DirectionProfiles } from '../../core/scenario/network-types.js';
 
-/** Whatever impairs the bots (the fleet's relays, or the kernel backend) takes changes through this. */
-export interface NetworkControl {
-  /** Resolves when the change is in effect, or on its way to every fleet process. */
-  apply(change: NetworkChange): Promise<void>;
-}
 
-export interface NetworkChaos { plan: NetworkPlan; control: NetworkControl }
 
 export interface NetworkStepOutcome {
   target: string;

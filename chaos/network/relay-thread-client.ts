@@ -1,7 +1,7 @@
 /** The fleet process's side of the relay thread (relay-thread.ts): the Relay interface, as messages. */
 import { Worker } from 'node:worker_threads';
 import { compiledPath } from '../../core/paths.js';
-import type { NetworkChange } from './network-change.js';
+import type { NetworkChange } from '../../ports/network-control.js';
 import type { DirectionProfiles } from '../../core/scenario/network-types.js';
 import type { UdpAddress } from './relay-link.js';
 import type { Relay, RelayLinks } from './relay.js';

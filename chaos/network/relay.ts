@@ -7,7 +7,7 @@
  */
 import { keyOf } from './draws.js';
 import { Impairment } from './impairment.js';
-import type { NetworkChange } from './network-change.js';
+import type { NetworkChange } from '../../ports/network-control.js';
 import type { DirectionProfiles } from '../../core/scenario/network-types.js';
 import { ProfileStack } from './profile-stack.js';
 import { RelayLink, type UdpAddress } from './relay-link.js';

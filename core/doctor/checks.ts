@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { leftoverRecords } from '../../chaos/network/kernel/install-record.js';
+import { leftoverRecords } from '../host/install-record.js';
 import { findExecutable } from '../processes.js';
 import { findJanus, janusInstallHint } from '../../targets/janus/launched-janus.js';
 import { findSimpleWhipServer, simpleWhipServerVersion, whipInstallHint } from '../../targets/whip/launched-whip.js';

@@ -106,16 +106,16 @@ export class ReceiveStats {
 
   #isSeen(seq: number): boolean {
     const slot = seq & MASK;
-    return (this.#seen[slot >>> 5] & (1 << (slot & 31))) !== 0;
+    return ((this.#seen[slot >>> 5] ?? 0) & (1 << (slot & 31))) !== 0;
   }
 
   #markSeen(seq: number): void {
     const slot = seq & MASK;
-    this.#seen[slot >>> 5] |= 1 << (slot & 31);
+    this.#seen[slot >>> 5]! |= 1 << (slot & 31);
   }
 
   #clear(seq: number): void {
     const slot = seq & MASK;
-    this.#seen[slot >>> 5] &= ~(1 << (slot & 31));
+    this.#seen[slot >>> 5]! &= ~(1 << (slot & 31));
   }
 }

@@ -2,12 +2,12 @@
  * A load engine (werift bots, browsers, k6): started with the run's shared facts, stopped at the
  * end. Engines know nothing about reports; they write into the run's MetricStore.
  */
-import type { NetworkChaos } from '../../chaos/network/network-actions.js';
+import type { NetworkChaos } from '../../ports/network-control.js';
 import type { MetricStore } from '../metrics/store.js';
 import type { RunPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
 import type { AdapterSpec } from '../../targets/adapter-module.js';
-import type { ProcessLedger } from './process-ledger.js';
+import type { ProcessLedger } from '../../ports/process-ledger.js';
 
 export interface EngineContext {
   scenario: Scenario;

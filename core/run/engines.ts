@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { BrowserEngine } from '../../bots/browser/browser-engine.js';
 import { Fleet } from '../../bots/fleet/fleet.js';
 import { prepareK6 } from '../../bots/k6/k6-engine.js';
+import { layOutFleet } from '../../chaos/network/fleet-layout.js';
 import type { RunPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Engine, SkippedGroup } from './engine.js';
@@ -27,7 +28,7 @@ export function createEngines(scenario: Scenario, plan: RunPlan, options: Engine
   const weriftBots = plan.bots.filter((bot) => bot.engine === 'werift').length;
   if (weriftBots > 0) {
     const processes = Math.max(1, Math.min(options.processes ?? availableParallelism(), weriftBots));
-    engines.push(new Fleet({ processes, joinTimeoutMs }));
+    engines.push(new Fleet({ processes, joinTimeoutMs, layOut: layOutFleet }));
   }
   // After werift: teardown runs in reverse, so browsers leave their rooms before the bots stop.
   if (plan.bots.some((bot) => bot.engine === 'browser')) engines.push(new BrowserEngine({ joinTimeoutMs }));

@@ -3,7 +3,7 @@
  * pause-node step) and the kernel network backend's namespaces and nftables tables. Every run
  * sweeps them before it starts, and `rtcstorm doctor --cleanup` does on demand.
  */
-import { leftoverRecords, sweepLeftovers } from '../../chaos/network/kernel/install-record.js';
+import { leftoverRecords, sweepLeftovers } from '../host/install-record.js';
 import { sweepDeadRuns } from './process-ledger.js';
 
 export interface Sweep { removed: string[]; remaining: string[] }

@@ -8,16 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { cacheRoot } from '../paths.js';
 import { isRunning, processId, type ProcessId } from '../processes.js';
-
-/** What the parts of a run tell about the processes they start and pause. */
-export interface ProcessLedger {
-  /** `pid` was started for this run (an SFU node, a fleet process, Chromium, k6, …). */
-  started(pid: number, what: string): void;
-  /** Called before `pids` are stopped (SIGSTOP). */
-  pausing(pids: number[]): void;
-  /** `pids` were resumed (SIGCONT). */
-  resumed(pids: number[]): void;
-}
+import type { ProcessLedger } from '../../ports/process-ledger.js';
 
 interface LedgerEntry extends ProcessId { what: string; paused: boolean }
 

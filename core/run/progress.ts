@@ -1,19 +1,6 @@
 /** The live progress line: rewritten in place on a terminal, one line per second otherwise (CI logs). */
 import { ms } from '../../reports/format.js';
-import type { RunObserver } from './observer.js';
-
-export interface ProgressSnapshot {
-  elapsedS: number;
-  durationS: number;
-  connected: number;
-  planned: number;
-  failed: number;
-  packetsPerSecond: number;
-  latencyP99Ms: number | null;
-  lossRatio: number | null;
-  /** With the bundled target: fleet, browsers and target together, in percent of the machine's cores (harness validity's machine check). */
-  machinePercent: number | null;
-}
+import type { ProgressSnapshot, RunObserver } from '../../ports/run-observer.js';
 
 export function progressLine(p: ProgressSnapshot): string {
   const loss = p.lossRatio === null ? '–' : `${(p.lossRatio * 100).toFixed(2)}%`;

@@ -22,11 +22,12 @@ import { makePlan, shardPlan, type RunPlan, type ShardSpec } from '../plan/plan.
 import type { Scenario } from '../scenario/index.js';
 import type { Engine, EngineContext, SkippedGroup } from './engine.js';
 import { createEngines, type EngineOptions } from './engines.js';
-import { notify, type RunObserver } from './observer.js';
+import { notify } from './observer.js';
+import type { ProgressSnapshot, RunObserver } from '../../ports/run-observer.js';
 import { MachineCpu } from './machine-cpu.js';
-import { RunLedger, type ProcessLedger } from './process-ledger.js';
+import { RunLedger } from './process-ledger.js';
+import type { ProcessLedger } from '../../ports/process-ledger.js';
 import { ServerSampler } from './server-sampler.js';
-import type { ProgressSnapshot } from './progress.js';
 import { TeardownStack } from './teardown.js';
 
 export interface RunOptions extends EngineOptions {

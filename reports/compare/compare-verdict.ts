@@ -1,4 +1,4 @@
-import { exitCodes, type ExitCode } from '../../core/run/exit-codes.js';
+import { exitCodes, type ExitCode } from '../exit-codes.js';
 import { isRegression, type Comparison } from './compare.js';
 
 /** One line for a comparison, shared by the CLI, compare.md and compare.html. */

@@ -5,7 +5,7 @@
  */
 import { eventLabel, isChaos } from '../events.js';
 import { count, metricValue, ms, percent } from '../format.js';
-import { exitCodes, type ExitCode } from '../../core/run/exit-codes.js';
+import { exitCodes, type ExitCode } from '../exit-codes.js';
 import type { MetricsSection, Report } from '../report-types.js';
 import { verdictOf } from '../verdict.js';
 import { chartData } from './chart-data.js';

@@ -111,7 +111,7 @@ export function readJournal(path: string): Journal {
       throw new JournalReadError(`${path}:${index + 1}: not JSON: ${(error as Error).message}`);
     }
     if (line.kind === 'run') {
-      if (line.version !== journalVersion) throw new JournalReadError(`${path} is a journal of version ${String(line.version)}; this rtcstorm reads version ${journalVersion}`);
+      if (line.version !== journalVersion) throw new JournalReadError(`${path} is a journal of version ${JSON.stringify((line as { version?: unknown }).version)}; this rtcstorm reads version ${String(journalVersion)}`);
       header = line;
     } else if (line.kind === 'start') start = { startMs: line.startMs, targetUrls: line.targetUrls, ...(line.targetSoftware ? { targetSoftware: line.targetSoftware } : {}) };
     else if (line.kind === 'second') seconds.set(line.bucket.t, line.bucket);

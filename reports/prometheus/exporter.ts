@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Pushgateway } from 'prom-client';
 import type { MetricStore } from '../../core/metrics/store.js';
-import type { RunContext, RunObserver } from '../../core/run/observer.js';
+import type { RunContext, RunObserver } from '../../ports/run-observer.js';
 import type { Report } from '../report-types.js';
 import { warnOnStderr } from '../write-outputs.js';
 import type { ListenAddress } from './addresses.js';

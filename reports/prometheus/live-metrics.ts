@@ -11,7 +11,7 @@ import { metricCatalogue, type CounterMetric, type TrendMetric } from '../../cor
 import { lossRatio } from '../../core/metrics/aggregate.js';
 import { Histogram } from '../../core/metrics/histogram.js';
 import type { MetricStore } from '../../core/metrics/store.js';
-import type { RunContext } from '../../core/run/observer.js';
+import type { RunContext } from '../../ports/run-observer.js';
 import { harnessValidity } from '../harness-validity.js';
 import { planProgress } from '../validity/plan-progress.js';
 import { secondsOf } from '../validity/spells.js';
@@ -139,7 +139,7 @@ export class LiveMetrics {
     return [
       { name: 'rtcstorm_run_info', help: 'the running scenario (value 1)', type: 'gauge', samples: [{ labels: { scenario: this.scenario.name, seed: String(this.scenario.seed) }, value: 1 }] },
       { name: 'rtcstorm_bots_connected', help: metricCatalogue.bots_connected.description, type: 'gauge', samples: samples(this.#botsConnected, 'group') },
-      ...counters.map(({ metric, name, label }): MetricFamily => ({ name, help: metricCatalogue[metric].description, type: 'counter', samples: samples(this.#counters.get(metric) ?? new Map(), label ?? 'group') })),
+      ...counters.map(({ metric, name, label }): MetricFamily => ({ name, help: metricCatalogue[metric].description, type: 'counter', samples: samples(this.#counters.get(metric) ?? new Map<string, number>(), label ?? 'group') })),
       { name: 'rtcstorm_packet_loss_ratio', help: 'packets not received / packets expected, in the last complete second', type: 'gauge', samples: samples(this.#lossRatio, 'group') },
       ...histograms.map((spec) => this.#histogramFamily(spec)),
       { name: 'rtcstorm_events', help: 'run events by kind (chaos steps, bot failures, …)', type: 'counter', samples: samples(this.#events, 'kind') },

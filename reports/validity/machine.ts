@@ -7,12 +7,11 @@
  */
 import type { MetricStore } from '../../core/metrics/store.js';
 import type { HarnessLimits } from '../../core/scenario/index.js';
-import type { ServerNodeSeries } from '../report-types.js';
+import type { SharedMachine } from '../report-types.js';
 import { maxIn } from './loader.js';
 import { longestSpell } from './spells.js';
 
-/** The machine a run ran on: its cores, and the CPU per second of a target running there too (none for an external one). */
-export interface SharedMachine { cores: number; target: ServerNodeSeries[] }
+export type { SharedMachine } from '../report-types.js';
 
 /** Fleet processes, browsers and target nodes together, per second, as a percent of all the machine's cores. */
 function machinePercent(store: MetricStore, machine: SharedMachine, seconds: number[]): Map<number, number> {

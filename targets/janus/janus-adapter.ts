@@ -198,6 +198,6 @@ class JanusAdapter implements TargetAdapter {
 /** Options: `publishersPerRoom`, VideoRoom's `publishers` for the rooms the adapter creates (default 1000). */
 export function createAdapter(init: AdapterInit): TargetAdapter {
   const publishers = init.options.publishersPerRoom ?? defaultPublishers;
-  if (typeof publishers !== 'number' || !Number.isInteger(publishers) || publishers < 1) throw new Error(`publishersPerRoom must be a whole number ≥ 1 (got ${String(publishers)})`);
+  if (typeof publishers !== 'number' || !Number.isInteger(publishers) || publishers < 1) throw new Error(`publishersPerRoom must be a whole number ≥ 1 (got ${JSON.stringify(publishers)})`);
   return new JanusAdapter(init.url, publishers);
 }

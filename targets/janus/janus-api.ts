@@ -33,7 +33,7 @@ interface Pending { resolve: (message: JanusMessage) => void; reject: (error: Er
 function errorOf(message: JanusMessage): TargetError | undefined {
   if (message.janus === 'error' && message.error) return new TargetError(message.error.code, message.error.reason);
   const data = message.plugindata?.data;
-  if (data && typeof data.error_code === 'number') return new TargetError(data.error_code, String(data.error ?? 'plugin error'));
+  if (data && typeof data.error_code === 'number') return new TargetError(data.error_code, typeof data.error === 'string' ? data.error : 'plugin error');
   return undefined;
 }
 
@@ -46,7 +46,7 @@ export class JanusConnection extends EventEmitter<{ event: [JanusMessage]; close
 
   private constructor(private readonly socket: WebSocket, private readonly timeoutMs: number) {
     super();
-    socket.on('message', (raw) => this.onMessage(JSON.parse(raw.toString()) as JanusMessage));
+    socket.on('message', (raw) => this.onMessage(JSON.parse((raw as Buffer).toString()) as JanusMessage));
     socket.on('close', () => this.ended('Janus signalling socket closed'));
     socket.on('error', () => socket.terminate());
   }

@@ -9,8 +9,8 @@
  * `rtcstorm doctor --cleanup` removes what a killed run left.
  */
 import { writeFileSync } from 'node:fs';
-import { deleteRecord, ownRecordOwner, writeRecord } from '../../chaos/network/kernel/install-record.js';
-import { systemCommand } from '../../chaos/network/kernel/system-command.js';
+import { deleteRecord, ownRecordOwner, writeRecord } from '../../core/host/install-record.js';
+import { systemCommand } from '../../core/host/system-command.js';
 
 export interface JanusLoopback {
   /** The veth end Janus gathers on (ice_enforce_list). */

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { diesWithParent, findExecutable } from '../../core/processes.js';
-import type { ProcessLedger } from '../../core/run/process-ledger.js';
+import type { ProcessLedger } from '../../ports/process-ledger.js';
 import type { NodeStats, Target } from '../../ports/target-control.js';
 import { ChildInstance, InstanceCluster } from '../../target-server/instance-cluster.js';
 import { Directory } from '../../target-server/directory.js';
@@ -57,7 +57,7 @@ function info(url: string, timeoutMs: number): Promise<string | undefined> {
     const timer = setTimeout(() => done(undefined), timeoutMs);
     socket.on('open', () => socket.send(JSON.stringify({ janus: 'info', transaction: 'info' })));
     socket.on('message', (raw) => {
-      const reply = JSON.parse(raw.toString()) as { janus?: string; version_string?: string };
+      const reply = JSON.parse((raw as Buffer).toString()) as { janus?: string; version_string?: string };
       if (reply.janus === 'server_info') done(reply.version_string ?? 'unknown');
     });
     socket.on('error', () => done(undefined));

@@ -21,7 +21,7 @@ export class SignallingClient extends EventEmitter<SignallingClientEvents> {
 
   private constructor(private readonly socket: WebSocket) {
     super();
-    socket.on('message', (raw) => this.onMessage(raw.toString()));
+    socket.on('message', (raw) => this.onMessage((raw as Buffer).toString()));
     socket.on('close', () => {
       for (const { method, reject } of this.pending.values()) reject(new SignallingError(method, 'closed', 'signalling socket closed'));
       this.pending.clear();
@@ -75,6 +75,7 @@ export class SignallingClient extends EventEmitter<SignallingClientEvents> {
   private onMessage(text: string): void {
     const message = JSON.parse(text) as Response | Notification;
     if ('notification' in message) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- one emit() overload per notification: the union needs it
       this.emit(message.notification, message.data as never);
       return;
     }

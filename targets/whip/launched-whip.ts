@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot, compiledPath } from '../../core/paths.js';
 import { diesWithParent } from '../../core/processes.js';
-import type { ProcessLedger } from '../../core/run/process-ledger.js';
+import type { ProcessLedger } from '../../ports/process-ledger.js';
 import type { Target } from '../../ports/target-control.js';
 import { TargetError } from '../../ports/target-adapter.js';
 import { JanusConnection } from '../janus/janus-api.js';

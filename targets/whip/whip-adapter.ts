@@ -175,6 +175,6 @@ export function createAdapter(init: AdapterInit): TargetAdapter {
   const { options } = init;
   const publishers = (options.publishers ?? {}) as Record<string, string[]>;
   const retryMs = options.retryMs ?? 250;
-  if (typeof retryMs !== 'number' || retryMs < 10) throw new Error(`whip adapter: retryMs must be a number ≥ 10 (got ${String(retryMs)})`);
+  if (typeof retryMs !== 'number' || retryMs < 10) throw new Error(`whip adapter: retryMs must be a number ≥ 10 (got ${JSON.stringify(retryMs)})`);
   return new WhipAdapter({ publish: init.url, subscribe: text(options, 'subscribe', true)!, token: text(options, 'token', false), publishers, retryMs });
 }

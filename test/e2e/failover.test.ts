@@ -89,7 +89,7 @@ chaos:
     assert.equal(shortPause!.botFailures, 0, 'a pause shorter than the media timeout is no failure');
     assert.equal(longPause!.botFailures, 6, 'a pause longer than the media timeout fails every bot of the node');
     assert.equal(longPause!.recoveryTimeMs?.count, 6);
-    assert.ok(longPause!.recoveryTimeMs!.min >= 2000, 'nobody can hear anyone before the node resumes');
+    assert.ok(longPause!.recoveryTimeMs.min >= 2000, 'nobody can hear anyone before the node resumes');
     assert.equal(report.events.filter((e) => e.kind === 'chaos-end').length, 2);
     assert.equal(report.bots.failed, 0);
     assert.equal(report.timeline.at(-1)!.botsConnected, 6);

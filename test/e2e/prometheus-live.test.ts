@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { startCli, tempDir } from '../helpers/cli.js';
 import { waitForNoProjectProcesses } from '../helpers/processes.js';
 import { writeTinyScenario } from '../helpers/tiny-scenario.js';

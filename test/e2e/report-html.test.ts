@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { exitCodes } from '../../core/run/exit-codes.js';
+import { exitCodes } from '../../reports/exit-codes.js';
 import { readReport } from '../../reports/read-report.js';
 import { verdictOf } from '../../reports/verdict.js';
 import { runCli, tempDir } from '../helpers/cli.js';

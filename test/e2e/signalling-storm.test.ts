@@ -64,7 +64,7 @@ function opened(url: string): Promise<WebSocket> {
 /** Sends one raw message and returns the server's reply to it. */
 async function rawReply(url: string, message: string): Promise<Response> {
   const socket = await opened(url);
-  const reply = new Promise<Response>((resolve) => socket.once('message', (data) => resolve(JSON.parse(data.toString()) as Response)));
+  const reply = new Promise<Response>((resolve) => socket.once('message', (data) => resolve(JSON.parse((data as Buffer).toString()) as Response)));
   socket.send(message);
   const response = await reply;
   socket.close();

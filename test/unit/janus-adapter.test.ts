@@ -30,7 +30,7 @@ class RecordedJanus {
     await new Promise((resolve) => this.server.once('listening', resolve));
     this.server.on('connection', (socket) => {
       this.socket = socket;
-      socket.on('message', (raw) => this.onRequest(JSON.parse(raw.toString()) as Request, socket));
+      socket.on('message', (raw) => this.onRequest(JSON.parse((raw as Buffer).toString()) as Request, socket));
     });
     return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -192,7 +192,7 @@ describe('Janus adapter on a recorded exchange', () => {
 
 describe('the adapter interfaces, as the package exports them', () => {
   it('rtcstorm/ports resolves, with TargetError and the types a user adapter imports', async () => {
-    const ports = (await import('rtcstorm/ports')) as { TargetError: typeof TargetError };
+    const ports = (await import('rtcstorm/ports'));
     assert.equal(ports.TargetError, TargetError);
     const { readFileSync } = await import('node:fs');
     const { fileURLToPath } = await import('node:url');

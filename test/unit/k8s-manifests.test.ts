@@ -49,9 +49,9 @@ describe('k8s render', () => {
       'TestRun/rtcstorm-k6',
     ]);
     for (const m of manifests) {
-      if (m.kind === 'Job') new Job(m as never).validate();
-      else if (m.kind === 'ConfigMap') new ConfigMap(m as never).validate();
-      else if (m.kind === 'PersistentVolumeClaim') new PersistentVolumeClaim(m as never).validate();
+      if (m.kind === 'Job') new Job(m).validate();
+      else if (m.kind === 'ConfigMap') new ConfigMap(m).validate();
+      else if (m.kind === 'PersistentVolumeClaim') new PersistentVolumeClaim(m).validate();
       else testRun.parse(m);
     }
     assert.throws(() => new Job({ ...byName('rtcstorm-shards'), spec: { completions: 'three' } } as never).validate(), /completions must be integer/);

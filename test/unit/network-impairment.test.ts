@@ -41,7 +41,10 @@ function bursts(lost: boolean[]): number[] {
   let run = 0;
   for (const l of lost) {
     if (l) run++;
-    else if (run > 0) runs.push(run), (run = 0);
+    else if (run > 0) {
+      runs.push(run);
+      run = 0;
+    }
   }
   if (run > 0) runs.push(run);
   return runs;

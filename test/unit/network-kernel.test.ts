@@ -8,11 +8,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ownRecordOwner, recordsDir, sweepLeftovers, writeRecord } from '../../chaos/network/kernel/install-record.js';
+import { ownRecordOwner, recordsDir, sweepLeftovers, writeRecord } from '../../core/host/install-record.js';
 import { gatewayRoute } from '../../chaos/network/kernel/gateway-route.js';
 import { KernelNetwork } from '../../chaos/network/kernel/kernel-network.js';
 import { netemFeatures, nftScript, qdiscCommands } from '../../chaos/network/kernel/kernel-rules.js';
-import { systemCommand } from '../../chaos/network/kernel/system-command.js';
+import { systemCommand } from '../../core/host/system-command.js';
 import { planNetwork } from '../../core/plan/network-plan.js';
 import { makePlan } from '../../core/plan/plan.js';
 import { parseScenario } from '../../core/scenario/index.js';
@@ -101,7 +101,7 @@ network:
   });
 
   it('sweeps what a killed run recorded: its namespace and nftables table are gone, a live run\'s are kept', async () => {
-    const dead = spawnSync('true').pid!;
+    const dead = spawnSync('true').pid;
     const tags = { dead: 'dead01', live: 'live01' };
     for (const tag of Object.values(tags)) {
       await systemCommand('ip', ['netns', 'add', `rtcstorm-${tag}-0`]);

@@ -75,7 +75,7 @@ for (const [placement, createRelay] of placements) describe(`impairment relay on
     assert.ok(relayPorts.every((port) => port !== serverPort));
     for (const [k, bot] of bots.entries()) {
       const arriving = next(server);
-      bot.send(stunPacket(), relayPorts[k]!, '127.0.0.1');
+      bot.send(stunPacket(), relayPorts[k], '127.0.0.1');
       const up = await arriving;
       assert.equal(up?.port, relayPorts[k], 'the server sees the relay socket of this bot, a 5-tuple of its own');
       const back = next(bot);

@@ -33,7 +33,7 @@ describe('plan', () => {
     const sizes = [0, 0, 0];
     for (const bot of plan.bots) sizes[bot.room]!++;
     assert.equal(sizes.reduce((a, b) => a + b), 13);
-    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1 && Math.max(...sizes) <= 5, `sizes ${sizes}`);
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1 && Math.max(...sizes) <= 5, `sizes ${sizes.join(', ')}`);
   });
 
   it('spreads each group over its ramp-up, in a seeded order', () => {

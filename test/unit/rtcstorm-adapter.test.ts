@@ -31,7 +31,7 @@ class RecordedNode {
     await new Promise((resolve) => this.server.once('listening', resolve));
     this.server.on('connection', (socket) => {
       this.socket = socket;
-      socket.on('message', (raw) => this.answer(JSON.parse(raw.toString()) as Request, socket));
+      socket.on('message', (raw) => this.answer(JSON.parse((raw as Buffer).toString()) as Request, socket));
     });
     return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }

@@ -20,7 +20,7 @@ ${k6}`;
 function k6GroupOf(yaml: string): K6Group {
   const group = parseScenario(yaml, FILE).fleet[1];
   assert.equal(group?.engine, 'k6');
-  return group as K6Group;
+  return group;
 }
 
 function problemsOf(yaml: string): ScenarioProblem[] {

@@ -38,7 +38,7 @@ describe('talk model', () => {
       if (last >= 0) gaps.push((i - last) * 20);
       last = i;
     });
-    assert.ok(gaps.length > 100 && gaps.every((g) => g === 400), `gaps ${[...new Set(gaps)]}`);
+    assert.ok(gaps.length > 100 && gaps.every((g) => g === 400), `gaps ${[...new Set(gaps)].join(', ')}`);
     assert.ok(!simulate(2, 600, false).includes('comfort-noise'));
   });
 

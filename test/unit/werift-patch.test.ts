@@ -27,8 +27,8 @@ const X25519 = NamedCurveAlgorithm.x25519_29;
 const P256 = NamedCurveAlgorithm.secp256r1_23;
 
 type KeyPair = { curve: number; privateKey: Buffer; publicKey: Buffer };
-const { generateKeyPair } = require(join(weriftLib, 'dtls/src/cipher/namedCurve.js')) as { generateKeyPair(curve: number): KeyPair };
-const { prfPreMasterSecret } = require(join(weriftLib, 'dtls/src/cipher/prf.js')) as { prfPreMasterSecret(publicKey: Buffer, privateKey: Buffer, curve: number): Buffer };
+const { generateKeyPair } = require(join(weriftLib, 'dtls/src/cipher/namedCurve.js')) as { generateKeyPair: (curve: number) => KeyPair };
+const { prfPreMasterSecret } = require(join(weriftLib, 'dtls/src/cipher/prf.js')) as { prfPreMasterSecret: (publicKey: Buffer, privateKey: Buffer, curve: number) => Buffer };
 
 // Raw X25519 keys in the DER wrappers Node imports (RFC 8410).
 const x25519Private = (raw: Buffer) => crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), raw]), format: 'der', type: 'pkcs8' });

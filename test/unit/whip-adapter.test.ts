@@ -97,7 +97,7 @@ describe('WHIP/WHEP adapter on a recorded exchange', () => {
       } else if (seen.method === 'PATCH' || seen.method === 'DELETE') res.writeHead(204).end();
       else res.writeHead(404).end('Invalid endpoint ID');
     };
-    const adapter = await createAdapter({ url: `${http.base}/whip/endpoint/{room}-{peer}`, runTag: 'run1', options: { subscribe: `${http.base}/whep/endpoint/{room}-{peer}`, token: 'secret', publishers: { 'run1-room-0': ['bot-1', 'bot-2'], 'run1-room-1': ['bot-2'] } } });
+    const adapter = createAdapter({ url: `${http.base}/whip/endpoint/{room}-{peer}`, runTag: 'run1', options: { subscribe: `${http.base}/whep/endpoint/{room}-{peer}`, token: 'secret', publishers: { 'run1-room-0': ['bot-1', 'bot-2'], 'run1-room-1': ['bot-2'] } } });
     const p = recordingParticipant('bot-1');
     const session = await adapter.join(p.participant, { ...join, publish: true });
     assert.deepEqual(p.calls, [
@@ -142,7 +142,7 @@ describe('WHIP/WHEP adapter on a recorded exchange', () => {
       } else if (seen.method === 'DELETE') res.writeHead(204).end();
       else res.writeHead(404).end('Invalid endpoint ID');
     };
-    const adapter = await createAdapter({ url: `${http.base}/whip/{room}/{peer}`, runTag: 'run1', options: { subscribe: `${http.base}/whep/endpoint/{room}-{peer}`, publishers: { 'run1-room-0': ['bot-9'] }, retryMs: 20 } });
+    const adapter = createAdapter({ url: `${http.base}/whip/{room}/{peer}`, runTag: 'run1', options: { subscribe: `${http.base}/whep/endpoint/{room}-{peer}`, publishers: { 'run1-room-0': ['bot-9'] }, retryMs: 20 } });
     const p = recordingParticipant('bot-5');
     const session = await adapter.join(p.participant, { ...join, publish: false });
     // The join does not wait for a publisher that is not there yet.
@@ -158,7 +158,7 @@ describe('WHIP/WHEP adapter on a recorded exchange', () => {
 
   it('a refusal (403 Unauthorized) fails the join with the server\'s status and text', async () => {
     http.reply = (_seen, res) => void res.writeHead(403).end('Unauthorized');
-    const adapter = await createAdapter({ url: `${http.base}/whip/endpoint/{room}-{peer}`, runTag: 'run1', options: { subscribe: `${http.base}/whep/{peer}`, token: 'wrong' } });
+    const adapter = createAdapter({ url: `${http.base}/whip/endpoint/{room}-{peer}`, runTag: 'run1', options: { subscribe: `${http.base}/whep/{peer}`, token: 'wrong' } });
     const p = recordingParticipant('bot-1');
     await assert.rejects(adapter.join(p.participant, { ...join, publish: true }), (error: unknown) => error instanceof TargetError && error.code === 403 && /HTTP 403 Unauthorized/.test(error.message));
     assert.ok(p.calls.includes('close #0'), 'the connection it opened is closed');

@@ -50,7 +50,7 @@ const leave: SignallingRequest = { method: 'leave', data: {}, answered: () => tr
 /** This VU's room and peer id; VUs fill rooms in turn, a fresh peer id per iteration. */
 function seat(): { roomId: string; peerId: string } {
   const scenario = exec.scenario.name;
-  const room = Math.floor((exec.vu.idInTest - 1) / settings.roomSizes[scenario]);
+  const room = Math.floor((exec.vu.idInTest - 1) / (settings.roomSizes[scenario] ?? 1));
   return { roomId: `${settings.roomPrefix}${room}`, peerId: `k6-${scenario}-${exec.vu.idInTest}-${exec.vu.iterationInScenario}` };
 }
 
@@ -83,7 +83,7 @@ function exchange(url: string, requests: SignallingRequest[]): Promise<boolean> 
     };
     const timer = setTimeout(() => finish(false), settings.sessionTimeoutMs);
     const sendNext = (): void => {
-      const request = requests[next];
+      const request = requests[next]!;
       sentAt = Date.now();
       socket.send(JSON.stringify({ id: next + 1, method: request.method, data: request.data }));
     };
@@ -93,7 +93,7 @@ function exchange(url: string, requests: SignallingRequest[]): Promise<boolean> 
       const reply = JSON.parse(event.data) as Reply;
       // Notifications (peerLeft, newProducer) have no id.
       if (reply.id !== next + 1) return;
-      const request = requests[next];
+      const request = requests[next]!;
       const now = Date.now();
       signallingRtt.add(now - sentAt, { method: request.method });
       if (request.method === 'join') joinAck.add(now - openedAt);

@@ -8,13 +8,12 @@
 import { profilesOf, type NetworkPlan } from '../../../core/plan/network-plan.js';
 import type { BotPlan } from '../../../core/plan/plan.js';
 import type { Direction, ImpairmentProfile } from '../../../core/scenario/network-types.js';
-import type { NetworkControl } from '../network-actions.js';
-import type { NetworkChange } from '../network-change.js';
+import type { NetworkChange, NetworkControl } from '../../../ports/network-control.js';
 import { ProfileStack } from '../profile-stack.js';
-import { deleteRecord, ownRecordOwner, removeInstalled, sweepLeftovers, writeRecord, type InstallRecord } from './install-record.js';
+import { deleteRecord, ownRecordOwner, removeInstalled, sweepLeftovers, writeRecord, type InstallRecord } from '../../../core/host/install-record.js';
 import { netemFeatures, nftScript, qdiscCommands } from './kernel-rules.js';
 import { createNamespace, freeBlocks, namespacePlan, natScript, type GroupNamespace } from './namespaces.js';
-import { inNamespace, systemCommand } from './system-command.js';
+import { inNamespace, systemCommand } from '../../../core/host/system-command.js';
 
 const userspaceHint = 'or use network.backend: userspace';
 

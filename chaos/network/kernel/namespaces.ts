@@ -6,7 +6,7 @@
  * packets coming in on our veth only (route_localnet is set on that interface alone).
  */
 import { writeFileSync } from 'node:fs';
-import { systemCommand } from './system-command.js';
+import { systemCommand } from '../../../core/host/system-command.js';
 
 export interface GroupNamespace {
   group: string;

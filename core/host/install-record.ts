@@ -6,8 +6,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot } from '../../../core/paths.js';
-import { startTicks } from '../../../core/processes.js';
+import { cacheRoot } from '../paths.js';
+import { startTicks } from '../processes.js';
 import { systemCommand } from './system-command.js';
 
 export interface InstallRecord {

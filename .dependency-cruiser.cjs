@@ -1,0 +1,76 @@
+/**
+ * The architecture's import rules (README "Architecture"), checked by `npm run lint` in `npm test`.
+ * A violation fails `npm test`, and so CI.
+ */
+const domain = '^(core/(scenario|plan|metrics))/';
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-depends-on-nothing',
+      comment: 'Scenario, plan and metrics import only each other, Node and npm packages.',
+      severity: 'error',
+      from: { path: domain },
+      to: { path: '^(?!core/(scenario|plan|metrics)/)', dependencyTypesNot: ['core', 'npm', 'npm-dev', 'type-only'] },
+    },
+    {
+      name: 'ports-depend-on-the-domain-only',
+      comment: 'The interfaces between parts import nothing but each other, the domain and the report model.',
+      severity: 'error',
+      from: { path: '^ports/' },
+      to: { path: '^(?!ports/|core/(scenario|plan|metrics)/|reports/report-(types|schema)\\.ts$)', dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
+    },
+    {
+      name: 'bots-do-not-import-chaos',
+      comment: 'fleet-process.ts is the fleet process\'s entry point: it wires the relay to its bots, as bin/ and core/run wire the run.',
+      severity: 'error',
+      from: { path: '^bots/', pathNot: '^bots/fleet/fleet-process\\.ts$' },
+      to: { path: '^chaos/' },
+    },
+    {
+      name: 'chaos-does-not-import-bots',
+      severity: 'error',
+      from: { path: '^chaos/' },
+      to: { path: '^bots/' },
+    },
+    {
+      name: 'reports-do-not-import-the-run',
+      comment: 'Reports are written from the metrics and the report model, not from the orchestration.',
+      severity: 'error',
+      from: { path: '^reports/' },
+      to: { path: '^core/run/' },
+    },
+    {
+      name: 'targets-are-plug-ins',
+      comment: 'A target adapter or launched target depends on ports and the domain, not on engines, chaos or reports.',
+      severity: 'error',
+      from: { path: '^targets/' },
+      to: { path: '^(bots|chaos|reports|core/run)/' },
+    },
+    {
+      name: 'implementations-do-not-import-the-composition-root',
+      comment: 'Only bin/ (and the run wiring itself) may import core/run/run.ts and engines.ts.',
+      severity: 'error',
+      from: { path: '^(bots|chaos|reports|targets|target-server|ports|core/(scenario|plan|metrics))/' },
+      to: { path: '^core/run/(run|engines)\\.ts$' },
+    },
+    {
+      name: 'product-does-not-import-tests-or-bench',
+      severity: 'error',
+      from: { pathNot: '^(test|bench)/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};
