@@ -33,11 +33,18 @@ module.exports = {
       to: { path: '^bots/' },
     },
     {
-      name: 'reports-do-not-import-the-run',
-      comment: 'Reports are written from the metrics and the report model, not from the orchestration.',
+      name: 'implementations-do-not-import-the-run',
+      comment: 'Engines, chaos, targets and reports depend on ports and the domain; the run (core/run) and doctor (core/doctor) wire them.',
       severity: 'error',
-      from: { path: '^reports/' },
-      to: { path: '^core/run/' },
+      from: { path: '^(bots|chaos|reports|targets|target-server)/' },
+      to: { path: '^core/(run|doctor)/' },
+    },
+    {
+      name: 'engines-load-adapters-only',
+      comment: 'Engines reach targets through the adapter port, loaded by targets/adapter-module.ts.',
+      severity: 'error',
+      from: { path: '^bots/' },
+      to: { path: '^(targets/(?!adapter-module\\.ts$)|target-server/)' },
     },
     {
       name: 'targets-are-plug-ins',
@@ -45,13 +52,6 @@ module.exports = {
       severity: 'error',
       from: { path: '^targets/' },
       to: { path: '^(bots|chaos|reports|core/run)/' },
-    },
-    {
-      name: 'implementations-do-not-import-the-composition-root',
-      comment: 'Only bin/ (and the run wiring itself) may import core/run/run.ts and engines.ts.',
-      severity: 'error',
-      from: { path: '^(bots|chaos|reports|targets|target-server|ports|core/(scenario|plan|metrics))/' },
-      to: { path: '^core/run/(run|engines)\\.ts$' },
     },
     {
       name: 'product-does-not-import-tests-or-bench',

@@ -16,7 +16,14 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // A variable a closure reads, assigned once after it is made (a server's handler, a receiver set later).
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // Only bin/ (the CLI's exit codes) and core/child-exit.ts end the process.
+      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'return an exit code to bin/, or end a child process with endChild() (core/child-exit.ts)' }],
     },
+  },
+  {
+    // The CLI, and the test's stand-in for k6's CLI.
+    files: ['bin/**/*.ts', 'test/helpers/fake-k6.ts'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     // node:test's describe() and it() return promises the runner awaits itself.

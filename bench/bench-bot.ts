@@ -53,4 +53,3 @@ export function peerConnectionsOf(bot: WeriftBot): number {
   return bot.options.role === 'speaker' ? 2 : 1;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

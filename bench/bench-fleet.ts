@@ -3,7 +3,8 @@ import { SendScheduler } from '../bots/fleet/send-scheduler.js';
 import type { WeriftBot } from '../bots/werift/werift-bot.js';
 import { MetricStore } from '../core/metrics/store.js';
 import type { TargetNode } from '../target-server/bundled-target.js';
-import { benchAudio, benchBot, peerConnectionsOf, sleep, type BenchBotOptions } from './bench-bot.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchAudio, benchBot, peerConnectionsOf, type BenchBotOptions } from './bench-bot.js';
 import { config } from './config.js';
 import { cpuMs, sfuStats } from './resource-usage.js';
 

@@ -3,7 +3,7 @@ import { EventLoopLag } from '../bots/fleet/harness-probe.js';
 import type { Histogram } from '../core/metrics/histogram.js';
 import type { TargetNode } from '../target-server/bundled-target.js';
 import type { BenchFleet } from './bench-fleet.js';
-import { sleep } from './bench-bot.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuMs, sfuStats } from './resource-usage.js';
 
 export interface MediaWindow {

@@ -13,7 +13,8 @@ import { ImpairmentRelay } from '../chaos/network/relay.js';
 import { SendScheduler } from '../bots/fleet/send-scheduler.js';
 import { MetricStore } from '../core/metrics/store.js';
 import { startBundledTarget } from '../target-server/bundled-target.js';
-import { benchAudio, benchBot, sleep } from './bench-bot.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchAudio, benchBot } from './bench-bot.js';
 import { benchJsonFile, writeBenchJson } from './bench-json.js';
 
 const roomSize = 4;

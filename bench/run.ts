@@ -66,7 +66,8 @@
 import { cpus, totalmem } from 'node:os';
 import { writeCapacityFigures } from '../core/run/capacity-figures.js';
 import { startBundledTarget } from '../target-server/bundled-target.js';
-import { benchAudio, sleep } from './bench-bot.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchAudio } from './bench-bot.js';
 import { BenchFleet, closeAllBots, expectedOnSfu, joinPhase } from './bench-fleet.js';
 import { benchJsonFile, writeBenchJson } from './bench-json.js';
 import { fmt, printBenchTable } from './bench-table.js';

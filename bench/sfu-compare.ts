@@ -10,13 +10,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { SendScheduler } from '../bots/fleet/send-scheduler.js';
 import { WeriftBot } from '../bots/werift/werift-bot.js';
 import { MetricStore } from '../core/metrics/store.js';
-import { noLedger } from '../core/run/process-ledger.js';
+import { noLedger } from '../ports/process-ledger.js';
 import type { Target, TargetAdapter } from '../ports/index.js';
 import { startBundledTarget } from '../target-server/bundled-target.js';
 import { createAdapter as janusAdapter } from '../targets/janus/janus-adapter.js';
 import { findJanus, startLaunchedJanus } from '../targets/janus/launched-janus.js';
 import { createAdapter as rtcstormAdapter } from '../targets/rtcstorm/rtcstorm-adapter.js';
-import { benchAudio, sleep } from './bench-bot.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchAudio } from './bench-bot.js';
 import { benchJsonFile, writeBenchJson } from './bench-json.js';
 import { progress } from './progress.js';
 

@@ -1,6 +1,6 @@
 /** Phase 4 of the bench (see run.ts): one fast-path fleet grown step by step, each step measured and judged. */
 import type { TargetNode } from '../target-server/bundled-target.js';
-import { sleep } from './bench-bot.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchFleet, expectedOnSfu, joinPhase, type JoinPhase } from './bench-fleet.js';
 import { config, cores, limits, p59, roomOf8 } from './config.js';
 import { measureMedia, type MediaWindow } from './media-window.js';

@@ -4,6 +4,7 @@
  * the other bots of its room, unchanged. Its rooms come over IPC; it ends with its parent.
  */
 import { createSocket } from 'node:dgram';
+import { endChild } from '../core/child-exit.js';
 
 /** Per room: each bot's send and receive socket ports. */
 export type FloorRooms = Array<Array<{ send: number; receive: number }>>;
@@ -11,7 +12,7 @@ export type FloorRooms = Array<Array<{ send: number; receive: number }>>;
 const socket = createSocket('udp4');
 const listenersOf = new Map<number, number[]>();
 
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => endChild(0));
 process.on('message', (rooms: FloorRooms) => {
   for (const room of rooms) for (const bot of room) listenersOf.set(bot.send, room.filter((other) => other !== bot).map((other) => other.receive));
   process.send?.('ready');

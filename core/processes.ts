@@ -2,6 +2,7 @@
  * Processes on Linux, by pid and start time: a pid alone may have been reused by the time a record
  * of it is read again, its start time (clock ticks since boot) tells.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -34,7 +35,7 @@ export async function waitForExit(pids: number[], timeoutMs: number): Promise<nu
   const deadline = Date.now() + timeoutMs;
   let left = pids.filter((pid) => startTicks(pid) !== undefined);
   while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     left = left.filter((pid) => startTicks(pid) !== undefined);
   }
   return left;

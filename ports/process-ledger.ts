@@ -8,3 +8,6 @@ export interface ProcessLedger {
   /** `pids` were resumed (SIGCONT). */
   resumed(pids: number[]): void;
 }
+
+/** A ledger that writes nothing: for code that runs outside `rtcstorm run` (the bench, `rtcstorm target`). */
+export const noLedger: ProcessLedger = { started: () => undefined, pausing: () => undefined, resumed: () => undefined };

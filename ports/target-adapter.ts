@@ -107,6 +107,15 @@ export interface AdapterInit {
   runTag: string;
 }
 
+/** Which adapter a run's participants use: what fleet processes and the browser engine are handed (targets/adapter-module.ts loads it). */
+export interface AdapterSpec {
+  /** Absolute path of the module (a built-in one's compiled file, or the user's). */
+  module: string;
+  /** A name for messages: `rtcstorm`, `janus`, `whip`, or the user's file as written. */
+  name: string;
+  init: AdapterInit;
+}
+
 /** An adapter module exports this, by name: `export function createAdapter(init) { … }`. */
 export type CreateAdapter = (init: AdapterInit) => TargetAdapter | Promise<TargetAdapter>;
 

@@ -8,7 +8,7 @@ import { metricCatalogue, type MetricInfo } from '../core/metrics/catalogue.js';
 import type { MetricStore } from '../core/metrics/store.js';
 import { packageRoot } from '../core/paths.js';
 import { groupNetworks } from './group-network.js';
-import type { RunPlan } from '../core/plan/plan.js';
+import { roomName, type RunPlan } from '../core/plan/plan.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
 import { harnessValidity, machineLoad } from './harness-validity.js';
 import { harnessProcesses } from './validity/loader.js';
@@ -136,7 +136,7 @@ function rooms(facts: RunFacts): RoomReport[] {
   for (const bot of plan.bots) members.set(bot.room, (members.get(bot.room) ?? 0) + 1);
   return [...members]
     .map(([index, bots]): RoomReport => {
-      const room = `room-${index}`;
+      const room = roomName(index);
       const expected = store.counter('room_packets_expected', room);
       return {
         room,

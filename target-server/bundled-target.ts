@@ -5,7 +5,7 @@
 export type { Target, TargetIncident, TargetNode } from '../ports/target-control.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { compiledPath } from '../core/paths.js';
-import { noLedger } from '../core/run/process-ledger.js';
+import { noLedger } from '../ports/process-ledger.js';
 import type { ProcessLedger } from '../ports/process-ledger.js';
 import { Directory } from './directory.js';
 import type { FromNode, ToNode } from './node-ipc.js';

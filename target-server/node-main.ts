@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import type { FromNode, ToNode } from './node-ipc.js';
 import { SfuNode } from './sfu-node.js';
+import { endChild } from '../core/child-exit.js';
 
 function intFromEnv(name: string, fallback: number): number {
   const value = process.env[name];
@@ -53,7 +54,7 @@ async function shutdown(): Promise<void> {
   stopping = true;
   clearInterval(heartbeats);
   await node.close();
-  process.exit(0);
+  endChild(0);
 }
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());

@@ -7,16 +7,9 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compiledPath } from '../core/paths.js';
-import type { AdapterInit, CreateAdapter, TargetAdapter } from '../ports/target-adapter.js';
+import type { AdapterSpec, CreateAdapter, TargetAdapter } from '../ports/target-adapter.js';
+export type { AdapterSpec } from '../ports/target-adapter.js';
 
-/** Which adapter a run's participants use, and how: what fleet processes and the browser engine are handed. */
-export interface AdapterSpec {
-  /** Absolute path of the module (a built-in one's compiled file, or the user's). */
-  module: string;
-  /** A name for messages: `rtcstorm`, `janus`, `whip`, or the user's file as written. */
-  name: string;
-  init: AdapterInit;
-}
 
 /** The built-in adapters, by name; each is a module like a user's. */
 export const builtInAdapters = {

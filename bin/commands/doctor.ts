@@ -1,5 +1,6 @@
 import { exitCodes } from '../../reports/exit-codes.js';
-import { runChecks, type CheckResult } from '../../core/doctor/checks.js';
+import { runChecks } from '../../core/doctor/checks.js';
+import type { CheckResult } from '../../ports/doctor-check.js';
 import { leftoverRecords } from '../../core/host/install-record.js';
 import { sweepKilledRuns } from '../../core/run/leftovers.js';
 

@@ -3,9 +3,10 @@
  * in the plan's rooms next to werift bots. It runs in the run's own process and writes straight
  * into the run's store; each page does its media work in its own browser.
  */
+import { targetRoomId } from '../../core/plan/plan.js';
 import { botRandom } from '../../core/plan/random.js';
 import type { BrowserGroup } from '../../core/scenario/index.js';
-import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
+import type { Engine, EngineContext, EngineProgress } from '../../ports/engine.js';
 import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { MediaWatch } from '../media-watch.js';
@@ -64,7 +65,7 @@ export class BrowserEngine implements Engine {
       if (group.engine !== 'browser') continue;
       const participants = context.plan.bots
         .filter((bot) => bot.group === group.name)
-        .map((plan) => new BrowserParticipant({ plan, roomId: `${context.runTag}-room-${plan.room}`, adapter, store: context.store, joinTimeoutMs: this.options.joinTimeoutMs, recovery: context.scenario.recovery, random: botRandom(context.plan.seed, plan.id) }));
+        .map((plan) => new BrowserParticipant({ plan, roomId: targetRoomId(context.runTag, plan.room), adapter, store: context.store, joinTimeoutMs: this.options.joinTimeoutMs, recovery: context.scenario.recovery, random: botRandom(context.plan.seed, plan.id) }));
       for (let first = 0; first < participants.length; first += group.perProcess) this.addHost(participants.slice(first, first + group.perProcess), server.url);
     }
     this.timers.push(

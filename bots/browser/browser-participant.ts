@@ -13,7 +13,7 @@ import type { Page } from 'puppeteer-core';
 import type { MetricStore } from '../../core/metrics/store.js';
 import type { Participant, ParticipantConnection, RemoteStream, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import type { RecoverySpec } from '../../core/scenario/index.js';
-import type { BotPlan } from '../../core/plan/plan.js';
+import { peerIdOf, roomName, type BotPlan } from '../../core/plan/plan.js';
 import { hostNowMs } from '../clock.js';
 import type { PayloadStamp } from '../media-payload.js';
 import { Recovery } from '../recovery.js';
@@ -79,11 +79,11 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
   constructor(readonly options: BrowserParticipantOptions) {
     super();
     const { store, plan, recovery } = options;
-    this.recovery = new Recovery(recovery, options.random, store, plan.group, `room-${plan.room}`);
+    this.recovery = new Recovery(recovery, options.random, store, plan.group, roomName(plan.room));
     this.receiver = new StreamReceiver({
       store,
       group: plan.group,
-      room: `room-${plan.room}`,
+      room: roomName(plan.room),
       clockRateHz: opusClockRate,
       gapThresholdMs: recovery.gapThresholdMs,
       onMedia: (arrivalMs) => this.state === 'connected' && this.recovery.mediaBack(arrivalMs),
@@ -91,7 +91,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
   }
 
   get peerId(): string {
-    return `browser-${this.options.plan.id}`;
+    return peerIdOf(this.options.plan);
   }
 
   /** Opens the participant's page in `browser` and starts its capture; it joins later, at its planned time. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { findChromium } from '../../core/doctor/checks.js';
+import { findChromium } from './doctor.js';
 import { awaitExit } from '../../core/processes.js';
 import type { ProcessLedger } from '../../ports/process-ledger.js';
 import { processTree } from './process-usage.js';

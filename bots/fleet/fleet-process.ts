@@ -2,6 +2,8 @@
  * A fleet process: hosts many bots, sends their packets from one timer per packet time, and ships
  * its metrics to the run once per second as mergeable buckets.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { roomName, targetRoomId } from '../../core/plan/plan.js';
 import { MetricStore } from '../../core/metrics/store.js';
 import { botRandom } from '../../core/plan/random.js';
 import { MediaWatch } from '../media-watch.js';
@@ -13,8 +15,9 @@ import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { HarnessProbe } from './harness-probe.js';
 import { SendScheduler } from './send-scheduler.js';
-import type { EngineProgress } from '../../core/run/engine.js';
+import type { EngineProgress } from '../../ports/engine.js';
 import type { FleetStart, FromFleet, ToFleet } from './protocol.js';
+import { endChild, childFailed } from '../../core/child-exit.js';
 
 /** Time for packets already in flight to arrive before receivers stop counting. */
 const drainMs = 500;
@@ -56,7 +59,7 @@ class FleetProcess {
     // From a network namespace the target is reached at its gateway, which is not on loopback.
     const loopbackOnly = start.loopbackOnly && start.network?.backend !== 'kernel';
     for (const plan of start.bots) {
-      const bot = new WeriftBot({ id: plan.id, roomId: `${start.runTag}-room-${plan.room}`, room: `room-${plan.room}`, adapter: this.adapter, loopbackOnly, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk });
+      const bot = new WeriftBot({ id: plan.id, roomId: targetRoomId(start.runTag, plan.room), room: roomName(plan.room), adapter: this.adapter, loopbackOnly, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk });
       bot.on('connected', () => this.joined++);
       bot.on('failed', (error) => this.onBotFailed(bot, error));
       this.bots.push(bot);
@@ -143,7 +146,7 @@ class FleetProcess {
     const stopAt = Date.now();
     this.stopSending();
     clearTimeout(this.sampleTimer);
-    await new Promise((resolve) => setTimeout(resolve, drainMs));
+    await sleep(drainMs);
     const second = Math.min(this.secondAt(stopAt), this.lastSecond);
     const withGauges = second > this.sampledUpTo;
     this.sampleSecond(second, withGauges);
@@ -166,7 +169,7 @@ process.on('message', (message: ToFleet) => {
     fleet = new FleetProcess(message);
     fleet.run().catch((error: Error) => {
       send({ type: 'fatal', message: error.message });
-      process.exit(70);
+      endChild(childFailed);
     });
   } else if (message.type === 'network') {
     fleet?.applyNetwork(message.change);
@@ -174,12 +177,12 @@ process.on('message', (message: ToFleet) => {
     void (fleet?.stop() ?? Promise.resolve()).finally(() => process.disconnect?.());
   }
 });
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => endChild(0));
 // A promise a bot left unhandled must not take down every other bot of the process: it is recorded.
 process.on('unhandledRejection', (reason) => {
   fleet?.harnessError(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
 });
 process.on('uncaughtException', (error) => {
   send({ type: 'fatal', message: error.stack ?? error.message });
-  process.exit(70);
+  endChild(childFailed);
 });

@@ -2,9 +2,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FleetLayout, FleetSlice, LayOutFleet, NetworkChange, NetworkChaos } from '../../ports/network-control.js';
 import { compiledPath } from '../../core/paths.js';
-import { planNetwork } from '../../core/plan/network-plan.js';
 import { processSlice } from '../../core/plan/plan.js';
-import type { Engine, EngineContext, EngineProgress } from '../../core/run/engine.js';
+import type { Engine, EngineContext, EngineProgress } from '../../ports/engine.js';
 import { SampleDeadline } from '../sample-deadline.js';
 import type { FromFleet, ToFleet } from './protocol.js';
 
@@ -40,7 +39,7 @@ export class Fleet implements Engine {
 
   async start(context: EngineContext): Promise<void> {
     this.context = context;
-    const network = planNetwork(context.scenario);
+    const network = context.network;
     const processSlices = [...Array(this.options.processes).keys()].map((index) => processSlice(context.plan, index, this.options.processes).filter((bot) => bot.engine === 'werift'));
     const werift = context.plan.bots.filter((bot) => bot.engine === 'werift');
     this.layout = await this.options.layOut({ runTag: context.runTag, seed: context.plan.seed, network, werift, processSlices });

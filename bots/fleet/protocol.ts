@@ -2,7 +2,7 @@
 import type { BotPlan } from '../../core/plan/plan.js';
 import type { RecoverySpec } from '../../core/scenario/index.js';
 import type { SerializedBucket } from '../../core/metrics/store.js';
-import type { EngineProgress } from '../../core/run/engine.js';
+import type { EngineProgress } from '../../ports/engine.js';
 import type { FleetNetwork, NetworkChange } from '../../ports/network-control.js';
 import type { AdapterSpec } from '../../targets/adapter-module.js';
 

@@ -4,6 +4,7 @@
  * it receives. When it loses the target (the adapter says it was dropped, a transport failed, or
  * silence from everyone) it rejoins, with capped exponential backoff and seeded jitter.
  */
+import { peerIdOf } from '../../core/plan/plan.js';
 import { EventEmitter } from 'node:events';
 import { RtpHeader, RtpPacket, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import type { MetricStore } from '../../core/metrics/store.js';
@@ -133,7 +134,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   }
 
   get peerId(): string {
-    return `bot-${this.options.id}`;
+    return peerIdOf({ engine: 'werift', id: this.options.id });
   }
 
   /** The first join: a failure here is final (bots_failed); later failures are recovered from. */

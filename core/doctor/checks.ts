@@ -3,16 +3,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { leftoverRecords } from '../host/install-record.js';
-import { findExecutable } from '../processes.js';
+import { chromiumCheck } from '../../bots/browser/doctor.js';
+import { k6Check } from '../../bots/k6/doctor.js';
+import type { CheckResult } from '../../ports/doctor-check.js';
 import { findJanus, janusInstallHint } from '../../targets/janus/launched-janus.js';
 import { findSimpleWhipServer, simpleWhipServerVersion, whipInstallHint } from '../../targets/whip/launched-whip.js';
 import { leftoverProcesses } from '../run/process-ledger.js';
 import { loadMediasoup } from '../../target-server/mediasoup.js';
 import { workerBinaryPath } from '../../target-server/worker-binary.js';
 
-export interface CheckResult { name: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix?: string }
 
-export { findExecutable } from '../processes.js';
 
 function nodeVersion(): CheckResult {
   const major = Number(process.versions.node.split('.')[0]);
@@ -37,30 +37,8 @@ async function worker(): Promise<CheckResult> {
 }
 
 /** Chromium for browser fleet groups: CHROMIUM_PATH, else the first of the usual names on the PATH. */
-export function findChromium(): string | undefined {
-  return findExecutable(['chromium', 'chromium-browser', 'google-chrome'], 'CHROMIUM_PATH');
-}
-
-function chromium(): CheckResult {
-  const path = findChromium();
-  return path
-    ? { name: 'chromium', status: 'ok', detail: path }
-    : { name: 'chromium', status: 'warn', detail: 'not found (needed only by browser fleet groups)', fix: 'apt-get install chromium, or set CHROMIUM_PATH' };
-}
 
 /** k6 for k6 fleet groups: K6_BIN, else k6 on the PATH. */
-export function findK6(): string | undefined {
-  return findExecutable(['k6'], 'K6_BIN');
-}
-
-export const k6InstallHint = 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN to its path';
-
-function k6(): CheckResult {
-  const path = findK6();
-  if (!path) return { name: 'k6', status: 'warn', detail: 'not found (needed only by k6 fleet groups)', fix: k6InstallHint };
-  const version = execFileSync(path, ['version'], { encoding: 'utf8' }).trim();
-  return { name: 'k6', status: 'ok', detail: `${path}: ${version}` };
-}
 
 /** Binds a sample of mediasoup's default RTC port range (10000–59999) on loopback. */
 async function udpPorts(): Promise<CheckResult> {
@@ -124,5 +102,5 @@ function simpleWhipServer(): CheckResult {
 }
 
 export async function runChecks(): Promise<CheckResult[]> {
-  return [nodeVersion(), await worker(), chromium(), k6(), janus(), simpleWhipServer(), await udpPorts(), fileLimit(), networkLeftovers(), processLeftovers()];
+  return [nodeVersion(), await worker(), chromiumCheck(), k6Check(), janus(), simpleWhipServer(), await udpPorts(), fileLimit(), networkLeftovers(), processLeftovers()];
 }

@@ -6,7 +6,7 @@
 import type { BotSelector, Direction, DirectionProfiles, NetworkSpec } from '../scenario/network-types.js';
 import { directionsOf } from '../scenario/network-types.js';
 import type { Scenario } from '../scenario/index.js';
-import { makePlan, type BotPlan } from './plan.js';
+import { makePlan, type BotPlan, type RunPlan } from './plan.js';
 import { seededRandom, shuffled } from './random.js';
 
 /** Profile name per direction; a missing direction is not impaired. */
@@ -61,12 +61,12 @@ function assigned(spec: NetworkSpec, werift: readonly BotPlan[], seed: number): 
   return bots;
 }
 
-/** null when the scenario leaves the network alone (no `network:` section, no network chaos). */
-export function planNetwork(scenario: Scenario): NetworkPlan | null {
+/** null when the scenario leaves the network alone (no `network:` section, no network chaos). `plan`: the whole run's. */
+export function planNetwork(scenario: Scenario, plan: RunPlan = makePlan(scenario)): NetworkPlan | null {
   const networkSteps = scenario.chaos.flatMap((step, index) => (step.action === 'impair' || step.action === 'partition' ? [{ step, index }] : []));
   if (scenario.network === null && networkSteps.length === 0) return null;
   const spec = scenario.network ?? { backend: 'userspace', profiles: {}, assign: [] };
-  const werift = makePlan(scenario).bots.filter((bot) => bot.engine === 'werift');
+  const werift = plan.bots.filter((bot) => bot.engine === 'werift');
   const bots = assigned(spec, werift, scenario.seed);
   const impairs = new Map<number, number[]>();
   const usedProfiles = new Set(spec.assign.map((entry) => entry.profile));

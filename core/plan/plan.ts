@@ -28,6 +28,22 @@ export interface RunPlan {
   bots: BotPlan[];
 }
 
+/** A room's name in metrics and reports. */
+export const roomName = (room: number): string => `room-${room}`;
+
+/** A room's name at the target: prefixed with the run's tag, so runs sharing a target do not meet. */
+export const targetRoomId = (runTag: string, room: number): string => `${runTag}-${roomName(room)}`;
+
+/** A participant's peer id at the target: `bot-<id>` or `browser-<id>`. */
+export const peerIdOf = (bot: Pick<BotPlan, 'engine' | 'id'>): string => `${bot.engine === 'browser' ? 'browser' : 'bot'}-${bot.id}`;
+
+/** Each room's name at the target and who publishes in it: what WHIP and WHEP cannot tell participants. */
+export function publishersByRoom(plan: RunPlan, runTag: string): Array<{ roomId: string; publishers: string[] }> {
+  const rooms = [...Array(plan.rooms).keys()].map((room) => ({ roomId: targetRoomId(runTag, room), publishers: [] as string[] }));
+  for (const bot of plan.bots) if (bot.role === 'speaker') rooms[bot.room]?.publishers.push(peerIdOf(bot));
+  return rooms;
+}
+
 export function makePlan(scenario: Scenario): RunPlan {
   const random = seededRandom(scenario.seed);
   const bots: BotPlan[] = [];

@@ -9,7 +9,7 @@ import { prepareK6 } from '../../bots/k6/k6-engine.js';
 import { layOutFleet } from '../../chaos/network/fleet-layout.js';
 import type { RunPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
-import type { Engine, SkippedGroup } from './engine.js';
+import type { Engine, SkippedGroup } from '../../ports/engine.js';
 
 export interface EngineOptions {
   /** werift fleet processes; default one per core, never more than bots. */

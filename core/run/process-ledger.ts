@@ -18,9 +18,6 @@ function ledgerDir(): string {
   return join(cacheRoot(), 'runs');
 }
 
-/** A ledger that writes nothing: for code that runs outside `rtcstorm run` (the bench, `rtcstorm target`). */
-export const noLedger: ProcessLedger = { started: () => undefined, pausing: () => undefined, resumed: () => undefined };
-
 export class RunLedger implements ProcessLedger {
   private readonly entries = new Map<number, LedgerEntry>();
   private readonly file: string;

@@ -3,6 +3,7 @@
  * reverse order and always writes a report, also when interrupted or when something failed.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import { HarnessProbe } from '../../bots/fleet/harness-probe.js';
 import { ChaosTimeline } from '../../chaos/timeline.js';
@@ -18,9 +19,10 @@ import { writeReport } from '../../reports/write-report.js';
 import { externalTarget, startBundledTarget, type Target } from '../../target-server/bundled-target.js';
 import { lossRatio } from '../metrics/aggregate.js';
 import { MetricStore } from '../metrics/store.js';
-import { makePlan, shardPlan, type RunPlan, type ShardSpec } from '../plan/plan.js';
+import { planNetwork } from '../plan/network-plan.js';
+import { makePlan, publishersByRoom, shardPlan, type ShardSpec } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
-import type { Engine, EngineContext, SkippedGroup } from './engine.js';
+import type { Engine, EngineContext, SkippedGroup } from '../../ports/engine.js';
 import { createEngines, type EngineOptions } from './engines.js';
 import { notify } from './observer.js';
 import type { ProgressSnapshot, RunObserver } from '../../ports/run-observer.js';
@@ -46,33 +48,18 @@ export interface RunResult { report: Report; files: string[]; verdict: Verdict }
 /** Lead time for engine processes to boot, so bots planned at t=0 really join at t=0. */
 const engineBootMs = 1000;
 
-function sleep(msToWait: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, msToWait);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
-
-/** Each room's name at the target and who the plan has publish in it (the whole plan's, every shard's): what WHIP and WHEP cannot tell. */
-function publishersByRoom(plan: RunPlan, runTag: string): Array<{ roomId: string; publishers: string[] }> {
-  const rooms = [...Array(plan.rooms).keys()].map((room) => ({ roomId: `${runTag}-room-${room}`, publishers: [] as string[] }));
-  for (const bot of plan.bots) if (bot.role === 'speaker') rooms[bot.room]?.publishers.push(`${bot.engine === 'browser' ? 'browser' : 'bot'}-${bot.id}`);
-  return rooms;
+/** Waits `ms`, or less when the run is aborted meanwhile. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }
 
 /** The target, and for WHIP/WHEP the endpoint templates the adapter uses. */
-async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string): Promise<{ target: Target; whip?: { publish: string; subscribe: string } }> {
+async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string, rooms: () => Array<{ roomId: string; publishers: string[] }>): Promise<{ target: Target; whip?: { publish: string; subscribe: string } }> {
   const spec = scenario.target;
   if (spec.kind === 'bundled') return { target: await startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode, processes }) };
   if (spec.kind === 'janus' && spec.url === null) return { target: await startLaunchedJanus({ instances: spec.instances, runTag, processes }) };
   if (spec.kind === 'whip' && spec.launch) {
-    const target = await startLaunchedWhip({ runTag, processes, token: spec.token ?? undefined, rooms: publishersByRoom(makePlan(scenario), runTag) });
+    const target = await startLaunchedWhip({ runTag, processes, token: spec.token ?? undefined, rooms: rooms() });
     return { target, whip: { publish: target.publish, subscribe: target.subscribe } };
   }
   if (spec.kind === 'whip') return { target: externalTarget(spec.publish!), whip: { publish: spec.publish!, subscribe: spec.subscribe! } };
@@ -80,13 +67,13 @@ async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag:
 }
 
 /** The adapter participants join the target through: rtcstorm's own protocol for the bundled cluster and a target URL, Janus's for Janus, WHIP/WHEP's. */
-function adapterSpec(scenario: Scenario, target: Target, runTag: string, whip: { publish: string; subscribe: string } | undefined): AdapterSpec {
+function adapterSpec(scenario: Scenario, target: Target, runTag: string, whip: { publish: string; subscribe: string } | undefined, rooms: () => Array<{ roomId: string; publishers: string[] }>): AdapterSpec {
   const spec = scenario.target;
   if (spec.adapter) return { module: userAdapterPath(spec.adapter.module, scenario.file), name: spec.adapter.module, init: { url: target.signallingUrl, options: spec.adapter.options, runTag } };
   if (spec.kind === 'janus') return { module: builtInAdapters.janus, name: 'janus', init: { url: target.signallingUrl, options: { publishersPerRoom: spec.publishersPerRoom }, runTag } };
   if (spec.kind === 'whip' && whip) {
-    const rooms = Object.fromEntries(publishersByRoom(makePlan(scenario), runTag).map((room) => [room.roomId, room.publishers]));
-    return { module: builtInAdapters.whip, name: 'whip', init: { url: whip.publish, options: { subscribe: whip.subscribe, publishers: rooms, ...(spec.token ? { token: spec.token } : {}) }, runTag } };
+    const publishers = Object.fromEntries(rooms().map((room) => [room.roomId, room.publishers]));
+    return { module: builtInAdapters.whip, name: 'whip', init: { url: whip.publish, options: { subscribe: whip.subscribe, publishers, ...(spec.token ? { token: spec.token } : {}) }, runTag } };
   }
   return { module: builtInAdapters.rtcstorm, name: 'rtcstorm', init: { url: target.signallingUrl, options: {}, runTag } };
 }
@@ -141,7 +128,9 @@ function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, pla
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
-  const plan = options.shard ? shardPlan(makePlan(scenario), options.shard) : makePlan(scenario);
+  // One plan for the run; a shard runs its slice, and WHIP/WHEP participants need every shard's publishers.
+  const wholePlan = makePlan(scenario);
+  const plan = options.shard ? shardPlan(wholePlan, options.shard) : wholePlan;
   const observers = options.observers ?? [];
   const teardown = new TeardownStack();
   const startedAtMs = Date.now();
@@ -159,7 +148,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   try {
     ({ engines, skipped } = createEngines(scenario, plan, options));
     journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: options.shard ?? null, startedAtMs, machineCores, skipped });
-    const { target, whip } = await startTarget(scenario, ledger, runTag);
+    const rooms = (): Array<{ roomId: string; publishers: string[] }> => publishersByRoom(wholePlan, runTag);
+    const { target, whip } = await startTarget(scenario, ledger, runTag, rooms);
     teardown.push('target', () => target.stop());
     targetUrls = target.urls;
     targetSoftware = target.software;
@@ -170,8 +160,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     store = new MetricStore(startMs);
     store.trackChanges();
     journal.started(startMs, target.urls, target.software);
-    const adapter = adapterSpec(scenario, target, runTag, whip);
-    const context: EngineContext = { scenario, plan, store, signallingUrl: target.signallingUrl, adapter, loopbackOnly: isLoopbackTarget(scenario), startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
+    const adapter = adapterSpec(scenario, target, runTag, whip, rooms);
+    const context: EngineContext = { scenario, plan, network: planNetwork(scenario, wholePlan), store, signallingUrl: target.signallingUrl, adapter, loopbackOnly: isLoopbackTarget(scenario), startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
     teardown.push('harness probe', sampleHarnessHealth(store, context.endMs));
     target.onIncident((incident) => store.event({ atMs: Date.now() - startMs, ...incident, ok: false }));
     const sampler = new ServerSampler(target, startMs);
@@ -197,7 +187,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, runContext.machine()), runContext);
     }, 1000);
     teardown.push('progress', () => clearInterval(ticker));
-    await sleep(context.endMs - Date.now(), options.signal);
+    await sleepUnlessAborted(context.endMs - Date.now(), options.signal);
     if (options.signal.aborted) abortReason = `interrupted (${String(options.signal.reason ?? 'signal')}) after ${((Date.now() - startMs) / 1000).toFixed(1)} s`;
   } catch (error) {
     abortReason = (error as Error).message;

@@ -7,6 +7,7 @@
  * answers the instance heartbeats to the directory; a paused instance stops answering and loses
  * its rooms, as a paused bundled node does.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,7 +107,7 @@ class JanusInstance extends ChildInstance {
     while (Date.now() < deadline && this.running) {
       const version = !('socket' in this.api) || existsSync(this.api.socket) ? await info(this.url, 1000) : undefined;
       if (version) return version;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     // Gone: its output is all read once it closed.
     if (!this.running) await this.exited;

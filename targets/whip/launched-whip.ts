@@ -6,6 +6,7 @@
  * VideoRoom rooms, and a WHIP endpoint for every publisher of the plan (`<room>-<peer>`); the WHEP
  * host adds an endpoint of the same name for each feed that appears.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -89,7 +90,7 @@ class HelperProcess {
     while (Date.now() < deadline && this.running) {
       const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
       if (ok) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     if (!this.running) await this.exited;
     throw new Error(`${this.name} did not come up (${this.running ? `no answer on ${url} within ${startTimeoutMs / 1000} s` : `exited: ${this.child.exitCode ?? this.child.signalCode}`}); its last lines:\n${this.log.slice(-10).join('\n')}`);

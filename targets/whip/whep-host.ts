@@ -7,9 +7,11 @@
  *
  * argv[2]: a JSON file of WhepHostConfig. It ends when its stdin closes (the run ended or died).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { JanusWhepServer } from 'janus-whep-server';
 import { JanusConnection } from '../janus/janus-api.js';
+import { endChild } from '../../core/child-exit.js';
 
 export interface WhepHostConfig {
   janus: string;
@@ -57,7 +59,7 @@ let stopping = false;
 async function poll(): Promise<void> {
   while (!stopping) {
     await reconcile().catch((error: Error) => console.error(`[whep-host] ${error.message}`));
-    await new Promise((resolve) => setTimeout(resolve, config.pollMs));
+    await sleep(config.pollMs);
   }
 }
 
@@ -65,8 +67,8 @@ function stop(): void {
   if (stopping) return;
   stopping = true;
   janus.close();
-  void server.destroy().finally(() => process.exit(0));
-  setTimeout(() => process.exit(0), 1000).unref();
+  void server.destroy().finally(() => endChild(0));
+  setTimeout(() => endChild(0), 1000).unref();
 }
 
 janus.on('closed', stop);

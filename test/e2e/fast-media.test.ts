@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import { MetricStore } from '../../core/metrics/store.js';
 import { SendScheduler } from '../../bots/fleet/send-scheduler.js';
 import { startBundledTarget } from '../../target-server/bundled-target.js';
-import { benchBot, sleep } from '../../bench/bench-bot.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchBot } from '../../bench/bench-bot.js';
 
 describe('fast media path', () => {
   it('interoperates with werift\'s RTP stack through mediasoup, both ways, without loss', async () => {

@@ -4,6 +4,7 @@
  * SIGKILL at any moment leaves a partial report and nothing the next run or doctor cannot end;
  * and when `rtcstorm run` returns, none of its processes exist any more.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -253,7 +254,7 @@ chaos:
     // once the fleet processes have left.
     let paused = processesWithEnv(marker);
     for (const deadline = Date.now() + 10_000; Date.now() < deadline && states(paused).some((state) => state !== 'T'); paused = processesWithEnv(marker)) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     assert.ok(paused.length >= 2 && states(paused).every((s) => s === 'T'), `left: ${paused.join(', ')} in states ${states(paused).join(', ')}`);
     const doctor = await runCli(['doctor']);

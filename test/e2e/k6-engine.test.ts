@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { findK6 } from '../../core/doctor/checks.js';
+import { findK6 } from '../../bots/k6/doctor.js';
 import { compiledPath } from '../../core/paths.js';
 import type { Report } from '../../reports/report-types.js';
 import { runCli, startMarkedCli, tempDir, writeScenario, type CliResult } from '../helpers/cli.js';

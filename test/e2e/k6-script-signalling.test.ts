@@ -4,6 +4,7 @@
  * promises, that the trends are recorded, and that the node is left clean. Needs no k6 binary; the
  * real k6 runs the same script in k6-engine.test.ts when one is installed.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,7 +97,7 @@ describe('k6 script logic against a real target (Node stand-in for k6)', () => {
     for (let attempt = 0; attempt < 50; attempt++) {
       stats = await target.nodes[0]!.stats();
       if (stats && stats.rooms === 0 && stats.peers === 0 && stats.transports === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     assert.fail(`node not clean: ${JSON.stringify(stats)}`);
   }

@@ -1,4 +1,5 @@
 /** `run --prometheus`: a real short run scraped while it runs, as Prometheus would. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +47,7 @@ describe('rtcstorm run --prometheus', () => {
     while (!exited) {
       const s = await scrape(`http://127.0.0.1:${port}/metrics`);
       if (s) scrapes.push(s);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
     const { code, stderr } = await result;
     // Any verdict will do (a busy machine may make the run invalid): the live endpoint is what is checked.

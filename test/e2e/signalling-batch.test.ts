@@ -3,6 +3,7 @@
  * against one real node: one request consumes several producers, a producer that is gone is listed
  * as skipped instead of failing the others, and bad input gets a precise error.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignallingClient, SignallingError } from '../../targets/rtcstorm/signalling-client.js';
@@ -48,7 +49,7 @@ describe('batched consume and resume', () => {
     await listener.request('join', { roomId, peerId: 'listener' });
     const { transportId } = await listener.request('createTransport', { direction: 'recv' });
     // The closed speaker's producer is gone once the node has seen its socket close.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
 
     const producerIds = speakers.map((s) => s.producerId);
     const { consumers, skipped } = await listener.request('consumeMany', { transportId, producerIds, rtpCapabilities: receiveCapabilities });

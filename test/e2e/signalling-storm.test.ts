@@ -5,6 +5,7 @@
  * the rest open and close. Afterwards the node is still up, holds no room, peer or transport, and
  * its process holds as many signalling sockets as before.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -123,7 +124,7 @@ async function settle<T>(read: () => Promise<T>, done: (value: T) => boolean, ti
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     value = await read();
   }
   return value;

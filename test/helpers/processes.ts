@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Command lines of live processes that belong to rtcstorm runs (SFU nodes, fleet processes, workers, browsers). */
@@ -20,7 +21,7 @@ export async function waitForNoProjectProcesses(timeoutMs = 10_000): Promise<str
   const deadline = Date.now() + timeoutMs;
   let left = projectProcesses();
   while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     left = projectProcesses();
   }
   return left;
@@ -48,7 +49,7 @@ export async function waitForNoProcessesWithEnv(entry: string, timeoutMs = 10_00
   const deadline = Date.now() + timeoutMs;
   let left = processesWithEnv(entry);
   while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     left = processesWithEnv(entry);
   }
   return left;

@@ -3,6 +3,7 @@
  * Janus 1.1.2 did in a recorded exchange (acks, events by transaction, events of its own), and a
  * participant that records what the adapter asks of it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -92,7 +93,7 @@ function recordingParticipant(peerId: string) {
   return { participant, calls, streams, ended, dropped };
 }
 
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+const settle = (): Promise<void> => sleep(50);
 
 describe('Janus adapter on a recorded exchange', () => {
   const janus = new RecordedJanus();

@@ -1,4 +1,5 @@
 /** The userspace relay on real loopback sockets: its own 5-tuple per bot, delays, impair and partition changes. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
@@ -35,7 +36,7 @@ function next(socket: Socket, ms = 300): Promise<{ data: Buffer; port: number; a
 }
 
 /** A relay in a worker thread takes changes as messages: give one time to arrive. */
-const settled = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+const settled = (): Promise<void> => sleep(50);
 
 /** The one UDP candidate of a target listening on loopback at `port`. */
 function candidatesTo(port: number): Endpoint[] {
@@ -144,7 +145,7 @@ describe('timer queue', () => {
     queue.at(now + 30, () => ran.push('c2'));
     queue.at(now + 20, () => ran.push('b'));
     queue.at(now + 30, () => ran.push('c3'));
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await sleep(80);
     assert.deepEqual(ran, ['a', 'b', 'c1', 'c2', 'c3']);
     assert.equal(queue.size, 0);
   });
@@ -154,7 +155,7 @@ describe('timer queue', () => {
     let ran = false;
     queue.at(performance.now() + 5, () => (ran = true));
     queue.clear();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     assert.equal(ran, false);
   });
 });

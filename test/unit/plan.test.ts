@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makePlan, processSlice } from '../../core/plan/plan.js';
+import { makePlan, peerIdOf, processSlice, publishersByRoom, targetRoomId } from '../../core/plan/plan.js';
 import { parseScenario } from '../../core/scenario/index.js';
 
 const scenario = (seed: number) =>
@@ -48,5 +48,20 @@ describe('plan', () => {
     const plan = makePlan(scenario(3));
     const slices = [0, 1, 2].map((i) => processSlice(plan, i, 3));
     assert.deepEqual(slices.flat().map((b) => b.id).sort((x, y) => x - y), plan.bots.map((b) => b.id));
+  });
+});
+
+describe('names at the target, from the plan', () => {
+  it('room ids carry the run tag; peer ids the engine; each room lists its speakers, every bot once', () => {
+    assert.equal(targetRoomId('ab12cd', 2), 'ab12cd-room-2');
+    assert.equal(peerIdOf({ engine: 'browser', id: 7 }), 'browser-7');
+    assert.equal(peerIdOf({ engine: 'werift', id: 3 }), 'bot-3');
+    const plan = makePlan(scenario(4));
+    const rooms = publishersByRoom(plan, 'ab12cd');
+    assert.deepEqual(rooms.map((r) => r.roomId), ['ab12cd-room-0', 'ab12cd-room-1', 'ab12cd-room-2']);
+    for (const [index, room] of rooms.entries()) {
+      assert.deepEqual(room.publishers, plan.bots.filter((b) => b.room === index).map((b) => `bot-${b.id}`));
+    }
+    assert.equal(rooms.flatMap((r) => r.publishers).length, 13);
   });
 });

@@ -3,6 +3,7 @@
  * rtcstorm's protocol as a bundled node did in a recorded exchange, and a participant that records
  * what the adapter asks of it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -102,7 +103,7 @@ function recordingParticipant(takesEveryStream: boolean) {
   return { participant, calls, streams, ended, dropped, offers };
 }
 
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+const settle = (): Promise<void> => sleep(50);
 
 describe('rtcstorm adapter on a recorded exchange', () => {
   const node = new RecordedNode();

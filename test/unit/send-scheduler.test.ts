@@ -1,8 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SendScheduler } from '../../bots/fleet/send-scheduler.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function recorder(): { sendPacket(): void; skipPackets(n: number): void; at: number[]; skipped: number } {
   const at: number[] = [];

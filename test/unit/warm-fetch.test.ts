@@ -1,4 +1,5 @@
 /** The fetch warm-up of fleet processes (bots/warm-fetch.ts): a real request on loopback, and nothing left open after it. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { warmFetch } from '../../bots/warm-fetch.js';
@@ -8,6 +9,6 @@ const openSockets = (): number => process.getActiveResourcesInfo().filter((kind)
 it('makes one request to a server of its own and closes both ends', async () => {
   const before = openSockets();
   await warmFetch();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   assert.equal(openSockets(), before);
 });

@@ -4,6 +4,7 @@
  * server's offer, then PATCH of the answer) did in a recorded exchange, and a participant that
  * records what the adapter asks of it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -147,7 +148,7 @@ describe('WHIP/WHEP adapter on a recorded exchange', () => {
     const session = await adapter.join(p.participant, { ...join, publish: false });
     // The join does not wait for a publisher that is not there yet.
     assert.ok(tries <= 1, `tries at join ${tries}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     assert.equal(tries, 3);
     assert.deepEqual(p.streams, [{ ssrc: 77, peerId: 'bot-9', kind: 'audio' }]);
     assert.ok(p.calls.includes('accept #2 janus-answer'), p.calls.join('; '));

@@ -2,16 +2,19 @@
  * A load engine (werift bots, browsers, k6): started with the run's shared facts, stopped at the
  * end. Engines know nothing about reports; they write into the run's MetricStore.
  */
-import type { NetworkChaos } from '../../ports/network-control.js';
-import type { MetricStore } from '../metrics/store.js';
-import type { RunPlan } from '../plan/plan.js';
-import type { Scenario } from '../scenario/index.js';
-import type { AdapterSpec } from '../../targets/adapter-module.js';
-import type { ProcessLedger } from '../../ports/process-ledger.js';
+import type { MetricStore } from '../core/metrics/store.js';
+import type { NetworkPlan } from '../core/plan/network-plan.js';
+import type { RunPlan } from '../core/plan/plan.js';
+import type { Scenario } from '../core/scenario/index.js';
+import type { NetworkChaos } from './network-control.js';
+import type { ProcessLedger } from './process-ledger.js';
+import type { AdapterSpec } from './target-adapter.js';
 
 export interface EngineContext {
   scenario: Scenario;
   plan: RunPlan;
+  /** The plan's network part (whole plan, every shard's bots): null when the scenario leaves the network alone. */
+  network: NetworkPlan | null;
   store: MetricStore;
   /** Where clients connect: a directory URL (http) or one SFU node (ws) for rtcstorm's protocol, or the target's own. */
   signallingUrl: string;
