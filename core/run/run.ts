@@ -20,10 +20,10 @@ import { externalTarget, startBundledTarget, type Target } from '../../target-se
 import { lossRatio } from '../metrics/aggregate.js';
 import { MetricStore } from '../metrics/store.js';
 import { planNetwork } from '../plan/network-plan.js';
-import { makePlan, publishersByRoom, shardPlan, type ShardSpec } from '../plan/plan.js';
+import { makePlan, publishersByRoom, shardPlan, type RunPlan, type ShardSpec } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Engine, EngineContext, SkippedGroup } from '../../ports/engine.js';
-import { createEngines, type EngineOptions } from './engines.js';
+import { createEngines, type EngineOptions, type ScenarioEngines } from './engines.js';
 import { notify } from './observer.js';
 import type { ProgressSnapshot, RunObserver } from '../../ports/run-observer.js';
 import { MachineCpu } from './machine-cpu.js';
@@ -45,8 +45,16 @@ export interface RunOptions extends EngineOptions {
 
 export interface RunResult { report: Report; files: string[]; verdict: Verdict }
 
-/** Lead time for engine processes to boot, so bots planned at t=0 really join at t=0. */
-const engineBootMs = 1000;
+type Rooms = () => Array<{ roomId: string; publishers: string[] }>;
+
+/** What the run starts: the composition's choices, replaced by fakes in the orchestration's unit tests. */
+export interface RunParts {
+  startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string, rooms: Rooms): Promise<{ target: Target; whip?: { publish: string; subscribe: string } }>;
+  createEngines(scenario: Scenario, plan: RunPlan, options: EngineOptions): ScenarioEngines;
+  /** Lead time for engine processes to boot, so bots planned at t=0 really join at t=0. */
+  engineBootMs: number;
+}
+
 
 /** Waits `ms`, or less when the run is aborted meanwhile. */
 function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
@@ -54,7 +62,7 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** The target, and for WHIP/WHEP the endpoint templates the adapter uses. */
-async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string, rooms: () => Array<{ roomId: string; publishers: string[] }>): Promise<{ target: Target; whip?: { publish: string; subscribe: string } }> {
+async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string, rooms: Rooms): Promise<{ target: Target; whip?: { publish: string; subscribe: string } }> {
   const spec = scenario.target;
   if (spec.kind === 'bundled') return { target: await startBundledTarget({ nodes: spec.nodes, workersPerNode: spec.workersPerNode, processes }) };
   if (spec.kind === 'janus' && spec.url === null) return { target: await startLaunchedJanus({ instances: spec.instances, runTag, processes }) };
@@ -67,7 +75,7 @@ async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag:
 }
 
 /** The adapter participants join the target through: rtcstorm's own protocol for the bundled cluster and a target URL, Janus's for Janus, WHIP/WHEP's. */
-function adapterSpec(scenario: Scenario, target: Target, runTag: string, whip: { publish: string; subscribe: string } | undefined, rooms: () => Array<{ roomId: string; publishers: string[] }>): AdapterSpec {
+function adapterSpec(scenario: Scenario, target: Target, runTag: string, whip: { publish: string; subscribe: string } | undefined, rooms: Rooms): AdapterSpec {
   const spec = scenario.target;
   if (spec.adapter) return { module: userAdapterPath(spec.adapter.module, scenario.file), name: spec.adapter.module, init: { url: target.signallingUrl, options: spec.adapter.options, runTag } };
   if (spec.kind === 'janus') return { module: builtInAdapters.janus, name: 'janus', init: { url: target.signallingUrl, options: { publishersPerRoom: spec.publishersPerRoom }, runTag } };
@@ -127,7 +135,10 @@ function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, pla
   };
 }
 
-export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+/** The product's parts: the scenario's target, and its groups' engines. */
+export const productParts: RunParts = { startTarget, createEngines, engineBootMs: 1000 };
+
+export async function runScenario(scenario: Scenario, options: RunOptions, parts: RunParts = productParts): Promise<RunResult> {
   // One plan for the run; a shard runs its slice, and WHIP/WHEP participants need every shard's publishers.
   const wholePlan = makePlan(scenario);
   const plan = options.shard ? shardPlan(wholePlan, options.shard) : wholePlan;
@@ -146,16 +157,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let journal: RunJournal | undefined;
   const ledger = new RunLedger(runTag);
   try {
-    ({ engines, skipped } = createEngines(scenario, plan, options));
+    ({ engines, skipped } = parts.createEngines(scenario, plan, options));
     journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: options.shard ?? null, startedAtMs, machineCores, skipped });
-    const rooms = (): Array<{ roomId: string; publishers: string[] }> => publishersByRoom(wholePlan, runTag);
-    const { target, whip } = await startTarget(scenario, ledger, runTag, rooms);
+    const rooms: Rooms = () => publishersByRoom(wholePlan, runTag);
+    const { target, whip } = await parts.startTarget(scenario, ledger, runTag, rooms);
     teardown.push('target', () => target.stop());
     targetUrls = target.urls;
     targetSoftware = target.software;
     if (options.signal.aborted) throw new Error('interrupted before the fleet started');
 
-    const startMs = options.startAtMs ?? Date.now() + engineBootMs;
+    const startMs = options.startAtMs ?? Date.now() + parts.engineBootMs;
     if (startMs < Date.now()) throw new Error(`--start-at ${new Date(startMs).toISOString()} is already past when this shard is ready: the shards cannot start together; give them more lead time`);
     store = new MetricStore(startMs);
     store.trackChanges();
