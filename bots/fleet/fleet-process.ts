@@ -2,6 +2,7 @@
  * A fleet process: hosts many bots, sends their packets from one timer per packet time, and ships
  * its metrics to the run once per second as mergeable buckets.
  */
+import { typescriptMediaPlane } from '../werift/fast-media.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { roomName, targetRoomId } from '../../core/plan/plan.js';
 import { MetricStore } from '../../core/metrics/store.js';
@@ -59,7 +60,7 @@ class FleetProcess {
     // From a network namespace the target is reached at its gateway, which is not on loopback.
     const loopbackOnly = start.loopbackOnly && start.network?.backend !== 'kernel';
     for (const plan of start.bots) {
-      const bot = new WeriftBot({ id: plan.id, roomId: targetRoomId(start.runTag, plan.room), room: roomName(plan.room), adapter: this.adapter, loopbackOnly, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk });
+      const bot = new WeriftBot({ mediaPlane: typescriptMediaPlane, id: plan.id, roomId: targetRoomId(start.runTag, plan.room), room: roomName(plan.room), adapter: this.adapter, loopbackOnly, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk });
       bot.on('connected', () => this.joined++);
       bot.on('failed', (error) => this.onBotFailed(bot, error));
       this.bots.push(bot);

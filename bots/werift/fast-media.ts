@@ -5,6 +5,7 @@
  * creation, and ICE consent checks come from ice-consent.ts. Keys are the ones werift's DTLS
  * exported for its own SRTP session.
  */
+import type { MediaPlane, OnRtp, RtpSendPath } from '../../ports/media-plane.js';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
@@ -188,7 +189,7 @@ function keyedTransport(pc: RTCPeerConnection): Promise<RTCDtlsTransport> {
 }
 
 /** Sends one SSRC's RTP. */
-export class FastRtpSender {
+export class FastRtpSender implements RtpSendPath {
   private readonly srtp: SrtpRtpSender;
   private readonly nominated: NominatedSocket;
   private readonly fields = { payloadType: 0, seq: 0, timestamp: 0, ssrc: 0, marker: false };
@@ -223,7 +224,7 @@ export class FastRtpSender {
 }
 
 /** Receives every RTP stream on the connection from now on: `onRtp` gets each payload as bytes[start, end). */
-export async function receiveFastRtp(pc: RTCPeerConnection, onRtp: (bytes: Buffer, rtpTimestamp: number, start: number, end: number) => void, onLost: (reason: string) => void): Promise<void> {
+export async function receiveFastRtp(pc: RTCPeerConnection, onRtp: OnRtp, onLost: (reason: string) => void): Promise<void> {
   const dtls = await keyedTransport(pc);
   let srtp: SrtpRtpReceiver | undefined;
   const nominated = new NominatedSocket(dtls, onLost, (data) => {
@@ -233,3 +234,9 @@ export async function receiveFastRtp(pc: RTCPeerConnection, onRtp: (bytes: Buffe
   });
   srtp = new SrtpRtpReceiver(deriveSessionKeys(nominated.keys.remoteMasterKey, nominated.keys.remoteMasterSalt, 'rtp'));
 }
+
+/** The TypeScript media plane, on werift's peer connections. */
+export const typescriptMediaPlane: MediaPlane<RTCPeerConnection> = {
+  openSender: (pc, ssrc, payloadType, onLost) => FastRtpSender.open(pc, ssrc, payloadType, onLost),
+  receive: receiveFastRtp,
+};

@@ -17,7 +17,8 @@ import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from 
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
-import { FastRtpSender, receiveFastRtp } from './fast-media.js';
+import { typescriptMediaPlane } from './fast-media.js';
+import type { MediaPlane, RtpSendPath } from '../../ports/media-plane.js';
 import { opusClockRate } from './peer-config.js';
 import { WeriftConnection } from './werift-connection.js';
 
@@ -49,6 +50,8 @@ export interface WeriftBotOptions {
    * which `npm run bench` measures side by side).
    */
   mediaPath?: 'fast' | 'werift';
+  /** The fast path's RTP: the TypeScript plane unless the process wires another. */
+  mediaPlane?: MediaPlane<RTCPeerConnection>;
 }
 
 export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
@@ -67,7 +70,7 @@ interface Session {
   recvs: WeriftConnection[];
   sender?: RTCRtpTransceiver;
   /** Set instead of `sender` on the fast media path. */
-  fastSender?: FastRtpSender;
+  fastSender?: RtpSendPath;
   /** Streams the target says the receive connection carries now, by SSRC. */
   streams: Set<number>;
   /** When the last stream was added: silence is measured from here or the last packet. */
@@ -129,6 +132,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     });
   }
 
+  private get mediaPlane(): MediaPlane<RTCPeerConnection> {
+    return this.options.mediaPlane ?? typescriptMediaPlane;
+  }
+
   private get fastMedia(): boolean {
     return this.options.mediaPath !== 'werift';
   }
@@ -182,7 +189,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       await connectedState(send.pc, joinTimeoutMs);
       const sent = send.sent;
       if (!sent) throw new Error('the adapter published no audio');
-      if (this.fastMedia) session.fastSender = await FastRtpSender.open(send.pc, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
+      if (this.fastMedia) session.fastSender = await this.mediaPlane.openSender(send.pc, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
       else session.sender = send.pc.getTransceivers()[0];
       send.pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
     } else if (negotiated.length > 0) {
@@ -235,7 +242,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
         fastReceiving = true;
         // Packets before the switch went through werift's path above; none is counted twice.
         const lost = (reason: string): void => this.lost(session, `receive transport: ${reason}`);
-        receiveFastRtp(pc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
+        this.mediaPlane.receive(pc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
       }
     });
   }
