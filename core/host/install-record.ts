@@ -4,7 +4,7 @@
  * start of a kernel-backend run, and by `rtcstorm doctor --cleanup`. A record whose owner process
  * still runs belongs to a live run and is left alone.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot } from '../paths.js';
 import { startTicks } from '../processes.js';
@@ -18,6 +18,8 @@ export interface InstallRecord {
   hostLinks: string[];
   /** nftables tables in the host namespace, as "family name". */
   nftTables: string[];
+  /** Folders the run made for what it launched (a Janus's configuration, its servers'). */
+  folders?: string[];
 }
 
 export function recordsDir(): string {
@@ -37,6 +39,12 @@ export function writeRecord(tag: string, record: InstallRecord): void {
   writeFileSync(recordPath(tag), `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** Adds a folder to the run's record `tag`: removed with the rest when the run is gone. */
+export function recordFolder(tag: string, dir: string): void {
+  const record = JSON.parse(readFileSync(recordPath(tag), 'utf8')) as InstallRecord;
+  writeRecord(tag, { ...record, folders: [...(record.folders ?? []), dir] });
+}
+
 export function deleteRecord(tag: string): void {
   rmSync(recordPath(tag), { force: true });
 }
@@ -48,6 +56,7 @@ function installed(record: InstallRecord): Installed[] {
     ...record.namespaces.map((name) => ({ what: `network namespace ${name}`, remove: ['ip', 'netns', 'delete', name], show: ['ip', 'netns', 'pids', name] })),
     ...record.hostLinks.map((link) => ({ what: `veth ${link}`, remove: ['ip', 'link', 'delete', link], show: ['ip', 'link', 'show', link] })),
     ...record.nftTables.map((table) => ({ what: `nftables table ${table}`, remove: ['nft', 'delete', 'table', ...table.split(' ')], show: ['nft', 'list', 'table', ...table.split(' ')] })),
+    ...(record.folders ?? []).filter((dir) => existsSync(dir)).map((dir) => ({ what: `folder ${dir}`, remove: ['rm', '-rf', '--', dir], show: ['test', '-e', dir] })),
   ];
 }
 

@@ -17,12 +17,17 @@ export interface JanusLoopback {
   link: string;
   /** Its 127.x.y.z address: the host candidate Janus offers. */
   address: string;
+  /** The install record that lists it (and the run's folders): removed by the next run after a kill -9. */
+  recordTag: string;
   remove(): Promise<void>;
 }
 
 function sysctl(link: string, key: string, value: string): void {
   writeFileSync(`/proc/sys/net/${key.replace('%s', link)}`, value);
 }
+
+/** The install record of a run's Janus loopback, which also lists the folders the run made for what it launched. */
+export const janusRecordTag = (runTag: string): string => `janus-${runTag}`;
 
 export async function addJanusLoopback(tag: string): Promise<JanusLoopback> {
   if (process.getuid?.() !== 0) {
@@ -32,7 +37,7 @@ export async function addJanusLoopback(tag: string): Promise<JanusLoopback> {
   const peer = `${link}p`;
   const n = Number.parseInt(tag.slice(0, 4), 16);
   const address = `127.77.${(n >> 8) & 255}.${(n & 255) || 1}`;
-  const recordTag = `janus-${tag}`;
+  const recordTag = janusRecordTag(tag);
   writeRecord(recordTag, { owner: ownRecordOwner(), namespaces: [], hostLinks: [link], nftTables: [] });
   try {
     await systemCommand('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', peer]);
@@ -53,6 +58,7 @@ export async function addJanusLoopback(tag: string): Promise<JanusLoopback> {
   return {
     link,
     address,
+    recordTag,
     remove: async () => {
       // Deleting one end deletes the pair; gone already is fine.
       await systemCommand('ip', ['link', 'delete', link]).catch(() => undefined);

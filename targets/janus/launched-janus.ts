@@ -7,6 +7,7 @@
  * answers the instance heartbeats to the directory; a paused instance stops answering and loses
  * its rooms, as a paused bundled node does.
  */
+import { recordFolder } from '../../core/host/install-record.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -196,6 +197,7 @@ export async function startLaunchedJanus(options: LaunchedJanusOptions): Promise
   if (!janus) throw new Error(`Janus is not installed: ${janusInstallHint}`);
   const loopback = await addJanusLoopback(options.runTag);
   const dir = mkdtempSync(join(tmpdir(), `rtcstorm-janus-${options.runTag}-`));
+  recordFolder(loopback.recordTag, dir);
   const directory = await Directory.start();
   const nodeIds = [...Array(options.instances).keys()].map((i) => `node-${i}`);
   const target = new LaunchedJanus(janus, directory, loopback, dir, nodeIds, options.processes, options.tcpApiPort);

@@ -20,6 +20,8 @@ import { TargetError } from '../../ports/target-adapter.js';
 import { JanusConnection } from '../janus/janus-api.js';
 import { roomNumber } from '../janus/janus-adapter.js';
 import { startLaunchedJanus } from '../janus/launched-janus.js';
+import { janusRecordTag } from '../janus/janus-loopback.js';
+import { recordFolder } from '../../core/host/install-record.js';
 import type { WhepHostConfig } from './whep-host.js';
 
 export const simpleWhipServerVersion = '0.0~git20230201-1';
@@ -156,6 +158,7 @@ export async function startLaunchedWhip(options: LaunchedWhipOptions): Promise<L
   const [apiPort, whipPort, whepPort] = [await freePort(), await freePort(), await freePort()];
   const janus = await startLaunchedJanus({ instances: 1, runTag: options.runTag, processes: options.processes, tcpApiPort: apiPort });
   const dir = mkdtempSync(join(tmpdir(), `rtcstorm-whip-${options.runTag}-`));
+  recordFolder(janusRecordTag(options.runTag), dir);
   const helpers: HelperProcess[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(helpers.map((helper) => helper.stop()));

@@ -7,8 +7,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Report } from '../../reports/report-types.js';
@@ -284,9 +285,14 @@ fleet:
     assert.deepEqual(await waitForNoProcessesWithEnv(marker), []);
     const links = (): string => execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
     assert.match(links(), /: rtcj[0-9a-f]{6}/, 'the killed run left its veth pair (nothing could remove it)');
+    const tag = /: rtcj([0-9a-f]{6})/.exec(links())![1]!;
+    const folders = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith(`rtcstorm-janus-${tag}-`));
+    assert.equal(folders().length, 1, 'and its configuration folder');
     const cleanup = await runCli(['doctor', '--cleanup']);
     assert.equal(cleanup.code, 0, cleanup.stderr + cleanup.stdout);
     assert.match(cleanup.stdout, /removed {2}veth rtcj[0-9a-f]{6} \(left by run janus-[0-9a-f]{6}/);
+    assert.match(cleanup.stdout, new RegExp(`removed {2}folder \\S+rtcstorm-janus-${tag}-\\S+ \\(left by run janus-${tag}`));
     assert.doesNotMatch(links(), /: rtcj[0-9a-f]{6}/);
+    assert.deepEqual(folders(), []);
   });
 });
