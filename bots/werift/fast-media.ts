@@ -6,60 +6,16 @@
  * exported for its own SRTP session.
  */
 import type { MediaPlane, OnRtp, RtpSendPath } from '../../ports/media-plane.js';
-import type { RemoteInfo, Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
 import { ConsentChecks } from './ice-consent.js';
+import { iceInternals, onDatagram, retireWeriftConsent, type Address, type UdpTransportInternals } from './werift-internals.js';
 import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpHeader } from '../srtp/srtp-rtp.js';
 
 /** werift's SRTP profile id for AES_CM_128_HMAC_SHA1_80, the one bots/srtp implements. */
 const aesCm128HmacSha1_80 = 0x0001;
 
-type Address = readonly [string, number];
-
-/** The parts of werift's UDP transport used here; not in werift's public types. */
-interface UdpTransportInternals {
-  socket: Socket;
-  rinfo?: RemoteInfo;
-  onData: (data: Buffer, addr: Address) => void;
-  send: (data: Buffer, addr?: Address) => Promise<void>;
-}
-
-/** The parts of werift's ICE connection the consent checks take over; private in werift's types. */
-interface IceConnectionInternals {
-  /** werift's consent loop runs while its session id is the connection's. */
-  consentSessionId: number;
-  consentExpiryTimer: NodeJS.Timeout | undefined;
-  queryConsentHandle: unknown;
-  /** werift sends nothing (its RTCP included) while this is false. */
-  consentFresh: boolean;
-  localUsername: string;
-  remoteUsername: string;
-  remotePassword: string;
-  tieBreaker: bigint;
-  iceControlling: boolean;
-  remoteIsLite: boolean;
-}
-
-/**
- * Retires werift's consent checks as its own stopConsentLifecycle() would, but without cancelling
- * the loop: that aborts an AbortController, whose event dispatch and two DOMExceptions cost about 2%
- * of a join. With a new session id, werift's loop sends nothing more and ends by itself when its
- * current wait (at most 6 s) is over; its expiry timer is cleared here.
- */
-function retireWeriftConsent(ice: IceConnectionInternals): void {
-  ice.consentSessionId++;
-  clearTimeout(ice.consentExpiryTimer);
-  ice.consentExpiryTimer = undefined;
-  ice.queryConsentHandle = undefined;
-  ice.consentFresh = true;
-}
-
-function iceInternals(connection: unknown): IceConnectionInternals {
-  const ice = connection as Partial<IceConnectionInternals>;
-  if (typeof ice.consentSessionId !== 'number' || !('queryConsentHandle' in ice) || typeof ice.tieBreaker !== 'bigint' || typeof ice.remotePassword !== 'string') throw new Error('fast media path: werift\'s ICE connection is not the one this was written for (werift 0.24.4)');
-  return ice as IceConnectionInternals;
-}
 
 /** RFC 7983 demultiplexing: 128-191 is RTP or RTCP; RTCP packet types are 192-223 (RFC 5761). */
 function isRtp(data: Buffer): boolean {
@@ -68,29 +24,6 @@ function isRtp(data: Buffer): boolean {
   return first >= 128 && first <= 191 && (second < 192 || second > 223);
 }
 
-/** Node's UDP handle under a dgram socket: it calls onmessage for each datagram, and dgram's onmessage emits 'message'. */
-interface UdpHandle {
-  onmessage: (nread: number, handle: unknown, data: Buffer, rinfo: RemoteInfo) => void;
-}
-
-/**
- * Hands each datagram of `socket` to `listener` straight from Node's handle, without the 'message'
- * event. A fleet process holds hundreds of sockets, werift's among them, whose listener maps differ:
- * EventEmitter's lookup of the listener then goes megamorphic, and with the `size` dgram adds to
- * every rinfo, Node's call into JavaScript for a datagram took 2.4 µs rather than 1.7 µs (perf, 128
- * bots in rooms of 8, the handler itself stripped): 3% of a fleet process's CPU. Read errors still
- * reach the socket's 'error' listeners.
- */
-function onDatagram(socket: Socket, listener: (data: Buffer, rinfo: RemoteInfo) => void): void {
-  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol');
-  const handle = state ? (socket as unknown as Record<symbol, { handle?: Partial<UdpHandle> } | undefined>)[state]?.handle : undefined;
-  if (typeof handle?.onmessage !== 'function') throw new Error(`fast media path: node:dgram is not the one this was written for (Node 20), running ${process.version}`);
-  const emitting = handle.onmessage;
-  handle.onmessage = (nread, from, data, rinfo) => {
-    if (nread < 0) emitting(nread, from, data, rinfo);
-    else listener(data, rinfo);
-  };
-}
 
 /**
  * The socket of werift's nominated candidate pair, taken over: connected to the remote end, so

@@ -1,4 +1,3 @@
-import './ice-gathering.js';
 import { RTCRtpCodecParameters, type CandidatePair, type RTCPeerConnectionConfig } from 'werift';
 
 export const opusClockRate = 48000;

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Connection, RTCPeerConnection } from 'werift';
 import { networkInterfaces } from 'node:os';
-import '../../bots/werift/ice-gathering.js';
 import { peerConfig } from '../../bots/werift/peer-config.js';
 
 describe('werift ICE gathering', () => {
