@@ -9,7 +9,7 @@ import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, Targ
 import { TargetError } from '../../ports/target-adapter.js';
 import { mediaSections, ssrcOf } from '../../core/sdp.js';
 import { enterOrLeave } from '../enter-room.js';
-import { deleteResource, patchAnswer, postOffer, type IceServer, type SdpReply } from './whip-http.js';
+import { deleteResource, patchAnswer, postOffer, UnreachableError, type IceServer, type SdpReply } from './whip-http.js';
 
 export interface WhipSettings {
   /** Endpoint URL templates: `{room}` is the room's name at the target, `{peer}` the publisher's peer id. */
@@ -93,7 +93,7 @@ class WhipSession implements TargetSession {
       await this.subscribeOnce(peer);
     } catch (error) {
       if (this.closed) return;
-      const retry = error instanceof TargetError ? tryAgain(Number(error.code)) : error instanceof TypeError;
+      const retry = error instanceof TargetError ? tryAgain(Number(error.code)) : error instanceof UnreachableError;
       if (retry) {
         const timer = setTimeout(() => {
           this.timers.delete(timer);

@@ -34,6 +34,21 @@ export function iceServersOf(links: string | null): IceServer[] {
   return servers;
 }
 
+/** The server could not be reached (refused, reset, timed out): a subscriber tries again, a publisher's join fails with it. */
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+}
+
+/** fetch, with a failure to reach the server named by method, URL and cause (fetch says only "fetch failed"). */
+async function request(method: string, url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, method });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new UnreachableError(`${method} ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
+}
+
 function headers(token: string | undefined, contentType?: string): Record<string, string> {
   return { ...(contentType ? { 'content-type': contentType } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
 }
@@ -45,7 +60,7 @@ async function failure(response: Response, what: string): Promise<TargetError> {
 
 /** POSTs an offer; resolves with the answer (201) or the server's offer (406, WHEP), else throws the server's status. */
 export async function postOffer(endpoint: string, offer: string, token: string | undefined, timeoutMs: number, accept406: boolean): Promise<SdpReply> {
-  const response = await fetch(endpoint, { method: 'POST', headers: headers(token, 'application/sdp'), body: offer, signal: AbortSignal.timeout(timeoutMs) });
+  const response = await request('POST', endpoint, { headers: headers(token, 'application/sdp'), body: offer, signal: AbortSignal.timeout(timeoutMs) });
   if (response.status !== 201 && !(accept406 && response.status === 406)) throw await failure(response, `POST ${endpoint}`);
   const location = response.headers.get('location');
   if (!location) throw new TargetError(response.status, `POST ${endpoint}: no Location header in the ${response.status} reply`);
@@ -54,13 +69,13 @@ export async function postOffer(endpoint: string, offer: string, token: string |
 
 /** PATCHes the client's answer to a server offer (WHEP's 406 flow). */
 export async function patchAnswer(resource: string, answer: string, token: string | undefined, timeoutMs: number): Promise<void> {
-  const response = await fetch(resource, { method: 'PATCH', headers: headers(token, 'application/sdp'), body: answer, signal: AbortSignal.timeout(timeoutMs) });
+  const response = await request('PATCH', resource, { headers: headers(token, 'application/sdp'), body: answer, signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) throw await failure(response, `PATCH ${resource}`);
   await response.arrayBuffer();
 }
 
 /** Ends a session; a server that is gone or already forgot it is not an error here. */
 export async function deleteResource(resource: string, token: string | undefined, timeoutMs: number): Promise<void> {
-  const response = await fetch(resource, { method: 'DELETE', headers: headers(token), signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
+  const response = await request('DELETE', resource, { headers: headers(token), signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
   await response?.arrayBuffer().catch(() => undefined);
 }

@@ -165,6 +165,16 @@ describe('WHIP/WHEP adapter on a recorded exchange', () => {
     assert.ok(p.calls.includes('close #0'), 'the connection it opened is closed');
   });
 
+  it('a server that is not there fails the join naming the request and the cause', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const adapter = createAdapter({ url: `http://127.0.0.1:${port}/whip/{room}-{peer}`, runTag: 'run1', options: { subscribe: `http://127.0.0.1:${port}/whep/{peer}` } });
+    await assert.rejects(adapter.join(recordingParticipant('bot-1').participant, { ...join, publish: true }), new RegExp(`^UnreachableError: POST http://127\\.0\\.0\\.1:${port}/whip/run1-room-0-bot-1: ECONNREFUSED$`));
+  });
+
   it('endpoint templates and Link headers', () => {
     assert.equal(endpointUrl('http://h/whip/{room}/{peer}', 'r 1', 'bot-2'), 'http://h/whip/r%201/bot-2');
     assert.deepEqual(iceServersOf('<stun:127.0.0.1:3478>; rel="ice-server", <turn:127.0.0.1:3478?transport=udp>; rel="ice-server"; username="u"; credential="p"; credential-type="password", <https://x/>; rel="next"'), [
