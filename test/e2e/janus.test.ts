@@ -54,7 +54,9 @@ network:
     assert.ok((clean.metrics.packet_loss_ratio ?? 1) < 0.01, `clean loss ${clean.metrics.packet_loss_ratio}`);
     assert.ok((clean.metrics.e2e_latency_ms?.p50 ?? 99) < 5, `clean latency p50 ${clean.metrics.e2e_latency_ms?.p50}`);
     const measured = impaired.network!.measured;
-    assert.ok(measured.latencyAddedP50Ms !== null && Math.abs(measured.latencyAddedP50Ms - 30) < 3, `added latency p50 ${measured.latencyAddedP50Ms}`);
+    // Typically 30.3–30.7 ms here; the relay's timers share 2 cores with Janus and the other bots, and on a
+    // busy shared machine its p50 was once 3.5 ms late (1 in 8 suite runs): 5 ms still tells 30 from 0 or 60.
+    assert.ok(measured.latencyAddedP50Ms !== null && Math.abs(measured.latencyAddedP50Ms - 30) < 5, `added latency p50 ${measured.latencyAddedP50Ms}`);
     assert.ok(measured.lossRatio !== null && measured.lossRatio > 0.015 && measured.lossRatio < 0.05, `impaired loss ${measured.lossRatio}`);
     // Janus's own CPU and memory, every second, in the server section.
     const points = report.server.nodes[0]?.points ?? [];
