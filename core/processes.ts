@@ -2,6 +2,7 @@
  * Processes on Linux, by pid and start time: a pid alone may have been reused by the time a record
  * of it is read again, its start time (clock ticks since boot) tells.
  */
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -81,4 +82,16 @@ export function findExecutable(names: string[], envVar: string): string | undefi
     }
   }
   return undefined;
+}
+
+/** Keeps the last lines a child writes (stdout and stderr) for error messages; the function gives the latest ten. */
+export function keepLastLines(child: ChildProcess, kept = 30): () => string {
+  const log: string[] = [];
+  const keep = (data: Buffer): void => {
+    for (const line of data.toString().split('\n')) if (line.trim()) log.push(line);
+    log.splice(0, Math.max(0, log.length - kept));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => log.slice(-10).join('\n');
 }

@@ -159,7 +159,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
   try {
     ({ engines, skipped } = parts.createEngines(scenario, plan, options));
     journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: options.shard ?? null, startedAtMs, machineCores, skipped });
-    const rooms: Rooms = () => publishersByRoom(wholePlan, runTag);
+    // Made once, when a WHIP/WHEP target asks (the launched servers' endpoints, then the adapter's roster).
+    let roster: ReturnType<Rooms> | undefined;
+    const rooms: Rooms = () => (roster ??= publishersByRoom(wholePlan, runTag));
     const { target, whip } = await parts.startTarget(scenario, ledger, runTag, rooms);
     teardown.push('target', () => target.stop());
     targetUrls = target.urls;

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { diesWithParent, findExecutable } from '../../core/processes.js';
+import { diesWithParent, findExecutable, keepLastLines } from '../../core/processes.js';
 import type { ProcessLedger } from '../../ports/process-ledger.js';
 import type { NodeStats, Target } from '../../ports/target-control.js';
 import { ChildInstance, InstanceCluster } from '../../target-server/instance-cluster.js';
@@ -33,7 +33,6 @@ export interface LaunchedJanusOptions {
 const startTimeoutMs = 15_000;
 const stopGraceMs = 3_000;
 const heartbeatMs = 500;
-const logLinesKept = 30;
 /** Janus binds one UDP port per ICE agent (a peer connection): a range of this many per instance. */
 const portsPerInstance = 4000;
 const firstRtpPort = 20_000;
@@ -79,7 +78,7 @@ function usage(pid: number): { cpuMs: number; rssBytes: number } | undefined {
 
 class JanusInstance extends ChildInstance {
   readonly url: string;
-  private readonly log: string[] = [];
+  readonly lastLines: () => string;
 
   constructor(
     readonly id: string,
@@ -90,16 +89,7 @@ class JanusInstance extends ChildInstance {
   ) {
     super(child, stopGraceMs);
     this.url = 'socket' in api ? `ws+unix://${api.socket}:/` : `ws://127.0.0.1:${api.port}`;
-    const keep = (data: Buffer): void => {
-      for (const line of data.toString().split('\n')) if (line.trim()) this.log.push(line);
-      this.log.splice(0, Math.max(0, this.log.length - logLinesKept));
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-  }
-
-  lastLines(): string {
-    return this.log.slice(-10).join('\n');
+    this.lastLines = keepLastLines(child);
   }
 
   /** Waits for the API to answer `info`; the version, or an error with the instance's last log lines. */

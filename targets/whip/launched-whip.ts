@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot, compiledPath } from '../../core/paths.js';
-import { diesWithParent } from '../../core/processes.js';
+import { diesWithParent, keepLastLines } from '../../core/processes.js';
 import type { ProcessLedger } from '../../ports/process-ledger.js';
 import type { Target } from '../../ports/target-control.js';
 import { TargetError } from '../../ports/target-adapter.js';
@@ -64,7 +64,7 @@ function freePort(): Promise<number> {
 
 /** A helper server rtcstorm runs: its last lines kept for errors; ended with the run (and by the kernel if the run dies). */
 class HelperProcess {
-  private readonly log: string[] = [];
+  private readonly lastLines: () => string;
   readonly exited: Promise<void>;
 
   constructor(
@@ -74,12 +74,7 @@ class HelperProcess {
   ) {
     if (child.pid !== undefined) processes.started(child.pid, name);
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
-    const keep = (data: Buffer): void => {
-      for (const line of data.toString().split('\n')) if (line.trim()) this.log.push(line);
-      this.log.splice(0, Math.max(0, this.log.length - 30));
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    this.lastLines = keepLastLines(child);
   }
 
   get running(): boolean {
@@ -95,7 +90,7 @@ class HelperProcess {
       await sleep(100);
     }
     if (!this.running) await this.exited;
-    throw new Error(`${this.name} did not come up (${this.running ? `no answer on ${url} within ${startTimeoutMs / 1000} s` : `exited: ${this.child.exitCode ?? this.child.signalCode}`}); its last lines:\n${this.log.slice(-10).join('\n')}`);
+    throw new Error(`${this.name} did not come up (${this.running ? `no answer on ${url} within ${startTimeoutMs / 1000} s` : `exited: ${this.child.exitCode ?? this.child.signalCode}`}); its last lines:\n${this.lastLines()}`);
   }
 
   async stop(): Promise<void> {
