@@ -1,5 +1,5 @@
 /**
- * The architecture's import rules (README "Architecture"), checked by `npm run lint` in `npm test`.
+ * The architecture's import rules (docs/architecture.md), checked by `npm run lint` in `npm test`.
  * A violation fails `npm test`, and so CI.
  */
 const domain = '^(core/(scenario|plan|metrics))/';
@@ -10,7 +10,7 @@ module.exports = {
       comment: 'Scenario, plan and metrics import only each other, Node and npm packages.',
       severity: 'error',
       from: { path: domain },
-      to: { path: '^(?!core/(scenario|plan|metrics)/)', dependencyTypesNot: ['core', 'npm', 'npm-dev', 'type-only'] },
+      to: { path: '^(?!core/(scenario|plan|metrics)/)', dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
     },
     {
       name: 'ports-depend-on-the-domain-only',
@@ -52,6 +52,34 @@ module.exports = {
       severity: 'error',
       from: { path: '^targets/' },
       to: { path: '^(bots|chaos|reports|core/run)/' },
+    },
+    {
+      name: 'reports-read-the-model-only',
+      comment: 'Reports are built from the domain and the report model; engines, chaos and targets reach them through the run.',
+      severity: 'error',
+      from: { path: '^reports/' },
+      to: { path: '^(bots|chaos|targets|target-server)/' },
+    },
+    {
+      name: 'chaos-acts-through-ports',
+      comment: 'The chaos timeline acts on the target through target control (ports/), whichever target it is.',
+      severity: 'error',
+      from: { path: '^chaos/' },
+      to: { path: '^(targets|target-server|reports)/' },
+    },
+    {
+      name: 'bundled-target-is-a-plug-in',
+      comment: 'The bundled cluster depends on ports and the domain; launched targets may share its process control (instance-cluster.ts, directory.ts).',
+      severity: 'error',
+      from: { path: '^target-server/' },
+      to: { path: '^(bots|chaos|reports|targets)/' },
+    },
+    {
+      name: 'targets-share-only-process-control',
+      comment: 'A launched target reuses the bundled cluster\'s process control and room directory, nothing else of it.',
+      severity: 'error',
+      from: { path: '^targets/' },
+      to: { path: '^target-server/(?!(instance-cluster|directory)\\.ts$)' },
     },
     {
       name: 'product-does-not-import-tests-or-bench',

@@ -8,6 +8,7 @@ import { metricCatalogue, type MetricInfo } from '../core/metrics/catalogue.js';
 import type { MetricStore } from '../core/metrics/store.js';
 import { packageRoot } from '../core/paths.js';
 import { groupNetworks } from './group-network.js';
+import type { NetworkPlan } from '../core/plan/network-plan.js';
 import { roomName, type RunPlan } from '../core/plan/plan.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
 import { harnessValidity, machineLoad } from './harness-validity.js';
@@ -37,6 +38,10 @@ export interface RunFacts {
   shard?: Report['shard'];
   /** The bots the load is judged on when not all of `plan` was meant to run (a partial merge: the shards present). */
   judgedPlan?: RunPlan;
+  /** Every shard's bots, when `plan` is one shard's slice; `plan` when absent. */
+  wholePlan?: RunPlan;
+  /** The run's network assignment (made once with the plan); absent or null when the network was left alone. */
+  network?: NetworkPlan | null;
 }
 
 export function scenarioHash(source: string): string {
@@ -201,7 +206,7 @@ function harnessSection(store: MetricStore, scenario: Scenario, facts: RunFacts)
 export function buildReport(facts: RunFacts): Report {
   const { scenario, store } = facts;
   const groups: Record<string, GroupReport> = {};
-  const networks = groupNetworks(scenario, store);
+  const networks = groupNetworks(store, facts.wholePlan ?? facts.plan, facts.network ?? null);
   for (const group of scenario.fleet) {
     const network = networks.get(group.name);
     groups[group.name] = { bots: botsOf(facts, group.name), packets: packetsOf(store, group.name), metrics: metricsOf(store, group.name), ...(network ? { network } : {}) };

@@ -2,9 +2,9 @@
 import { lossRatio } from '../core/metrics/aggregate.js';
 import { Histogram } from '../core/metrics/histogram.js';
 import type { MetricStore } from '../core/metrics/store.js';
-import { planNetwork, type NetworkPlan } from '../core/plan/network-plan.js';
-import { makePlan } from '../core/plan/plan.js';
-import type { Direction, Scenario } from '../core/scenario/index.js';
+import type { NetworkPlan } from '../core/plan/network-plan.js';
+import type { RunPlan } from '../core/plan/plan.js';
+import type { Direction } from '../core/scenario/index.js';
 import type { GroupNetwork } from './report-types.js';
 
 function configured(plan: NetworkPlan, botIds: number[], direction: Direction): GroupNetwork['configured'][Direction] {
@@ -16,12 +16,11 @@ function configured(plan: NetworkPlan, botIds: number[], direction: Direction): 
   return [...bots].map(([profile, n]) => ({ profile, bots: n }));
 }
 
-/** By werift group name; empty when the scenario leaves the network alone. */
-export function groupNetworks(scenario: Scenario, store: MetricStore): Map<string, GroupNetwork> {
-  const plan = planNetwork(scenario);
+/** By werift group name; empty when the scenario leaves the network alone. `runPlan`: the whole run's, as the network was assigned over it. */
+export function groupNetworks(store: MetricStore, runPlan: RunPlan, plan: NetworkPlan | null): Map<string, GroupNetwork> {
   if (!plan) return new Map();
   const members = new Map<string, number[]>();
-  for (const bot of makePlan(scenario).bots) if (bot.engine === 'werift') members.set(bot.group, [...(members.get(bot.group) ?? []), bot.id]);
+  for (const bot of runPlan.bots) if (bot.engine === 'werift') members.set(bot.group, [...(members.get(bot.group) ?? []), bot.id]);
   const unimpaired = [...members].filter(([, ids]) => ids.every((id) => Object.keys(plan.bots.get(id) ?? {}).length === 0)).map(([group]) => group);
   const baseline = Histogram.forMetric('e2e_latency_ms');
   for (const group of unimpaired) baseline.merge(store.histogram('e2e_latency_ms', group));

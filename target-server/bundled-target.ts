@@ -2,7 +2,6 @@
  * The bundled target: a directory and N SFU node processes on loopback, with the controls chaos
  * needs (kill, pause, restart a node; kill a worker). An external target is one URL and no controls.
  */
-export type { Target, TargetIncident, TargetNode } from '../ports/target-control.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { compiledPath } from '../core/paths.js';
 import { noLedger } from '../ports/process-ledger.js';

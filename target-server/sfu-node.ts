@@ -1,6 +1,6 @@
 /**
  * One SFU node: mediasoup workers (each with a WebRtcServer on 127.0.0.1), a router per room, and
- * the WebSocket signalling in protocol.ts. A bundled cluster runs several of these as processes.
+ * the WebSocket signalling in ports/rtcstorm-protocol.ts. A bundled cluster runs several of these as processes.
  */
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +21,7 @@ import {
   type RequestData,
   type Response,
   type ResponseData,
-} from './protocol.js';
+} from '../ports/rtcstorm-protocol.js';
 
 export interface SfuNodeOptions {
   nodeId: string;

@@ -4,6 +4,7 @@ import { sweepKilledRuns } from '../../core/run/leftovers.js';
 import { capacityPreflight, targetPreflight } from '../../core/run/preflight.js';
 import { progressPrinter } from '../../core/run/progress.js';
 import { runScenario } from '../../core/run/run.js';
+import { planRun } from '../../core/plan/planned-run.js';
 import { loadScenario, ScenarioError } from '../../core/scenario/index.js';
 import { readBaseline } from '../../reports/compare/baseline.js';
 import { summaryMarkdown } from '../../reports/summary-md.js';
@@ -47,7 +48,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     process.stderr.write(`rtcstorm: ${missing}\n`);
     return exitCodes.badInput;
   }
-  const preflight = capacityPreflight(scenario, { shard: opts.shard, processes: opts.processes });
+  const planned = planRun(scenario, opts.shard);
+  const preflight = capacityPreflight(scenario, planned.mine, { processes: opts.processes });
   if (preflight.estimate.verdict === 'beyond' && !opts.force) {
     process.stderr.write(`rtcstorm: ${preflight.message ?? ''}\n`);
     return exitCodes.badInput;
@@ -69,7 +71,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const controller = abortOnSignals();
   const outDir = opts.out ?? defaultOutDir(scenario.name);
   process.stderr.write(`rtcstorm: ${scenario.name} (seed ${scenario.seed}), ${scenario.fleet.reduce((n, g) => n + ('count' in g ? g.count : 0), 0)} bots for ${scenario.durationMs / 1000} s → ${outDir}\n`);
-  const result = await runScenario(scenario, { outDir, signal: controller.signal, observers: [progressPrinter(), ...(liveMetrics ? [liveMetrics] : [])], processes: opts.processes, shard: opts.shard, startAtMs: opts.startAt });
+  const result = await runScenario(scenario, { outDir, signal: controller.signal, observers: [progressPrinter(), ...(liveMetrics ? [liveMetrics] : [])], processes: opts.processes, planned, startAtMs: opts.startAt });
   process.stdout.write(`\n${summaryMarkdown(result.report)}\n`);
   process.stderr.write(`report: ${result.files.join(', ')}\n`);
   if (!baselines) return result.verdict.exitCode;

@@ -69,11 +69,9 @@ export interface UdpHandle {
 
 /**
  * Hands each datagram of `socket` to `listener` straight from Node's handle, without the 'message'
- * event. A fleet process holds hundreds of sockets, werift's among them, whose listener maps differ:
- * EventEmitter's lookup of the listener then goes megamorphic, and with the `size` dgram adds to
- * every rinfo, Node's call into JavaScript for a datagram took 2.4 µs rather than 1.7 µs (perf, 128
- * bots in rooms of 8, the handler itself stripped): 3% of a fleet process's CPU. Read errors still
- * reach the socket's 'error' listeners.
+ * event: among a fleet process's hundreds of sockets, whose listener maps differ, EventEmitter's
+ * lookup of the listener goes megamorphic (measured in docs/werift.md). Read errors still reach the
+ * socket's 'error' listeners.
  */
 export function onDatagram(socket: Socket, listener: (data: Buffer, rinfo: RemoteInfo) => void): void {
   const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol');

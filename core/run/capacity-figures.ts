@@ -9,9 +9,8 @@ import type { CapacityFigures, MachineFacts } from '../plan/capacity.js';
 import { cacheRoot } from '../paths.js';
 
 /**
- * Above what the bench gives on a 2-core VM (bots 18–22 µs per packet at load, the worker 20–25,
- * 108–134 joins per core second, 0.2–0.3 MB per idle bot), so a machine slower than that is not
- * promised more than it holds.
+ * A little above what the bench gives on a 2-core VM (docs/harness-validity.md, "Capacity
+ * pre-check"), so a machine slower than that is not promised more than it holds.
  */
 export const defaultCapacityFigures: CapacityFigures = {
   loaderPacketUs: 25,

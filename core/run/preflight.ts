@@ -1,11 +1,14 @@
 /** The capacity pre-check of `rtcstorm run`: the plan's estimate against this machine, as a verdict and a message. */
 import { availableParallelism } from 'node:os';
 import { describeEstimate, estimateCapacity, type CapacityEstimate } from '../plan/capacity.js';
-import { makePlan, shardPlan, type ShardSpec } from '../plan/plan.js';
+import type { RunPlan } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
 import { AdapterModuleError, loadAdapterModule, userAdapterPath } from '../../targets/adapter-module.js';
 import { findJanus, janusInstallHint } from '../../targets/janus/launched-janus.js';
 import { findSimpleWhipServer, whipInstallHint } from '../../targets/whip/launched-whip.js';
+import { resolveProgram } from '../../targets/command/launched-command.js';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { capacityFigures, machineFacts } from './capacity-figures.js';
 
 export interface Preflight { estimate: CapacityEstimate; message: string | null }
@@ -16,6 +19,12 @@ export async function targetPreflight(scenario: Scenario): Promise<string | null
   if (target.kind === 'janus' && target.url === null && !findJanus()) return `target.janus: Janus is not installed: ${janusInstallHint}`;
   if (target.kind === 'whip' && target.launch && !findJanus()) return `target.whip: launch needs Janus, which is not installed: ${janusInstallHint}`;
   if (target.kind === 'whip' && target.launch && !findSimpleWhipServer()) return `target.whip: launch needs simple-whip-server: ${whipInstallHint}`;
+  if (target.kind === 'launch') {
+    const folder = scenario.file ? dirname(resolve(scenario.file)) : process.cwd();
+    const program = target.command[0]!;
+    const path = resolveProgram(program, folder);
+    if (!path || !existsSync(path)) return `target.launch.command: "${program}" not found (${program.includes('/') ? `no file ${path ?? program}, relative to the scenario's folder ${folder}` : 'not on the PATH'})`;
+  }
   if (target.adapter) {
     try {
       await loadAdapterModule(userAdapterPath(target.adapter.module, scenario.file));
@@ -27,9 +36,8 @@ export async function targetPreflight(scenario: Scenario): Promise<string | null
   return null;
 }
 
-export function capacityPreflight(scenario: Scenario, options: { shard?: ShardSpec; processes?: number }): Preflight {
-  const whole = makePlan(scenario);
-  const plan = options.shard ? shardPlan(whole, options.shard) : whole;
+/** `plan`: the bots this machine seats (a shard's slice, when sharded). */
+export function capacityPreflight(scenario: Scenario, plan: RunPlan, options: { processes?: number }): Preflight {
   const machine = machineFacts();
   const estimate = estimateCapacity(scenario, plan, machine, capacityFigures(), options.processes ?? availableParallelism());
   const described = describeEstimate(estimate, plan.bots.length, machine);

@@ -7,7 +7,7 @@
 //     bundled: { nodes: 1 }
 //     adapter: { module: ./minimal-rtcstorm.mjs, options: { requestTimeoutMs: 5000 } }
 //
-// Protocol (README, "Signalling protocol"): JSON requests { id, method, data } over WebSocket,
+// Protocol (docs/architecture.md, "Signalling protocol"): JSON requests { id, method, data } over WebSocket,
 // replies { id, ok, data | error }, notifications { notification, data }. mediasoup speaks no SDP,
 // so this adapter writes the server's side of each exchange from the transport's parameters.
 import WebSocket from 'ws';

@@ -3,7 +3,7 @@
  * incomplete, with the reason that the harness was killed.
  */
 import { MetricStore } from '../../core/metrics/store.js';
-import { makePlan, shardPlan } from '../../core/plan/plan.js';
+import { planRun } from '../../core/plan/planned-run.js';
 import { parseScenario, ScenarioError } from '../../core/scenario/index.js';
 import { buildReport } from '../build-report.js';
 import type { Report } from '../report-types.js';
@@ -19,7 +19,7 @@ export function reportFromJournal(path: string): Report {
     if (error instanceof ScenarioError) throw new JournalReadError(`${path}: its scenario no longer reads with this rtcstorm: ${error.message}`);
     throw error;
   }
-  const plan = header.shard ? shardPlan(makePlan(scenario), header.shard) : makePlan(scenario);
+  const { mine: plan, whole: wholePlan, network } = planRun(scenario, header.shard ?? undefined);
   const store = new MetricStore(journal.start?.startMs ?? header.startedAtMs);
   for (const bucket of journal.seconds) store.mergeBucket(bucket);
   const lastSecond = journal.seconds.at(-1)?.t;
@@ -28,6 +28,8 @@ export function reportFromJournal(path: string): Report {
   return buildReport({
     scenario,
     plan,
+    wholePlan,
+    network,
     store,
     startedAtMs: header.startedAtMs,
     durationMs,

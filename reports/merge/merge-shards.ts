@@ -4,7 +4,8 @@
  * start time), thresholds evaluated on the merged data.
  */
 import { MetricStore } from '../../core/metrics/store.js';
-import { makePlan, shardPlan, type RunPlan } from '../../core/plan/plan.js';
+import { shardPlan, type RunPlan } from '../../core/plan/plan.js';
+import { planRun } from '../../core/plan/planned-run.js';
 import { parseScenario } from '../../core/scenario/index.js';
 import { buildReport } from '../build-report.js';
 import type { Report } from '../report-types.js';
@@ -68,10 +69,11 @@ export function mergeShards(inputs: ShardInput[], options: { allowPartial: boole
   const reports = inputs.map((i) => i.report);
   const incomplete = reports.filter((r) => !r.complete).map((r) => `shard ${r.shard!.index}: ${r.abortReason ?? 'incomplete'}`);
   if (partial) store.event({ atMs: 0, kind: 'merge-warning', ok: false, detail: `partial merge: ${partial}` });
-  const plan = makePlan(scenario);
+  const { whole: plan, network } = planRun(scenario);
   const report = buildReport({
     scenario,
     plan,
+    network,
     judgedPlan: presentShardsPlan(plan, inputs.map((i) => i.report.shard!)),
     store,
     startedAtMs: Math.min(...reports.map((r) => Date.parse(r.startedAt))),

@@ -4,7 +4,7 @@
  * participant's own SDP. mediasoup is ICE-lite: the session says so, which makes the participant
  * take the controlling role.
  */
-import type { TransportInfo } from '../../target-server/protocol.js';
+import type { TransportInfo } from '../../ports/rtcstorm-protocol.js';
 
 export interface Fingerprint { algorithm: string; value: string }
 

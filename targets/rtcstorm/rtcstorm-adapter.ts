@@ -1,12 +1,12 @@
 /**
- * rtcstorm's own protocol (target-server/protocol.ts): the bundled mediasoup cluster, `rtcstorm
+ * rtcstorm's own protocol (ports/rtcstorm-protocol.ts): the bundled mediasoup cluster, `rtcstorm
  * target`, or any server that speaks it. A directory URL (http) is asked where each room lives on
  * every (re)join; a ws URL is one node. mediasoup speaks no SDP: the send side is the
  * participant's offer answered from the send transport's parameters, the receive side an offer of
  * the consumers written from the receive transport's (mediasoup-sdp.ts).
  */
 import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
-import { maxBatch, type ProducerInfo, type TransportInfo } from '../../target-server/protocol.js';
+import { maxBatch, type ProducerInfo, type TransportInfo } from '../../ports/rtcstorm-protocol.js';
 import { locateRoom } from '../locate-room.js';
 import { enterOrLeave } from '../enter-room.js';
 import { readDtlsParameters, readSendSections, recvOffer, sendAnswer, type ConsumerLine } from './mediasoup-sdp.js';

@@ -1,7 +1,7 @@
-/** A client of the SFU signalling protocol (target-server/protocol.ts) for Node engines. */
+/** A client of the SFU signalling protocol (ports/rtcstorm-protocol.ts) for Node engines. */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import type { Method, Notification, RequestData, Response, ResponseData } from '../../target-server/protocol.js';
+import type { Method, Notification, RequestData, Response, ResponseData } from '../../ports/rtcstorm-protocol.js';
 
 export class SignallingError extends Error {
   constructor(readonly method: string, readonly code: string, message: string) {

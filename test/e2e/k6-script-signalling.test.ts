@@ -14,7 +14,8 @@ import { k6ScriptText } from '../../bots/k6/script-text.js';
 import { compiledPath } from '../../core/paths.js';
 import { parseScenario } from '../../core/scenario/index.js';
 import type { NodeStats } from '../../target-server/sfu-node.js';
-import { startBundledTarget, type Target } from '../../target-server/bundled-target.js';
+import { startBundledTarget } from '../../target-server/bundled-target.js';
+import type { Target } from '../../ports/target-control.js';
 import { tempDir } from '../helpers/cli.js';
 import * as standIn from '../helpers/k6-stand-in.js';
 

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignallingClient, SignallingError } from '../../targets/rtcstorm/signalling-client.js';
 import { receiveCapabilities } from '../../targets/rtcstorm/rtcstorm-adapter.js';
-import { startBundledTarget, type Target } from '../../target-server/bundled-target.js';
-import { maxBatch } from '../../target-server/protocol.js';
+import { startBundledTarget } from '../../target-server/bundled-target.js';
+import type { Target } from '../../ports/target-control.js';
+import { maxBatch } from '../../ports/rtcstorm-protocol.js';
 
 const roomId = 'batch-room';
 

@@ -11,8 +11,9 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { SignallingClient } from '../../targets/rtcstorm/signalling-client.js';
-import { startBundledTarget, type Target, type TargetNode } from '../../target-server/bundled-target.js';
-import { maxMessageBytes, type Response } from '../../target-server/protocol.js';
+import { startBundledTarget } from '../../target-server/bundled-target.js';
+import type { Target, TargetNode } from '../../ports/target-control.js';
+import { maxMessageBytes, type Response } from '../../ports/rtcstorm-protocol.js';
 
 const sessions = 2_000;
 const concurrency = 100;

@@ -3,7 +3,7 @@
  * samples instead of bots: for tests of writers and of compare that need known distributions.
  */
 import { MetricStore, type RunEvent } from '../../core/metrics/index.js';
-import { makePlan } from '../../core/plan/plan.js';
+import { planRun } from '../../core/plan/planned-run.js';
 import { seededRandom } from '../../core/plan/random.js';
 import { parseScenario } from '../../core/scenario/index.js';
 import { buildReport } from '../../reports/build-report.js';
@@ -54,9 +54,11 @@ export function seededReport(run: SeededRun): Report {
   }
   for (const e of run.events ?? []) store.event(e);
   const complete = run.complete ?? true;
+  const planned = planRun(scenario);
   return buildReport({
     scenario,
-    plan: makePlan(scenario),
+    plan: planned.whole,
+    network: planned.network,
     store,
     startedAtMs: START,
     durationMs: seconds * 1000,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import sdpTransform from 'sdp-transform';
 import { answerRejecting, offerWithout } from '../../core/sdp.js';
 import { readDtlsParameters, readSendOffer, recvOffer, sendAnswer } from '../../targets/rtcstorm/mediasoup-sdp.js';
-import type { TransportInfo } from '../../target-server/protocol.js';
+import type { TransportInfo } from '../../ports/rtcstorm-protocol.js';
 
 const transport: TransportInfo = {
   transportId: 't1',

@@ -1,8 +1,8 @@
 /**
  * werift is patched at install (patches/werift+0.24.4.patch, applied by patch-package as package.json's "postinstall") so that joins
  * are cheap. These tests fail when the installed werift is not patched, and check the changed code
- * against Node's crypto: the ESM bundle (what rtcstorm imports) through werift's own DTLS client and
- * server, the CommonJS copy through its key-exchange functions.
+ * against Node's crypto in the ESM bundle (what rtcstorm imports; the patch leaves the CommonJS copy,
+ * which nothing loads, alone), through werift's own DTLS client and server.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

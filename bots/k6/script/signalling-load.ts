@@ -1,6 +1,6 @@
 /**
  * rtcstorm's k6 script: signalling-plane load against the SFU's WebSocket protocol
- * (target-server/protocol.ts: requests {id, method, data}, one reply {id, ok, data | error} each).
+ * (ports/rtcstorm-protocol.ts: requests {id, method, data}, one reply {id, ok, data | error} each).
  *
  * This file runs inside k6, not Node: it is compiled by tsconfig.k6.json against @types/k6 only,
  * and rtcstorm (bots/k6/script-text.ts) writes the run's `settings` below the imports of the compiled text.

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { MetricStore } from '../../core/metrics/store.js';
+import type { MetricStore } from './metrics/store.js';
 
 const resolutionMs = 10;
 
