@@ -4,7 +4,7 @@ import type { FleetLayout, FleetSlice, LayOutFleet, NetworkChange, NetworkChaos 
 import { compiledPath } from '../../core/paths.js';
 import { processSlice } from '../../core/plan/plan.js';
 import type { Engine, EngineContext, EngineProgress } from '../../ports/engine.js';
-import { SampleDeadline } from '../sample-deadline.js';
+import { DeadlineChecks, SampleDeadline } from '../sample-deadline.js';
 import type { FromFleet, ToFleet } from './protocol.js';
 
 export interface FleetOptions {
@@ -44,7 +44,7 @@ export class Fleet implements Engine {
     const werift = context.plan.bots.filter((bot) => bot.engine === 'werift');
     this.layout = await this.options.layOut({ runTag: context.runTag, seed: context.plan.seed, network, werift, processSlices });
     this.members = this.layout.slices.map((slice, index) => this.spawn(index, context, slice));
-    this.deadlineTimer = setInterval(() => this.members.forEach((m) => m.deadline.check()), 250);
+    this.deadlineTimer = DeadlineChecks.every(() => this.members.map((m) => m.deadline));
     if (!network) return;
     const toRelays = { apply: async (change: NetworkChange) => this.members.forEach((m) => m.child.connected && m.child.send({ type: 'network', change } satisfies ToFleet)) };
     this.network = { plan: network, control: this.layout.control ?? toRelays };

@@ -52,9 +52,14 @@ export class RunLedger implements ProcessLedger {
     this.write();
   }
 
-  /** The run ended its processes itself: nothing to sweep. */
+  /**
+   * The run is over: what it ended is dropped. A process still alive (a teardown that failed) stays
+   * listed, for the next run or `doctor --cleanup` to end once this one has exited.
+   */
   close(): void {
-    rmSync(this.file, { force: true });
+    for (const [pid, entry] of this.entries) if (!isRunning(entry)) this.entries.delete(pid);
+    if (this.entries.size > 0) this.write();
+    else rmSync(this.file, { force: true });
   }
 
   private write(): void {

@@ -34,9 +34,13 @@ export type JournalLine =
   | { kind: 'second'; bucket: SerializedBucket }
   | { kind: 'server'; nodeId: string; point: ServerPoint };
 
+/** What keeping the journal cost the run process: its flushes' CPU and the bytes they wrote. */
+export interface JournalCost { flushes: number; cpuUs: number; bytes: number }
+
 export class RunJournal {
   private readonly serverPointsWritten = new Map<string, number>();
   private fd: number | undefined;
+  readonly cost: JournalCost = { flushes: 0, cpuUs: 0, bytes: 0 };
 
   private constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
@@ -56,18 +60,23 @@ export class RunJournal {
 
   /** Appends the seconds before `beforeSecond` that changed since the last flush, and the target's new points. */
   flush(store: MetricStore, server: ServerNodeSeries[], beforeSecond = Number.POSITIVE_INFINITY): void {
+    const before = process.cpuUsage();
     const lines: JournalLine[] = store.takeChanged(beforeSecond).map((bucket) => ({ kind: 'second', bucket }));
     for (const node of server) {
       const written = this.serverPointsWritten.get(node.nodeId) ?? 0;
       for (const point of node.points.slice(written)) lines.push({ kind: 'server', nodeId: node.nodeId, point });
       this.serverPointsWritten.set(node.nodeId, node.points.length);
     }
-    this.write(lines);
+    this.cost.bytes += this.write(lines);
+    const used = process.cpuUsage(before);
+    this.cost.flushes++;
+    this.cost.cpuUs += used.user + used.system;
   }
 
-  private write(lines: JournalLine[]): void {
-    if (this.fd === undefined || lines.length === 0) return;
-    writeSync(this.fd, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  /** Returns the bytes written. */
+  private write(lines: JournalLine[]): number {
+    if (this.fd === undefined || lines.length === 0) return 0;
+    return writeSync(this.fd, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
   }
 
   close(): void {

@@ -13,6 +13,11 @@ export function maxIn(store: MetricStore, metric: 'event_loop_lag_ms' | 'harness
   return h.count > 0 ? h.max : 0;
 }
 
+/** Whether `process` was counted missing in second t and none of its samples of t came later: what it would have added is unknown. */
+export function unsampledIn(store: MetricStore, process: string, t: number): boolean {
+  return store.counter('harness_seconds_missing', process, t, t) > 0 && store.histogram('harness_cpu_percent', process, t, t).count === 0;
+}
+
 /** Every harness process the store has heard of, by any of its health metrics. */
 export function harnessProcesses(store: MetricStore): string[] {
   const all = new Set([...store.groups('event_loop_lag_ms'), ...store.groups('harness_cpu_percent'), ...store.groups('harness_seconds_missing'), ...store.groups('harness_report_delay_ms')]);

@@ -8,8 +8,8 @@
 import type { MetricStore } from '../../core/metrics/store.js';
 import type { HarnessLimits } from '../../core/scenario/index.js';
 import type { SharedMachine } from '../report-types.js';
-import { maxIn } from './loader.js';
-import { longestSpell } from './spells.js';
+import { maxIn, unsampledIn } from './loader.js';
+import { longestSpell, type Spell } from './spells.js';
 
 export type { SharedMachine } from '../report-types.js';
 
@@ -77,9 +77,34 @@ function busyIn(store: MetricStore, t: number): number | undefined {
   return h.count > 0 ? h.max : undefined;
 }
 
-function average(seconds: number[], spell: { from: number; length: number }, value: (t: number) => number): number {
-  const inSpell = seconds.filter((t) => t >= spell.from && t < spell.from + spell.length);
-  return inSpell.reduce((sum, t) => sum + value(t), 0) / Math.max(1, inSpell.length);
+/**
+ * Seconds whose sum lacks a part: a process whose CPU it adds (a fleet process; the run process,
+ * which also takes the machine's and the browsers' samples) was counted missing and sent nothing of
+ * it later. Starved, not idle: such a second counts as saturated. A process that never sent a
+ * sample at all is the loader check's (every second of it missing).
+ */
+function starvedSeconds(store: MetricStore, seconds: number[]): Set<number> {
+  const processes = store.groups('harness_cpu_percent');
+  return new Set(seconds.filter((t) => processes.some((process) => unsampledIn(store, process, t))));
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+}
+
+/** The spell, its average over the seconds measured (`value` defined), rtcstorm's share of it (`own`), and what the other seconds lacked. */
+function spellText(inSpell: number[], spell: Spell, value: (t: number) => number | undefined, unmeasured: string, own?: (t: number) => number): string {
+  const measured = inSpell.filter((t) => value(t) !== undefined);
+  const starved = inSpell.length - measured.length;
+  const parts = [`${spell.length} s from t=${spell.from}s`];
+  if (measured.length > 0) parts.push(`${Math.round(mean(measured.map((t) => value(t) ?? 0)))}% on average${starved > 0 ? ` in the ${measured.length} s measured` : ''}`);
+  if (measured.length > 0 && own) parts.push(`rtcstorm's own processes ${Math.round(mean(measured.map(own)))}% of them`);
+  if (starved > 0) parts.push(`${measured.length > 0 ? `the other ${starved} s` : 'every second'} without samples: ${unmeasured}`);
+  return parts.join(', ');
+}
+
+function secondsOfSpell(seconds: number[], spell: Spell): number[] {
+  return seconds.filter((t) => t >= spell.from && t < spell.from + spell.length);
 }
 
 const coresText = (cores: number): string => (cores === 1 ? 'one core' : `${cores} cores`);
@@ -88,20 +113,31 @@ export function machineReasons(store: MetricStore, limits: HarnessLimits, machin
   if (!machine) return [];
   const ours = machinePercent(store, machine, seconds);
   const oursOf = (t: number): number => ours.get(t) ?? 0;
+  const starved = starvedSeconds(store, seconds);
+  const limit = limits.maxMachineCpuPercent;
   if (machine.target.length > 0) {
-    const spell = longestSpell(seconds, (t) => oursOf(t) > limits.maxMachineCpuPercent);
+    const spell = longestSpell(seconds, (t) => starved.has(t) || oursOf(t) > limit);
     if (spell.length >= needed) {
+      const text = spellText(secondsOfSpell(seconds, spell), spell, (t) => (starved.has(t) ? undefined : oursOf(t)), 'a harness process too starved to send them');
       return [
-        `machine saturated (fleet and target over ${limits.maxMachineCpuPercent}% of the machine's ${coresText(machine.cores)} for ${spell.length} s from t=${spell.from}s, ${Math.round(average(seconds, spell, oursOf))}% on average): ` +
+        `machine saturated (fleet and target over ${limit}% of the machine's ${coresText(machine.cores)} for ${text}): ` +
           "each waited for the other, so latency and loss are not the target's alone; lower the load, or run the target on other machines (target.url)",
       ];
     }
   }
   // Other processes on the machine take cores from the loader (and a local target) as surely as rtcstorm's own do.
-  const busy = longestSpell(seconds, (t) => (busyIn(store, t) ?? 0) > limits.maxMachineCpuPercent);
-  if (busy.length < needed) return [];
-  return [
-    `machine saturated (its ${coresText(machine.cores)} over ${limits.maxMachineCpuPercent}% busy for ${busy.length} s from t=${busy.from}s, ${Math.round(average(seconds, busy, (t) => busyIn(store, t) ?? 0))}% on average, ` +
-      `rtcstorm's own processes ${Math.round(average(seconds, busy, oursOf))}% of them): other processes took the rest, so latency and loss are not the target's alone; run on a machine of its own`,
-  ];
+  // The run process samples the machine with its own health: a second it missed has no machine sample either.
+  const sampled = store.groups('machine_cpu_percent').length > 0;
+  const busyOrStarved = (t: number): boolean => {
+    const busy = busyIn(store, t);
+    return busy === undefined ? sampled && starved.has(t) : busy > limit;
+  };
+  const spell = longestSpell(seconds, busyOrStarved);
+  if (spell.length < needed) return [];
+  const inSpell = secondsOfSpell(seconds, spell);
+  const text = spellText(inSpell, spell, (t) => busyIn(store, t), 'the run process, which takes them, was stalled', oursOf);
+  const tail = inSpell.some((t) => busyIn(store, t) !== undefined)
+    ? "other processes took the rest, so latency and loss are not the target's alone; run on a machine of its own"
+    : "latency and loss are not the target's alone; lower the load, or run on a machine of its own";
+  return [`machine saturated (its ${coresText(machine.cores)} over ${limit}% busy for ${text}): ${tail}`];
 }
