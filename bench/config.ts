@@ -14,7 +14,12 @@ export const roomOf4 = 4;
 const toRooms = (n: number, size: number): number => Math.max(size, Math.ceil(n / size) * size);
 export const config = {
   workersPerNode: envNumber('BENCH_WORKERS', 2, 1, 16),
-  joinConcurrency: envNumber('BENCH_JOIN_CONCURRENCY', 32, 1, 512),
+  /** Bots per second a run's ramp-up joins (every phase is a run whose one group ramps up at this rate). */
+  joinRate: envNumber('BENCH_JOIN_RATE', 64, 1, 1024),
+  /** Seconds of media after the SFU holds every bot and before the measured window: fresh fleet processes warm up (JIT, first-use allocations). */
+  warmSeconds: envNumber('BENCH_WARM_SECONDS', 2, 0, 30),
+  /** Fleet processes per run; 0: as `rtcstorm run` picks them (one per core, never more than bots). */
+  processes: envNumber('BENCH_FLEET_PROCESSES', 0, 0, 64),
   joinBots: toRooms(envNumber('BENCH_JOIN_BOTS', 256, 8, 4096), roomOf8),
   idleBots: toRooms(envNumber('BENCH_IDLE_BOTS', 32, 1, 512), roomOf8),
   packetRooms: envNumber('BENCH_ROOMS', 5, 1, 64),
@@ -35,4 +40,5 @@ if (config.sweep.length === 0) throw new Error('bench: BENCH_SWEEP has no step w
 export const limits = { lagP99Ms: 20, latencyP50Ms: 1, lossRatio: 0.01, workerCores: 0.85, loaderCores: 0.95, machineShare: 0.9 };
 export const goals = { botPacketUs: 20, botsPerCore: 500, joinsPerSecondPerCore: 100, idleBotRssMB: 1 };
 export const cores = availableParallelism();
+/** What the UDP floor's senders follow in its at-load segment: the sweep's talkers. */
 export const p59 = { model: 'p59', dtx: true } as const;

@@ -1,18 +1,27 @@
-/** A measured window of media: what it cost the loader and the SFU, and how the media fared. */
-import { EventLoopLag } from '../bots/fleet/harness-probe.js';
+/**
+ * A measured window of a run's seconds, read from its report: what it cost the fleet processes
+ * (their own per-second CPU samples, taken in the same tick as their packet counts) and the SFU
+ * (the report's server series), and how the media fared.
+ */
 import type { Histogram } from '../core/metrics/histogram.js';
-import type { TargetNode } from '../target-server/bundled-target.js';
-import type { BenchFleet } from './bench-fleet.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuMs, sfuStats } from './resource-usage.js';
+import type { MetricStore } from '../core/metrics/store.js';
+import type { Report } from '../reports/report-types.js';
 
 export interface MediaWindow {
+  /** Seconds of the run measured, inclusive. */
+  fromSecond: number;
+  toSecond: number;
   seconds: number;
+  /** Fleet processes together. */
   loaderCpuMs: number;
-  /** Loader CPU as a fraction of one core. */
+  /** Fleet processes' CPU as a fraction of one core, together. */
   loaderCores: number;
+  /** Each fleet process as a fraction of one core. */
+  processCores: number[];
+  /** The run process (here the bench's own: it merges the fleet's metrics, samples the SFU, journals), not part of the loader. */
+  runProcessCores: number;
+  /** The worst per-second p99 of any fleet process in the window, less the 10 ms sampling interval. */
   lagP99Ms: number;
-  lagMaxMs: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
   sent: number;
@@ -27,50 +36,56 @@ export interface MediaWindow {
   sfuNodeCores: number;
 }
 
-/** Media for a second unmeasured, then `seconds` measured. */
-export async function measureMedia(fleet: BenchFleet, node: TargetNode, seconds: number): Promise<{ media: MediaWindow; latency: Histogram }> {
-  fleet.startMedia();
-  try {
-    await sleep(1000);
-    const sfu0 = await sfuStats(node);
-    fleet.flush();
-    const totals0 = fleet.totals();
-    const lag = new EventLoopLag();
-    const cpu0 = cpuMs();
-    const wall0 = performance.now();
-    const from = fleet.second(Date.now()) + 1;
-    await sleep(seconds * 1000);
-    const loaderCpuMs = cpuMs() - cpu0;
-    const wallMs = performance.now() - wall0;
-    lag.close();
-    fleet.flush();
-    const totals1 = fleet.totals();
-    const to = fleet.second(Date.now()) - 1;
-    const sfu1 = await sfuStats(node);
-    const sfuWallMs = sfu1.atMs - sfu0.atMs;
-    const latency = fleet.store.histogram('e2e_latency_ms', undefined, from, Math.max(from, to));
-    const workersMs = sfu1.workersMs.map((ms, i) => ms - (sfu0.workersMs[i] ?? 0));
-    const sent = totals1.sent - totals0.sent;
-    const received = totals1.received - totals0.received;
-    const expected = totals1.expected - totals0.expected;
-    const media: MediaWindow = {
-      seconds: wallMs / 1000,
-      loaderCpuMs,
-      loaderCores: loaderCpuMs / wallMs,
-      lagP99Ms: lag.percentileMs(99),
-      lagMaxMs: lag.maxMs,
-      latencyP50Ms: latency.percentile(50),
-      latencyP99Ms: latency.percentile(99),
-      sent,
-      received,
-      expected,
-      lossRatio: expected > 0 ? Math.max(0, 1 - received / expected) : 1,
-      workerCpuMs: workersMs.reduce((a, b) => a + b, 0),
-      workerCores: workersMs.map((ms) => ms / sfuWallMs),
-      sfuNodeCores: (sfu1.nodeMs - sfu0.nodeMs) / sfuWallMs,
-    };
-    return { media, latency };
-  } finally {
-    fleet.stopMedia();
-  }
+export const fleetGroups = (store: MetricStore): string[] => store.groups('harness_cpu_percent').filter((g) => g.startsWith('fleet-'));
+
+/** Mean CPU of a harness process over seconds `from`..`to`, as a fraction of one core (0 when it sent no sample). */
+export function coresOf(store: MetricStore, group: string, from: number, to: number): number {
+  const h = store.histogram('harness_cpu_percent', group, from, to);
+  return h.count > 0 ? h.mean / 100 : 0;
+}
+
+/** Fleet processes' CPU over seconds `from`..`to`, together, in ms. */
+export function loaderCpuMsOver(store: MetricStore, from: number, to: number): number {
+  return fleetGroups(store).reduce((ms, g) => ms + coresOf(store, g, from, to) * 1000 * (to - from + 1), 0);
+}
+
+export function packetsOver(store: MetricStore, from: number, to: number): number {
+  return store.counter('packets_sent', undefined, from, to) + store.counter('packets_received', undefined, from, to);
+}
+
+export function measureWindow(report: Report, store: MetricStore, from: number, to: number): { media: MediaWindow; latency: Histogram } {
+  const seconds = to - from + 1;
+  const processCores = fleetGroups(store).map((g) => coresOf(store, g, from, to));
+  const loaderCores = processCores.reduce((a, b) => a + b, 0);
+  const lagP99Ms = Math.max(0, ...fleetGroups(store).map((g) => store.histogram('event_loop_lag_ms', g, from, to).max).filter(Number.isFinite));
+  const latency = store.histogram('e2e_latency_ms', undefined, from, to);
+  const sent = store.counter('packets_sent', undefined, from, to);
+  const received = store.counter('packets_received', undefined, from, to);
+  const expected = store.counter('packets_expected', undefined, from, to);
+  // A server point at t covers the second before it was taken (within t): the window's seconds are points from+1..to+1.
+  const points = (report.server.nodes[0]?.points ?? []).filter((p) => p.t > from && p.t <= to + 1);
+  const workerIds = [...new Set(points.flatMap((p) => Object.keys(p.workerCpuPercent)))].sort();
+  const meanOf = (values: number[]): number => (values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
+  const workerCores = workerIds.map((id) => meanOf(points.map((p) => p.workerCpuPercent[id] ?? 0)) / 100);
+  const workersOf = (p: (typeof points)[number]): number => Object.values(p.workerCpuPercent).reduce((a, b) => a + b, 0);
+  const media: MediaWindow = {
+    fromSecond: from,
+    toSecond: to,
+    seconds,
+    loaderCpuMs: loaderCores * 1000 * seconds,
+    loaderCores,
+    processCores,
+    runProcessCores: coresOf(store, 'run', from, to),
+    lagP99Ms,
+    latencyP50Ms: latency.percentile(50),
+    latencyP99Ms: latency.percentile(99),
+    sent,
+    received,
+    expected,
+    lossRatio: expected > 0 ? Math.max(0, 1 - received / expected) : 1,
+    workerCpuMs: workerCores.reduce((a, b) => a + b, 0) * 1000 * seconds,
+    workerCores,
+    sfuNodeCores: meanOf(points.map((p) => p.cpuPercent - workersOf(p))) / 100,
+  };
+  return { media, latency };
 }
