@@ -4,7 +4,7 @@
  * at the same moments), and measures the outage from the last packet before the failure to the
  * first one after it (`recovery_time_ms`).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { realClock, type Clock } from '../core/clock.js';
 import type { MetricStore } from '../core/metrics/store.js';
 import type { RecoverySpec } from '../core/scenario/index.js';
 
@@ -18,6 +18,7 @@ export class Recovery {
     private readonly store: MetricStore,
     private readonly group: string,
     private readonly room: string,
+    private readonly clock: Clock = realClock,
   ) {}
 
   /**
@@ -44,7 +45,7 @@ export class Recovery {
   async retry(stopped: () => boolean, rejoin: () => Promise<void>): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       const backoffMs = Math.min(this.spec.backoffMaxMs, this.spec.backoffInitialMs * 2 ** attempt) * (0.5 + this.random());
-      await sleep(backoffMs);
+      await this.clock.sleep(backoffMs);
       if (stopped()) return false;
       try {
         await rejoin();

@@ -2,6 +2,7 @@
  * Runs the scenario's chaos steps at their times. Every step becomes an event (start, outcome and,
  * for a step that lasts, its end); a step that is still active when the run stops is undone then.
  */
+import { realClock, type Clock, type Timer } from '../core/clock.js';
 import type { MetricStore } from '../core/metrics/store.js';
 import { seededRandom } from '../core/plan/random.js';
 import type { ChaosStep } from '../core/scenario/index.js';
@@ -11,7 +12,7 @@ import type { NetworkChaos } from '../ports/network-control.js';
 import { applyStep, type StepOutcome } from './process-actions.js';
 
 export class ChaosTimeline {
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: Timer[] = [];
   /** Undo of every step still in effect (paused nodes, impairments, partitions), by a key naming it. */
   private readonly active = new Map<string, () => Promise<void>>();
   private readonly running = new Set<Promise<void>>();
@@ -30,6 +31,7 @@ export class ChaosTimeline {
      * every shard executes those.
      */
     private readonly processChaos: 'execute' | 'observe' = 'execute',
+    private readonly clock: Clock = realClock,
   ) {
     // Its own stream, so adding a chaos step does not change the plan's draws.
     this.random = seededRandom(seed ^ 0x5eed_c4a0);
@@ -37,7 +39,7 @@ export class ChaosTimeline {
 
   start(): void {
     this.steps.forEach((step, index) => {
-      this.timers.push(setTimeout(() => this.track(this.run(step, index)), Math.max(0, this.store.startMs + step.atMs - Date.now())));
+      this.timers.push(this.clock.setTimeout(() => this.track(this.run(step, index)), Math.max(0, this.store.startMs + step.atMs - this.clock.now())));
     });
   }
 
@@ -47,7 +49,7 @@ export class ChaosTimeline {
   }
 
   private now(): number {
-    return Date.now() - this.store.startMs;
+    return this.clock.now() - this.store.startMs;
   }
 
   private async run(step: ChaosStep, index: number): Promise<void> {
@@ -87,13 +89,16 @@ export class ChaosTimeline {
       this.store.event({ atMs: this.now(), kind: 'chaos-end', action: step.action, target, ...result });
     };
     this.active.set(key, end);
-    if (durationMs !== undefined) this.timers.push(setTimeout(() => this.track(end()), durationMs));
+    if (durationMs !== undefined) this.timers.push(this.clock.setTimeout(() => this.track(end()), durationMs));
   }
 
   /** Cancels steps not yet due, waits for those under way, and undoes what is still in effect. */
   async stop(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
+    const cancel = (): void => this.timers.splice(0).forEach((timer) => this.clock.clearTimeout(timer));
+    cancel();
     await Promise.allSettled([...this.running]);
+    // A step that was under way armed the end of its `for:` meanwhile: undone below, so not again later.
+    cancel();
     await Promise.allSettled([...this.active.values()].map((undo) => undo()));
   }
 }

@@ -2,6 +2,7 @@
  * Samples every node of a bundled target once per second (CPU of the node process and of each
  * mediasoup worker, RSS, rooms, transports, producers, consumers) for the report's server section.
  */
+import { realClock, type Clock, type Timer } from '../clock.js';
 import type { ServerNodeSeries } from '../../reports/report-types.js';
 import type { NodeStats } from '../../ports/target-control.js';
 import type { Target } from '../../ports/target-control.js';
@@ -11,16 +12,16 @@ interface Previous { atMs: number; pid: number; processCpuMs: number; workerCpuM
 export class ServerSampler {
   private readonly series = new Map<string, ServerNodeSeries>();
   private readonly previous = new Map<string, Previous>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
 
-  constructor(private readonly target: Target, private readonly startMs: number) {}
+  constructor(private readonly target: Target, private readonly startMs: number, private readonly clock: Clock = realClock) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.sample(), 1000);
+    this.timer = this.clock.setInterval(() => void this.sample(), 1000);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.clock.clearInterval(this.timer);
   }
 
   result(): ServerNodeSeries[] {
@@ -28,7 +29,7 @@ export class ServerSampler {
   }
 
   private async sample(): Promise<void> {
-    const atMs = Date.now();
+    const atMs = this.clock.now();
     const t = Math.floor((atMs - this.startMs) / 1000);
     if (t < 0) return;
     const answered = await Promise.all(this.target.nodes.map((node) => node.stats(900)));
