@@ -27,6 +27,20 @@ export function processId(pid: number): ProcessId | undefined {
   return ticks === undefined ? undefined : { pid, startTicks: ticks };
 }
 
+const pageBytes = 4096;
+const ticksPerSecond = 100;
+
+/** CPU (ms, user and system) and RSS (bytes) of a process from /proc; undefined when it is gone. */
+export function processUsage(pid: number): { cpuMs: number; rssBytes: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond, rssBytes: Number(fields[21]) * pageBytes };
+  } catch {
+    return undefined;
+  }
+}
+
 export function isRunning(p: ProcessId): boolean {
   return startTicks(p.pid) === p.startTicks;
 }
@@ -66,9 +80,9 @@ export async function awaitExit(pids: number[], graceMs: number): Promise<void> 
   await waitForExit(pids, graceMs);
 }
 
-/** Finds an executable: an explicit path from the environment, else the PATH. */
-export function findExecutable(names: string[], envVar: string): string | undefined {
-  const explicit = process.env[envVar];
+/** Finds an executable: an explicit path from the environment (when `envVar` names one), else the PATH. */
+export function findExecutable(names: string[], envVar?: string): string | undefined {
+  const explicit = envVar === undefined ? undefined : process.env[envVar];
   if (explicit) return existsSync(explicit) ? explicit : undefined;
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     for (const name of names) {

@@ -15,6 +15,13 @@ export interface OfferedMedia {
   receive?: Array<'audio' | 'video'>;
 }
 
+/** A STUN or TURN server, as the WebRTC API's RTCIceServer has it. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 /** A stream a connection receives, as the adapter learns it from the target. */
 export interface RemoteStream {
   /** The SSRC it arrives with (as in the SDP the target offered or answered). */
@@ -47,6 +54,14 @@ export interface ParticipantConnection {
   receiving(stream: RemoteStream): void;
   /** The stream with this SSRC ended (its publisher left or unpublished). */
   ended(ssrc: number): void;
+  /**
+   * ICE servers the target named for this connection (WHIP/WHEP `Link` headers): it gathers with
+   * them. Call it before the connection offers or takes an offer: a connection that already made
+   * its ICE agent cannot change what it gathered (a WHIP answer comes after the offer), so it only
+   * reports them. A participant that keeps its traffic on the host does not ask servers elsewhere.
+   * The report's events say which servers were used and which not, and why.
+   */
+  useIceServers(servers: IceServer[]): void;
   close(): void;
 }
 

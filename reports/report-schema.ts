@@ -222,7 +222,7 @@ export const reportSchema = z.object({
   /** Why the run did not complete, or why it is invalid. */
   abortReason: z.string().nullable(),
   target: z.object({
-    kind: z.enum(['bundled', 'url', 'janus', 'whip']),
+    kind: z.enum(['bundled', 'url', 'janus', 'whip', 'launch']),
     urls: z.array(z.string()),
     /** What runs the target, as it says (e.g. `Janus 1.1.2`); optional: older reports lack it. */
     software: z.string().optional(),

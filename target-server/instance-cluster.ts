@@ -81,6 +81,17 @@ export abstract class InstanceCluster<I extends ControlledInstance> implements T
   /** Starts (or starts again) the instance `nodeId`; adopt() it once it is up. */
   protected abstract startInstance(nodeId: string): Promise<I>;
 
+  /** Starts every instance in turn; when one fails, stops what started and throws its reason. */
+  async startAll(): Promise<this> {
+    try {
+      for (const id of this.nodeIds) await this.startInstance(id);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    return this;
+  }
+
   /** The processes pausing an instance stops: its own, and those that forward its media. */
   protected abstract pausePids(instance: I): Promise<number[]>;
 
@@ -104,6 +115,18 @@ export abstract class InstanceCluster<I extends ControlledInstance> implements T
       this.directory.markDead(nodeId);
       if (!instance.expectedExit) this.report({ kind: 'target-crash', target: nodeId, detail: `${this.label(nodeId)} (pid ${instance.pid}) ${instance.exitDetail}` });
     });
+  }
+
+  /** Adopts an instance once `ready` resolves; stops it and rethrows when it does not come up. */
+  protected async adoptWhenReady(nodeId: string, instance: I, ready: () => Promise<void>): Promise<I> {
+    try {
+      await ready();
+    } catch (error) {
+      await instance.stop();
+      throw error;
+    }
+    this.adopt(nodeId, instance);
+    return instance;
   }
 
   protected isPaused(nodeId: string): boolean {

@@ -10,7 +10,7 @@ import type { Engine, EngineContext, EngineProgress } from '../../ports/engine.j
 import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { MediaWatch } from '../media-watch.js';
-import { SampleDeadline } from '../sample-deadline.js';
+import { DeadlineChecks, SampleDeadline } from '../sample-deadline.js';
 import { BrowserParticipant } from './browser-participant.js';
 import { Chromium } from './chromium.js';
 import { PageServer } from './page-server.js';
@@ -65,7 +65,7 @@ export class BrowserEngine implements Engine {
       if (group.engine !== 'browser') continue;
       const participants = context.plan.bots
         .filter((bot) => bot.group === group.name)
-        .map((plan) => new BrowserParticipant({ plan, roomId: targetRoomId(context.runTag, plan.room), adapter, store: context.store, joinTimeoutMs: this.options.joinTimeoutMs, recovery: context.scenario.recovery, random: botRandom(context.plan.seed, plan.id) }));
+        .map((plan) => new BrowserParticipant({ plan, roomId: targetRoomId(context.runTag, plan.room), adapter, store: context.store, joinTimeoutMs: this.options.joinTimeoutMs, recovery: context.scenario.recovery, random: botRandom(context.plan.seed, plan.id), targetOnLoopback: context.loopbackOnly }));
       for (let first = 0; first < participants.length; first += group.perProcess) this.addHost(participants.slice(first, first + group.perProcess), server.url);
     }
     this.timers.push(
@@ -76,7 +76,7 @@ export class BrowserEngine implements Engine {
       }, context.endMs - Date.now()),
     );
     this.scheduleSample();
-    this.deadlineTimer = setInterval(() => this.hosts.forEach((h) => h.deadline.check()), 250);
+    this.deadlineTimer = DeadlineChecks.every(() => this.hosts.map((h) => h.deadline));
     this.mediaWatch.start();
   }
 

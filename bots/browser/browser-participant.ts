@@ -11,10 +11,11 @@
 import { EventEmitter } from 'node:events';
 import type { Page } from 'puppeteer-core';
 import type { MetricStore } from '../../core/metrics/store.js';
-import type { Participant, ParticipantConnection, RemoteStream, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
+import type { IceServer, Participant, ParticipantConnection, RemoteStream, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import type { RecoverySpec } from '../../core/scenario/index.js';
 import { peerIdOf, roomName, type BotPlan } from '../../core/plan/plan.js';
 import { hostNowMs } from '../clock.js';
+import { iceServerUse, reportIceServers } from '../ice-servers.js';
 import type { PayloadStamp } from '../media-payload.js';
 import { Recovery } from '../recovery.js';
 import { StreamReceiver } from '../stream-receiver.js';
@@ -34,6 +35,8 @@ export interface BrowserParticipantOptions {
   recovery: RecoverySpec;
   /** Seeded per participant: backoff jitter is part of the replayable run. */
   random: () => number;
+  /** Whether the run keeps every packet on the host (a loopback target): ICE servers a target names elsewhere are not asked. */
+  targetOnLoopback: boolean;
 }
 
 export type ParticipantState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
@@ -178,8 +181,18 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
         this.subscribedAtMs = hostNowMs();
       },
       ended: (ssrc) => void this.audioStreams.delete(ssrc),
+      useIceServers: (servers) => void call(() => this.useIceServers(page, id, purpose, servers)).catch(() => undefined),
       close: () => void page.evaluate((i) => (globalThis as unknown as PageGlobal).rtcstorm.closeConnection(i), id).catch(() => undefined),
     };
+  }
+
+  /** Servers elsewhere are left out here; the page says whether its connection could still take the rest. */
+  private async useIceServers(page: Page, id: number, purpose: 'publish' | 'subscribe', servers: IceServer[]): Promise<void> {
+    if (servers.length === 0) return;
+    const { store, targetOnLoopback } = this.options;
+    const usable = iceServerUse(servers, purpose, { onHost: targetOnLoopback, gathered: false }).use;
+    const taken = usable.length === 0 || (await page.evaluate((i, s) => (globalThis as unknown as PageGlobal).rtcstorm.useIceServers(i, s), id, usable));
+    reportIceServers(store, this.peerId, iceServerUse(servers, purpose, { onHost: targetOnLoopback, gathered: !taken }));
   }
 
   /** The target dropped the participant (its signalling closed, its session expired). */

@@ -21,6 +21,13 @@ export interface PageOffer {
   receive?: Array<'audio' | 'video'>;
 }
 
+/** An ICE server (ports/target-adapter.ts IceServer), as plain data for page.evaluate. */
+export interface PageIceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 /**
  * Received audio frames since the last batch, flat: `frameFields` numbers per frame (the stamp's
  * sender id, seq and send time, the arrival time in the page, the frame's RTP timestamp). Plain
@@ -74,6 +81,8 @@ export interface PageApi {
   acceptAnswer(id: number, answer: string): Promise<void>;
   createAnswer(id: number, offer: string): Promise<string>;
   applyAnswer(id: number): Promise<string>;
+  /** Gathers with these ICE servers; false (and nothing changed) when the connection had gathered already. */
+  useIceServers(id: number, servers: PageIceServer[]): boolean;
   /** Resolves once the connection is connected; rejects when it fails or the time is up. */
   connected(id: number, timeoutMs: number): Promise<void>;
   closeConnection(id: number): void;

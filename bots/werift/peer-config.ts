@@ -22,7 +22,8 @@ export function peerConfig(loopbackOnly: boolean): RTCPeerConnectionConfig {
     headerExtensions: { audio: [] },
     iceAdditionalHostAddresses: ['127.0.0.1'],
     iceUseIpv6: false,
-    // werift's default STUN server is on the internet; load traffic stays on the host.
+    // werift's default STUN server is on the internet; load traffic stays on the host. Servers a
+    // target names come later, per connection (WeriftConnection.useIceServers).
     iceServers: [],
     iceFilterCandidatePair: (pair: CandidatePair) => !isLoopback(pair.remoteCandidate.host) || isLoopback(pair.localCandidate.host),
   };

@@ -12,6 +12,7 @@ import type { AudioSpec, RecoverySpec, TalkSpec } from '../../core/scenario/inde
 import { directRoute, type MediaRoute } from '../../ports/media-route.js';
 import type { Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import { hostNowMs } from '../clock.js';
+import { reportIceServers } from '../ice-servers.js';
 import { Recovery } from '../recovery.js';
 import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from '../media-payload.js';
 import { StreamReceiver } from '../stream-receiver.js';
@@ -32,6 +33,11 @@ export interface WeriftBotOptions {
   adapter: TargetAdapter;
   /** Whether the target is on loopback: then only 127.0.0.1 is gathered (peer-config.ts). */
   loopbackOnly?: boolean;
+  /**
+   * Whether the run keeps every packet on the host (a loopback target, reached directly or from a
+   * network namespace): ICE servers a target names elsewhere are not asked. Default: `loopbackOnly`.
+   */
+  targetOnLoopback?: boolean;
   group: string;
   audio: AudioSpec;
   store: MetricStore;
@@ -211,7 +217,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       onClosed: (closed) => {
         if (session.recvs.includes(closed)) session.recvs.splice(session.recvs.indexOf(closed), 1);
       },
-    });
+      onIceServers: (use) => reportIceServers(this.options.store, this.peerId, use),
+    }, { onHost: this.options.targetOnLoopback ?? this.options.loopbackOnly ?? true, ...(this.fastMedia ? { noTurn: 'the fast media path sends RTP from the ICE socket itself, not through a relay' } : {}) }, purpose);
     if (purpose === 'publish') session.send = connection;
     else {
       session.recvs.push(connection);

@@ -7,7 +7,8 @@
 import { RTCPeerConnection, type RTCSessionDescription } from 'werift';
 import { answerRejecting, candidatesOf, mediaSections, offerWithout, payloadTypeOf, rewriteCandidates, ssrcOf, type SdpCandidate } from '../../core/sdp.js';
 import type { Endpoint, MediaPath, MediaRoute } from '../../ports/media-route.js';
-import type { OfferedMedia, ParticipantConnection, RemoteStream } from '../../ports/target-adapter.js';
+import type { IceServer, OfferedMedia, ParticipantConnection, RemoteStream } from '../../ports/target-adapter.js';
+import { iceServerUse, type IceServerLimits, type IceServerUse } from '../ice-servers.js';
 import { peerConfig } from './peer-config.js';
 
 /** The stream a publishing connection sends, as its own offer says. */
@@ -19,6 +20,8 @@ export interface ConnectionEvents {
   onEnded(ssrc: number): void;
   /** The connection was closed (by the adapter or the participant). */
   onClosed?(connection: WeriftConnection): void;
+  /** What became of ICE servers the target named (for the report). */
+  onIceServers?(use: IceServerUse): void;
 }
 
 const key = (e: Endpoint): string => `${e.address}:${e.port}`;
@@ -54,8 +57,20 @@ export class WeriftConnection implements ParticipantConnection {
     private readonly route: MediaRoute,
     private readonly peerId: string,
     private readonly events: ConnectionEvents,
+    /** Limits on the ICE servers a target names (bots/ice-servers.ts); whether it gathered, the connection says itself. */
+    private readonly iceLimits: Omit<IceServerLimits, 'gathered'> = { onHost: loopbackOnly },
+    private readonly purpose: 'publish' | 'subscribe' = 'publish',
   ) {
     this.pc = new RTCPeerConnection(peerConfig(loopbackOnly));
+  }
+
+  useIceServers(servers: IceServer[]): void {
+    if (servers.length === 0) return;
+    // werift gives an ICE agent its STUN and TURN servers when it makes it (the first transceiver, or
+    // the target's offer): a new configuration reaches only a connection that has none yet.
+    const use = iceServerUse(servers, this.purpose, { ...this.iceLimits, gathered: this.pc.iceTransports.length > 0 });
+    if (use.use.length > 0) this.pc.setConfiguration({ iceServers: use.use });
+    this.events.onIceServers?.(use);
   }
 
   async createOffer(media: OfferedMedia): Promise<string> {

@@ -109,7 +109,7 @@ export function estimateCapacity(scenario: Scenario, plan: RunPlan, machine: Mac
   const joinsPerSecond = peakJoinsPerSecond(scenario, plan.bots);
   const us = 1e-6;
   const loaderCores = (weriftSent + (receivedBy.get('werift') ?? 0)) * figures.loaderPacketUs * us + werift.length * figures.botSecondUs * us;
-  const local = scenario.target.kind === 'bundled' || (scenario.target.kind === 'janus' && scenario.target.url === null) || (scenario.target.kind === 'whip' && scenario.target.launch);
+  const local = scenario.target.kind === 'bundled' || (scenario.target.kind === 'janus' && scenario.target.url === null) || (scenario.target.kind === 'whip' && scenario.target.launch) || scenario.target.kind === 'launch';
   const sfuCores = local ? (sent + received) * figures.sfuPacketUs * us : 0;
   const neededCores = loaderCores + sfuCores + joinsPerSecond / figures.joinsPerCoreSecond + pages * figures.browserPageCores;
   const usableCores = machine.cores * usableShare;

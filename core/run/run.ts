@@ -3,24 +3,28 @@
  * reverse order and always writes a report, also when interrupted or when something failed.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
-import { HarnessProbe } from '../../bots/fleet/harness-probe.js';
+import { realClock, type Clock, type Timer } from '../clock.js';
+import { HarnessProbe } from '../harness-probe.js';
+import { SampleDeadline } from '../../bots/sample-deadline.js';
 import { ChaosTimeline } from '../../chaos/timeline.js';
-import { RunJournal } from '../../reports/journal/run-journal.js';
+import { RunJournal, type JournalCost } from '../../reports/journal/run-journal.js';
 import { builtInAdapters, userAdapterPath, type AdapterSpec } from '../../targets/adapter-module.js';
 import { startLaunchedJanus } from '../../targets/janus/launched-janus.js';
 import { startLaunchedWhip } from '../../targets/whip/launched-whip.js';
+import { startLaunchedCommand } from '../../targets/command/launched-command.js';
+import { dirname, resolve } from 'node:path';
 import { buildReport } from '../../reports/build-report.js';
 import { latestMachinePercent, type SharedMachine } from '../../reports/harness-validity.js';
 import type { Report } from '../../reports/report-types.js';
 import { verdictOf, type Verdict } from '../../reports/verdict.js';
 import { writeReport } from '../../reports/write-report.js';
-import { externalTarget, startBundledTarget, type Target } from '../../target-server/bundled-target.js';
+import { externalTarget, startBundledTarget } from '../../target-server/bundled-target.js';
+import type { Target } from '../../ports/target-control.js';
 import { lossRatio } from '../metrics/aggregate.js';
 import { MetricStore } from '../metrics/store.js';
-import { planNetwork } from '../plan/network-plan.js';
-import { makePlan, publishersByRoom, shardPlan, type RunPlan, type ShardSpec } from '../plan/plan.js';
+import { planRun, type PlannedRun } from '../plan/planned-run.js';
+import { publishersByRoom, type RunPlan, type ShardSpec } from '../plan/plan.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Engine, EngineContext, SkippedGroup } from '../../ports/engine.js';
 import { createEngines, type EngineOptions, type ScenarioEngines } from './engines.js';
@@ -35,6 +39,8 @@ import { TeardownStack } from './teardown.js';
 export interface RunOptions extends EngineOptions {
   /** Run one slice of a distributed run; chaos steps are executed by shard 0 only. */
   shard?: ShardSpec;
+  /** The plan, when the caller made it already (for its pre-check); else made here from `shard`. */
+  planned?: PlannedRun;
   /** Shared start time of all shards (epoch ms); default: as soon as the target is up. */
   startAtMs?: number;
   outDir: string;
@@ -43,7 +49,13 @@ export interface RunOptions extends EngineOptions {
   observers?: RunObserver[];
 }
 
-export interface RunResult { report: Report; files: string[]; verdict: Verdict }
+export interface RunResult {
+  report: Report;
+  files: string[];
+  verdict: Verdict;
+  /** What the crash-safe journal cost the run process (the bench reports it); undefined when none was kept. */
+  journalCost?: JournalCost;
+}
 
 type Rooms = () => Array<{ roomId: string; publishers: string[] }>;
 
@@ -53,13 +65,10 @@ export interface RunParts {
   createEngines(scenario: Scenario, plan: RunPlan, options: EngineOptions): ScenarioEngines;
   /** Lead time for engine processes to boot, so bots planned at t=0 really join at t=0. */
   engineBootMs: number;
+  /** The run's time; the unit tests' manual clock runs a scenario without waiting it out. Default: real. */
+  clock?: Clock;
 }
 
-
-/** Waits `ms`, or less when the run is aborted meanwhile. */
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return sleep(ms, undefined, { signal }).catch(() => undefined);
-}
 
 /** The target, and for WHIP/WHEP the endpoint templates the adapter uses. */
 async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag: string, rooms: Rooms): Promise<{ target: Target; whip?: { publish: string; subscribe: string } }> {
@@ -71,6 +80,7 @@ async function startTarget(scenario: Scenario, processes: ProcessLedger, runTag:
     return { target, whip: { publish: target.publish, subscribe: target.subscribe } };
   }
   if (spec.kind === 'whip') return { target: externalTarget(spec.publish!), whip: { publish: spec.publish!, subscribe: spec.subscribe! } };
+  if (spec.kind === 'launch') return { target: await startLaunchedCommand({ ...spec, cwd: scenario.file ? dirname(resolve(scenario.file)) : process.cwd(), processes }) };
   return { target: externalTarget(spec.url!) };
 }
 
@@ -94,36 +104,46 @@ function isLoopbackTarget(scenario: Scenario): boolean {
 
 /**
  * At each second boundary: the run process's own lag and CPU, as fleet processes sample theirs, and
- * the whole machine's CPU, everyone's.
+ * the whole machine's CPU, everyone's. Its seconds are due as a fleet process's are: one whose
+ * timer a stalled event loop skipped is counted missing (and so has no machine sample), not healthy.
+ * The clock says when a second is due; the lag and CPU it samples are the real process's.
  */
-function sampleHarnessHealth(store: MetricStore, endMs: number): () => void {
+function sampleHarnessHealth(store: MetricStore, endMs: number, clock: Clock): () => void {
   const probe = new HarnessProbe(store, 'run');
   const machine = new MachineCpu();
-  let timer: NodeJS.Timeout | undefined;
+  const deadline = new SampleDeadline(store, 'run', Math.ceil((endMs - store.startMs) / 1000) - 1);
+  let timer: Timer | undefined;
+  const sample = (): void => {
+    const second = deadline.dueNow(clock.now());
+    if (second === undefined) return;
+    const atMs = store.startMs + second * 1000 + 500;
+    probe.sample(atMs);
+    const busy = machine.sample();
+    if (busy !== null) store.record('machine_cpu_percent', busy, 'machine', atMs);
+  };
   const next = (): void => {
-    const second = Math.floor((Date.now() - store.startMs) / 1000);
-    const boundaryMs = store.startMs + (second + 1) * 1000;
+    const boundaryMs = store.startMs + (Math.floor((clock.now() - store.startMs) / 1000) + 1) * 1000;
     if (boundaryMs > endMs) return;
-    timer = setTimeout(() => {
-      probe.sample(boundaryMs - 500);
-      const busy = machine.sample();
-      if (busy !== null) store.record('machine_cpu_percent', busy, 'machine', boundaryMs - 500);
+    timer = clock.setTimeout(() => {
+      sample();
       next();
-    }, boundaryMs - Date.now());
+    }, boundaryMs - clock.now());
   };
   next();
   return () => {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
+    // A second that ended since the last timer is sampled; the open one is not judged.
+    sample();
     probe.close();
   };
 }
 
-function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine | null): ProgressSnapshot {
+function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine | null, nowMs: number): ProgressSnapshot {
   const last = store.seconds().at(-1);
   const latency = last === undefined ? undefined : store.histogram('e2e_latency_ms', undefined, last, last);
   const progress = engines.map((e) => e.progress());
   return {
-    elapsedS: Math.max(0, Math.round((Date.now() - store.startMs) / 1000)),
+    elapsedS: Math.max(0, Math.round((nowMs - store.startMs) / 1000)),
     durationS: Math.round(scenario.durationMs / 1000),
     connected: progress.reduce((n, p) => n + p.connected, 0),
     planned,
@@ -136,15 +156,17 @@ function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, pla
 }
 
 /** The product's parts: the scenario's target, and its groups' engines. */
-export const productParts: RunParts = { startTarget, createEngines, engineBootMs: 1000 };
+export const productParts: RunParts = { startTarget, createEngines, engineBootMs: 1000, clock: realClock };
 
 export async function runScenario(scenario: Scenario, options: RunOptions, parts: RunParts = productParts): Promise<RunResult> {
   // One plan for the run; a shard runs its slice, and WHIP/WHEP participants need every shard's publishers.
-  const wholePlan = makePlan(scenario);
-  const plan = options.shard ? shardPlan(wholePlan, options.shard) : wholePlan;
+  const planned = options.planned ?? planRun(scenario, options.shard);
+  const { whole: wholePlan, mine: plan } = planned;
+  const shard = planned.shard ?? undefined;
   const observers = options.observers ?? [];
   const teardown = new TeardownStack();
-  const startedAtMs = Date.now();
+  const clock = parts.clock ?? realClock;
+  const startedAtMs = clock.now();
   const runTag = randomBytes(3).toString('hex');
   const machineCores = availableParallelism();
   let store = new MetricStore(startedAtMs);
@@ -158,7 +180,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
   const ledger = new RunLedger(runTag);
   try {
     ({ engines, skipped } = parts.createEngines(scenario, plan, options));
-    journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: options.shard ?? null, startedAtMs, machineCores, skipped });
+    journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: shard ?? null, startedAtMs, machineCores, skipped });
     // Made once, when a WHIP/WHEP target asks (the launched servers' endpoints, then the adapter's roster).
     let roster: ReturnType<Rooms> | undefined;
     const rooms: Rooms = () => (roster ??= publishersByRoom(wholePlan, runTag));
@@ -168,16 +190,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
     targetSoftware = target.software;
     if (options.signal.aborted) throw new Error('interrupted before the fleet started');
 
-    const startMs = options.startAtMs ?? Date.now() + parts.engineBootMs;
-    if (startMs < Date.now()) throw new Error(`--start-at ${new Date(startMs).toISOString()} is already past when this shard is ready: the shards cannot start together; give them more lead time`);
+    const startMs = options.startAtMs ?? clock.now() + parts.engineBootMs;
+    if (startMs < clock.now()) throw new Error(`--start-at ${new Date(startMs).toISOString()} is already past when this shard is ready: the shards cannot start together; give them more lead time`);
     store = new MetricStore(startMs);
     store.trackChanges();
     journal.started(startMs, target.urls, target.software);
     const adapter = adapterSpec(scenario, target, runTag, whip, rooms);
-    const context: EngineContext = { scenario, plan, network: planNetwork(scenario, wholePlan), store, signallingUrl: target.signallingUrl, adapter, loopbackOnly: isLoopbackTarget(scenario), startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
-    teardown.push('harness probe', sampleHarnessHealth(store, context.endMs));
-    target.onIncident((incident) => store.event({ atMs: Date.now() - startMs, ...incident, ok: false }));
-    const sampler = new ServerSampler(target, startMs);
+    const context: EngineContext = { scenario, plan, network: planned.network, store, signallingUrl: target.signallingUrl, adapter, loopbackOnly: isLoopbackTarget(scenario), startMs, endMs: startMs + scenario.durationMs, runTag, processes: ledger };
+    teardown.push('harness probe', sampleHarnessHealth(store, context.endMs, clock));
+    target.onIncident((incident) => store.event({ atMs: clock.now() - startMs, ...incident, ok: false }));
+    const sampler = new ServerSampler(target, startMs, clock);
     server = sampler;
     sampler.start();
     teardown.push('server sampler', () => sampler.stop());
@@ -187,21 +209,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
     }
     // Stopped before the engines (teardown runs in reverse): a paused node is resumed first.
     const network = engines.map((engine) => engine.network).find((n) => n !== undefined);
-    const chaos = new ChaosTimeline(scenario.chaos, target, store, scenario.seed, network, options.shard && options.shard.index > 0 ? 'observe' : 'execute');
+    const chaos = new ChaosTimeline(scenario.chaos, target, store, scenario.seed, network, shard && shard.index > 0 ? 'observe' : 'execute', clock);
     chaos.start();
     teardown.push('chaos', () => chaos.stop());
 
     const runContext = { scenario, plan, store, machine: () => ({ cores: machineCores, target: sampler.result() }) };
     await notify(observers, 'onStart', runContext);
     const running = journal;
-    const ticker = setInterval(() => {
+    const ticker = clock.setInterval(() => {
       // Seconds that have ended go to the journal; the current one when it has.
-      running.flush(store, sampler.result(), Math.floor((Date.now() - startMs) / 1000));
-      void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, runContext.machine()), runContext);
+      running.flush(store, sampler.result(), Math.floor((clock.now() - startMs) / 1000));
+      void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, runContext.machine(), clock.now()), runContext);
     }, 1000);
-    teardown.push('progress', () => clearInterval(ticker));
-    await sleepUnlessAborted(context.endMs - Date.now(), options.signal);
-    if (options.signal.aborted) abortReason = `interrupted (${String(options.signal.reason ?? 'signal')}) after ${((Date.now() - startMs) / 1000).toFixed(1)} s`;
+    teardown.push('progress', () => clock.clearInterval(ticker));
+    await clock.sleep(context.endMs - clock.now(), options.signal);
+    if (options.signal.aborted) abortReason = `interrupted (${String(options.signal.reason ?? 'signal')}) after ${((clock.now() - startMs) / 1000).toFixed(1)} s`;
   } catch (error) {
     abortReason = (error as Error).message;
   } finally {
@@ -210,13 +232,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
   }
   const crashes = engines.flatMap((e) => e.crashes());
   if (crashes.length > 0) abortReason ??= `engine process crashed: ${crashes.join('; ')}`;
-  const durationMs = Math.min(Math.max(0, Date.now() - store.startMs), scenario.durationMs);
-  const report = buildReport({ scenario, plan, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, ...(targetSoftware ? { targetSoftware } : {}), skipped, server: server?.result() ?? [], machineCores, shard: options.shard ? { ...options.shard, startAtMs: store.startMs } : null });
+  const durationMs = Math.min(Math.max(0, clock.now() - store.startMs), scenario.durationMs);
+  const report = buildReport({ scenario, plan, wholePlan, network: planned.network, store, startedAtMs, durationMs, complete: abortReason === null, abortReason, targetUrls, ...(targetSoftware ? { targetSoftware } : {}), skipped, server: server?.result() ?? [], machineCores, shard: shard ? { ...shard, startAtMs: store.startMs } : null });
   const files = writeReport(options.outDir, report);
   journal?.remove();
-  // Every process of the run has ended (teardown waited for them): nothing for the next run to sweep.
+  // Teardown waited for every process; one it could not end stays in the ledger for the next run to sweep.
   ledger.close();
   await notify(observers, 'onEnd', report);
   await notify(observers, 'close');
-  return { report, files, verdict: verdictOf(report) };
+  return { report, files, verdict: verdictOf(report), ...(journal ? { journalCost: journal.cost } : {}) };
 }

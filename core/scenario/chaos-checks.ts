@@ -32,11 +32,15 @@ function timeProblems(steps: IndexedStep[], durationMs: number): PathProblem[] {
   });
 }
 
-/** Instances rtcstorm controls: a bundled cluster's nodes, a launched Janus's instances; none for an external target. */
+/**
+ * Instances rtcstorm controls: a bundled cluster's nodes, a launched Janus's instances, the Janus
+ * behind launched WHIP/WHEP servers (they follow it when it restarts); none for an external target.
+ */
 function controlledNodes(target: TargetSpec): { nodes: number; what: string } | null {
   if (target.kind === 'bundled') return { nodes: target.nodes, what: 'the bundled target has nodes' };
   if (target.kind === 'janus' && target.url === null) return { nodes: target.instances, what: 'the launched Janus has instances' };
-  // The launched WHIP/WHEP servers do not follow a Janus that restarts: no process chaos there (yet).
+  if (target.kind === 'whip' && target.launch) return { nodes: 1, what: 'the Janus behind the launched WHIP/WHEP servers is' };
+  if (target.kind === 'launch') return { nodes: target.instances, what: 'target.launch has instances' };
   return null;
 }
 
@@ -46,16 +50,17 @@ function targetProblems(steps: IndexedStep[], target: TargetSpec): PathProblem[]
     if (step.action === 'exec' || step.action === 'impair') return [];
     const controlled = controlledNodes(target);
     if (!controlled) {
-      return [{ path: ['chaos', index, 'action'], message: `${step.action} needs a target rtcstorm starts and controls (target.bundled, or target.janus with instances; not target.whip); for an external target use action: exec`, at: 'value' }];
+      return [{ path: ['chaos', index, 'action'], message: `${step.action} needs a target rtcstorm starts and controls (target.bundled, target.janus with instances, target.whip with launch, or target.launch); for an external target use action: exec`, at: 'value' }];
     }
     if (step.action === 'kill-worker' && target.kind !== 'bundled') {
-      return [{ path: ['chaos', index, 'action'], message: 'kill-worker needs the bundled target: only its nodes have mediasoup workers (kill-node, pause-node and restart-node work on Janus)', at: 'value' }];
+      return [{ path: ['chaos', index, 'action'], message: 'kill-worker needs the bundled target: only its nodes have mediasoup workers (kill-node, pause-node and restart-node work on a launched Janus, and on the Janus behind launched WHIP/WHEP servers)', at: 'value' }];
     }
     const match = /^node-(\d+)(?:\/worker-(\d+))?$/.exec(step.target);
     if (!match) return [];
     const node = Number(match[1]);
     if (node >= controlled.nodes) {
-      return [{ path: ['chaos', index, 'target'], message: `no such node: ${controlled.what} node-0 … node-${controlled.nodes - 1} (got ${step.target})`, at: 'value' }];
+      const names = controlled.nodes === 1 ? 'node-0' : `node-0 … node-${controlled.nodes - 1}`;
+      return [{ path: ['chaos', index, 'target'], message: `no such node: ${controlled.what} ${names} (got ${step.target})`, at: 'value' }];
     }
     if (target.kind !== 'bundled') return [];
     if (match[2] !== undefined && Number(match[2]) >= target.workersPerNode) {

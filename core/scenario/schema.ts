@@ -60,6 +60,22 @@ const whip = z
     error: 'set launch: true (rtcstorm starts the WHIP and WHEP servers) or both publish and subscribe (endpoint URL templates of your servers)',
   });
 
+/**
+ * Your SFU as a command rtcstorm runs: instance i gets port `port + i`; `{port}` and `{instance}`
+ * in the command, the environment and `url` are replaced. Ready (and alive) while its port accepts
+ * connections, or while GET `health` answers below 500.
+ */
+const launch = z.strictObject({
+  command: z.array(z.string().min(1)).min(1),
+  instances: z.int().min(1).max(10).default(1),
+  // Up to 10 instances on consecutive ports stay below 65536.
+  port: z.int().min(1024).max(65_000),
+  url: z.string().default('ws://127.0.0.1:{port}'),
+  health: z.string().startsWith('/').optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  readyTimeout: positiveDuration.default(15_000),
+});
+
 const loopbackOnly = (url: string, allowNonLoopback: boolean, path: string[], ctx: z.RefinementCtx): boolean => {
   const parsed = new URL(url);
   if (parsed.protocol === 'ws+unix:' || allowNonLoopback || isLoopbackHost(parsed.hostname)) return true;
@@ -81,6 +97,7 @@ const target = z
     url: wsUrl.optional(),
     janus: janus.optional(),
     whip: whip.optional(),
+    launch: launch.optional(),
     adapter: userAdapter.optional(),
     allowNonLoopback: z.boolean().default(false),
   })
@@ -93,14 +110,16 @@ const target = z
 type BundledInput = z.infer<typeof bundled>;
 type JanusInput = z.infer<typeof janus>;
 type WhipInput = z.infer<typeof whip>;
+type LaunchInput = z.infer<typeof launch>;
 
-function targetKind(input: { bundled?: BundledInput; url?: string; janus?: JanusInput; whip?: WhipInput; allowNonLoopback: boolean }, ctx: z.RefinementCtx): TargetKind {
-  const { bundled, url, janus, whip, allowNonLoopback } = input;
-    const given = [bundled !== undefined && 'bundled', url !== undefined && 'url', janus !== undefined && 'janus', whip !== undefined && 'whip'].filter(Boolean);
+function targetKind(input: { bundled?: BundledInput; url?: string; janus?: JanusInput; whip?: WhipInput; launch?: LaunchInput; allowNonLoopback: boolean }, ctx: z.RefinementCtx): TargetKind {
+  const { bundled, url, janus, whip, launch, allowNonLoopback } = input;
+    const given = [bundled !== undefined && 'bundled', url !== undefined && 'url', janus !== undefined && 'janus', whip !== undefined && 'whip', launch !== undefined && 'launch'].filter(Boolean);
     if (given.length !== 1) {
-      ctx.addIssue({ code: 'custom', message: `must set exactly one of bundled, url, janus or whip (got ${given.length === 0 ? 'none' : given.join(' and ')})`, input: { bundled, url, janus, whip } });
+      ctx.addIssue({ code: 'custom', message: `must set exactly one of bundled, url, janus, whip or launch (got ${given.length === 0 ? 'none' : given.join(' and ')})`, input: { bundled, url, janus, whip, launch } });
       return z.NEVER;
     }
+    if (launch !== undefined) return launchKind(launch, ctx);
     if (whip !== undefined) {
       const token = whip.token ?? null;
       if (whip.launch) return { kind: 'whip', launch: true, publish: null, subscribe: null, token, allowNonLoopback };
@@ -115,6 +134,21 @@ function targetKind(input: { bundled?: BundledInput; url?: string; janus?: Janus
       return loopbackOnly(janus.url, allowNonLoopback, ['janus', 'url'], ctx) ? { kind: 'janus', instances: 0, url: janus.url, allowNonLoopback, publishersPerRoom } : z.NEVER;
     }
     return loopbackOnly(url!, allowNonLoopback, ['url'], ctx) ? { kind: 'url', url: url!, allowNonLoopback } : z.NEVER;
+}
+
+/** A launched SFU runs here: its URL must be loopback whatever allowNonLoopback says. */
+function launchKind(launch: LaunchInput, ctx: z.RefinementCtx): TargetKind {
+  const sample = launch.url.replaceAll('{port}', String(launch.port)).replaceAll('{instance}', '0');
+  const ok = URL.canParse(sample) && ['ws:', 'wss:', 'http:', 'https:'].includes(new URL(sample).protocol);
+  if (!ok) {
+    ctx.addIssue({ code: 'custom', path: ['launch', 'url'], message: `must be a ws:// or http:// URL template of an instance, e.g. ws://127.0.0.1:{port} (got ${show(launch.url)})`, input: launch.url });
+    return z.NEVER;
+  }
+  if (!isLoopbackHost(new URL(sample).hostname)) {
+    ctx.addIssue({ code: 'custom', path: ['launch', 'url'], message: `host "${new URL(sample).hostname}" is not loopback (allowed: 127.0.0.0/8, localhost, ::1): a launched SFU runs on this machine`, input: launch.url });
+    return z.NEVER;
+  }
+  return { kind: 'launch', command: launch.command, instances: launch.instances, port: launch.port, url: launch.url, health: launch.health ?? null, env: launch.env, readyTimeoutMs: launch.readyTimeout, allowNonLoopback: false };
 }
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -84,7 +84,9 @@ export type TargetKind =
   /** Janus VideoRoom: `instances` launched by rtcstorm (url null), or an external one at `url` (instances 0, no process control). */
   | { kind: 'janus'; instances: number; url: string | null; allowNonLoopback: boolean; publishersPerRoom: number }
   /** WHIP to publish, WHEP to subscribe: servers rtcstorm launches in front of a Janus (`launch`, no process chaos), or the user's endpoint templates. */
-  | { kind: 'whip'; launch: boolean; publish: string | null; subscribe: string | null; token: string | null; allowNonLoopback: boolean };
+  | { kind: 'whip'; launch: boolean; publish: string | null; subscribe: string | null; token: string | null; allowNonLoopback: boolean }
+  /** Your SFU, started by rtcstorm: `instances` runs of `command`, each on its own port, ended with the run; loopback only. */
+  | { kind: 'launch'; command: string[]; instances: number; port: number; url: string; health: string | null; env: Record<string, string>; readyTimeoutMs: number; allowNonLoopback: false };
 
 export interface Threshold {
   metric: MetricName;

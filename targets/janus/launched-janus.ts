@@ -10,11 +10,11 @@
 import { recordFolder } from '../../core/host/install-record.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { diesWithParent, findExecutable, keepLastLines } from '../../core/processes.js';
+import { diesWithParent, findExecutable, keepLastLines, processUsage as usage } from '../../core/processes.js';
 import type { ProcessLedger } from '../../ports/process-ledger.js';
 import type { NodeStats, Target } from '../../ports/target-control.js';
 import { ChildInstance, InstanceCluster } from '../../target-server/instance-cluster.js';
@@ -36,8 +36,6 @@ const heartbeatMs = 500;
 /** Janus binds one UDP port per ICE agent (a peer connection): a range of this many per instance. */
 const portsPerInstance = 4000;
 const firstRtpPort = 20_000;
-const pageBytes = 4096;
-const ticksPerSecond = 100;
 
 /** `janus` on the PATH (or $JANUS_BIN); undefined when not installed. */
 export function findJanus(): string | undefined {
@@ -65,16 +63,6 @@ function info(url: string, timeoutMs: number): Promise<string | undefined> {
   });
 }
 
-/** CPU (ms) and RSS (bytes) of a process from /proc; undefined when it is gone. */
-function usage(pid: number): { cpuMs: number; rssBytes: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond, rssBytes: Number(fields[21]) * pageBytes };
-  } catch {
-    return undefined;
-  }
-}
 
 class JanusInstance extends ChildInstance {
   readonly url: string;
@@ -158,14 +146,9 @@ class LaunchedJanus extends InstanceCluster<JanusInstance> {
     const child = spawn(command.command, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid !== undefined) this.processes.started(child.pid, `Janus ${nodeId}`);
     const instance = new JanusInstance(nodeId, child, api, rtpPorts, () => this.directory.roomsOf(nodeId).length);
-    try {
+    return this.adoptWhenReady(nodeId, instance, async () => {
       this.software = `Janus ${await instance.ready()}`;
-    } catch (error) {
-      await instance.stop();
-      throw error;
-    }
-    this.adopt(nodeId, instance);
-    return instance;
+    });
   }
 
   /** Janus forwards media itself: its own process is all there is to stop. */
@@ -191,11 +174,5 @@ export async function startLaunchedJanus(options: LaunchedJanusOptions): Promise
   const directory = await Directory.start();
   const nodeIds = [...Array(options.instances).keys()].map((i) => `node-${i}`);
   const target = new LaunchedJanus(janus, directory, loopback, dir, nodeIds, options.processes, options.tcpApiPort);
-  try {
-    for (const id of nodeIds) await target.startInstance(id);
-  } catch (error) {
-    await target.stop();
-    throw error;
-  }
-  return target;
+  return target.startAll();
 }

@@ -4,7 +4,10 @@
  * (Debian's package, unpacked by `npm run setup`) for WHIP and janus-whep-server (npm) for WHEP,
  * hosted by whep-host.ts. rtcstorm makes what those servers need before the load starts: the
  * VideoRoom rooms, and a WHIP endpoint for every publisher of the plan (`<room>-<peer>`); the WHEP
- * host adds an endpoint of the same name for each feed that appears.
+ * host adds an endpoint of the same name for each feed that appears. The chaos timeline's node-0 is
+ * the Janus: both servers dial it again when it comes back (simple-whip-server every 2 s,
+ * janus-whep-server every 3 s, the WHEP host at its next poll), and a restart makes its rooms again,
+ * so publishers POST again and subscribers WHEP again, as after any loss of the target.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -160,8 +163,9 @@ export async function startLaunchedWhip(options: LaunchedWhipOptions): Promise<L
     await janus.stop();
     rmSync(dir, { recursive: true, force: true });
   };
+  // The API's port is the instance's own: the same URL after a restart.
+  const janusUrl = janus.urls[0]!;
   try {
-    const janusUrl = janus.urls[0]!;
     await createRooms(janusUrl, options.rooms);
     const whip = startSimpleWhipServer(home, join(dir, 'whip'), janusUrl, whipPort, options.processes);
     helpers.push(whip);
@@ -190,7 +194,12 @@ export async function startLaunchedWhip(options: LaunchedWhipOptions): Promise<L
     killNode: (id) => janus.killNode(id),
     pauseNode: (id) => janus.pauseNode(id),
     resumeNode: (id) => janus.resumeNode(id),
-    restartNode: (id) => janus.restartNode(id),
+    // A restarted Janus has none of the rooms made over its API: they are made again before anyone comes back.
+    restartNode: async (id) => {
+      const detail = await janus.restartNode(id);
+      await createRooms(janusUrl, options.rooms);
+      return `${detail}; its ${options.rooms.length} VideoRoom room(s) made again`;
+    },
     killWorker: (id, index) => janus.killWorker(id, index),
     onIncident: (listener) => janus.onIncident(listener),
     stop,

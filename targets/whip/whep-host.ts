@@ -3,7 +3,9 @@
  * from npm) serving WHEP, with one endpoint per VideoRoom publisher, named by the publisher's
  * display (its WHIP endpoint id, which simple-whip-server gives the feed). Publishers are found by
  * asking Janus for each room's participants a few times a second; an endpoint follows its
- * publisher's feed (a republished publisher has a new one) and goes when it does.
+ * publisher's feed (a republished publisher has a new one) and goes when it does. A Janus that
+ * goes away (killed, restarted by the chaos timeline) is dialled again, as janus-whep-server's own
+ * connection is, and the endpoints follow the feeds its publishers make there.
  *
  * argv[2]: a JSON file of WhepHostConfig. It ends when its stdin closes (the run ended or died).
  */
@@ -28,12 +30,31 @@ interface Listed { id: number; display?: string; publisher?: boolean }
 const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as WhepHostConfig;
 const server = new JanusWhepServer({ janus: { address: config.janus }, rest: { port: config.port, basePath: config.basePath }, debug: 'warn' });
 await server.start();
-const janus = await JanusConnection.open(config.janus, 5000);
-const handle = await janus.attach('janus.plugin.videoroom');
+
+/** The VideoRoom handle the participants are listed on; undefined while Janus is away. */
+let videoroom: { janus: JanusConnection; handle: number } | undefined;
+
+async function dial(): Promise<{ janus: JanusConnection; handle: number }> {
+  const janus = await JanusConnection.open(config.janus, 5000);
+  try {
+    const handle = await janus.attach('janus.plugin.videoroom');
+    // Janus went away: dialled again on the next poll (stdin or SIGTERM end this process, not this).
+    janus.on('closed', () => {
+      if (videoroom?.janus === janus) videoroom = undefined;
+    });
+    return { janus, handle };
+  } catch (error) {
+    janus.close();
+    throw error;
+  }
+}
+
+videoroom = await dial();
 /** Endpoint id → the feed it serves. */
 const served = new Map<string, { room: number; feed: number }>();
 
 async function reconcile(): Promise<void> {
+  const { janus, handle } = (videoroom ??= await dial());
   const present = new Set<string>();
   for (const room of config.rooms) {
     const reply = await janus.message(handle, { request: 'listparticipants', room });
@@ -57,8 +78,16 @@ async function reconcile(): Promise<void> {
 
 let stopping = false;
 async function poll(): Promise<void> {
+  // While Janus is away every poll fails alike: the error is written once, not five times a second.
+  let lastError = '';
   while (!stopping) {
-    await reconcile().catch((error: Error) => console.error(`[whep-host] ${error.message}`));
+    await reconcile().then(
+      () => (lastError = ''),
+      (error: Error) => {
+        if (error.message !== lastError) console.error(`[whep-host] ${error.message}`);
+        lastError = error.message;
+      },
+    );
     await sleep(config.pollMs);
   }
 }
@@ -66,12 +95,11 @@ async function poll(): Promise<void> {
 function stop(): void {
   if (stopping) return;
   stopping = true;
-  janus.close();
+  videoroom?.janus.close();
   void server.destroy().finally(() => endChild(0));
   setTimeout(() => endChild(0), 1000).unref();
 }
 
-janus.on('closed', stop);
 process.stdin.on('close', stop);
 process.stdin.resume();
 process.on('SIGTERM', stop);

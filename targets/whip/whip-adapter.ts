@@ -5,11 +5,11 @@
  * says who publishes in each room (the `publishers` option), and a subscriber asks for each of
  * them, again every so often while the endpoint is not there yet (404) or the server cannot serve it (5xx).
  */
-import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
+import type { AdapterInit, IceServer, JoinOptions, Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import { TargetError } from '../../ports/target-adapter.js';
 import { mediaSections, ssrcOf } from '../../core/sdp.js';
 import { enterOrLeave } from '../enter-room.js';
-import { deleteResource, patchAnswer, postOffer, UnreachableError, type IceServer, type SdpReply } from './whip-http.js';
+import { deleteResource, patchAnswer, postOffer, UnreachableError, type SdpReply } from './whip-http.js';
 
 export interface WhipSettings {
   /** Endpoint URL templates: `{room}` is the room's name at the target, `{peer}` the publisher's peer id. */
@@ -36,9 +36,9 @@ class WhipSession implements TargetSession {
   private readonly resources = new Set<string>();
   private readonly connections = new Set<ParticipantConnection>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The ICE servers each connection was told to use, as JSON: told again only when they change. */
+  private readonly told = new Map<ParticipantConnection, string>();
   private closed = false;
-  /** ICE servers the endpoints named in Link headers (reported; bots take the direct or relayed path). */
-  iceServers: IceServer[] = [];
 
   constructor(
     private readonly adapter: WhipAdapter,
@@ -57,29 +57,48 @@ class WhipSession implements TargetSession {
     await Promise.all(others.map((peer) => this.subscribe(peer, true)));
   }
 
+  /**
+   * A new connection, told at once the ICE servers its kind of endpoint named last (before it
+   * gathers): WHIP names them only in the answer to an offer, so a publisher's first connection
+   * cannot use them, and its next one (a rejoin) does.
+   */
   private open(purpose: 'publish' | 'subscribe'): ParticipantConnection {
     const connection = this.participant.openConnection(purpose);
     this.connections.add(connection);
+    const known = this.adapter.iceServers[purpose];
+    if (known) this.useIceServers(connection, known);
     return connection;
+  }
+
+  private useIceServers(connection: ParticipantConnection, servers: IceServer[]): void {
+    const key = JSON.stringify(servers);
+    if (servers.length === 0 || this.told.get(connection) === key) return;
+    this.told.set(connection, key);
+    connection.useIceServers(servers);
   }
 
   private drop(connection: ParticipantConnection): void {
     this.connections.delete(connection);
+    this.told.delete(connection);
     connection.close();
   }
 
-  private async post(template: string, peer: string, offer: string, serverOffer: boolean): Promise<SdpReply> {
-    const reply = await postOffer(this.options.reach(endpointUrl(template, this.options.roomId, peer)), offer, this.settings.token, this.options.timeoutMs, serverOffer);
+  /** POSTs to `peer`'s endpoint; the ICE servers the reply names are kept for the connections opened later. */
+  private async post(purpose: 'publish' | 'subscribe', peer: string, offer: string): Promise<SdpReply> {
+    const template = purpose === 'publish' ? this.settings.publish : this.settings.subscribe;
+    const reply = await postOffer(this.options.reach(endpointUrl(template, this.options.roomId, peer)), offer, this.settings.token, this.options.timeoutMs, purpose === 'subscribe');
     this.resources.add(reply.resource);
-    this.iceServers = reply.iceServers.length > 0 ? reply.iceServers : this.iceServers;
     if (this.closed) await deleteResource(reply.resource, this.settings.token, this.options.timeoutMs);
+    if (reply.iceServers.length > 0) this.adapter.iceServers[purpose] = reply.iceServers;
     return reply;
   }
 
   private async publish(): Promise<void> {
     const connection = this.open('publish');
     const offer = await connection.createOffer({ send: this.participant.publishes });
-    const reply = await this.post(this.settings.publish, this.participant.peerId, offer, false);
+    const reply = await this.post('publish', this.participant.peerId, offer);
+    // Named after the offer: the connection reports them unused (the next one, a rejoin's, starts with them).
+    this.useIceServers(connection, reply.iceServers);
     await connection.acceptAnswer(reply.sdp);
   }
 
@@ -111,19 +130,22 @@ class WhipSession implements TargetSession {
     try {
       // A server that answered an offer with its own once does so always: the body it ignores is reused.
       const offer = known ?? (await connection.createOffer({ receive: this.participant.receives }));
-      const reply = await this.post(this.settings.subscribe, peer, offer, true);
+      const reply = await this.post('subscribe', peer, offer);
       if (reply.status === 201) {
         if (known) throw new TargetError(201, `${this.settings.subscribe}: answered with an SDP answer after an earlier 406 (server offer); rtcstorm expects one or the other from a server`);
+        this.useIceServers(connection, reply.iceServers);
         this.announce(connection, reply.sdp, peer);
         await connection.acceptAnswer(reply.sdp);
         return;
       }
       if (!known) {
-        // The connection that offered cannot take the server's offer: a fresh one answers it.
+        // The connection that offered cannot take the server's offer: a fresh one (told the reply's ICE servers as it opens) answers it.
         this.adapter.serverOfferBody = offer;
         this.drop(connection);
         connection = this.open('subscribe');
       }
+      // Before it takes the server's offer: the connection has no ICE agent yet and gathers with them.
+      this.useIceServers(connection, reply.iceServers);
       this.announce(connection, reply.sdp, peer);
       await connection.createAnswer(reply.sdp);
       const answer = await connection.applyAnswer();
@@ -153,6 +175,8 @@ class WhipSession implements TargetSession {
 
 class WhipAdapter implements TargetAdapter {
   serverOfferBody: string | undefined;
+  /** The ICE servers the WHIP and the WHEP endpoints named last (Link headers), for connections opened after. */
+  readonly iceServers: { publish?: IceServer[]; subscribe?: IceServer[] } = {};
 
   constructor(readonly settings: WhipSettings) {}
 

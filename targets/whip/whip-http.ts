@@ -3,9 +3,7 @@
  * or, in WHEP, the server's own offer (406) with a `Location` for the session's resource; the
  * client's answer PATCHed there; DELETE to end. ICE servers come in `Link` headers.
  */
-import { TargetError } from '../../ports/target-adapter.js';
-
-export interface IceServer { urls: string; username?: string; credential?: string }
+import { TargetError, type IceServer } from '../../ports/target-adapter.js';
 
 export interface SdpReply {
   status: number;

@@ -88,9 +88,41 @@ chaos:
     // Each bot's outage closed: its last packet before the kill to its first after rejoining.
     assert.ok((report.metrics.recovery_time_ms?.count ?? 0) >= 8, JSON.stringify(report.metrics.recovery_time_ms));
     assert.ok((report.metrics.recovery_time_ms?.p50 ?? 0) > 2000, 'the instance was down for 2 s');
+    // And each received stream's silence, measured when it was back: at least as long as the outage.
+    assert.ok((report.metrics.media_gap_ms?.count ?? 0) >= 8 && (report.metrics.media_gap_ms?.p50 ?? 0) > 2000, JSON.stringify(report.metrics.media_gap_ms));
     const last = report.timeline.at(-2)!;
     assert.equal(last.botsConnected, 8);
     assert.ok(last.packetsReceived > 8 * 3 * 40, `packets in second ${last.t}: ${last.packetsReceived}`);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(janusLeftovers(), []);
+  });
+
+  it('a pause of the Janus instance longer than the media timeout: every bot notices the silence, rejoins once it resumes and is heard again', async () => {
+    const out = tempDir('janus-pause');
+    const file = writeScenario(`
+name: janus-pause
+duration: 15s
+target: { janus: { instances: 1 } }
+rooms: { count: 2, size: 4 }
+fleet:
+  - { engine: werift, count: 8, rampUp: 1s }
+recovery: { mediaTimeout: 2s }
+chaos:
+  - { at: 4s, action: pause-node, target: node-0, for: 4s }
+`);
+    const result = await runMarked(['run', file, '--out', out]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const report = readReport(out);
+    assert.deepEqual(report.events.filter((e) => e.kind === 'chaos' || e.kind === 'chaos-end').map((e) => [e.kind, e.action, e.ok]), [['chaos', 'pause-node', true], ['chaos-end', 'pause-node', true]]);
+    const [pause] = report.recoveries;
+    assert.equal(report.recoveries.length, 1);
+    // A paused Janus closes no socket: the bots find out from the silence (recovery.mediaTimeout).
+    assert.ok(pause!.botFailures >= 1, `failures after the pause: ${pause!.botFailures}`);
+    assert.ok((pause!.recoveryTimeMs?.count ?? 0) >= 8, `every bot's outage closed: ${JSON.stringify(pause!.recoveryTimeMs)}`);
+    assert.ok((pause!.recoveryTimeMs?.min ?? 0) > 3500, 'nobody is heard again before the instance resumes, 4 s after it paused');
+    assert.ok((pause!.mediaGapMs?.count ?? 0) >= 8, `media gaps: ${JSON.stringify(pause!.mediaGapMs)}`);
+    assert.equal(report.bots.failed, 0);
+    assert.equal(report.timeline.at(-2)!.botsConnected, 8);
     assert.deepEqual(result.leftBehind, []);
     assert.deepEqual(janusLeftovers(), []);
   });

@@ -70,6 +70,44 @@ network:
     assert.deepEqual(whipFolders(), before);
   });
 
+  it('kill and restart, then a pause, of the Janus behind the servers: every bot notices, POSTs and WHEPs again once Janus is back, and is heard again; nothing left', async () => {
+    const out = tempDir('whip-chaos');
+    const file = writeScenario(`
+name: whip-chaos
+duration: 20s
+target: { whip: { launch: true, token: s3cret } }
+rooms: { count: 2, size: 4 }
+fleet:
+  - { engine: werift, count: 8, rampUp: 1s }
+recovery: { mediaTimeout: 2s }
+chaos:
+  - { at: 4s, action: kill-node, target: node-0 }
+  - { at: 6s, action: restart-node, target: node-0 }
+  - { at: 12s, action: pause-node, target: node-0, for: 3s }
+`);
+    const before = whipFolders();
+    const result = await runMarked(['run', file, '--out', out]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const report = readReport(out);
+    assert.deepEqual(report.events.filter((e) => e.kind === 'chaos').map((e) => [e.action, e.ok]), [['kill-node', true], ['restart-node', true], ['pause-node', true]]);
+    assert.match(report.events.find((e) => e.action === 'restart-node')?.detail ?? '', /; its 2 VideoRoom room\(s\) made again$/);
+    const [kill, restart, pause] = report.recoveries;
+    // The kill is noticed from the silence, 2 s on (recovery.mediaTimeout): its failures may fall in the restart's window.
+    assert.ok(kill!.botFailures + restart!.botFailures >= 8, `failures after the kill: ${kill!.botFailures} + ${restart!.botFailures}`);
+    assert.ok((restart!.recoveryTimeMs?.count ?? 0) >= 8 && (restart!.recoveryTimeMs?.min ?? 0) > 2000, `every bot back after the restart: ${JSON.stringify(restart!.recoveryTimeMs)}`);
+    assert.ok(pause!.botFailures >= 1, `failures after the pause: ${pause!.botFailures}`);
+    assert.ok((pause!.recoveryTimeMs?.count ?? 0) >= 8 && (pause!.recoveryTimeMs?.min ?? 0) > 2500, `every bot back after the pause: ${JSON.stringify(pause!.recoveryTimeMs)}`);
+    assert.ok((pause!.mediaGapMs?.count ?? 0) >= 8, `media gaps after the pause: ${JSON.stringify(pause!.mediaGapMs)}`);
+    assert.equal(report.bots.failed, 0);
+    const last = report.timeline.at(-2)!;
+    assert.equal(last.botsConnected, 8);
+    // Everyone hears the 3 others of its room again, each over a WHEP session of its own.
+    assert.ok(last.packetsReceived > 8 * 3 * 40, `packets in second ${last.t}: ${last.packetsReceived}`);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(janusLeftovers(), []);
+    assert.deepEqual(whipFolders(), before);
+  });
+
   it('Chromium pages with video and audio-only bots in one room: everyone hears the 3 others (bots answer the video of a WHEP feed rejected)', async () => {
     const out = tempDir('whip-browsers');
     const file = writeScenario(`

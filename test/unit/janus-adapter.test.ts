@@ -85,6 +85,7 @@ function recordingParticipant(peerId: string) {
         },
         receiving: (stream) => void streams.push(stream),
         ended: (ssrc) => void ended.push(ssrc),
+        useIceServers: () => void calls.push('ice-servers'),
         close: () => void calls.push('close'),
       };
     },

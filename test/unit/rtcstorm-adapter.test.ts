@@ -95,6 +95,7 @@ function recordingParticipant(takesEveryStream: boolean) {
         },
         receiving: (stream) => void streams.push(stream),
         ended: (ssrc) => void ended.push(ssrc),
+        useIceServers: () => void calls.push('ice-servers'),
         close: () => void calls.push('close'),
       };
     },

@@ -57,12 +57,18 @@ recovery: { mediaTimeout: 1500ms }`),
     const found = problems(base(`  - { at: 1s, action: kill-node, target: node-0 }
   - { at: 1s, action: explode }`, 'target: { url: "ws://127.0.0.1:1" }'));
     assert.equal(found.length, 2);
-    assert.match(found[0]!, /chaos\[0\]\.action: kill-node needs a target rtcstorm starts and controls \(target\.bundled, or target\.janus with instances; not target\.whip\)/);
+    assert.match(found[0]!, /chaos\[0\]\.action: kill-node needs a target rtcstorm starts and controls \(target\.bundled, target\.janus with instances, target\.whip with launch, or target\.launch\)/);
     assert.match(found[1]!, /chaos\[1\]\.action: .*kill-node.*exec/);
   });
 
-  it('refuses process chaos on a launched WHIP/WHEP target, naming the step', () => {
-    const found = problems(base('  - { at: 1s, action: restart-node, target: node-0 }', 'target: { whip: { launch: true } }'));
-    assert.deepEqual(found.map((f) => f.replace(/^\d+: /, '')), ['chaos[0].action: restart-node needs a target rtcstorm starts and controls (target.bundled, or target.janus with instances; not target.whip); for an external target use action: exec']);
+  it('takes node chaos on the Janus behind launched WHIP/WHEP servers (node-0 only); refuses it on external WHIP/WHEP servers, naming the step', () => {
+    assert.deepEqual(problems(base('  - { at: 1s, action: kill-node, target: node-0 }\n  - { at: 2s, action: restart-node, target: node-0 }\n  - { at: 3s, action: pause-node, target: node-0, for: 1s }', 'target: { whip: { launch: true } }')), []);
+    const launched = problems(base('  - { at: 1s, action: kill-node, target: node-1 }\n  - { at: 2s, action: kill-worker, target: node-0/worker-0 }', 'target: { whip: { launch: true } }'));
+    assert.deepEqual(launched.map((f) => f.replace(/^\d+: /, '')), [
+      'chaos[0].target: no such node: the Janus behind the launched WHIP/WHEP servers is node-0 (got node-1)',
+      'chaos[1].action: kill-worker needs the bundled target: only its nodes have mediasoup workers (kill-node, pause-node and restart-node work on a launched Janus, and on the Janus behind launched WHIP/WHEP servers)',
+    ]);
+    const external = problems(base('  - { at: 1s, action: restart-node, target: node-0 }', 'target: { whip: { publish: "http://127.0.0.1:1/whip/{room}-{peer}", subscribe: "http://127.0.0.1:1/whep/{room}-{peer}" } }'));
+    assert.deepEqual(external.map((f) => f.replace(/^\d+: /, '')), ['chaos[0].action: restart-node needs a target rtcstorm starts and controls (target.bundled, target.janus with instances, target.whip with launch, or target.launch); for an external target use action: exec']);
   });
 });

@@ -327,13 +327,13 @@ const badCases: BadCase[] = [
     yaml: edit('rooms:', 'target: { bundled: {}, url: "ws://127.0.0.1:1" }\nrooms:'),
     path: 'target',
     at: '{ bundled: {}',
-    message: /^must set exactly one of bundled, url, janus or whip \(got bundled and url\)$/,
+    message: /^must set exactly one of bundled, url, janus, whip or launch \(got bundled and url\)$/,
   },
   {
     title: 'target with neither',
     yaml: edit('rooms:', 'target: { allowNonLoopback: true }\nrooms:'),
     path: 'target',
-    message: /^must set exactly one of bundled, url, janus or whip \(got none\)$/,
+    message: /^must set exactly one of bundled, url, janus, whip or launch \(got none\)$/,
   },
   {
     title: 'whip with launch and endpoint templates',
@@ -354,6 +354,24 @@ const badCases: BadCase[] = [
     yaml: edit('rooms:', 'target: { whip: { publish: "https://whip.example.com/{room}/{peer}", subscribe: "http://127.0.0.1:7090/whep/{peer}" } }\nrooms:'),
     path: 'target.whip.publish',
     message: /host "whip\.example\.com" is not loopback .*unless target\.allowNonLoopback is true/,
+  },
+  {
+    title: 'launch without a command',
+    yaml: edit('rooms:', 'target: { launch: { port: 7300 } }\nrooms:'),
+    path: 'target.launch.command',
+    message: /^is required$/,
+  },
+  {
+    title: 'launch on a port past the range',
+    yaml: edit('rooms:', 'target: { launch: { command: [./sfu], port: 70000 } }\nrooms:'),
+    path: 'target.launch.port',
+    message: /65000/,
+  },
+  {
+    title: 'launch whose instances are reached off loopback',
+    yaml: edit('rooms:', 'target: { launch: { command: [./sfu], port: 7300, url: "ws://192.0.2.1:{port}" } }\nrooms:'),
+    path: 'target.launch.url',
+    message: /^host "192\.0\.2\.1" is not loopback \(allowed: 127\.0\.0\.0\/8, localhost, ::1\): a launched SFU runs on this machine$/,
   },
   {
     title: 'url that is neither a node nor a directory',

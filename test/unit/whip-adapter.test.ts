@@ -69,6 +69,7 @@ function recordingParticipant(peerId: string) {
         },
         receiving: (stream) => void streams.push(stream),
         ended: () => undefined,
+        useIceServers: (servers) => void calls.push(`ice #${n} ${JSON.stringify(servers)}`),
         close: () => void calls.push(`close #${n}`),
       };
     },
@@ -87,29 +88,35 @@ describe('WHIP/WHEP adapter on a recorded exchange', () => {
     http.server.close();
   });
 
-  it('publishes with WHIP (bearer token, Location, Link), subscribes with WHEP (406 server offer, a fresh connection answers, PATCH), DELETEs both on leave', async () => {
+  it('publishes with WHIP (bearer token, Location, Link), subscribes with WHEP (406 server offer, a fresh connection answers, PATCH), DELETEs both on leave; the ICE servers each endpoint names reach the connections', async () => {
     http.seen.length = 0;
     http.reply = (seen, res) => {
       if (seen.method === 'POST' && seen.url.startsWith('/whip/endpoint/')) {
         res.writeHead(201, { 'content-type': 'application/sdp', location: '/whip/resource/run1-room-0-bot-1', link: '<stun:127.0.0.1:3478>; rel="ice-server", <turn:127.0.0.1:3478?transport=udp>; rel="ice-server"; username="u"; credential="p"; credential-type="password"' });
         res.end(janusAnswer);
       } else if (seen.method === 'POST' && seen.url.startsWith('/whep/endpoint/') && seen.url.endsWith('-bot-2')) {
-        res.writeHead(406, { 'content-type': 'application/sdp', location: '/whep/resource/abc' }).end(janusOffer(4242));
+        res.writeHead(406, { 'content-type': 'application/sdp', location: '/whep/resource/abc', link: '<stun:127.0.0.1:3479>; rel="ice-server"' }).end(janusOffer(4242));
       } else if (seen.method === 'PATCH' || seen.method === 'DELETE') res.writeHead(204).end();
       else res.writeHead(404).end('Invalid endpoint ID');
     };
     const adapter = createAdapter({ url: `${http.base}/whip/endpoint/{room}-{peer}`, runTag: 'run1', options: { subscribe: `${http.base}/whep/endpoint/{room}-{peer}`, token: 'secret', publishers: { 'run1-room-0': ['bot-1', 'bot-2'], 'run1-room-1': ['bot-2'] } } });
+    const whipServers = 'ice #0 [{"urls":"stun:127.0.0.1:3478"},{"urls":"turn:127.0.0.1:3478?transport=udp","username":"u","credential":"p"}]';
+    const whepServers = '[{"urls":"stun:127.0.0.1:3479"}]';
     const p = recordingParticipant('bot-1');
     const session = await adapter.join(p.participant, { ...join, publish: true });
     assert.deepEqual(p.calls, [
       'open publish #0',
       'offer #0 {"send":["audio"]}',
+      // WHIP names its ICE servers in the answer, after the offer: the connection is told (and reports them unused).
+      whipServers,
       'accept #0 janus-answer',
       'open subscribe #1',
       'offer #1 {"receive":["audio"]}',
-      // The offering connection cannot take the server's offer: closed, and a fresh one answers.
+      // The offering connection cannot take the server's offer: closed, and a fresh one answers,
+      // told the WHEP endpoint's ICE servers before it takes the offer (and gathers).
       'close #1',
       'open subscribe #2',
+      `ice #2 ${whepServers}`,
       'answer-to #2 janus-offer',
       'apply #2',
     ]);
@@ -128,9 +135,15 @@ describe('WHIP/WHEP adapter on a recorded exchange', () => {
     http.seen.length = 0;
     const q = recordingParticipant('bot-3');
     const listener = await adapter.join(q.participant, { ...join, roomId: 'run1-room-1', publish: false });
-    assert.deepEqual(q.calls, ['open subscribe #0', 'answer-to #0 janus-offer', 'apply #0']);
+    // Known ICE servers go to a new connection as it opens; the same ones in the reply are not told twice.
+    assert.deepEqual(q.calls, ['open subscribe #0', `ice #0 ${whepServers}`, 'answer-to #0 janus-offer', 'apply #0']);
     assert.equal(http.seen[0]!.body, 'v=0\r\ns=werift-offer-1\r\n');
     await listener.leave();
+    // A publisher's next connection (a rejoin) starts with the servers WHIP named, before it offers.
+    const again = recordingParticipant('bot-1');
+    const rejoined = await adapter.join(again.participant, { ...join, roomId: 'run1-room-2', publish: true });
+    assert.deepEqual(again.calls.slice(0, 4), ['open publish #0', whipServers, 'offer #0 {"send":["audio"]}', 'accept #0 janus-answer']);
+    await rejoined.leave();
     await adapter.close();
   });
 

@@ -30,6 +30,7 @@ host.rtcstorm = {
   acceptAnswer: (id, answer) => started().acceptAnswer(id, answer),
   createAnswer: (id, offer) => started().createAnswer(id, offer),
   applyAnswer: (id) => started().applyAnswer(id),
+  useIceServers: (id, servers) => started().useIceServers(id, servers),
   connected: (id, timeoutMs) => started().connected(id, timeoutMs),
   closeConnection: (id) => started().close(id),
   stats: () => connections?.stats() ?? Promise.resolve({ inbound: [], sent: [] }),

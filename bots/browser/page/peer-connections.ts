@@ -5,7 +5,7 @@
  * concealment and freezes) only for a sink. Codec settings go into the target's answer, where
  * Chromium's encoder reads them (a=ptime, Opus maxaveragebitrate).
  */
-import type { PageOffer, PageStart, PageStats } from '../page-api.js';
+import type { PageIceServer, PageOffer, PageStart, PageStats } from '../page-api.js';
 import { collectStats } from './collect-stats.js';
 import { passThrough, stampSent, unstampReceived, type FrameLog } from './encoded-frames.js';
 
@@ -114,6 +114,17 @@ export class PeerConnections {
     await pc.setLocalDescription(answer);
     await gathered(pc);
     return pc.localDescription?.sdp ?? '';
+  }
+
+  /**
+   * Chromium gathers at setLocalDescription: new ICE servers before that are used; after it, they
+   * would only be for an ICE restart, which the page never does, so the connection keeps its own.
+   */
+  useIceServers(id: number, servers: PageIceServer[]): boolean {
+    const pc = this.pc(id);
+    if (pc.localDescription !== null) return false;
+    pc.setConfiguration({ ...pc.getConfiguration(), iceServers: servers });
+    return true;
   }
 
   connected(id: number, timeoutMs: number): Promise<void> {
