@@ -30,6 +30,13 @@ export interface EngineContext {
   processes: ProcessLedger;
 }
 
+/** What an engine may get ready before the run's clock starts. */
+export interface EnginePreparation {
+  scenario: Scenario;
+  plan: RunPlan;
+  processes: ProcessLedger;
+}
+
 export interface EngineProgress { connected: number; joined: number; failed: number }
 
 /** A group the run could not start (e.g. k6 not installed), reported instead of failing the run. */
@@ -37,6 +44,12 @@ export interface SkippedGroup { group: string; engine: string; reason: string; h
 
 export interface Engine {
   readonly name: string;
+  /**
+   * Before the run's clock starts: what takes long and loads the machine (launching Chromium) is
+   * done here, so it neither delays planned joins nor counts in the run's seconds. stop() ends what
+   * it made, also when start() is never called.
+   */
+  prepare?(facts: EnginePreparation): Promise<void>;
   start(context: EngineContext): Promise<void>;
   /** Drains and stops; all its samples are in the store when this resolves. */
   stop(): Promise<void>;

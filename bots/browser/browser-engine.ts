@@ -6,7 +6,7 @@
 import { targetRoomId } from '../../core/plan/plan.js';
 import { botRandom } from '../../core/plan/random.js';
 import type { BrowserGroup } from '../../core/scenario/index.js';
-import type { Engine, EngineContext, EngineProgress } from '../../ports/engine.js';
+import type { Engine, EngineContext, EnginePreparation, EngineProgress } from '../../ports/engine.js';
 import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { MediaWatch } from '../media-watch.js';
@@ -43,6 +43,8 @@ export class BrowserEngine implements Engine {
   private leaving: Promise<void> | undefined;
   private adapter: TargetAdapter | undefined;
   private stopping = false;
+  /** Launched by prepare(), before the run's clock started; taken by the hosts in order. */
+  private readonly prepared: Array<Promise<Chromium>> = [];
   private readonly mediaWatch = new MediaWatch((now) => {
     for (const p of this.participants) p.checkMedia(now);
   });
@@ -53,7 +55,18 @@ export class BrowserEngine implements Engine {
     return this.hosts.flatMap((h) => h.participants);
   }
 
-  /** Returns at once: browsers start in the background, each page joins at its planned time. */
+  /** One Chromium per host the plan needs, launched together, before the run's clock starts. */
+  async prepare(facts: EnginePreparation): Promise<void> {
+    for (const group of facts.scenario.fleet) {
+      if (group.engine !== 'browser') continue;
+      const pages = facts.plan.bots.filter((bot) => bot.group === group.name).length;
+      for (let k = 0; k < Math.ceil(pages / group.perProcess); k++) this.prepared.push(Chromium.launch(facts.processes));
+    }
+    // A launch that failed fails its host's participants at start, as a launch there would.
+    await Promise.allSettled(this.prepared);
+  }
+
+  /** Returns at once: browsers not prepared start in the background, each page joins at its planned time. */
   async start(context: EngineContext): Promise<void> {
     this.context = context;
     // The pages' signalling runs here, in the run process, through the same adapter module as the bots'.
@@ -89,7 +102,7 @@ export class BrowserEngine implements Engine {
   private async launch(host: Host, pageUrl: string): Promise<void> {
     const { startMs } = this.context!;
     try {
-      host.chromium = await Chromium.launch(this.context!.processes);
+      host.chromium = await (this.prepared.shift() ?? Chromium.launch(this.context!.processes));
     } catch (error) {
       for (const p of host.participants) p.fail(`cannot start Chromium: ${(error as Error).message}`);
       return;
@@ -174,6 +187,9 @@ export class BrowserEngine implements Engine {
   }
 
   async stop(): Promise<void> {
+    // Prepared browsers no host took: the run ended before (or without) starting this engine.
+    const unused = this.prepared.splice(0);
+    await Promise.all(unused.map((launched) => launched.then((chromium) => chromium.close()).catch(() => undefined)));
     if (!this.context) return;
     this.stopping = true;
     const stopAt = Date.now();

@@ -139,7 +139,9 @@ function sampleHarnessHealth(store: MetricStore, endMs: number, clock: Clock): (
 }
 
 function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine | null, nowMs: number): ProgressSnapshot {
-  const last = store.seconds().at(-1);
+  // The latest second that has ended: the open one holds only what was sampled early (a page's stats), not its packets.
+  const current = Math.floor((nowMs - store.startMs) / 1000);
+  const last = store.seconds().filter((t) => t < current).at(-1);
   const latency = last === undefined ? undefined : store.histogram('e2e_latency_ms', undefined, last, last);
   const progress = engines.map((e) => e.progress());
   return {
@@ -189,6 +191,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
     targetUrls = target.urls;
     targetSoftware = target.software;
     if (options.signal.aborted) throw new Error('interrupted before the fleet started');
+    // What engines get ready before the clock starts (Chromium) is ended by their stop(), started or not.
+    const started = new Set<Engine>();
+    for (const engine of engines) {
+      if (!engine.prepare) continue;
+      teardown.push(`engine ${engine.name} (prepared)`, () => (started.has(engine) ? Promise.resolve() : engine.stop()));
+      await engine.prepare({ scenario, plan, processes: ledger });
+      if (options.signal.aborted) throw new Error('interrupted before the fleet started');
+    }
 
     const startMs = options.startAtMs ?? clock.now() + parts.engineBootMs;
     if (startMs < clock.now()) throw new Error(`--start-at ${new Date(startMs).toISOString()} is already past when this shard is ready: the shards cannot start together; give them more lead time`);
@@ -204,6 +214,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
     sampler.start();
     teardown.push('server sampler', () => sampler.stop());
     for (const engine of engines) {
+      // Ctrl-C while engines start: the rest are not started.
+      if (options.signal.aborted) throw new Error(`interrupted (${String(options.signal.reason ?? 'signal')}) after ${(Math.max(0, clock.now() - startMs) / 1000).toFixed(1)} s`);
+      started.add(engine);
       teardown.push(`engine ${engine.name}`, () => engine.stop());
       await engine.start(context);
     }

@@ -165,6 +165,7 @@ describe('run orchestration over fakes', () => {
     const started = log.lines.filter((l) => l.startsWith('start ') && l !== 'start target');
     const stopped = log.lines.filter((l) => l.startsWith('stop ') && l !== 'stop target');
     assert.ok(started.includes('start a'));
+    assert.ok(!started.includes('start b'), 'an engine after the Ctrl-C was started');
     assert.deepEqual(stopped, started.map((l) => l.replace('start', 'stop')).reverse());
     assert.equal(log.lines[0], 'start target');
     assert.equal(log.lines.at(-1), 'stop target');
@@ -210,6 +211,35 @@ describe('run orchestration over fakes', () => {
     assert.equal(result.report.complete, false);
     assert.equal(result.report.abortReason, 'teardown: engine b: fleet-1 did not exit');
     assert.equal(result.verdict.exitCode, 2);
+  });
+
+  it('an engine that prepares (Chromium) does so before the run\'s clock starts; stopped once; stopped also when Ctrl-C comes before it starts', async () => {
+    const { clock, log } = setup();
+    const preparing: Engine = {
+      ...fakeEngine(log, 'b'),
+      prepare: async () => {
+        log.add('prepare b');
+        await clock.sleep(3000);
+      },
+    };
+    const result = await run(clock, scenario('2s', 'chaos:\n  - { at: 1s, action: kill-node, target: node-0 }'), [fakeEngine(log, 'a'), preparing], log);
+    assert.deepEqual(log.lines, ['start target', 'prepare b', 'start a', 'start b', 'kill node-0', 'stop b', 'stop a', 'stop target']);
+    // The 3 s of preparing came before t=0: the chaos step is at 1 s of the run's clock, not 3 s into it.
+    assert.equal(log.at.get('kill node-0')! - log.at.get('start a')!, 1000);
+    assert.equal(result.report.complete, true);
+
+    const aborted = setup();
+    const controller = new AbortController();
+    const interrupted: Engine = {
+      ...fakeEngine(aborted.log, 'c'),
+      prepare: async () => {
+        aborted.log.add('prepare c');
+        controller.abort('SIGINT');
+      },
+    };
+    const abortedRun = await run(aborted.clock, scenario('30s'), [interrupted], aborted.log, { signal: controller.signal });
+    assert.deepEqual(aborted.log.lines, ['start target', 'prepare c', 'stop c', 'stop target']);
+    assert.equal(abortedRun.report.complete, false);
   });
 
   it('a crashed engine process marks the run aborted, naming what it said', async () => {
