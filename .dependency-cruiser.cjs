@@ -27,6 +27,13 @@ module.exports = {
       to: { path: '^chaos/' },
     },
     {
+      name: 'bots-get-the-media-plane-wired',
+      comment: 'A bot depends on the media plane port (ports/media-plane.ts) only; the fleet process, its entry point, wires the TypeScript plane.',
+      severity: 'error',
+      from: { path: '^bots/', pathNot: '^bots/fleet/fleet-process\\.ts$' },
+      to: { path: '^bots/werift/fast-media\\.ts$' },
+    },
+    {
       name: 'chaos-does-not-import-bots',
       severity: 'error',
       from: { path: '^chaos/' },

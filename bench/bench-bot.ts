@@ -1,5 +1,6 @@
 /** A werift bot as the benches run it: one SFU node, no recovery pressure, its own room and group. */
 import type { MediaRoute } from '../ports/media-route.js';
+import { typescriptMediaPlane } from '../bots/werift/fast-media.js';
 import { WeriftBot, type WeriftBotOptions } from '../bots/werift/werift-bot.js';
 import type { MetricStore } from '../core/metrics/store.js';
 import type { TargetAdapter } from '../ports/target-adapter.js';
@@ -45,6 +46,7 @@ export function benchBot({ id, room, nodeUrl, group, store, route, role, talk, m
     random: Math.random,
     ...(route ? { route } : {}),
     ...(mediaPath ? { mediaPath } : {}),
+    mediaPlane: typescriptMediaPlane,
   });
 }
 

@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SendScheduler } from '../bots/fleet/send-scheduler.js';
+import { typescriptMediaPlane } from '../bots/werift/fast-media.js';
 import { WeriftBot } from '../bots/werift/werift-bot.js';
 import { MetricStore } from '../core/metrics/store.js';
 import { noLedger } from '../ports/process-ledger.js';
@@ -46,6 +47,7 @@ async function turn(sfu: Turn['sfu'], target: Target, adapter: TargetAdapter, ta
         random: Math.random,
         role: 'speaker',
         talk: { model: 'always' },
+        mediaPlane: typescriptMediaPlane,
       }),
   );
   try {

@@ -1,21 +1,17 @@
 /**
- * rtcstorm's own RTP path on a connected werift peer connection. werift keeps ICE connectivity,
- * DTLS and RTCP; RTP is protected and unprotected by bots/srtp and goes straight to and from the
- * socket werift's ICE nominated, skipping werift's per-packet objects, promises and cipher
- * creation, and ICE consent checks come from ice-consent.ts. Keys are the ones werift's DTLS
- * exported for its own SRTP session.
+ * rtcstorm's own RTP path, the TypeScript media plane (ports/media-plane.ts), on a connected
+ * connection: werift's peer connection, whose media transport bots/werift/werift-internals.ts takes
+ * out. werift keeps ICE connectivity, DTLS and RTCP; RTP is protected and unprotected by bots/srtp and
+ * goes straight to and from the socket werift's ICE nominated, skipping werift's per-packet objects,
+ * promises and cipher creation, and ICE consent checks come from ice-consent.ts. Keys are the ones
+ * werift's DTLS exported for its own SRTP session.
  */
-import type { MediaPlane, OnRtp, RtpSendPath } from '../../ports/media-plane.js';
+import type { MediaConnection, MediaPlane, MediaTransport, OnRtp, RtpSendPath, SrtpMasterKeys, UdpAddress } from '../../ports/media-plane.js';
 import type { Socket } from 'node:dgram';
-import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
 import { ConsentChecks } from './ice-consent.js';
-import { iceInternals, onDatagram, retireWeriftConsent, type Address, type UdpTransportInternals } from './werift-internals.js';
+import { onDatagram } from './werift-internals.js';
 import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpHeader } from '../srtp/srtp-rtp.js';
-
-/** werift's SRTP profile id for AES_CM_128_HMAC_SHA1_80, the one bots/srtp implements. */
-const aesCm128HmacSha1_80 = 0x0001;
-
 
 /** RFC 7983 demultiplexing: 128-191 is RTP or RTCP; RTCP packet types are 192-223 (RFC 5761). */
 function isRtp(data: Buffer): boolean {
@@ -26,40 +22,30 @@ function isRtp(data: Buffer): boolean {
 
 
 /**
- * The socket of werift's nominated candidate pair, taken over: connected to the remote end, so
- * sending skips the per-datagram address lookup (and its tick), and read by one listener that
- * hands RTP to `onRtp`, consent answers to the consent checks (ice-consent.ts, which replace
- * werift's), and everything else to werift as werift's own listener would. `onLost` hears when
- * consent expires.
+ * The socket of the connection's nominated candidate pair, taken over: connected to the remote end,
+ * so sending skips the per-datagram address lookup (and its tick), and read by one listener that
+ * hands RTP to `onRtp`, consent answers to the consent checks (ice-consent.ts, which replace the
+ * connection's), and everything else to the connection's stack as its own listener would. `onLost`
+ * hears when consent expires.
  */
 class NominatedSocket {
   readonly socket: Socket;
-  readonly keys: { localMasterKey: Buffer; localMasterSalt: Buffer; remoteMasterKey: Buffer; remoteMasterSalt: Buffer };
-  private readonly remote: Address;
+  readonly keys: SrtpMasterKeys;
+  private readonly remote: UdpAddress;
   private connected = false;
 
-  constructor(dtls: RTCDtlsTransport, onLost: (reason: string) => void, onRtp?: (data: Buffer) => void) {
-    const { profile, keys } = dtls.srtp.config;
-    if (profile !== aesCm128HmacSha1_80) throw new Error(`fast media path: SRTP profile 0x${profile.toString(16)} negotiated, only AES_CM_128_HMAC_SHA1_80 (0x0001) is implemented`);
-    const pair = dtls.iceTransport.connection.nominated;
-    const transport = (pair?.protocol as { transport?: Partial<UdpTransportInternals> } | undefined)?.transport;
-    if (!pair || !transport?.socket || typeof transport.onData !== 'function' || typeof transport.send !== 'function') throw new Error('fast media path: no nominated UDP candidate pair (TCP and TURN are not supported)');
-    const udp = transport as UdpTransportInternals;
-    this.socket = udp.socket;
-    this.keys = keys;
-    this.remote = pair.remoteAddr;
+  constructor(transport: MediaTransport, onLost: (reason: string) => void, onRtp?: (data: Buffer) => void) {
+    this.socket = transport.socket;
+    this.keys = transport.keys;
+    this.remote = transport.remote;
     const [host, port] = this.remote;
 
-    const ice = iceInternals(dtls.iceTransport.connection);
-    retireWeriftConsent(ice);
+    transport.retireConsent();
     const consent = new ConsentChecks({
-      username: `${ice.remoteUsername}:${ice.localUsername}`,
-      password: ice.remotePassword,
-      tieBreaker: ice.tieBreaker,
-      nominate: ice.iceControlling && ice.remoteIsLite,
+      ...transport.consent,
       send: (request) => this.send(request),
       onExpired: () => {
-        ice.consentFresh = false;
+        transport.consentExpired();
         onLost('ICE consent expired');
       },
     });
@@ -70,8 +56,7 @@ class NominatedSocket {
     onDatagram(this.socket, (data, rinfo) => {
       if (onRtp && isRtp(data)) return onRtp(data);
       if (consent.onResponse(data)) return;
-      udp.rinfo = rinfo;
-      udp.onData(data, [rinfo.address, rinfo.port]);
+      transport.deliver(data, rinfo);
     });
 
     // A connected socket hears the kernel's ICMP errors: once the SFU's port is gone (a killed worker
@@ -79,14 +64,14 @@ class NominatedSocket {
     // its failure detection sees; unhandled, the error event would end the whole fleet process.
     this.socket.on('error', () => undefined);
 
-    const weriftSend = udp.send;
-    udp.send = async (data, addr) => {
-      if (!this.connected) return weriftSend(data, addr);
+    transport.routeSends((data, addr) => {
+      if (!this.connected) return false;
       if (addr && (addr[0] !== host || addr[1] !== port)) throw new Error(`fast media path: socket is connected to ${host}:${port}, not ${addr[0]}:${addr[1]}`);
       this.socket.send(data);
-    };
+      return true;
+    });
     this.socket.connect(port, host, (error?: Error) => {
-      // A socket closed meanwhile stays unconnected; werift's close path needs nothing from here.
+      // A socket closed meanwhile stays unconnected; the stack's close path needs nothing from here.
       if (!error) this.connected = true;
     });
   }
@@ -102,33 +87,14 @@ class NominatedSocket {
   }
 }
 
-/**
- * The connection's (bundled) DTLS transport once its handshake is done and SRTP keyed. werift can
- * report the peer connection connected before that: a renegotiation while the handshake runs finds
- * ICE connected and announces the connection without waiting for DTLS.
- */
-function keyedTransport(pc: RTCPeerConnection): Promise<RTCDtlsTransport> {
-  const dtls = pc.dtlsTransports[0];
-  if (!dtls) return Promise.reject(new Error('fast media path: the peer connection has no DTLS transport'));
-  if (dtls.state === 'connected') return Promise.resolve(dtls);
-  return new Promise((resolve, reject) => {
-    const { unSubscribe } = dtls.onStateChange.subscribe((state) => {
-      if (state === 'connected') resolve(dtls);
-      else if (state === 'failed' || state === 'closed') reject(new Error(`fast media path: DTLS ${state}`));
-      else return;
-      unSubscribe();
-    });
-  });
-}
-
 /** Sends one SSRC's RTP. */
 export class FastRtpSender implements RtpSendPath {
   private readonly srtp: SrtpRtpSender;
   private readonly nominated: NominatedSocket;
   private readonly fields = { payloadType: 0, seq: 0, timestamp: 0, ssrc: 0, marker: false };
 
-  static async open(pc: RTCPeerConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void): Promise<FastRtpSender> {
-    return new FastRtpSender(new NominatedSocket(await keyedTransport(pc), onLost), ssrc, payloadType);
+  static async open(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void): Promise<FastRtpSender> {
+    return new FastRtpSender(new NominatedSocket(await connection.mediaTransport(), onLost), ssrc, payloadType);
   }
 
   private constructor(nominated: NominatedSocket, ssrc: number, payloadType: number) {
@@ -157,10 +123,10 @@ export class FastRtpSender implements RtpSendPath {
 }
 
 /** Receives every RTP stream on the connection from now on: `onRtp` gets each payload as bytes[start, end). */
-export async function receiveFastRtp(pc: RTCPeerConnection, onRtp: OnRtp, onLost: (reason: string) => void): Promise<void> {
-  const dtls = await keyedTransport(pc);
+export async function receiveFastRtp(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void): Promise<void> {
+  const transport = await connection.mediaTransport();
   let srtp: SrtpRtpReceiver | undefined;
-  const nominated = new NominatedSocket(dtls, onLost, (data) => {
+  const nominated = new NominatedSocket(transport, onLost, (data) => {
     if (!srtp?.unprotect(data)) return;
     const { packet } = srtp;
     onRtp(data, packet.timestamp, packet.payloadStart, packet.payloadEnd);
@@ -168,8 +134,8 @@ export async function receiveFastRtp(pc: RTCPeerConnection, onRtp: OnRtp, onLost
   srtp = new SrtpRtpReceiver(deriveSessionKeys(nominated.keys.remoteMasterKey, nominated.keys.remoteMasterSalt, 'rtp'));
 }
 
-/** The TypeScript media plane, on werift's peer connections. */
-export const typescriptMediaPlane: MediaPlane<RTCPeerConnection> = {
-  openSender: (pc, ssrc, payloadType, onLost) => FastRtpSender.open(pc, ssrc, payloadType, onLost),
+/** The TypeScript media plane. */
+export const typescriptMediaPlane: MediaPlane = {
+  openSender: (connection, ssrc, payloadType, onLost) => FastRtpSender.open(connection, ssrc, payloadType, onLost),
   receive: receiveFastRtp,
 };

@@ -18,7 +18,6 @@ import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from 
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
-import { typescriptMediaPlane } from './fast-media.js';
 import type { MediaPlane, RtpSendPath } from '../../ports/media-plane.js';
 import { opusClockRate } from './peer-config.js';
 import { WeriftConnection } from './werift-connection.js';
@@ -56,8 +55,8 @@ export interface WeriftBotOptions {
    * which `npm run bench` measures side by side).
    */
   mediaPath?: 'fast' | 'werift';
-  /** The fast path's RTP: the TypeScript plane unless the process wires another. */
-  mediaPlane?: MediaPlane<RTCPeerConnection>;
+  /** The fast path's RTP, as the process wires it (the fleet process: the TypeScript plane, bots/werift/fast-media.ts). */
+  mediaPlane: MediaPlane;
 }
 
 export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
@@ -138,10 +137,6 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     });
   }
 
-  private get mediaPlane(): MediaPlane<RTCPeerConnection> {
-    return this.options.mediaPlane ?? typescriptMediaPlane;
-  }
-
   private get fastMedia(): boolean {
     return this.options.mediaPath !== 'werift';
   }
@@ -195,7 +190,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       await connectedState(send.pc, joinTimeoutMs);
       const sent = send.sent;
       if (!sent) throw new Error('the adapter published no audio');
-      if (this.fastMedia) session.fastSender = await this.mediaPlane.openSender(send.pc, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
+      if (this.fastMedia) session.fastSender = await this.options.mediaPlane.openSender(send, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
       else session.sender = send.pc.getTransceivers()[0];
       send.pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
     } else if (negotiated.length > 0) {
@@ -249,7 +244,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
         fastReceiving = true;
         // Packets before the switch went through werift's path above; none is counted twice.
         const lost = (reason: string): void => this.lost(session, `receive transport: ${reason}`);
-        this.mediaPlane.receive(pc, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
+        this.options.mediaPlane.receive(connection, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
       }
     });
   }

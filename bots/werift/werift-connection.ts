@@ -2,14 +2,17 @@
  * One werift peer connection of a bot, as a target adapter drives it (ports/target-adapter.ts):
  * offers and answers in SDP, with the target's ICE candidates replaced by where the bot's route
  * sends media (a relay's sockets, a namespace's gateway), and the streams it receives named on
- * that route so seeded impairment repeats packet by packet.
+ * that route so seeded impairment repeats packet by packet. It is also what a media plane takes over
+ * once it is connected (ports/media-plane.ts).
  */
 import { RTCPeerConnection, type RTCSessionDescription } from 'werift';
 import { answerRejecting, candidatesOf, mediaSections, offerWithout, payloadTypeOf, rewriteCandidates, ssrcOf, type SdpCandidate } from '../../core/sdp.js';
+import type { MediaConnection, MediaTransport } from '../../ports/media-plane.js';
 import type { Endpoint, MediaPath, MediaRoute } from '../../ports/media-route.js';
 import type { IceServer, OfferedMedia, ParticipantConnection, RemoteStream } from '../../ports/target-adapter.js';
 import { iceServerUse, type IceServerLimits, type IceServerUse } from '../ice-servers.js';
 import { peerConfig } from './peer-config.js';
+import { weriftMediaTransport } from './werift-internals.js';
 
 /** The stream a publishing connection sends, as its own offer says. */
 export interface SentStream { ssrc: number; payloadType: number }
@@ -37,7 +40,7 @@ export function sentAudio(sdp: string): SentStream {
   return { ssrc: ssrc.ssrc, payloadType };
 }
 
-export class WeriftConnection implements ParticipantConnection {
+export class WeriftConnection implements ParticipantConnection, MediaConnection {
   readonly pc: RTCPeerConnection;
   /** Set once the connection offered to send audio. */
   sent: SentStream | undefined;
@@ -116,6 +119,10 @@ export class WeriftConnection implements ParticipantConnection {
   private advertised(sdp: string): string {
     if (this.paths.length === 0) return sdp;
     return rewriteCandidates(sdp, (c) => this.paths.map((path) => path.advertise(c)).find((e) => e !== undefined) ?? c);
+  }
+
+  mediaTransport(): Promise<MediaTransport> {
+    return weriftMediaTransport(this.pc);
   }
 
   receiving(stream: RemoteStream): void {

@@ -1,13 +1,15 @@
 /**
  * Every use of werift's and Node's internals, in one place: the parts of werift 0.24.4's ICE and UDP
- * transport that the fast media path takes over, and Node's UDP handle under a dgram socket. Each
- * access checks its shape and fails loudly, naming the version it was written for; loading this
- * module checks werift's version first.
+ * transport that a media plane takes over (as ports/media-plane.ts's MediaTransport), and Node's UDP
+ * handle under a dgram socket. Each access checks its shape and fails loudly, naming the version it
+ * was written for; loading this module checks werift's version first.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { RemoteInfo, Socket } from 'node:dgram';
+import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
+import type { MediaTransport } from '../../ports/media-plane.js';
 
 /** The werift these internals were written for (and patches/werift+0.24.4.patch applies to). */
 export const weriftVersion = '0.24.4';
@@ -60,6 +62,64 @@ export function iceInternals(connection: unknown): IceConnectionInternals {
   const ice = connection as Partial<IceConnectionInternals>;
   if (typeof ice.consentSessionId !== 'number' || !('queryConsentHandle' in ice) || typeof ice.tieBreaker !== 'bigint' || typeof ice.remotePassword !== 'string') throw new Error('fast media path: werift\'s ICE connection is not the one this was written for (werift 0.24.4)');
   return ice as IceConnectionInternals;
+}
+
+/** werift's SRTP profile id for AES_CM_128_HMAC_SHA1_80, the one bots/srtp implements. */
+const aesCm128HmacSha1_80 = 0x0001;
+
+/**
+ * The connection's (bundled) DTLS transport once its handshake is done and SRTP keyed. werift can
+ * report the peer connection connected before that: a renegotiation while the handshake runs finds
+ * ICE connected and announces the connection without waiting for DTLS.
+ */
+function keyedTransport(pc: RTCPeerConnection): Promise<RTCDtlsTransport> {
+  const dtls = pc.dtlsTransports[0];
+  if (!dtls) return Promise.reject(new Error('fast media path: the peer connection has no DTLS transport'));
+  if (dtls.state === 'connected') return Promise.resolve(dtls);
+  return new Promise((resolve, reject) => {
+    const { unSubscribe } = dtls.onStateChange.subscribe((state) => {
+      if (state === 'connected') resolve(dtls);
+      else if (state === 'failed' || state === 'closed') reject(new Error(`fast media path: DTLS ${state}`));
+      else return;
+      unSubscribe();
+    });
+  });
+}
+
+/** What of werift's keyed DTLS transport a media plane takes over: its nominated UDP socket, SRTP keys and ICE consent. */
+function mediaTransportOf(dtls: RTCDtlsTransport): MediaTransport {
+  const { profile, keys } = dtls.srtp.config;
+  if (profile !== aesCm128HmacSha1_80) throw new Error(`fast media path: SRTP profile 0x${profile.toString(16)} negotiated, only AES_CM_128_HMAC_SHA1_80 (0x0001) is implemented`);
+  const pair = dtls.iceTransport.connection.nominated;
+  const transport = (pair?.protocol as { transport?: Partial<UdpTransportInternals> } | undefined)?.transport;
+  if (!pair || !transport?.socket || typeof transport.onData !== 'function' || typeof transport.send !== 'function') throw new Error('fast media path: no nominated UDP candidate pair (TCP and TURN are not supported)');
+  const udp = transport as UdpTransportInternals;
+  const ice = iceInternals(dtls.iceTransport.connection);
+  return {
+    socket: udp.socket,
+    remote: pair.remoteAddr,
+    keys,
+    consent: { username: `${ice.remoteUsername}:${ice.localUsername}`, password: ice.remotePassword, tieBreaker: ice.tieBreaker, nominate: ice.iceControlling && ice.remoteIsLite },
+    retireConsent: () => retireWeriftConsent(ice),
+    consentExpired: () => {
+      ice.consentFresh = false;
+    },
+    deliver: (data, rinfo) => {
+      udp.rinfo = rinfo;
+      udp.onData(data, [rinfo.address, rinfo.port]);
+    },
+    routeSends: (send) => {
+      const weriftSend = udp.send;
+      udp.send = async (data, addr) => {
+        if (!send(data, addr)) return weriftSend(data, addr);
+      };
+    },
+  };
+}
+
+/** `pc`'s media transport, once its DTLS is done and SRTP keyed (ports/media-plane.ts). */
+export async function weriftMediaTransport(pc: RTCPeerConnection): Promise<MediaTransport> {
+  return mediaTransportOf(await keyedTransport(pc));
 }
 
 /** Node's UDP handle under a dgram socket: it calls onmessage for each datagram, and dgram's onmessage emits 'message'. */
