@@ -138,6 +138,11 @@ function sampleHarnessHealth(store: MetricStore, endMs: number, clock: Clock): (
   };
 }
 
+/** Why a run ended early, and when on its clock. */
+function interrupted(signal: AbortSignal, afterMs: number): string {
+  return `interrupted (${String(signal.reason ?? 'signal')}) after ${(Math.max(0, afterMs) / 1000).toFixed(1)} s`;
+}
+
 function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine | null, nowMs: number): ProgressSnapshot {
   // The latest second that has ended: the open one holds only what was sampled early (a page's stats), not its packets.
   const current = Math.floor((nowMs - store.startMs) / 1000);
@@ -215,7 +220,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
     teardown.push('server sampler', () => sampler.stop());
     for (const engine of engines) {
       // Ctrl-C while engines start: the rest are not started.
-      if (options.signal.aborted) throw new Error(`interrupted (${String(options.signal.reason ?? 'signal')}) after ${(Math.max(0, clock.now() - startMs) / 1000).toFixed(1)} s`);
+      if (options.signal.aborted) throw new Error(interrupted(options.signal, clock.now() - startMs));
       started.add(engine);
       teardown.push(`engine ${engine.name}`, () => engine.stop());
       await engine.start(context);
@@ -236,7 +241,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
     }, 1000);
     teardown.push('progress', () => clock.clearInterval(ticker));
     await clock.sleep(context.endMs - clock.now(), options.signal);
-    if (options.signal.aborted) abortReason = `interrupted (${String(options.signal.reason ?? 'signal')}) after ${((clock.now() - startMs) / 1000).toFixed(1)} s`;
+    if (options.signal.aborted) abortReason = interrupted(options.signal, clock.now() - startMs);
   } catch (error) {
     abortReason = (error as Error).message;
   } finally {
