@@ -85,7 +85,7 @@ program
   .argument('<baseline>', 'run folder, report.json, or a folder whose subfolders are runs (their spread is the noise)')
   .argument('<candidate>', 'run folder or report.json')
   .addOption(toleranceOption('allowed worsening per metric'))
-  .option('--metrics <list>', `metrics to compare, comma-separated (default all: ${comparedMetrics.map((m) => m.id).join(', ')})`, metricList)
+  .option('--metrics <list>', `metrics to compare, comma-separated (default: capacity_bots for capacity searches, else all the others: ${comparedMetrics.map((m) => m.id).join(', ')})`, metricList)
   .option('-o, --out <dir>', "where to write compare.md and compare.html (default: the candidate's folder)")
   .action((baseline: string, candidate: string, opts: { tolerance: number; metrics?: string[]; out?: string }) => process.exit(compareCommand(baseline, candidate, opts)));
 

@@ -20,6 +20,8 @@ export interface ProgressSnapshot {
   lossRatio: number | null;
   /** With the bundled target: fleet, browsers and target together, in percent of the machine's cores (harness validity's machine check). */
   machinePercent: number | null;
+  /** A capacity search: the step running now (0-based, of `steps`) and its load. */
+  capacityStep?: { index: number; steps: number; rooms: number; bots: number };
 }
 
 export interface RunContext {

@@ -11,10 +11,13 @@ import { groupNetworks } from './group-network.js';
 import type { NetworkPlan } from '../core/plan/network-plan.js';
 import { roomName, type RunPlan } from '../core/plan/plan.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
-import { harnessValidity, machineLoad } from './harness-validity.js';
+import { harnessValidity, machineLoad, type SharedMachine } from './harness-validity.js';
+import { capacitySection, judgedSteps } from './capacity/capacity-section.js';
+import { judgeStep } from './capacity/judge-step.js';
+import { capacitySteps } from '../core/plan/capacity-plan.js';
 import { harnessProcesses } from './validity/loader.js';
 import { planProgress } from './validity/plan-progress.js';
-import { reportSchemaVersion, type BotCounts, type BrowserMetrics, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
+import { reportSchemaVersion, type BotCounts, type BrowserMetrics, type CapacitySection, type CapacityStepReport, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
 
 export interface RunFacts {
   scenario: Scenario;
@@ -40,6 +43,8 @@ export interface RunFacts {
   judgedPlan?: RunPlan;
   /** Every shard's bots, when `plan` is one shard's slice; `plan` when absent. */
   wholePlan?: RunPlan;
+  /** A capacity search's refinement: its probe runs' steps, judged in their own runs. */
+  capacityProbes?: CapacityStepReport[];
   /** The run's network assignment (made once with the plan); absent or null when the network was left alone. */
   network?: NetworkPlan | null;
 }
@@ -194,8 +199,20 @@ export function evaluateThresholds(scenario: Scenario, store: MetricStore, durat
   });
 }
 
+function sharedMachine(facts: RunFacts): SharedMachine | null {
+  return facts.machineCores === null ? null : { cores: facts.machineCores, target: facts.server };
+}
+
+function capacityOf(facts: RunFacts): CapacitySection | null {
+  const spec = facts.scenario.capacity;
+  if (!spec) return null;
+  const stepFacts = { scenario: facts.scenario, plan: facts.judgedPlan ?? facts.plan, store: facts.store, machine: sharedMachine(facts), runMs: facts.durationMs };
+  const steps = judgedSteps((step) => judgeStep(stepFacts, step), capacitySteps(facts.scenario), facts.durationMs);
+  return capacitySection(spec, [...steps, ...(facts.capacityProbes ?? [])]);
+}
+
 function harnessSection(store: MetricStore, scenario: Scenario, facts: RunFacts): Report['harness'] {
-  const machine = facts.machineCores === null ? null : { cores: facts.machineCores, target: facts.server };
+  const machine = sharedMachine(facts);
   const load = machine ? machineLoad(store, machine) : null;
   const judged = facts.judgedPlan ?? facts.plan;
   const plan = planProgress(judged, store, facts.durationMs, scenario.harness.joinGraceMs);
@@ -233,6 +250,7 @@ export function buildReport(facts: RunFacts): Report {
     harness: harnessSection(store, scenario, facts),
     server: { nodes: facts.server },
     recoveries: recoveries(store),
+    capacity: capacityOf(facts),
     raw: store.toJSON(),
   };
 }

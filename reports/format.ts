@@ -22,8 +22,9 @@ export function metricValue(metric: string, value: number | null): string {
 }
 
 /** A value in a compared metric's unit (percent: already in percent, e.g. server CPU). */
-export function unitValue(unit: 'ms' | 'ratio' | 'percent', value: number | null): string {
+export function unitValue(unit: 'ms' | 'ratio' | 'percent' | 'bots', value: number | null): string {
   if (value === null) return '–';
+  if (unit === 'bots') return `${count(Math.round(value))} bots`;
   if (unit === 'ms') return ms(value);
   if (unit === 'ratio') return percent(value);
   return `${value.toFixed(value < 1 ? 3 : 1)}%`;

@@ -33,17 +33,29 @@ export interface ValidityFacts {
   complete: boolean;
   /** Judge only the seconds from this one on (live metrics, which judge each second as it completes). */
   fromSecond?: number;
+  /** …and up to this one, included (a capacity step's window). */
+  toSecond?: number;
 }
 
-export function harnessValidity(facts: ValidityFacts, progress: PlanProgress = planProgress(facts.plan, facts.store, facts.durationMs, facts.limits.joinGraceMs, facts.fromSecond)): HarnessValidity {
+/** Why a run (or a window of it) is not the target's result, by side: the loader's own health and the machine's, and the load's delivery. */
+export interface ValidityReasons { loader: string[]; plan: string[]; machine: string[]; noLoad: string[] }
+
+export function validityReasons(facts: ValidityFacts, progress: PlanProgress = planProgress(facts.plan, facts.store, facts.durationMs, facts.limits.joinGraceMs, facts.fromSecond)): ValidityReasons {
   const { store, limits } = facts;
-  const seconds = store.seconds().filter((t) => t >= (facts.fromSecond ?? 0));
+  const seconds = store.seconds().filter((t) => t >= (facts.fromSecond ?? 0) && t <= (facts.toSecond ?? Infinity));
   const needed = secondsOf(limits.sustainedForMs);
-  const reasons: string[] = facts.complete ? noLoadReasons(facts) : [];
   const loader = loaderReasons(store, limits, seconds, needed);
-  if (loader.length > 0) reasons.push(`loader saturated (${loader.join('; ')}): add fleet processes or machines, or lower the load`);
   const plan = planReasons(progress, store, limits, needed, facts.complete);
-  if (plan.length > 0) reasons.push(`load not delivered as planned (${plan.join('; ')})`);
-  reasons.push(...machineReasons(store, limits, facts.machine, seconds, needed));
+  return {
+    noLoad: facts.complete ? noLoadReasons(facts) : [],
+    loader: loader.length > 0 ? [`loader saturated (${loader.join('; ')}): add fleet processes or machines, or lower the load`] : [],
+    plan: plan.length > 0 ? [`load not delivered as planned (${plan.join('; ')})`] : [],
+    machine: machineReasons(store, limits, facts.machine, seconds, needed),
+  };
+}
+
+export function harnessValidity(facts: ValidityFacts, progress?: PlanProgress): HarnessValidity {
+  const { noLoad, loader, plan, machine } = validityReasons(facts, progress);
+  const reasons = [...noLoad, ...loader, ...plan, ...machine];
   return reasons.length === 0 ? { valid: true, invalidReason: null } : { valid: false, invalidReason: reasons.join('; ') };
 }

@@ -1,5 +1,5 @@
 /**
- * junit.xml for CI test views: one testcase per threshold, one per chaos step, and one that fails
+ * junit.xml for CI test views: one testcase per threshold, per capacity step, per chaos step, and one that fails
  * (as an error) when the run was aborted or invalid, so such a run never shows up green.
  * Follows the Jenkins/Ant JUnit schema (test/fixtures/junit.xsd checks it).
  */
@@ -38,12 +38,38 @@ function chaosCases(report: Report, classname: string): TestCase[] {
   });
 }
 
+/**
+ * One case per step of a capacity search: a held step passes; the step that broke is the search's
+ * answer, not a failure of the run (skipped, with what broke it); a loader limit is an error, as
+ * an invalid run is; `capacity.min` not reached is the one failure.
+ */
+function capacityCases(report: Report, classname: string): TestCase[] {
+  const capacity = report.capacity;
+  if (!capacity) return [];
+  const steps = capacity.steps.map((step): TestCase => {
+    const name = `${step.probe ? 'probe' : 'step'} ${step.index}: ${step.bots} bots in ${step.rooms} rooms`;
+    const timeS = (step.endMs - step.startMs) / 1000;
+    const broke = step.slo.filter((s) => !s.ok).map((s) => `${s.metric} ${s.expression} measured ${metricValue(s.metric, s.value)}`);
+    const why = [...broke, ...(step.reason ? [step.reason] : [])].join('; ');
+    if (step.outcome === 'held') return { classname, name, timeS };
+    if (step.outcome === 'loader-limit') return { classname, name, timeS, problem: { element: 'error', type: 'loader-limit', message: `the loader, not the target, ran out: ${why}`, body: why } };
+    const message = step.outcome === 'target-limit' ? `the target's limit: ${why}` : `incomplete: ${why}`;
+    return { classname, name, timeS, problem: { element: 'skipped', type: step.outcome, message, body: message } };
+  });
+  const min = capacity.min;
+  if (!min) return steps;
+  const wanted = min.bots !== null ? `${min.bots} bots` : `${min.rooms ?? 0} rooms`;
+  const found = capacity.held ? `${capacity.held.bots} bots in ${capacity.held.rooms} rooms` : '0 bots';
+  const minCase: TestCase = { classname, name: `capacity at least ${wanted}`, timeS: 0 };
+  return [...steps, min.met ? minCase : { ...minCase, problem: { element: 'failure', type: 'capacity', message: `capacity ${found} is below ${wanted}`, body: `capacity ${found}\nminimum ${wanted}` } }];
+}
+
 /** The run itself: an error when it was aborted, or invalid because the loader was saturated. */
 function validityCase(report: Report, classname: string): TestCase {
   const name = 'run completed and valid';
   const timeS = report.durationMs / 1000;
   if (verdictOf(report).exitCode !== exitCodes.aborted) return { classname, name, timeS };
-  const [type, reason] = !report.complete ? ['aborted', report.abortReason ?? 'run did not complete'] : ['invalid', report.harness.invalidReason ?? 'the loader was saturated'];
+  const [type, reason] = !report.complete ? ['aborted', report.abortReason ?? 'run did not complete'] : report.capacity ? ['invalid', verdictOf(report).text] : ['invalid', report.harness.invalidReason ?? 'the loader was saturated'];
   return { classname, name, timeS, problem: { element: 'error', type, message: reason, body: reason } };
 }
 
@@ -57,7 +83,7 @@ function testcaseXml(c: TestCase): string {
 
 export function junitXml(report: Report): string {
   const base = `rtcstorm.${report.scenario.name}`;
-  const cases = [validityCase(report, `${base}.run`), ...thresholdCases(report, `${base}.thresholds`), ...chaosCases(report, `${base}.chaos`)];
+  const cases = [validityCase(report, `${base}.run`), ...capacityCases(report, `${base}.capacity`), ...thresholdCases(report, `${base}.thresholds`), ...chaosCases(report, `${base}.chaos`)];
   const failures = cases.filter((c) => c.problem?.element === 'failure').length;
   const errors = cases.filter((c) => c.problem?.element === 'error').length;
   const skipped = cases.filter((c) => c.problem?.element === 'skipped').length;

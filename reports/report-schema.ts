@@ -201,6 +201,46 @@ export const groupPlanProgressSchema = z.object({
   seconds: z.array(planSecondSchema),
 });
 
+/** One step of a capacity search (or a probe of its refinement): its load, how it ended, and its figures. */
+export const capacityStepSchema = z.object({
+  index: count,
+  /** A probe run of the refinement between the last held step and the first that broke. */
+  probe: z.boolean(),
+  rooms: count,
+  bots: count,
+  publishers: count,
+  subscribers: count,
+  /** Streams the target forwards: each publisher's to every other member of its room. */
+  streams: count,
+  startMs: ms,
+  holdFromMs: ms,
+  endMs: ms,
+  /** held: every SLO met and the harness valid; target-limit: an SLO broke (or joins failed) with the harness valid; loader-limit: the harness was invalid; incomplete: the run ended before the step did. */
+  outcome: z.enum(['held', 'target-limit', 'loader-limit', 'incomplete']),
+  /** Each SLO on the step's hold window (join_time_ms on the whole step). */
+  slo: z.array(thresholdResultSchema),
+  /** Why the step is a limit beyond its SLOs: the harness's reasons, or the joins that failed. */
+  reason: z.string().nullable(),
+  /** Media packets per second of the hold window: sent by bots to the target, and received from it. */
+  packetsInPerSecond: z.number().min(0),
+  packetsOutPerSecond: z.number().min(0),
+  /** Mean CPU of each node of a target rtcstorm runs over the hold window (100 = one core); empty otherwise. */
+  targetCpuPercent: z.record(z.string(), z.number()),
+});
+
+/** A capacity search's answer (`capacity:` in the scenario). */
+export const capacitySectionSchema = z.object({
+  /** target-limit: a step broke with the harness valid (the answer); loader-limit: rtcstorm ran out first; max-reached: every step held; incomplete: the search ended before any of these. */
+  outcome: z.enum(['target-limit', 'loader-limit', 'max-reached', 'incomplete']),
+  /** The largest step held; null when none was (capacity 0). */
+  held: capacityStepSchema.nullable(),
+  /** The first step that did not hold (target or loader limit), with the SLO that broke it. */
+  broke: z.object({ step: capacityStepSchema, slo: thresholdResultSchema.nullable() }).nullable(),
+  /** The scenario's `capacity.min`, and whether `held` reaches it. */
+  min: z.object({ bots: count.nullable(), rooms: count.nullable(), met: z.boolean() }).nullable(),
+  steps: z.array(capacityStepSchema),
+});
+
 export const reportSchema = z.object({
   schemaVersion: z.literal(reportSchemaVersion),
   tool: z.object({ name: z.literal('rtcstorm'), version: z.string() }),
@@ -254,6 +294,8 @@ export const reportSchema = z.object({
   server: z.object({ nodes: z.array(serverNodeSeriesSchema) }),
   /** One entry per chaos step that ran. */
   recoveries: z.array(recoveryResultSchema),
+  /** A capacity search's answer; null for a run of fixed load (optional: older reports lack it). */
+  capacity: capacitySectionSchema.nullable().optional(),
   /** Every sample as mergeable histograms and counters per second: lets reports be merged and re-read exactly. */
   raw: serializedStoreSchema,
 });

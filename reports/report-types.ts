@@ -2,6 +2,8 @@
 import type { z } from 'zod';
 import type {
   botCountsSchema,
+  capacitySectionSchema,
+  capacityStepSchema,
   browserMetricsSchema,
   groupNetworkSchema,
   groupPlanProgressSchema,
@@ -38,3 +40,5 @@ export type PlanSecond = z.infer<typeof planSecondSchema>;
 export type RoomReport = z.infer<typeof roomReportSchema>;
 export type RecoveryResult = z.infer<typeof recoveryResultSchema>;
 export type Report = z.infer<typeof reportSchema>;
+export type CapacitySection = z.infer<typeof capacitySectionSchema>;
+export type CapacityStepReport = z.infer<typeof capacityStepSchema>;

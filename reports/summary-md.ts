@@ -3,6 +3,7 @@ import { eventLabel, isChaos } from './events.js';
 import { count, metricValue, ms, percent } from './format.js';
 import type { MetricsSection, Report } from './report-types.js';
 import { verdictOf } from './verdict.js';
+import { capacityLines } from './capacity/capacity-md.js';
 
 function metricRows(label: string, m: MetricsSection): string {
   const lat = m.e2e_latency_ms;
@@ -66,6 +67,8 @@ export function summaryMarkdown(report: Report): string {
     '',
     `Seed ${report.scenario.seed} · ${(report.durationMs / 1000).toFixed(1)} s · started ${report.startedAt} · bots ${count(report.bots.joined)}/${count(report.bots.planned)} joined, ${count(report.bots.failed)} failed · packets ${count(report.packets.sent)} sent, ${count(report.packets.received)} received`,
     '',
+    // A search leads with its answer; the tables below are of the whole run, every step together.
+    ...(report.capacity ? [...capacityLines(report.capacity), ''] : []),
     '| group | latency p50 | p95 | p99 | loss | jitter p95 | join p95 |',
     '|---|---|---|---|---|---|---|',
     metricRows('**all**', report.metrics),

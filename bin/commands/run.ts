@@ -4,7 +4,9 @@ import { sweepKilledRuns } from '../../core/run/leftovers.js';
 import { capacityPreflight, targetPreflight } from '../../core/run/preflight.js';
 import { progressPrinter } from '../../core/run/progress.js';
 import { runScenario } from '../../core/run/run.js';
+import { refineCapacity } from '../../core/run/capacity-refine.js';
 import { planRun } from '../../core/plan/planned-run.js';
+import { capacitySteps } from '../../core/plan/capacity-plan.js';
 import { loadScenario, ScenarioError } from '../../core/scenario/index.js';
 import { readBaseline } from '../../reports/compare/baseline.js';
 import { summaryMarkdown } from '../../reports/summary-md.js';
@@ -70,8 +72,12 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   for (const what of swept.remaining) process.stderr.write(`rtcstorm: left by a killed run and not removable now: ${what} (rtcstorm doctor --cleanup as root)\n`);
   const controller = abortOnSignals();
   const outDir = opts.out ?? defaultOutDir(scenario.name);
-  process.stderr.write(`rtcstorm: ${scenario.name} (seed ${scenario.seed}), ${scenario.fleet.reduce((n, g) => n + ('count' in g ? g.count : 0), 0)} bots for ${scenario.durationMs / 1000} s → ${outDir}\n`);
-  const result = await runScenario(scenario, { outDir, signal: controller.signal, observers: [progressPrinter(), ...(liveMetrics ? [liveMetrics] : [])], processes: opts.processes, planned, startAtMs: opts.startAt });
+  const load = scenario.capacity
+    ? `capacity search: up to ${planned.mine.bots.length} bots in ${capacitySteps(scenario).length} steps, up to ${scenario.durationMs / 1000} s`
+    : `${scenario.fleet.reduce((n, g) => n + ('count' in g ? g.count : 0), 0)} bots for ${scenario.durationMs / 1000} s`;
+  process.stderr.write(`rtcstorm: ${scenario.name} (seed ${scenario.seed}), ${load} → ${outDir}\n`);
+  const runOptions = { outDir, signal: controller.signal, observers: [progressPrinter(), ...(liveMetrics ? [liveMetrics] : [])], processes: opts.processes, planned, startAtMs: opts.startAt, shard: opts.shard };
+  const result = await refineCapacity(scenario, await runScenario(scenario, runOptions), runOptions, runScenario);
   process.stdout.write(`\n${summaryMarkdown(result.report)}\n`);
   process.stderr.write(`report: ${result.files.join(', ')}\n`);
   if (!baselines) return result.verdict.exitCode;

@@ -9,8 +9,11 @@ import type { MetricStore } from './store.js';
 export interface AggregateScope {
   /** One fleet group, or every group when omitted. */
   group?: string;
-  /** Run length, for counters' per-second `rate`. */
+  /** Length of what is read (the run, or the window), for counters' per-second `rate`. */
   durationMs: number;
+  /** Only these seconds of the run, both included (a capacity step's window); all when omitted. */
+  fromSecond?: number;
+  toSecond?: number;
 }
 
 /** Packets not received / packets expected; undefined when nothing was expected. */
@@ -28,13 +31,13 @@ export function checksRate(store: MetricStore, group?: string, fromSecond?: numb
 }
 
 /** Rate metrics are not stored: each is read from two counters, so it merges exactly as counters do. */
-const rates: Record<RateMetric, (store: MetricStore, group?: string) => number | undefined> = {
+const rates: Record<RateMetric, (store: MetricStore, group?: string, fromSecond?: number, toSecond?: number) => number | undefined> = {
   packet_loss_ratio: lossRatio,
   k6_checks_rate: checksRate,
 };
 
 function trend(store: MetricStore, metric: TrendMetric, scope: AggregateScope, a: Aggregation): number | undefined {
-  const h = store.histogram(metric, scope.group);
+  const h = store.histogram(metric, scope.group, scope.fromSecond, scope.toSecond);
   if (a === 'count') return h.count;
   if (h.count === 0) return undefined;
   if (typeof a === 'object') return h.percentile(a.percentile);
@@ -53,7 +56,8 @@ function trend(store: MetricStore, metric: TrendMetric, scope: AggregateScope, a
 }
 
 function gauge(store: MetricStore, metric: GaugeMetric, scope: AggregateScope, a: Aggregation): number | undefined {
-  const values = store.seconds().flatMap((t) => store.gaugeAt(metric, t, scope.group) ?? []);
+  const inScope = (t: number): boolean => t >= (scope.fromSecond ?? 0) && t <= (scope.toSecond ?? Infinity);
+  const values = store.seconds().filter(inScope).flatMap((t) => store.gaugeAt(metric, t, scope.group) ?? []);
   if (values.length === 0) return undefined;
   if (a === 'value') return values[values.length - 1];
   if (a === 'min') return Math.min(...values);
@@ -69,9 +73,9 @@ export function aggregate(store: MetricStore, metric: MetricName, scope: Aggrega
       return gauge(store, metric as GaugeMetric, scope, a);
     case 'rate':
       // For a rate metric `value` and `rate` are the same number.
-      return a === 'value' || a === 'rate' ? rates[metric as RateMetric](store, scope.group) : undefined;
+      return a === 'value' || a === 'rate' ? rates[metric as RateMetric](store, scope.group, scope.fromSecond, scope.toSecond) : undefined;
     case 'counter': {
-      const count = store.counter(metric as CounterMetric, scope.group);
+      const count = store.counter(metric as CounterMetric, scope.group, scope.fromSecond, scope.toSecond);
       if (a === 'count') return count;
       if (a === 'rate') return scope.durationMs > 0 ? count / (scope.durationMs / 1000) : undefined;
       return undefined;

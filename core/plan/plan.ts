@@ -2,31 +2,12 @@
  * The seeded plan: which bot joins which room at what time. A pure function of the scenario (and
  * its seed), so a run can be replayed, and fleet processes or shards each take a slice of it.
  */
-import type { AudioSpec, Scenario, TalkSpec, VideoSpec } from '../scenario/index.js';
+import type { Scenario, TalkSpec } from '../scenario/index.js';
+import type { BotPlan, RunPlan } from './plan-types.js';
+import { makeCapacityPlan } from './capacity-plan.js';
 import { seededRandom, shuffled } from './random.js';
 
-export interface BotPlan {
-  /** Global index, unique in the run; also the sender id in media packets. */
-  id: number;
-  /** Which engine seats this participant: a werift bot or a Chromium page. */
-  engine: 'werift' | 'browser';
-  group: string;
-  room: number;
-  /** Join time, ms after the run's start. */
-  joinAtMs: number;
-  audio: AudioSpec;
-  /** Browsers only; werift bots publish audio alone. */
-  video: VideoSpec | null;
-  /** Listeners only subscribe, as the audience of a stage. */
-  role: 'speaker' | 'listener';
-  talk: TalkSpec;
-}
-
-export interface RunPlan {
-  seed: number;
-  rooms: number;
-  bots: BotPlan[];
-}
+export type { BotPlan, RunPlan } from './plan-types.js';
 
 /** A room's name in metrics and reports. */
 export const roomName = (room: number): string => `room-${room}`;
@@ -45,6 +26,7 @@ export function publishersByRoom(plan: RunPlan, runTag: string): Array<{ roomId:
 }
 
 export function makePlan(scenario: Scenario): RunPlan {
+  if (scenario.capacity) return makeCapacityPlan(scenario);
   const random = seededRandom(scenario.seed);
   const bots: BotPlan[] = [];
   for (const group of scenario.fleet) {

@@ -31,6 +31,8 @@ import { createEngines, type EngineOptions, type ScenarioEngines } from './engin
 import { notify } from './observer.js';
 import type { ProgressSnapshot, RunObserver } from '../../ports/run-observer.js';
 import { MachineCpu } from './machine-cpu.js';
+import { watchCapacity } from './capacity-watch.js';
+import { capacitySteps, type CapacityStep } from '../plan/capacity-plan.js';
 import { RunLedger } from './process-ledger.js';
 import type { ProcessLedger } from '../../ports/process-ledger.js';
 import { ServerSampler } from './server-sampler.js';
@@ -143,7 +145,13 @@ function interrupted(signal: AbortSignal, afterMs: number): string {
   return `interrupted (${String(signal.reason ?? 'signal')}) after ${(Math.max(0, afterMs) / 1000).toFixed(1)} s`;
 }
 
-function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine | null, nowMs: number): ProgressSnapshot {
+/** The step of a capacity search running at `elapsedMs`. */
+function stepAt(steps: readonly CapacityStep[], elapsedMs: number): ProgressSnapshot['capacityStep'] {
+  const step = [...steps].reverse().find((s) => s.startMs <= elapsedMs) ?? steps[0];
+  return step ? { index: step.index, steps: steps.length, rooms: step.rooms, bots: step.bots } : undefined;
+}
+
+function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, planned: number, machine: SharedMachine | null, nowMs: number, steps: readonly CapacityStep[]): ProgressSnapshot {
   // The latest second that has ended: the open one holds only what was sampled early (a page's stats), not its packets.
   const current = Math.floor((nowMs - store.startMs) / 1000);
   const last = store.seconds().filter((t) => t < current).at(-1);
@@ -159,6 +167,7 @@ function snapshot(store: MetricStore, engines: Engine[], scenario: Scenario, pla
     latencyP99Ms: latency && latency.count > 0 ? latency.percentile(99) : null,
     lossRatio: last === undefined ? null : (lossRatio(store, undefined, last, last) ?? null),
     machinePercent: machine ? latestMachinePercent(store, machine) : null,
+    ...(steps.length > 0 ? { capacityStep: stepAt(steps, nowMs - store.startMs) } : {}),
   };
 }
 
@@ -234,13 +243,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
     const runContext = { scenario, plan, store, machine: () => ({ cores: machineCores, target: sampler.result() }) };
     await notify(observers, 'onStart', runContext);
     const running = journal;
+    const steps = scenario.capacity ? capacitySteps(scenario) : [];
     const ticker = clock.setInterval(() => {
       // Seconds that have ended go to the journal; the current one when it has.
       running.flush(store, sampler.result(), Math.floor((clock.now() - startMs) / 1000));
-      void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, runContext.machine(), clock.now()), runContext);
+      void notify(observers, 'onProgress', snapshot(store, engines, scenario, plan.bots.length, runContext.machine(), clock.now(), steps), runContext);
     }, 1000);
     teardown.push('progress', () => clock.clearInterval(ticker));
-    await clock.sleep(context.endMs - clock.now(), options.signal);
+    // A capacity search ends, complete, at its first step that does not hold; shards run every step and the merge decides.
+    const searchOver = new AbortController();
+    if (scenario.capacity && !shard) {
+      teardown.push('capacity watch', watchCapacity({ scenario, plan, store, machine: runContext.machine, clock, onBreak: () => searchOver.abort() }));
+    }
+    await clock.sleep(context.endMs - clock.now(), AbortSignal.any([options.signal, searchOver.signal]));
     if (options.signal.aborted) abortReason = interrupted(options.signal, clock.now() - startMs);
   } catch (error) {
     abortReason = (error as Error).message;

@@ -1,5 +1,6 @@
 import { formatDuration } from './duration.js';
 import type { PathProblem } from './problems.js';
+import { capacityProblems, effectiveDurationMs } from './capacity-checks.js';
 import { chaosProblems } from './chaos-checks.js';
 import { networkProblems } from './network-checks.js';
 import { fleetGroup, positiveDuration, rooms, scenarioSchema } from './schema.js';
@@ -15,14 +16,19 @@ interface IndexedGroup<G extends FleetGroup = FleetGroup> {
  * checked, and reported, when an unrelated part of the file has problems.
  */
 export function crossSectionProblems(raw: unknown): PathProblem[] {
-  if (typeof raw !== 'object' || raw === null) return [];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
   const sections = raw as Record<string, unknown>;
   const groups = validGroups(sections['fleet']);
-  const duration = positiveDuration.safeParse(sections['duration']);
+  const given = positiveDuration.safeParse(sections['duration']);
   const capacity = rooms.safeParse(sections['rooms']);
+  const search = { sections, groups, rooms: capacity.success ? capacity.data : undefined, durationMs: given.success ? given.data : undefined };
+  // A capacity search without a duration lasts as long as its steps.
+  const durationMs = effectiveDurationMs(search);
+  const duration = durationMs === undefined ? { success: false as const } : { success: true as const, data: durationMs };
   const target = scenarioSchema.shape.target.safeParse(sections['target']);
   return [
     ...duplicateNames(groups),
+    ...capacityProblems(search),
     ...(duration.success ? rampUpsTooLong(groups, duration.data) : []),
     ...(duration.success ? k6GroupsTooLong(groups, duration.data) : []),
     ...(capacity.success ? fleetTooBig(groups, capacity.data) : []),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { botsPerRoom, capacityLengthMs, resolveCapacity } from './capacity-schema.js';
 import { crossSectionProblems } from './checks.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
 import { describeIssue, issueProblems } from './messages.js';
@@ -35,8 +36,11 @@ export function parseScenario(yamlText: string, file: string, overrides: Scenari
   const located = locateProblems([...schemaProblems, ...crossSectionProblems(source.value)], source);
   const problems = [...located, ...overrideProblems(overrides)];
   if (!parsed.success || problems.length > 0) throw new ScenarioError(file, problems);
-  const { duration, ...scenario } = parsed.data;
-  return { ...scenario, file, source: yamlText, seed: overrides.seed ?? scenario.seed, durationMs: duration };
+  const { duration, capacity: capacityInput, ...scenario } = parsed.data;
+  const capacity = capacityInput === undefined ? null : resolveCapacity(capacityInput, botsPerRoom(scenario.fleet, scenario.rooms.count));
+  // checks.ts made sure one of them is there, and that a duration holds the steps.
+  const durationMs = duration ?? (capacity ? capacityLengthMs(capacity) : 0);
+  return { ...scenario, capacity, file, source: yamlText, seed: overrides.seed ?? scenario.seed, durationMs };
 }
 
 function overrideProblems({ seed }: ScenarioOverrides): ScenarioProblem[] {

@@ -4,6 +4,7 @@ import { duration, positiveDuration } from './duration-schema.js';
 import { show } from './messages.js';
 import { chaosSchema, recoverySchema } from './chaos-schema.js';
 import { harnessSchema } from './harness-schema.js';
+import { capacitySchema } from './capacity-schema.js';
 import { networkSchema, percentage } from './network-schema.js';
 import { thresholdsSchema } from './threshold-schema.js';
 import type { BrowserGroup, K6Behaviour, K6Group, K6Load, K6Stage, TalkSpec, TargetKind, TargetSpec, VideoSpec, WeriftGroup } from './types.js';
@@ -331,7 +332,8 @@ export const scenarioSchema = z.strictObject(
   {
     name,
     seed: z.int().min(0).default(1),
-    duration: positiveDuration,
+    // Required unless capacity is set: a search lasts as long as its steps (checks.ts).
+    duration: positiveDuration.optional(),
     target,
     rooms,
     fleet: z.array(fleetGroup).min(1),
@@ -340,11 +342,12 @@ export const scenarioSchema = z.strictObject(
     chaos: chaosSchema,
     harness: harnessSchema,
     network: networkSchema,
+    capacity: capacitySchema.optional(),
   },
   {
     error: (issue) =>
       issue.code === 'invalid_type'
-        ? `a scenario must be a YAML mapping with name, duration, rooms and fleet (got ${show(issue.input)})`
+        ? `a scenario must be a YAML mapping with name, duration (or capacity), rooms and fleet (got ${show(issue.input)})`
         : undefined,
   },
 );

@@ -158,4 +158,25 @@ export interface Scenario {
   /** null: bots reach the target directly, unimpaired. */
   network: NetworkSpec | null;
   harness: HarnessLimits;
+  /** A capacity search (docs/capacity.md): the run grows step by step until an SLO breaks; null for a fixed load. */
+  capacity: CapacitySpec | null;
+}
+
+/**
+ * A capacity search in rooms of the scenario's shape (its fleet spread over `rooms.count` rooms);
+ * amounts given in bots are converted to rooms when the scenario is loaded.
+ */
+export interface CapacitySpec {
+  startRooms: number;
+  growRooms: number;
+  maxRooms: number;
+  /** Each step's new bots join over this long; then the step is held for `holdMs`. */
+  rampMs: number;
+  holdMs: number;
+  /** Judged on each step's hold window (join_time_ms on the whole step: joins happen in its ramp). */
+  slo: Threshold[];
+  /** After the first step that breaks, bisect between it and the last held one with probe runs. */
+  refine: boolean;
+  /** The capacity found must reach this, or the run exits 99. */
+  min: { bots: number } | { rooms: number } | null;
 }

@@ -25,7 +25,7 @@ export interface CompareRow {
   relative: number | null;
   /** How far above the baseline a candidate can be by chance. */
   noise: number | null;
-  noiseFrom: 'baseline runs' | 'confidence intervals' | null;
+  noiseFrom: 'baseline runs' | 'confidence intervals' | 'search step' | null;
   status: CompareStatus;
 }
 
@@ -47,10 +47,22 @@ export interface CompareOptions {
   metrics?: readonly string[];
 }
 
-function classify(baseline: number, candidate: number, relative: number, tolerance: number, noise: number | null): CompareStatus {
+/** `worse`: how much worse the candidate is (negative when better), `relative` that over the baseline. */
+function classify(worse: number, relative: number, tolerance: number, noise: number | null): CompareStatus {
   if (relative < -tolerance) return 'improved';
   if (relative <= tolerance) return 'ok';
-  return noise !== null && candidate - baseline <= noise ? 'noise' : 'regressed';
+  return noise !== null && worse <= noise ? 'noise' : 'regressed';
+}
+
+/** Higher is better (capacity): noise is the spread of baseline runs or the candidate's resolution (a step), whichever is larger. */
+function compareHigherIsBetter(row: CompareRow, measured: Measurement[], b: number, c: Measurement, tolerance: number): CompareRow {
+  const worse = b - c.value;
+  const relative = b !== 0 ? (c.value - b) / b : c.value === 0 ? 0 : Infinity;
+  const runs = measured.length > 1 ? spread(measured.map((m) => m.value)) : null;
+  const resolution = c.interval ? c.value - c.interval.low : null;
+  const noise = runs === null && resolution === null ? null : Math.max(runs ?? 0, resolution ?? 0);
+  const noiseFrom = runs !== null && runs >= (resolution ?? 0) ? 'baseline runs' : noise === null ? null : 'search step';
+  return { ...row, relative, noise, noiseFrom, status: classify(worse, b !== 0 ? worse / b : worse > 0 ? Infinity : 0, tolerance, noise) };
 }
 
 /**
@@ -73,10 +85,11 @@ function compareMetric(metric: ComparedMetric, baselines: LoadedRun[], candidate
   const row: CompareRow = { metric: metric.id, unit: metric.unit, baseline: b, candidate: c?.value ?? null, relative: null, noise: null, noiseFrom: null, status: 'no data' };
   if (b !== null && !c && metric.missingIsWorse) return { ...row, status: 'missing' };
   if (b === null || !c) return row;
+  if (metric.higherIsBetter) return compareHigherIsBetter(row, measured, b, c, tolerance);
   const delta = c.value - b;
   const relative = b !== 0 ? delta / b : delta === 0 ? 0 : Math.sign(delta) * Infinity;
   const noise = noiseOf(measured, c);
-  return { ...row, relative, ...noise, status: classify(b, c.value, relative, tolerance, noise.noise) };
+  return { ...row, relative, ...noise, status: classify(delta, relative, tolerance, noise.noise) };
 }
 
 function fairnessWarnings(baselines: readonly Report[], candidate: Report): string[] {
@@ -91,7 +104,7 @@ function fairnessWarnings(baselines: readonly Report[], candidate: Report): stri
 
 export function compareReports(baselines: readonly Report[], candidate: Report, options: CompareOptions): Comparison {
   if (baselines.length === 0) throw new RangeError('compare needs at least one baseline report');
-  const metrics = selectMetrics(options.metrics);
+  const metrics = selectMetrics(options.metrics, candidate.capacity != null);
   const base = baselines.map(loadedRun);
   const cand = loadedRun(candidate);
   const rows = metrics.map((m) => compareMetric(m, base, cand, options.tolerance));

@@ -1,6 +1,6 @@
 /**
  * The metrics `rtcstorm compare` reads from a report, each with its own way to estimate one run's
- * noise. Higher is worse for all. Where a run has no data, `missingIsWorse` says whether that means
+ * noise. Higher is worse for all but a search's capacity. Where a run has no data, `missingIsWorse` says whether that means
  * the candidate broke (no latency samples at all) or is fine (no failures, so no recovery time; an
  * external target, so no server CPU).
  */
@@ -25,8 +25,10 @@ export interface Measurement {
 export interface ComparedMetric {
   /** What --metrics selects: e.g. e2e_latency_ms.p95; the part before the dot selects all its percentiles. */
   id: string;
-  unit: 'ms' | 'ratio' | 'percent';
+  unit: 'ms' | 'ratio' | 'percent' | 'bots';
   missingIsWorse: boolean;
+  /** A capacity: lower is worse. */
+  higherIsBetter?: boolean;
   /** null when the run has no data for it. */
   measure(run: LoadedRun): Measurement | null;
 }
@@ -69,7 +71,26 @@ const serverCpuPerBot: ComparedMetric = {
   },
 };
 
+/**
+ * The bots a capacity search held. A search only tells capacity to within a step (held one, broke
+ * the next): that is its interval. An invalid or unfinished search has no answer.
+ */
+export const capacityBots: ComparedMetric = {
+  id: 'capacity_bots',
+  unit: 'bots',
+  missingIsWorse: true,
+  higherIsBetter: true,
+  measure({ report }) {
+    const c = report.capacity;
+    if (!c || (c.outcome !== 'target-limit' && c.outcome !== 'max-reached')) return null;
+    const value = c.held?.bots ?? 0;
+    const next = c.broke?.step.bots ?? value;
+    return { value, interval: { low: value - (next - value), high: next } };
+  },
+};
+
 export const comparedMetrics: readonly ComparedMetric[] = [
+  capacityBots,
   percentileOf('e2e_latency_ms', 50, true),
   percentileOf('e2e_latency_ms', 95, true),
   percentileOf('e2e_latency_ms', 99, true),
@@ -81,8 +102,9 @@ export const comparedMetrics: readonly ComparedMetric[] = [
 ];
 
 /** The metrics a --metrics list names (ids, or a metric name for all its percentiles); throws on a name that matches none. */
-export function selectMetrics(names: readonly string[] | undefined): ComparedMetric[] {
-  if (names === undefined || names.length === 0) return [...comparedMetrics];
+export function selectMetrics(names: readonly string[] | undefined, search = false): ComparedMetric[] {
+  // A search's whole-run latency grows with how far it got: between searches only capacity compares.
+  if (names === undefined || names.length === 0) return search ? [capacityBots] : comparedMetrics.filter((m) => m !== capacityBots);
   const chosen = new Set<ComparedMetric>();
   for (const name of names) {
     const matches = comparedMetrics.filter((m) => m.id === name || m.id.split('.')[0] === name);

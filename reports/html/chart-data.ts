@@ -23,6 +23,31 @@ export interface ChartData {
   server: { t: number[]; nodes: Array<{ id: string; cpuPercent: Series }> } | null;
   marks: EventMark[];
   latency: Distribution | null;
+  /** A capacity search: per SLO, its value at each step's load (bots), its limit, and the step that broke it; null for a run of fixed load. */
+  capacity: CapacityChart[] | null;
+}
+
+export interface CapacityChart {
+  title: string;
+  unit: string;
+  bots: number[];
+  values: Series;
+  limit: number;
+  /** Index into `bots` of the step that broke this SLO first; null when none did. */
+  brokeAt: number | null;
+}
+
+function capacityCharts(report: Report): CapacityChart[] | null {
+  const steps = [...(report.capacity?.steps ?? [])].sort((a, b) => a.bots - b.bots);
+  const slos = steps[0]?.slo ?? [];
+  if (steps.length === 0) return null;
+  return slos.map((slo, i) => {
+    const ratio = slo.metric.endsWith('_ratio');
+    const scale = (v: number | null): number | null => (v === null ? null : ratio ? v * 100 : v);
+    const brokeAt = steps.findIndex((step) => step.slo[i]?.ok === false);
+    const limit = Number(/(-?[\d.]+(?:e[+-]?\d+)?)\s*$/i.exec(slo.expression)?.[1] ?? Number.NaN);
+    return { title: `${slo.metric}: ${slo.expression}`, unit: ratio ? '%' : slo.metric.endsWith('_ms') ? 'ms' : '', bots: steps.map((s) => s.bots), values: steps.map((s) => scale(s.slo[i]?.value ?? null)), limit: scale(limit) ?? Number.NaN, brokeAt: brokeAt < 0 ? null : brokeAt };
+  });
 }
 
 function serverSeries(report: Report): ChartData['server'] {
@@ -63,6 +88,7 @@ export function chartData(report: Report): ChartData {
     server: serverSeries(report),
     marks: eventMarks(report.events),
     latency: distribution(latency),
+    capacity: capacityCharts(report),
   };
 }
 

@@ -183,6 +183,29 @@
     return function (r) { return [r.t, r[key]]; };
   }
 
+  /** One SLO of a capacity search: its value at each step's load, the limit dashed, the breaking step marked. */
+  function capacityChart(el) {
+    var c = (data.capacity || [])[Number(el.dataset.index)];
+    if (!c || !c.values.some(function (v) { return v !== null; })) return empty(el, 'no values');
+    var limit = c.bots.map(function () { return c.limit; });
+    var broke = c.values.map(function (v, i) { return i === c.brokeAt ? v : null; });
+    plot(
+      el,
+      {
+        scales: { x: { time: false } },
+        axes: [{ label: 'bots (load of the step)' }, { label: c.unit, size: 60 }],
+        series: [
+          { label: 'bots' },
+          { label: 'measured', stroke: colors[0], width: 1.5, points: { show: true, size: 6 } },
+          { label: 'limit', stroke: colors[1], width: 1.5, dash: [6, 4], points: { show: false } },
+          { label: 'broke', stroke: colors[1], width: 0, points: { show: true, size: 12, fill: colors[1] } },
+        ],
+      },
+      [c.bots, c.values, limit, broke],
+    );
+  }
+  draw.capacity = capacityChart;
+
   var compareDraw = {
     'compare-latency-p50': function (el) { runsChart(el, overTime('latencyP50Ms'), { x: 'seconds since start', y: 'ms' }, 'no latency samples'); },
     'compare-latency-p99': function (el) { runsChart(el, overTime('latencyP99Ms'), { x: 'seconds since start', y: 'ms' }, 'no latency samples'); },

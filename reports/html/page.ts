@@ -62,6 +62,8 @@ ${charts}
 }
 
 /** A chart's place in a page: charts.js draws the one named `key` into it. */
-export function chart(key: string, title: string): string {
-  return `<figure class="chart"><figcaption>${esc(title)}</figcaption><div class="plot" id="chart-${key}" data-chart="${key}"></div></figure>`;
+/** `index`: which of several charts of one kind (a capacity search's SLOs). */
+export function chart(key: string, title: string, index?: number): string {
+  const id = index === undefined ? key : `${key}-${index}`;
+  return `<figure class="chart"><figcaption>${esc(title)}</figcaption><div class="plot" id="chart-${id}" data-chart="${key}"${index === undefined ? '' : ` data-index="${index}"`}></div></figure>`;
 }

@@ -7,7 +7,7 @@ import { eventLabel, isChaos } from '../events.js';
 import { count, metricValue, ms, percent } from '../format.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
 import type { MetricsSection, Report } from '../report-types.js';
-import { verdictOf } from '../verdict.js';
+import { capacityText, verdictOf } from '../verdict.js';
 import { chartData } from './chart-data.js';
 import { chart, esc, htmlPage, htmlTable } from './page.js';
 
@@ -28,7 +28,35 @@ function header(report: Report): string {
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
 }
 
+/** A capacity search leads: its answer, every step, and a chart per SLO over the load. */
+function capacity(report: Report): string {
+  const c = report.capacity;
+  if (!c) return '';
+  const slos = c.steps[0]?.slo ?? [];
+  const outcome: Record<string, string> = { held: '<span class="ok">held</span>', 'target-limit': '<span class="bad">target limit</span>', 'loader-limit': '<span class="bad">loader limit</span>', incomplete: '<span class="muted">incomplete</span>' };
+  const rows = c.steps.map((s) => [
+    s.probe ? `probe ${s.index}` : String(s.index),
+    count(s.rooms),
+    count(s.bots),
+    count(s.publishers),
+    count(Math.round(s.packetsInPerSecond)),
+    count(Math.round(s.packetsOutPerSecond)),
+    esc(Object.entries(s.targetCpuPercent).map(([node, cpu]) => `${node} ${Math.round(cpu)}%`).join(', ') || '–'),
+    ...s.slo.map((v) => (v.ok ? esc(metricValue(v.metric, v.value)) : `<span class="bad">${esc(metricValue(v.metric, v.value))}</span>`)),
+    outcome[s.outcome] ?? esc(s.outcome),
+  ]);
+  const head = ['step', 'rooms', 'bots', 'publishers', 'pkt/s in', 'pkt/s out', 'target CPU', ...slos.map((s) => `${s.metric} ${s.expression}`), 'outcome'];
+  const reason = c.broke?.step.reason ? `<p class="warning">Step ${c.broke.step.index}: ${esc(c.broke.step.reason)}</p>` : '';
+  return `<h2>Capacity</h2>
+<p id="capacity-answer"><b>${esc(capacityText(c))}</b></p>
+${htmlTable(head.map(esc), rows, 'capacity')}
+${reason}
+<p class="muted">Each SLO is read on a step's hold window (join time on the whole step), after its bots joined. The dashed line is the SLO's limit; the large point, the step that broke it.</p>
+<div class="charts">${slos.map((s, i) => chart('capacity', `${s.metric}: ${s.expression}`, i)).join('\n')}</div>`;
+}
+
 function thresholds(report: Report): string {
+  if (report.capacity && report.thresholds.length === 0) return '';
   if (report.thresholds.length === 0) return '<h2>Thresholds</h2><p class="muted">This scenario sets no thresholds.</p>';
   const rows = report.thresholds.map((t) => [
     `<code>${esc(t.metric)}</code>`,
@@ -160,6 +188,7 @@ function planTable(report: Report): string {
 export function reportHtml(report: Report): string {
   const body = [
     header(report),
+    capacity(report),
     skipped(report),
     thresholds(report),
     charts(),

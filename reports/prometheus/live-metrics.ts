@@ -13,6 +13,7 @@ import { Histogram } from '../../core/metrics/histogram.js';
 import type { MetricStore } from '../../core/metrics/store.js';
 import type { RunContext } from '../../ports/run-observer.js';
 import { harnessValidity } from '../harness-validity.js';
+import { capacitySteps, type CapacityStep } from '../../core/plan/capacity-plan.js';
 import { planProgress } from '../validity/plan-progress.js';
 import { secondsOf } from '../validity/spells.js';
 
@@ -74,6 +75,8 @@ export class LiveMetrics {
   readonly #joinBacklog: ByLabel = new Map();
   /** 1 while the harness checks hold on the seconds so far, 0 once one failed; null before the first judgement. */
   #valid: number | null = null;
+  /** A capacity search: the step of the last complete second. */
+  #capacityStep: CapacityStep | null = null;
   /** Built once per update, however many registries read it. */
   #families: MetricFamily[] | null = null;
 
@@ -117,6 +120,7 @@ export class LiveMetrics {
     if (upToSecond < 0) return;
     const { scenario, plan, store } = context;
     const durationMs = Math.min(scenario.durationMs, (upToSecond + 1) * 1000);
+    if (scenario.capacity) this.#capacityStep = capacitySteps(scenario).filter((step) => step.startMs < durationMs).at(-1) ?? null;
     // A spell that ends now began at most sustainedFor ago: the seconds before were judged already.
     const fromSecond = Math.max(0, upToSecond + 1 - 2 * secondsOf(scenario.harness.sustainedForMs));
     const progress = planProgress(plan, store, durationMs, scenario.harness.joinGraceMs, fromSecond);
@@ -147,12 +151,24 @@ export class LiveMetrics {
       { name: 'rtcstorm_harness_cpu_percent', help: metricCatalogue.harness_cpu_percent.description, type: 'gauge', samples: samples(this.#cpuPercent, 'process') },
       { name: 'rtcstorm_harness_report_delay_seconds', help: 'how late the run received each harness process\'s samples of the last complete second', type: 'gauge', samples: samples(this.#reportDelayS, 'process') },
       { name: 'rtcstorm_join_backlog', help: 'bots due to have joined by the last complete second (planned time + harness.joinGrace) that had not', type: 'gauge', samples: samples(this.#joinBacklog, 'group') },
+      ...this.#capacityFamilies(),
       {
         name: 'rtcstorm_harness_valid',
         help: "1 while the run's harness checks (loader, machine, load against the plan) hold, 0 once one failed: the run is invalid, its numbers not the target's",
         type: 'gauge',
         samples: this.#valid === null ? [] : [{ labels: {}, value: this.#valid }],
       },
+    ];
+  }
+
+  #capacityFamilies(): MetricFamily[] {
+    const step = this.#capacityStep;
+    if (!step) return [];
+    const gauge = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'gauge', samples: [{ labels: {}, value }] });
+    return [
+      gauge('rtcstorm_capacity_step', 'capacity search: the step running (0-based)', step.index),
+      gauge('rtcstorm_capacity_step_bots', 'capacity search: bots of the step running', step.bots),
+      gauge('rtcstorm_capacity_step_rooms', 'capacity search: rooms of the step running', step.rooms),
     ];
   }
 

@@ -103,6 +103,7 @@ thresholds:
       chaos: [],
       harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, maxMachineCpuPercent: 90, sustainedForMs: 5000, maxJoinBacklog: 0.1, joinGraceMs: 5000, maxSendDeficit: 0.05 },
       network: null,
+      capacity: null,
     };
     assert.deepEqual(parseScenario(yaml, 'quickstart.yaml'), expected);
   });
@@ -129,6 +130,7 @@ fleet:
       chaos: [],
       harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, maxMachineCpuPercent: 90, sustainedForMs: 5000, maxJoinBacklog: 0.1, joinGraceMs: 5000, maxSendDeficit: 0.05 },
       network: null,
+      capacity: null,
     };
     assert.deepEqual(parseScenario(yaml, 'minimal.yaml'), expected);
   });
@@ -244,7 +246,7 @@ const badCases: BadCase[] = [
     yaml: edit('duration:', 'durration: 5s\nduration:'),
     path: 'durration',
     at: 'durration',
-    message: /^unknown key "durration" \(allowed keys: name, seed, duration, target, rooms, fleet, thresholds, recovery, chaos, harness, network\)$/,
+    message: /^unknown key "durration" \(allowed keys: name, seed, duration, target, rooms, fleet, thresholds, recovery, chaos, harness, network, capacity\)$/,
   },
   {
     title: 'unknown key in a group',
@@ -510,7 +512,7 @@ thresholds:
   });
 
   const notMappings: Array<[string, string, RegExp]> = [
-    ['an empty file', '', /^a scenario must be a YAML mapping with name, duration, rooms and fleet \(got an empty value\)$/],
+    ['an empty file', '', /^a scenario must be a YAML mapping with name, duration \(or capacity\), rooms and fleet \(got an empty value\)$/],
     ['a list', '- a\n- b\n', /\(got a list\)$/],
     ['a scalar', 'hello\n', /\(got "hello"\)$/],
   ];

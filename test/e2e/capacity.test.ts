@@ -1,0 +1,94 @@
+/**
+ * Capacity searches end to end through the CLI: the real bundled target, real werift bots, each
+ * step judged on its hold window, the run stopped at the first step that does not hold.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Report } from '../../reports/report-types.js';
+import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { waitForNoProjectProcesses } from '../helpers/processes.js';
+
+/** Rooms of 4 bots; each step adds one room, ramps for 1 s and holds 3 s. */
+function searchScenario(name: string, slo: string, extra = '', max = 2): string {
+  return writeScenario(`
+name: ${name}
+seed: 4
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 1, size: 4 }
+fleet:
+  - { engine: werift, name: voice, count: 4 }
+${extra}
+capacity:
+  start: { rooms: 1 }
+  grow: { rooms: 1 }
+  max: { rooms: ${max} }
+  ramp: 1s
+  hold: 3s
+  slo: ${slo}
+`);
+}
+
+async function search(file: string): Promise<{ code: number | null; stdout: string; stderr: string; report: Report; out: string }> {
+  const out = tempDir('capacity');
+  const result = await runCli(['run', file, '--out', out]);
+  return { ...result, out, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report };
+}
+
+describe('rtcstorm run with capacity:', () => {
+  it('holds every step of a generous search: max reached, exit 0', async () => {
+    const { code, stdout, stderr, report, out } = await search(searchScenario('generous', '{ e2e_latency_ms: ["p(99)<1000"], packet_loss_ratio: ["value<0.2"], join_time_ms: ["p(95)<5000"] }'));
+    assert.equal(code, 0, stderr + stdout);
+    const capacity = report.capacity!;
+    assert.equal(capacity.outcome, 'max-reached');
+    assert.deepEqual(capacity.steps.map((s) => [s.rooms, s.bots, s.outcome]), [[1, 4, 'held'], [2, 8, 'held']]);
+    assert.equal(capacity.held?.bots, 8);
+    for (const step of capacity.steps) {
+      // Each step's SLOs are measured on its own window, with media flowing through the target.
+      assert.ok(step.slo.every((s) => s.ok && s.value !== null), JSON.stringify(step.slo));
+      assert.ok(step.packetsOutPerSecond > step.packetsInPerSecond * 2, JSON.stringify(step));
+      assert.ok((step.targetCpuPercent['node-0'] ?? 0) > 0, JSON.stringify(step.targetCpuPercent));
+    }
+    assert.match(stdout, /CAPACITY: 8 bots in 2 rooms: max reached, every step held/);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<h2>Capacity<\/h2>/);
+    assert.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /<testcase name="step 1: 8 bots in 2 rooms" classname="rtcstorm.generous.capacity"/);
+  });
+
+  it('breaks at the first step on an SLO no load meets: capacity 0, the SLO named, the run stopped there', async () => {
+    const { code, stdout, stderr, report } = await search(searchScenario('impossible', '{ e2e_latency_ms: ["p(50)<0.001"] }', '', 4));
+    assert.equal(code, 0, stderr + stdout);
+    const capacity = report.capacity!;
+    assert.equal(capacity.outcome, 'target-limit');
+    assert.equal(capacity.held, null);
+    assert.equal(capacity.broke?.step.index, 0);
+    assert.equal(capacity.broke?.slo?.metric, 'e2e_latency_ms');
+    assert.ok((capacity.broke?.slo?.value ?? 0) > 0.001);
+    assert.deepEqual(capacity.steps.map((s) => s.outcome), ['target-limit']);
+    // Judged 2.5 s after the step's 4 s: the other three steps (12 s) never ran.
+    assert.equal(report.complete, true);
+    assert.ok(report.durationMs < 9000, `ran ${report.durationMs} ms`);
+    assert.match(stdout, /CAPACITY: 0 bots \(no step held\); the target broke at 4 bots in 1 room \(e2e_latency_ms p\(50\)<0.001 was [\d.]+\)/);
+    assert.deepEqual(await waitForNoProjectProcesses(), []);
+  });
+
+  it('exits 99 when the capacity found is below capacity.min', async () => {
+    const file = searchScenario('below-min', '{ e2e_latency_ms: ["p(50)<0.001"] }').replace(/$/, '');
+    const yaml = readFileSync(file, 'utf8').replace('  slo:', '  min: { bots: 8 }\n  slo:');
+    const { code, stdout, report } = await search(writeScenario(yaml));
+    assert.equal(code, 99, stdout);
+    assert.deepEqual(report.capacity?.min, { bots: 8, rooms: null, met: false });
+    assert.match(stdout, /FAILED: capacity 0 bots \(no step held\).*below capacity.min 8 bots/);
+  });
+
+  it('ends at the loader limit, never a target figure, when the harness gives out first', async () => {
+    // Harness limits this tight stand for a loader pushed past its machine: a fleet process over 1% of a core for 2 s.
+    const { code, stdout, report } = await search(searchScenario('loader-bound', '{ e2e_latency_ms: ["p(99)<1000"] }', 'harness: { maxCpuPercent: 1, sustainedFor: 2s }'));
+    assert.equal(code, 2, stdout);
+    const capacity = report.capacity!;
+    assert.equal(capacity.outcome, 'loader-limit');
+    assert.equal(capacity.broke?.step.outcome, 'loader-limit');
+    assert.match(capacity.broke?.step.reason ?? '', /loader saturated \(fleet-\d: CPU over 1% of a core/);
+    assert.match(stdout, /INVALID: capacity at least .*the loader, not the target, ran out at .*: add fleet processes \(--processes\) or shards \(--shard\)/);
+  });
+});
