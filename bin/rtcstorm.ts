@@ -3,6 +3,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { comparedMetrics, selectMetrics } from '../reports/compare/compared-metrics.js';
 import { compareCommand } from './commands/compare.js';
+import { capacityCommand, type CapacityCommandOptions } from './commands/capacity.js';
+import { parseCapacityAmount } from '../core/scenario/capacity-source.js';
+import type { CapacityAmount } from '../core/scenario/capacity-schema.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { targetCommand } from './commands/target.js';
@@ -72,6 +75,38 @@ program
   .option('--allow-non-loopback', 'let --prometheus and --prometheus-push use non-loopback addresses')
   .option('--force', "run a plan the capacity pre-check finds far beyond this machine (it otherwise exits 1 with the estimate)")
   .action(async (file: string, opts: RunCommandOptions) => process.exit(await runCommand(file, opts)));
+
+function amountOption(value: string): CapacityAmount {
+  try {
+    return parseCapacityAmount(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+program
+  .command('capacity')
+  .description('run a scenario as a capacity search: add rooms step by step until an SLO breaks (its thresholds, or its capacity: block)')
+  .argument('<scenario>', 'scenario YAML file')
+  .option('-o, --out <dir>', 'output folder (default: reports/runs/<timestamp>-<name>/)')
+  .option('--seed <n>', 'override the scenario seed', nonNegativeInt)
+  .option('--processes <n>', 'fleet processes (default: one per core)', positiveInt)
+  .option('--start <amount>', 'first step: rooms (10) or bots (300bots); default the scenario\'s rooms', amountOption)
+  .option('--grow <amount>', 'what each step adds; default the scenario\'s rooms', amountOption)
+  .option('--max <amount>', 'the last step; default 10 × the scenario\'s rooms', amountOption)
+  .option('--min <amount>', 'exit 99 when the capacity found is below this', amountOption)
+  .option('--ramp <duration>', 'each step\'s bots join over this long (default 5s)')
+  .option('--hold <duration>', 'each step is held this long after its joins (default 20s)')
+  .option('--refine', 'bisect between the last step held and the first that broke')
+  .option('--shard <i/N>', 'run the i-th of N slices of the fleet (0-based), for a distributed run merged later', shardOption)
+  .option('--start-at <epoch-ms>', 'shared start time of all shards, in ms since the epoch', nonNegativeInt)
+  .option('--baseline <dir>', 'compare the capacity with this search (folder or report.json) or folder of searches; exit 99 on a regression')
+  .addOption(toleranceOption('with --baseline: allowed loss of capacity'))
+  .option('--prometheus <[host]:port>', 'serve live metrics on http://host:port/metrics (host default 127.0.0.1)')
+  .option('--prometheus-push <url>', 'push live metrics to this Pushgateway every 5 s and at the end')
+  .option('--allow-non-loopback', 'let --prometheus and --prometheus-push use non-loopback addresses')
+  .option('--force', 'run a search whose first step the capacity pre-check finds far beyond this machine')
+  .action(async (file: string, opts: CapacityCommandOptions) => process.exit(await capacityCommand(file, opts)));
 
 program
   .command('report')

@@ -7,7 +7,7 @@ import { runScenario } from '../../core/run/run.js';
 import { refineCapacity } from '../../core/run/capacity-refine.js';
 import { planRun } from '../../core/plan/planned-run.js';
 import { capacitySteps } from '../../core/plan/capacity-plan.js';
-import { loadScenario, ScenarioError } from '../../core/scenario/index.js';
+import { loadScenario, ScenarioError, type Scenario, type ScenarioOverrides } from '../../core/scenario/index.js';
 import { readBaseline } from '../../reports/compare/baseline.js';
 import { summaryMarkdown } from '../../reports/summary-md.js';
 import { reportComparison } from './compare.js';
@@ -34,10 +34,11 @@ export interface RunCommandOptions extends LiveMetricsOptions {
   force?: boolean;
 }
 
-export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+/** `read`: how the scenario is read (`rtcstorm capacity` makes a search of it); default the file as it is. */
+export async function runCommand(file: string, opts: RunCommandOptions, read: (file: string, overrides: ScenarioOverrides) => Scenario = loadScenario): Promise<number> {
   let scenario;
   try {
-    scenario = loadScenario(file, { seed: opts.seed });
+    scenario = read(file, { seed: opts.seed });
   } catch (error) {
     if (error instanceof ScenarioError) {
       process.stderr.write(`${error.message}\n`);

@@ -8,7 +8,8 @@ import { shardPlan, type RunPlan } from '../../core/plan/plan.js';
 import { planRun } from '../../core/plan/planned-run.js';
 import { parseScenario } from '../../core/scenario/index.js';
 import { buildReport } from '../build-report.js';
-import type { Report } from '../report-types.js';
+import { capacitySection } from '../capacity/capacity-section.js';
+import type { CapacityStepReport, Report } from '../report-types.js';
 
 export class MergeError extends Error {
   override readonly name = 'MergeError';
@@ -47,6 +48,16 @@ function missingShards(inputs: ShardInput[]): { missing: number[]; duplicated: n
 function presentShardsPlan(whole: RunPlan, shards: Array<{ index: number; count: number }>): RunPlan {
   const bots = shards.flatMap((shard) => shardPlan(whole, shard).bots).sort((a, b) => a.id - b.id);
   return { ...whole, bots };
+}
+
+/** A step held on the merged metrics is still the loader's limit where a shard's own machine was saturated in it. */
+function withShardLimits(steps: CapacityStepReport[], shards: Report[]): CapacityStepReport[] {
+  const judged = steps.map((step): CapacityStepReport => {
+    const limited = shards.flatMap((r) => (r.capacity?.steps ?? []).filter((s) => s.index === step.index && !s.probe && s.outcome === 'loader-limit').map((s) => `shard ${r.shard!.index}: ${s.reason ?? 'loader limit'}`));
+    return limited.length === 0 || step.outcome === 'loader-limit' ? step : { ...step, outcome: 'loader-limit', reason: limited.join('; ') };
+  });
+  const end = judged.findIndex((s) => s.outcome !== 'held');
+  return end < 0 ? judged : judged.slice(0, end + 1);
 }
 
 export function mergeShards(inputs: ShardInput[], options: { allowPartial: boolean }): MergeResult {
@@ -89,5 +100,6 @@ export function mergeShards(inputs: ShardInput[], options: { allowPartial: boole
   // (fleet and target competing for its cores) comes from the shard's report.
   const invalidShards = reports.filter((r) => !r.harness.valid).map((r) => `shard ${r.shard!.index}: ${r.harness.invalidReason ?? 'invalid'}`);
   if (report.harness.valid && invalidShards.length > 0) report.harness = { ...report.harness, valid: false, invalidReason: invalidShards.join('; ') };
+  if (report.capacity && scenario.capacity) report.capacity = capacitySection(scenario.capacity, withShardLimits(report.capacity.steps, reports));
   return { report, warnings: partial ? [`partial merge: ${partial}`] : [] };
 }

@@ -37,9 +37,23 @@ async function search(file: string): Promise<{ code: number | null; stdout: stri
 }
 
 describe('rtcstorm run with capacity:', () => {
-  it('holds every step of a generous search: max reached, exit 0', async () => {
-    const { code, stdout, stderr, report, out } = await search(searchScenario('generous', '{ e2e_latency_ms: ["p(99)<1000"], packet_loss_ratio: ["value<0.2"], join_time_ms: ["p(95)<5000"] }'));
+  it('holds every step of a generous search: max reached, exit 0 (rtcstorm capacity on a scenario of fixed load)', async () => {
+    // A plain scenario: its thresholds become the SLOs, its rooms the step.
+    const file = writeScenario(`
+name: generous
+seed: 4
+duration: 10s
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 1, size: 4 }
+fleet:
+  - { engine: werift, name: voice, count: 4, rampUp: 2s }
+thresholds: { e2e_latency_ms: ["p(99)<1000"], packet_loss_ratio: ["value<0.2"], join_time_ms: ["p(95)<5000"] }
+`);
+    const out = tempDir('capacity');
+    const { code, stdout, stderr } = await runCli(['capacity', file, '--max', '2', '--ramp', '1s', '--hold', '3s', '--out', out]);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
     assert.equal(code, 0, stderr + stdout);
+    assert.match(report.scenario.source, /capacity:\n {2}start:\n {4}rooms: 1\n/);
     const capacity = report.capacity!;
     assert.equal(capacity.outcome, 'max-reached');
     assert.deepEqual(capacity.steps.map((s) => [s.rooms, s.bots, s.outcome]), [[1, 4, 'held'], [2, 8, 'held']]);

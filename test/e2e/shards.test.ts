@@ -109,6 +109,40 @@ thresholds:
     assert.equal(merged.harness.invalidReason, `shard 1: ${reason}`);
   });
 
+  it('runs a capacity search in shards: each grows its rooms in step, the merge judges every step', async () => {
+    const scenario = writeScenario(`
+name: sharded-search
+seed: 3
+target: { url: ${directoryUrl} }
+rooms: { count: 1, size: 3 }
+fleet:
+  - { engine: werift, count: 3 }
+capacity:
+  start: { rooms: 2 }
+  grow: { rooms: 2 }
+  max: { rooms: 4 }
+  ramp: 1s
+  hold: 3s
+  slo: { packet_loss_ratio: ["value<0.5"], e2e_latency_ms: ["p(99)<1000"] }
+`);
+    const dirs = [0, 1].map((i) => tempDir(`search-shard${i}`));
+    const startAt = Date.now() + 8000;
+    const shards = await Promise.all(dirs.map((out, i) => runCli(['run', scenario, '--shard', `${i}/2`, '--start-at', String(startAt), '--processes', '1', '--out', out])));
+    for (const shard of shards) assert.equal(shard.code, 0, shard.stderr + shard.stdout);
+    // Whole rooms per shard: step 0 seats rooms 0 and 1, one on each shard.
+    assert.deepEqual(dirs.map((d) => readReport(d).capacity?.steps.map((s) => s.rooms)), [[2, 4], [2, 4]]);
+    const out = tempDir('merged-search');
+    const result = await runCli(['merge', ...dirs, '--out', out]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const merged = readReport(out);
+    assert.equal(merged.capacity?.outcome, 'max-reached');
+    assert.deepEqual(merged.capacity?.steps.map((s) => [s.bots, s.outcome]), [[6, 'held'], [12, 'held']]);
+    // The merged step's traffic is both shards' together.
+    const perShard = dirs.map((d) => readReport(d).capacity!.steps[1]!.packetsOutPerSecond);
+    assert.ok(Math.abs(merged.capacity.steps[1]!.packetsOutPerSecond - perShard[0]! - perShard[1]!) < 1, JSON.stringify(perShard));
+    assert.match(result.stdout + result.stderr, /CAPACITY: 12 bots in 4 rooms: max reached/);
+  });
+
   it('refuses reports that are not shards of one run', async () => {
     const result = await runCli(['merge', shardDirs[0]!, shardDirs[0]!, '--out', tempDir('dup')]);
     assert.equal(result.code, 1);

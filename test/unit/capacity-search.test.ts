@@ -8,6 +8,7 @@ import { MetricStore } from '../../core/metrics/index.js';
 import { capacitySteps, makeCapacityPlan } from '../../core/plan/capacity-plan.js';
 import { makePlan } from '../../core/plan/plan.js';
 import { parseScenario, type Scenario } from '../../core/scenario/index.js';
+import { capacitySource, parseCapacityAmount } from '../../core/scenario/capacity-source.js';
 import { refineCapacity } from '../../core/run/capacity-refine.js';
 import type { RunOptions, RunResult } from '../../core/run/run.js';
 import { buildReport } from '../../reports/build-report.js';
@@ -195,5 +196,33 @@ describe('capacity: refinement', () => {
     assert.equal(capacity.held?.rooms, 13);
     assert.equal(capacity.broke?.step.rooms, 14);
     assert.match(refined.verdict.text, /^CAPACITY: 78 bots in 13 rooms; the target broke at 84 bots in 14 rooms/);
+  });
+});
+
+describe('capacity: rtcstorm capacity on a scenario of fixed load', () => {
+  const fixed = `# comments stay
+name: fixed
+duration: 30s
+rooms: { count: 3, size: 4 }
+fleet:
+  - { engine: werift, count: 12 }
+thresholds:
+  e2e_latency_ms: ["p(99)<150"]
+`;
+
+  it('makes a search of it: its rooms the step, its thresholds the SLOs, ten times its rooms the max', () => {
+    const text = capacitySource(fixed, {});
+    assert.match(text, /^# comments stay\n/);
+    const scenario = parseScenario(text, 'fixed.yaml');
+    assert.deepEqual([scenario.capacity?.startRooms, scenario.capacity?.growRooms, scenario.capacity?.maxRooms, scenario.thresholds.length], [3, 3, 30, 0]);
+    assert.deepEqual(scenario.capacity?.slo.map((s) => `${s.metric} ${s.expression}`), ['e2e_latency_ms p(99)<150']);
+    assert.equal(scenario.durationMs, 10 * 25_000);
+  });
+
+  it('takes the options of the command line over the block', () => {
+    const scenario = parseScenario(capacitySource(fixed, { grow: parseCapacityAmount('8bots'), max: parseCapacityAmount('12'), hold: '5s', refine: true }), 'fixed.yaml');
+    assert.deepEqual([scenario.capacity?.growRooms, scenario.capacity?.maxRooms, scenario.capacity?.holdMs, scenario.capacity?.refine], [2, 12, 5000, true]);
+    assert.throws(() => parseCapacityAmount('0'), /at least 1 \(got "0"\)/);
+    assert.throws(() => parseCapacityAmount('ten'), /expected a number of rooms \(10\) or of bots \(300bots\)/);
   });
 });
