@@ -6,8 +6,8 @@
 import { eventLabel, isChaos } from '../events.js';
 import { count, metricValue, ms, percent } from '../format.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
-import type { MetricsSection, Report } from '../report-types.js';
-import { capacityText, verdictOf } from '../verdict.js';
+import type { CapacitySection, MetricsSection, Report } from '../report-types.js';
+import { verdictOf } from '../verdict.js';
 import { chartData } from './chart-data.js';
 import { chart, esc, htmlPage, htmlTable } from './page.js';
 
@@ -26,6 +26,15 @@ function header(report: Report): string {
   return `<h1>rtcstorm · ${esc(report.scenario.name)}</h1>
 <div id="verdict" class="verdict ${verdictClass[verdictOf(report).exitCode]}">${esc(verdictOf(report).text)}</div>
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
+}
+
+const outcomeWords: Record<CapacitySection['outcome'], string> = { 'target-limit': 'the target\'s limit', 'loader-limit': 'the loader\'s limit, not the target\'s', 'max-reached': 'max reached', incomplete: 'the search ended before its answer' };
+
+/** The answer in a line (the banner above says why it ended). */
+function answer(c: CapacitySection): string {
+  const held = c.held ? `${count(c.held.bots)} bots in ${count(c.held.rooms)} rooms (${count(c.held.publishers)} publishers, ${count(Math.round(c.held.packetsOutPerSecond))} packets/s out of the target)` : 'no step (capacity 0)';
+  const broke = c.broke ? `; broke at ${count(c.broke.step.bots)} bots in ${count(c.broke.step.rooms)} rooms` : '';
+  return `Held: ${held}${broke}: ${outcomeWords[c.outcome]}.`;
 }
 
 /** A capacity search leads: its answer, every step, and a chart per SLO over the load. */
@@ -48,7 +57,7 @@ function capacity(report: Report): string {
   const head = ['step', 'rooms', 'bots', 'publishers', 'pkt/s in', 'pkt/s out', 'target CPU', ...slos.map((s) => `${s.metric} ${s.expression}`), 'outcome'];
   const reason = c.broke?.step.reason ? `<p class="warning">Step ${c.broke.step.index}: ${esc(c.broke.step.reason)}</p>` : '';
   return `<h2>Capacity</h2>
-<p id="capacity-answer"><b>${esc(capacityText(c))}</b></p>
+<p id="capacity-answer"><b>${esc(answer(c))}</b></p>
 ${htmlTable(head.map(esc), rows, 'capacity')}
 ${reason}
 <p class="muted">Each SLO is read on a step's hold window (join time on the whole step), after its bots joined. The dashed line is the SLO's limit; the large point, the step that broke it.</p>
