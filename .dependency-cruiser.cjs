@@ -95,6 +95,39 @@ module.exports = {
       to: { path: '^(test|bench)/' },
     },
     {
+      name: 'domain-uses-few-packages',
+      comment: 'The domain parses (zod, yaml) and counts (hdr-histogram-js); any other package belongs to an implementation.',
+      severity: 'error',
+      from: { path: domain },
+      to: { dependencyTypes: ['npm', 'npm-dev'], path: 'node_modules/(?!(zod|yaml|hdr-histogram-js)/)' },
+    },
+    {
+      name: 'werift-stays-in-its-engine',
+      comment: 'werift is the werift engine\'s: bots/werift/ (its internals in werift-internals.ts only).',
+      severity: 'error',
+      from: { pathNot: '^(bots/werift|test|bench)/' },
+      to: { path: 'node_modules/werift/' },
+    },
+    {
+      name: 'werift-internals-in-one-module',
+      comment: 'Deep imports of werift (its internals) only in the adapter module that checks its version.',
+      severity: 'error',
+      from: { pathNot: '^bots/werift/werift-internals\\.ts$' },
+      to: { path: 'node_modules/werift/', pathNot: 'node_modules/werift/lib/webrtc/src/index\\.d\\.ts$' },
+    },
+    {
+      name: 'mediasoup-stays-in-the-bundled-target',
+      severity: 'error',
+      from: { pathNot: '^(target-server|test|bench)/' },
+      to: { path: 'node_modules/mediasoup/' },
+    },
+    {
+      name: 'puppeteer-stays-in-the-browser-engine',
+      severity: 'error',
+      from: { pathNot: '^(bots/browser|test|bench)/' },
+      to: { path: 'node_modules/puppeteer-core/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -103,7 +136,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules)/' },
+    // node_modules is not followed but stays in the graph, so the rules above see npm imports.
+    exclude: { path: '^dist/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },

@@ -6,6 +6,7 @@ import type { MetricStore } from '../core/metrics/store.js';
 import type { NetworkPlan } from '../core/plan/network-plan.js';
 import type { RunPlan } from '../core/plan/plan.js';
 import type { Scenario } from '../core/scenario/index.js';
+import type { CheckResult } from './doctor-check.js';
 import type { NetworkChaos } from './network-control.js';
 import type { ProcessLedger } from './process-ledger.js';
 import type { AdapterSpec } from './target-adapter.js';
@@ -58,4 +59,26 @@ export interface Engine {
   crashes(): string[];
   /** Where network chaos (impair, partition) goes, for an engine whose bots' network rtcstorm impairs. */
   readonly network?: NetworkChaos;
+}
+
+/** What the run tells every engine plug-in when it makes the engines of a scenario. */
+export interface EngineOptions {
+  /** werift fleet processes; default one per core, never more than bots. */
+  processes?: number;
+  /** The run's output folder: engines keep their own files under it (k6: its script, output and log). */
+  outDir: string;
+}
+
+export interface ScenarioEngines { engines: Engine[]; skipped: SkippedGroup[] }
+
+/**
+ * An engine kind as a plug-in: it serves the fleet groups of its `engine:` name, makes the engines a
+ * scenario needs of it, and says what `rtcstorm doctor` should check for it. The composition root
+ * lists the plug-ins (core/run/engine-plugins.ts): one more engine is one more entry there.
+ */
+export interface EnginePlugin {
+  readonly engine: Scenario['fleet'][number]['engine'];
+  /** None when the scenario has no groups of this engine; throws, before anything started, when a required group cannot run here. */
+  create(scenario: Scenario, plan: RunPlan, options: EngineOptions): ScenarioEngines;
+  doctor(): CheckResult | Promise<CheckResult>;
 }

@@ -4,18 +4,14 @@
  * handle under a dgram socket. Each access checks its shape and fails loudly, naming the version it
  * was written for; loading this module checks werift's version first.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import type { MediaTransport } from '../../ports/media-plane.js';
+import { installedWeriftVersion, weriftVersion } from './werift-version.js';
 
-/** The werift these internals were written for (and patches/werift+0.24.4.patch applies to). */
-export const weriftVersion = '0.24.4';
+export { weriftVersion };
 
-// werift's main entry is lib/webrtc/src/index.js; its exports map does not give package.json.
-const installed = (JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('werift')), '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+const installed = installedWeriftVersion();
 if (installed !== weriftVersion) throw new Error(`werift ${installed} is installed; rtcstorm's fast media path and patch are for werift ${weriftVersion} (bots/werift/werift-internals.ts, patches/)`);
 
 export type Address = readonly [string, number];

@@ -3,14 +3,13 @@
  * target and network backend keeps its own checks in its folder; this list is where they are wired.
  */
 import { execFileSync } from 'node:child_process';
-import { chromiumCheck } from '../../bots/browser/doctor.js';
-import { k6Check } from '../../bots/k6/doctor.js';
 import { kernelBackendCheck, networkLeftoversCheck } from '../../chaos/network/kernel/doctor.js';
 import type { CheckResult } from '../../ports/doctor-check.js';
 import { udpPortsCheck, workerCheck } from '../../target-server/doctor.js';
 import { janusCheck } from '../../targets/janus/doctor.js';
 import { simpleWhipServerCheck } from '../../targets/whip/doctor.js';
 import { leftoverProcesses } from '../run/process-ledger.js';
+import { enginePlugins } from '../run/engine-plugins.js';
 
 function nodeVersion(): CheckResult {
   const major = Number(process.versions.node.split('.')[0]);
@@ -43,5 +42,7 @@ function processLeftovers(): CheckResult {
 }
 
 export async function runChecks(): Promise<CheckResult[]> {
-  return [nodeVersion(), await workerCheck(), chromiumCheck(), k6Check(), janusCheck(), simpleWhipServerCheck(), kernelBackendCheck(), await udpPortsCheck(), fileLimit(), networkLeftoversCheck(), processLeftovers()];
+  const engines: CheckResult[] = [];
+  for (const plugin of enginePlugins) engines.push(await plugin.doctor());
+  return [nodeVersion(), await workerCheck(), ...engines, janusCheck(), simpleWhipServerCheck(), kernelBackendCheck(), await udpPortsCheck(), fileLimit(), networkLeftoversCheck(), processLeftovers()];
 }

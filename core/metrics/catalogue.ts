@@ -2,17 +2,14 @@
  * Every metric rtcstorm knows, with its kind. The kind decides how samples are stored and which
  * threshold aggregations apply (as in k6: trends have percentiles, rates have a value, counters a count).
  */
-export type MetricKind = 'trend' | 'rate' | 'counter' | 'gauge';
+import { browserMetrics } from './engines/browser-metrics.js';
+import { k6Metrics } from './engines/k6-metrics.js';
 
-export interface MetricInfo {
-  kind: MetricKind;
-  unit: 'ms' | 'ratio' | 'packets' | 'bots' | 'percent' | 'count' | 'MB';
-  description: string;
-  /** Only this engine produces the metric: with its groups skipped, thresholds on it are not evaluated. */
-  engine?: 'k6' | 'browser';
-}
+export type { MetricInfo, MetricKind } from './metric-info.js';
+import type { MetricInfo, MetricKind } from './metric-info.js';
 
-export const metricCatalogue = {
+/** Metrics every run has; an engine's own are in engines/ and joined here. */
+const runMetrics = {
   join_time_ms: { kind: 'trend', unit: 'ms', description: 'from sending join to the first media packet received (or transports connected when alone)' },
   e2e_latency_ms: { kind: 'trend', unit: 'ms', description: 'one-way latency of each received media packet, from the send timestamp in its payload' },
   jitter_ms: { kind: 'trend', unit: 'ms', description: 'RFC 3550 interarrival jitter of each received stream, sampled every second' },
@@ -31,27 +28,14 @@ export const metricCatalogue = {
   room_media_gaps: { kind: 'counter', unit: 'count', description: 'media gaps (see media_gap_ms) by room (group = room-<index>)' },
   room_bot_failures: { kind: 'counter', unit: 'count', description: 'bot_failures by room (group = room-<index>)' },
   bots_connected: { kind: 'gauge', unit: 'bots', description: 'bots connected at the end of each second' },
-  browser_rtp_packets_lost: { kind: 'counter', unit: 'packets', description: 'browser groups: RTP packets lost on received streams (audio and video), as the browser counts them (getStats inbound-rtp)', engine: 'browser' },
-  browser_rtp_jitter_ms: { kind: 'trend', unit: 'ms', description: 'browser groups: jitter of each received RTP stream as the browser computes it (getStats inbound-rtp), every second', engine: 'browser' },
-  browser_jitter_buffer_delay_ms: { kind: 'trend', unit: 'ms', description: 'browser groups: mean time an audio sample emitted in each second spent in the jitter buffer, per received stream', engine: 'browser' },
-  audio_concealed_ratio: { kind: 'trend', unit: 'ratio', description: 'browser groups: concealed / received audio samples of each received stream, every second', engine: 'browser' },
-  audio_concealment_events: { kind: 'counter', unit: 'count', description: 'browser groups: concealment events (runs of concealed audio samples) on received streams', engine: 'browser' },
-  video_freezes: { kind: 'counter', unit: 'count', description: 'browser groups: video freezes on received streams (getStats freezeCount)', engine: 'browser' },
-  video_frames_dropped: { kind: 'counter', unit: 'count', description: 'browser groups: received video frames dropped before rendering (getStats framesDropped)', engine: 'browser' },
-  rtt_ms: { kind: 'trend', unit: 'ms', description: 'browser groups: round-trip time to the SFU of each sent stream, from RTCP receiver reports (getStats remote-inbound-rtp), every second', engine: 'browser' },
-  browser_cpu_percent: { kind: 'trend', unit: 'percent', description: 'browser groups: CPU of a browser process tree (browser, renderers, GPU, services) per open page, every second (100 = one core)', engine: 'browser' },
-  browser_memory_mb: { kind: 'trend', unit: 'MB', description: 'browser groups: proportional memory (PSS) of a browser process tree per open page, every second', engine: 'browser' },
   event_loop_lag_ms: { kind: 'trend', unit: 'ms', description: 'event-loop delay of a harness process' },
   harness_cpu_percent: { kind: 'trend', unit: 'percent', description: 'CPU of a harness process, sampled every second (100 = one core)' },
   machine_cpu_percent: { kind: 'trend', unit: 'percent', description: 'CPU of every process on the machine of the run (rtcstorm\'s and others\'), sampled every second, in percent of all its cores' },
   harness_report_delay_ms: { kind: 'trend', unit: 'ms', description: 'how late the run received a harness process\'s samples of each second, after the second ended (the run times it: a starved process cannot hide it)' },
   harness_seconds_missing: { kind: 'counter', unit: 'count', description: 'seconds whose samples a harness process did not deliver in time (a sign of saturation, counted against the process)' },
-  signalling_rtt_ms: { kind: 'trend', unit: 'ms', description: 'k6 groups: from sending a signalling request to its response', engine: 'k6' },
-  join_ack_ms: { kind: 'trend', unit: 'ms', description: 'k6 groups: from opening the signalling socket to the join response', engine: 'k6' },
-  k6_checks_total: { kind: 'counter', unit: 'count', description: 'k6 groups: checks run by the k6 script', engine: 'k6' },
-  k6_checks_passed: { kind: 'counter', unit: 'count', description: 'k6 groups: checks that passed', engine: 'k6' },
-  k6_checks_rate: { kind: 'rate', unit: 'ratio', description: 'k6 groups: checks passed / checks run', engine: 'k6' },
 } as const satisfies Record<string, MetricInfo>;
+
+export const metricCatalogue = { ...runMetrics, ...browserMetrics, ...k6Metrics } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof metricCatalogue;
 export type MetricOfKind<K extends MetricKind> = {

@@ -1,0 +1,20 @@
+/** The werift engine as a plug-in: fleet processes of werift bots, laid out on the network backend the composition root gives it. */
+import { availableParallelism } from 'node:os';
+import type { EnginePlugin } from '../../ports/engine.js';
+import { weriftCheck } from '../werift/werift-version.js';
+import { Fleet, type FleetOptions } from './fleet.js';
+
+const joinTimeoutMs = 15_000;
+
+export function weriftPlugin(wiring: Pick<FleetOptions, 'layOut'>): EnginePlugin {
+  return {
+    engine: 'werift',
+    create(_scenario, plan, options) {
+      const bots = plan.bots.filter((bot) => bot.engine === 'werift').length;
+      if (bots === 0) return { engines: [], skipped: [] };
+      const processes = Math.max(1, Math.min(options.processes ?? availableParallelism(), bots));
+      return { engines: [new Fleet({ processes, joinTimeoutMs, layOut: wiring.layOut })], skipped: [] };
+    },
+    doctor: weriftCheck,
+  };
+}
