@@ -25,7 +25,9 @@ export function capacitySection(spec: CapacitySpec, steps: CapacityStepReport[])
   const brokenProbes = steps.filter((s) => s.probe && s.outcome === 'target-limit');
   const lowestBreak = [firstNotHeld, ...brokenProbes].filter((s): s is CapacityStepReport => s !== undefined).reduce<CapacityStepReport | null>((low, s) => (low === null || s.bots < low.bots ? s : low), null);
   const outcome: CapacitySection['outcome'] = firstNotHeld ? (firstNotHeld.outcome as Exclude<CapacityStepReport['outcome'], 'held'>) : search.at(-1)?.rooms === spec.maxRooms ? 'max-reached' : 'incomplete';
-  const broke = firstNotHeld && lowestBreak ? { step: outcome === 'target-limit' ? lowestBreak : firstNotHeld, slo: (outcome === 'target-limit' ? lowestBreak : firstNotHeld).slo.find((s) => !s.ok) ?? null } : null;
+  // Only a target limit names an SLO: a step at the loader's limit says nothing of the target.
+  const brokeStep = outcome === 'target-limit' ? lowestBreak : (firstNotHeld ?? null);
+  const broke = brokeStep ? { step: brokeStep, slo: outcome === 'target-limit' ? (brokeStep.slo.find((s) => !s.ok) ?? null) : null } : null;
   const min = spec.min === null ? null : { bots: 'bots' in spec.min ? spec.min.bots : null, rooms: 'rooms' in spec.min ? spec.min.rooms : null, met: held !== null && ('bots' in spec.min ? held.bots >= spec.min.bots : held.rooms >= spec.min.rooms) };
   return { outcome, held, broke, min, steps };
 }

@@ -44,7 +44,8 @@ function capacityCharts(report: Report): CapacityChart[] | null {
   return slos.map((slo, i) => {
     const ratio = slo.metric.endsWith('_ratio');
     const scale = (v: number | null): number | null => (v === null ? null : ratio ? v * 100 : v);
-    const brokeAt = steps.findIndex((step) => step.slo[i]?.ok === false);
+    // The step that broke the SLO with the harness valid: at the loader's limit a value is not the target's.
+    const brokeAt = steps.findIndex((step) => step.outcome === 'target-limit' && step.slo[i]?.ok === false);
     const limit = Number(/(-?[\d.]+(?:e[+-]?\d+)?)\s*$/i.exec(slo.expression)?.[1] ?? Number.NaN);
     return { title: `${slo.metric}: ${slo.expression}`, unit: ratio ? '%' : slo.metric.endsWith('_ms') ? 'ms' : '', bots: steps.map((s) => s.bots), values: steps.map((s) => scale(s.slo[i]?.value ?? null)), limit: scale(limit) ?? Number.NaN, brokeAt: brokeAt < 0 ? null : brokeAt };
   });

@@ -162,13 +162,13 @@ export class LiveMetrics {
   }
 
   #capacityFamilies(): MetricFamily[] {
+    // Always there (registries take their families once), without samples outside a search.
     const step = this.#capacityStep;
-    if (!step) return [];
-    const gauge = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'gauge', samples: [{ labels: {}, value }] });
+    const gauge = (name: string, help: string, value: number | undefined): MetricFamily => ({ name, help, type: 'gauge', samples: value === undefined ? [] : [{ labels: {}, value }] });
     return [
-      gauge('rtcstorm_capacity_step', 'capacity search: the step running (0-based)', step.index),
-      gauge('rtcstorm_capacity_step_bots', 'capacity search: bots of the step running', step.bots),
-      gauge('rtcstorm_capacity_step_rooms', 'capacity search: rooms of the step running', step.rooms),
+      gauge('rtcstorm_capacity_step', 'capacity search: the step running (0-based)', step?.index),
+      gauge('rtcstorm_capacity_step_bots', 'capacity search: bots of the step running', step?.bots),
+      gauge('rtcstorm_capacity_step_rooms', 'capacity search: rooms of the step running', step?.rooms),
     ];
   }
 

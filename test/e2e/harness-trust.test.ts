@@ -76,13 +76,15 @@ fleet:
     const report = readReport(out);
     assert.equal(report.complete, true);
     assert.equal(report.harness.valid, false);
-    assert.match(report.harness.invalidReason ?? '', /loader saturated \(fleet-\d: (not keeping up|event-loop lag)/);
+    // The fleet's own lag is over its limit in some such runs, not in all: the OS may share the cores
+    // evenly enough. Its lateness always shows as skipped packets, and the machine as saturated.
+    assert.match(report.harness.invalidReason ?? '', /loader saturated \(fleet-\d: (not keeping up|event-loop lag)|machine saturated \(fleet and target over 90%/);
     assert.match(report.harness.invalidReason ?? '', /group talkers: send deficit over 5% for \d+ s from t=\d+s/);
     const plan = report.harness.plan!['talkers']!;
     assert.equal(plan.botsPlanned, 600);
     assert.ok(plan.packetsSkipped > 0.05 * (plan.packetsSent + plan.packetsSkipped), JSON.stringify({ ...plan, seconds: undefined }));
     assert.equal(plan.seconds.length, 14);
-    assert.match(result.stdout, /INVALID: loader saturated/);
+    assert.match(result.stdout, /INVALID: (loader saturated|load not delivered as planned)/);
     assert.match(result.stdout, /Load against the plan: `talkers` \d+\/600 joined, .*scheduled packets sent \([\d.]+% skipped\)/);
   });
 

@@ -38,6 +38,24 @@ describe('live metrics', () => {
     assert.equal(sampleValue(all, 'rtcstorm_events_total', 'kind="chaos"'), 1);
   });
 
+  it('show the step a capacity search is at', async () => {
+    const scenario = parseScenario(
+      'name: search\nrooms: { count: 1, size: 4 }\nfleet:\n  - { engine: werift, count: 4 }\ncapacity: { start: { rooms: 1 }, grow: { rooms: 2 }, max: { rooms: 5 }, ramp: 1s, hold: 3s, slo: { e2e_latency_ms: ["p(99)<100"] } }\n',
+      'search.yaml',
+    );
+    const live = new LiveMetrics({ name: 'search', seed: 1 });
+    const text = liveRegistry(live, prometheusTextContentType);
+    const context = { scenario, plan: makePlan(scenario), store: new MetricStore(0), machine: () => null };
+    live.judge(context, 2);
+    assert.match(await text.metrics(), /^rtcstorm_capacity_step 0$/m);
+    // Second 4 is the first of step 1 (3 rooms, 12 bots).
+    live.judge(context, 4);
+    const metrics = await text.metrics();
+    assert.match(metrics, /^rtcstorm_capacity_step 1$/m);
+    assert.match(metrics, /^rtcstorm_capacity_step_bots 12$/m);
+    assert.match(metrics, /^rtcstorm_capacity_step_rooms 3$/m);
+  });
+
   it('judge the run live with the report\'s harness checks: valid while they hold, invalid for good once one failed', async () => {
     const scenario = parseScenario(report.scenario.source, 'seeded.yaml');
     const live = new LiveMetrics({ name: 'seeded', seed: 1 });
