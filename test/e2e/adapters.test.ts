@@ -35,7 +35,8 @@ describe('user adapters', () => {
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const report = readReport(out);
     assert.deepEqual(report.bots, { planned: 4, joined: 4, failed: 0 });
-    assert.ok(report.packets.received > 2.5 * report.packets.sent, `received ${report.packets.received} of ${report.packets.sent} sent`);
+    // Each packet reaches the other 3 members; those sent while the room was still filling reach fewer.
+    assert.ok(report.packets.received > 2 * report.packets.sent, `received ${report.packets.received} of ${report.packets.sent} sent`);
     assert.equal(report.metrics.packet_loss_ratio !== null && report.metrics.packet_loss_ratio < 0.01, true);
     assert.deepEqual(await waitForNoProcessesWithEnv(marker), []);
   });
