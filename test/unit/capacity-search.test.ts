@@ -161,6 +161,45 @@ describe('capacity: steps judged, and the answer', () => {
     assert.equal(verdictOf(report).exitCode, 2);
   });
 
+  it('calls a step the loader\'s limit when a fleet process was saturated in it, whatever its SLOs say', () => {
+    const store = (report: Report) => MetricStore.fromJSON(report.raw);
+    const base = searchReport(scenario, () => 5, 32_500);
+    const saturated = store(base);
+    // fleet-0 over 95% of a core for the 5 s (sustainedFor) of seconds 23 to 27, in step 2's hold.
+    for (let t = 23; t < 28; t++) saturated.record('harness_cpu_percent', 99, 'fleet-0', saturated.startMs + t * 1000 + 500);
+    const report = buildReport({ scenario, plan: makePlan(scenario), store: saturated, startedAtMs: saturated.startMs, durationMs: 32_500, complete: true, abortReason: null, targetUrls: [], skipped: [], server: [], machineCores: null });
+    assert.deepEqual(report.capacity?.steps.map((s) => s.outcome), ['held', 'held', 'loader-limit']);
+    assert.match(report.capacity?.steps[2]?.reason ?? '', /loader saturated \(fleet-0: CPU over 95% of a core for 5 s from t=23s\)/);
+    assert.equal(report.capacity?.broke?.slo, null);
+    assert.equal(verdictOf(report).exitCode, 2);
+  });
+
+  it('calls joins that failed the target\'s limit, and joins still pending the loader\'s', () => {
+    const plan = makePlan(scenario);
+    const judged = (failed: boolean) => {
+      const s = new MetricStore(1_700_000_000_000);
+      // Step 1's new bots (rooms 2 and 3) never join: they failed, or they are still joining.
+      for (const bot of plan.bots) {
+        if (bot.room >= 2 && bot.room < 4) {
+          if (failed) s.count('bots_failed', 1, bot.group, s.startMs + bot.joinAtMs + 100);
+          continue;
+        }
+        s.count('bots_joined', 1, bot.group, s.startMs + bot.joinAtMs + 100);
+      }
+      for (let t = 0; t < 22; t++) {
+        for (let k = 0; k < 50; k++) s.record('e2e_latency_ms', 5, 'talkers', s.startMs + t * 1000 + 500);
+        s.count('packets_expected', 100, 'talkers', s.startMs + t * 1000 + 500);
+        s.count('packets_received', 100, 'talkers', s.startMs + t * 1000 + 500);
+      }
+      return buildReport({ scenario, plan, store: s, startedAtMs: s.startMs, durationMs: 22_500, complete: true, abortReason: null, targetUrls: [], skipped: [], server: [], machineCores: null }).capacity!;
+    };
+    const refused = judged(true);
+    assert.deepEqual(refused.steps.map((s) => s.outcome), ['held', 'target-limit']);
+    assert.match(refused.steps[1]?.reason ?? '', /^12 joins failed: load not delivered as planned \(group talkers: join backlog/);
+    const pending = judged(false);
+    assert.deepEqual(pending.steps.map((s) => s.outcome), ['held', 'loader-limit']);
+  });
+
   it('is a regression in compare when the candidate holds less than the baseline by more than a step', () => {
     const baseline = searchReport(scenario, (t) => (t >= 32 ? 180 : 5));
     const same = searchReport(scenario, (t) => (t >= 32 ? 180 : 5));
