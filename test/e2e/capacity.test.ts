@@ -3,7 +3,7 @@
  * step judged on its hold window, the run stopped at the first step that does not hold.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Report } from '../../reports/report-types.js';
@@ -93,6 +93,34 @@ thresholds: { e2e_latency_ms: ["p(99)<1000"], packet_loss_ratio: ["value<0.2"], 
     assert.equal(code, 99, stdout);
     assert.deepEqual(report.capacity?.min, { bots: 8, rooms: null, met: false });
     assert.match(stdout, /FAILED: capacity 0 bots \(no step held\).*below capacity.min 8 bots/);
+  });
+
+  it('refines with probe runs between the last step held and the first broken', async () => {
+    // An SLO that breaks at a known load: fewer than 10 joins in a step. Rooms of 2; step 0 adds 1 room
+    // (2 joins), step 1 adds 6 (12 joins: broken). Probes of one step each: 4 rooms (8 joins) holds, 5 (10) breaks.
+    const file = writeScenario(`
+name: refined
+seed: 2
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 1, size: 2 }
+fleet:
+  - { engine: werift, count: 2 }
+capacity: { start: { rooms: 1 }, grow: { rooms: 6 }, max: { rooms: 13 }, ramp: 1s, hold: 2s, refine: true, slo: { bots_joined: ["count<10"] } }
+`);
+    const { code, stdout, stderr, report, out } = await search(file);
+    assert.equal(code, 0, stderr + stdout);
+    const capacity = report.capacity!;
+    assert.deepEqual(capacity.steps.map((s) => [s.probe, s.rooms, s.outcome]), [
+      [false, 1, 'held'],
+      [false, 7, 'target-limit'],
+      [true, 4, 'held'],
+      [true, 5, 'target-limit'],
+    ]);
+    assert.deepEqual([capacity.held?.rooms, capacity.broke?.step.rooms], [4, 5]);
+    assert.match(stdout + stderr, /refining: probe 0, 4 rooms \(between 1 held and 7 broken\)/);
+    assert.ok(existsSync(join(out, 'probe-0-4-rooms', 'report.json')) && existsSync(join(out, 'probe-1-5-rooms', 'report.json')));
+    // report.json and its writers were rewritten with the probes.
+    assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /CAPACITY: 8 bots in 4 rooms; the target broke at 10 bots in 5 rooms/);
   });
 
   it('ends at the loader limit, never a target figure, when the harness gives out first', async () => {
