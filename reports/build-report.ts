@@ -90,8 +90,10 @@ function browserMetricsOf(store: MetricStore, group?: string): BrowserMetrics | 
 }
 
 function botsOf(facts: RunFacts, group?: string): BotCounts {
+  // A search that ended at its answer never meant to seat the later steps' bots.
+  const meant = (joinAtMs: number): boolean => !facts.scenario.capacity || joinAtMs < facts.durationMs;
   return {
-    planned: facts.plan.bots.filter((b) => group === undefined || b.group === group).length,
+    planned: facts.plan.bots.filter((b) => (group === undefined || b.group === group) && meant(b.joinAtMs)).length,
     joined: facts.store.counter('bots_joined', group),
     failed: facts.store.counter('bots_failed', group),
   };

@@ -79,6 +79,8 @@ thresholds: { e2e_latency_ms: ["p(99)<1000"], packet_loss_ratio: ["value<0.2"], 
     assert.equal(capacity.broke?.slo?.metric, 'e2e_latency_ms');
     assert.ok((capacity.broke?.slo?.value ?? 0) > 0.001);
     assert.deepEqual(capacity.steps.map((s) => s.outcome), ['target-limit']);
+    // Planned: the bots of the steps that began (step 1 began while step 0 was judged), not the 16 of all four.
+    assert.deepEqual(report.bots, { planned: 8, joined: 8, failed: 0 });
     // Judged 2.5 s after the step's 4 s: the other three steps (12 s) never ran.
     assert.equal(report.complete, true);
     assert.ok(report.durationMs < 9000, `ran ${report.durationMs} ms`);
