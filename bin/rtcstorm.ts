@@ -58,22 +58,34 @@ const program = new Command('rtcstorm')
   .showHelpAfterError()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 1));
 
-program
-  .command('run')
-  .description('run a scenario: start the target, join the bots, measure, write a report')
-  .argument('<scenario>', 'scenario YAML file')
-  .option('-o, --out <dir>', 'output folder (default: reports/runs/<timestamp>-<name>/)')
-  .option('--seed <n>', 'override the scenario seed', nonNegativeInt)
-  .option('--processes <n>', 'fleet processes (default: one per core)', positiveInt)
-  .option('--shard <i/N>', 'run the i-th of N slices of the fleet (0-based), for a distributed run merged later', shardOption)
-  .option('--start-at <epoch-ms>', 'shared start time of all shards, in ms since the epoch', nonNegativeInt)
-  .option('--baseline <dir>', 'compare with this run (folder or report.json) or folder of runs at the end; exit 99 on a regression')
-  .addOption(toleranceOption('with --baseline: allowed worsening per metric'))
+/** The options of every command that runs a scenario (`run`, `capacity`), after the command's own. */
+function runOptions(command: Command, words: { baseline: string; tolerance: string; force: string }): Command {
+  return command
+    .option('-o, --out <dir>', 'output folder (default: reports/runs/<timestamp>-<name>/)')
+    .option('--seed <n>', 'override the scenario seed', nonNegativeInt)
+    .option('--processes <n>', 'fleet processes (default: one per core)', positiveInt)
+    .option('--shard <i/N>', 'run the i-th of N slices of the fleet (0-based), for a distributed run merged later', shardOption)
+    .option('--start-at <epoch-ms>', 'shared start time of all shards, in ms since the epoch', nonNegativeInt)
+    .option('--baseline <dir>', words.baseline)
+    .addOption(toleranceOption(words.tolerance))
+    .option('--prometheus <[host]:port>', 'serve live metrics on http://host:port/metrics (host default 127.0.0.1)')
+    .option('--prometheus-push <url>', 'push live metrics to this Pushgateway every 5 s and at the end')
+    .option('--allow-non-loopback', 'let --prometheus and --prometheus-push use non-loopback addresses')
+    .option('--force', words.force);
+}
+
+runOptions(
+  program
+    .command('run')
+    .description('run a scenario: start the target, join the bots, measure, write a report')
+    .argument('<scenario>', 'scenario YAML file'),
+  {
+    baseline: 'compare with this run (folder or report.json) or folder of runs at the end; exit 99 on a regression',
+    tolerance: 'with --baseline: allowed worsening per metric',
+    force: 'run a plan the capacity pre-check finds far beyond this machine (it otherwise exits 1 with the estimate)',
+  },
+)
   .option('--compare-metrics <list>', 'with --baseline: metrics to compare (comma-separated; default all)', metricList)
-  .option('--prometheus <[host]:port>', 'serve live metrics on http://host:port/metrics (host default 127.0.0.1)')
-  .option('--prometheus-push <url>', 'push live metrics to this Pushgateway every 5 s and at the end')
-  .option('--allow-non-loopback', 'let --prometheus and --prometheus-push use non-loopback addresses')
-  .option('--force', "run a plan the capacity pre-check finds far beyond this machine (it otherwise exits 1 with the estimate)")
   .action(async (file: string, opts: RunCommandOptions) => process.exit(await runCommand(file, opts)));
 
 function amountOption(value: string): CapacityAmount {
@@ -84,29 +96,24 @@ function amountOption(value: string): CapacityAmount {
   }
 }
 
-program
-  .command('capacity')
-  .description('run a scenario as a capacity search: add rooms step by step until an SLO breaks (its thresholds, or its capacity: block)')
-  .argument('<scenario>', 'scenario YAML file')
-  .option('-o, --out <dir>', 'output folder (default: reports/runs/<timestamp>-<name>/)')
-  .option('--seed <n>', 'override the scenario seed', nonNegativeInt)
-  .option('--processes <n>', 'fleet processes (default: one per core)', positiveInt)
-  .option('--start <amount>', 'first step: rooms (10) or bots (300bots); default the scenario\'s rooms', amountOption)
-  .option('--grow <amount>', 'what each step adds; default the scenario\'s rooms', amountOption)
-  .option('--max <amount>', 'the last step; default 10 × the scenario\'s rooms', amountOption)
-  .option('--min <amount>', 'exit 99 when the capacity found is below this', amountOption)
-  .option('--ramp <duration>', 'each step\'s bots join over this long (default 5s)')
-  .option('--hold <duration>', 'each step is held this long after its joins (default 20s)')
-  .option('--refine', 'bisect between the last step held and the first that broke')
-  .option('--shard <i/N>', 'run the i-th of N slices of the fleet (0-based), for a distributed run merged later', shardOption)
-  .option('--start-at <epoch-ms>', 'shared start time of all shards, in ms since the epoch', nonNegativeInt)
-  .option('--baseline <dir>', 'compare the capacity with this search (folder or report.json) or folder of searches; exit 99 on a regression')
-  .addOption(toleranceOption('with --baseline: allowed loss of capacity'))
-  .option('--prometheus <[host]:port>', 'serve live metrics on http://host:port/metrics (host default 127.0.0.1)')
-  .option('--prometheus-push <url>', 'push live metrics to this Pushgateway every 5 s and at the end')
-  .option('--allow-non-loopback', 'let --prometheus and --prometheus-push use non-loopback addresses')
-  .option('--force', 'run a search whose first step the capacity pre-check finds far beyond this machine')
-  .action(async (file: string, opts: CapacityCommandOptions) => process.exit(await capacityCommand(file, opts)));
+runOptions(
+  program
+    .command('capacity')
+    .description('run a scenario as a capacity search: add rooms step by step until an SLO breaks (its thresholds, or its capacity: block)')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('--start <amount>', 'first step: rooms (10) or bots (300bots); default the scenario\'s rooms', amountOption)
+    .option('--grow <amount>', 'what each step adds; default the scenario\'s rooms', amountOption)
+    .option('--max <amount>', 'the last step; default 10 × the scenario\'s rooms', amountOption)
+    .option('--min <amount>', 'exit 99 when the capacity found is below this', amountOption)
+    .option('--ramp <duration>', 'each step\'s bots join over this long (default 5s)')
+    .option('--hold <duration>', 'each step is held this long after its joins (default 20s)')
+    .option('--refine', 'bisect between the last step held and the first that broke'),
+  {
+    baseline: 'compare the capacity with this search (folder or report.json) or folder of searches; exit 99 on a regression',
+    tolerance: 'with --baseline: allowed loss of capacity',
+    force: 'run a search whose first step the capacity pre-check finds far beyond this machine',
+  },
+).action(async (file: string, opts: CapacityCommandOptions) => process.exit(await capacityCommand(file, opts)));
 
 program
   .command('report')

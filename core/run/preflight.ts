@@ -1,6 +1,6 @@
 /** The capacity pre-check of `rtcstorm run`: the plan's estimate against this machine, as a verdict and a message. */
 import { availableParallelism } from 'node:os';
-import { describeEstimate, estimateCapacity, type CapacityEstimate } from '../plan/capacity.js';
+import { describeEstimate, estimateCapacity, type CapacityEstimate, type CapacityFigures, type MachineFacts } from '../plan/capacity.js';
 import type { RunPlan } from '../plan/plan.js';
 import { capacitySteps } from '../plan/capacity-plan.js';
 import type { Scenario } from '../scenario/index.js';
@@ -37,31 +37,12 @@ export async function targetPreflight(scenario: Scenario): Promise<string | null
   return null;
 }
 
-/**
- * A capacity search is refused only when its first step is beyond this machine; a later step past
- * the estimate is where the search will most likely find the loader's limit, and it says so.
- */
-function searchPreflight(scenario: Scenario, plan: RunPlan, options: { processes?: number }): Preflight {
-  const spec = scenario.capacity!;
-  // Each step's new bots join over the search's ramp, as a group's ramp-up.
-  const ramped: Scenario = { ...scenario, fleet: scenario.fleet.map((g) => (g.engine === 'k6' ? g : { ...g, rampUpMs: spec.rampMs })) };
-  const steps = capacitySteps(scenario);
-  const check = (rooms: number): Preflight => capacityPreflight(ramped, { ...plan, bots: plan.bots.filter((b) => b.room < rooms) }, options, false);
-  const first = check(steps[0]!.rooms);
-  if (first.estimate.verdict === 'beyond') return first;
-  const past = steps.find((step) => check(step.rooms).estimate.verdict === 'beyond');
-  if (!past) return first;
-  return {
-    estimate: first.estimate,
-    message: `capacity search: from step ${past.index} (${past.bots} bots in ${past.rooms} rooms) on, the load is far beyond this machine's estimate; unless the target breaks first, the search will end there at the loader's limit (add --processes, or shard it with --shard)`,
-  };
-}
+/** This machine, as the estimate reads it: read once per pre-check. */
+interface Here { machine: MachineFacts; figures: CapacityFigures; processes: number }
 
-/** `plan`: the bots this machine seats (a shard's slice, when sharded). */
-export function capacityPreflight(scenario: Scenario, plan: RunPlan, options: { processes?: number }, search = true): Preflight {
-  if (search && scenario.capacity) return searchPreflight(scenario, plan, options);
-  const machine = machineFacts();
-  const estimate = estimateCapacity(scenario, plan, machine, capacityFigures(), options.processes ?? availableParallelism());
+function planPreflight(scenario: Scenario, plan: RunPlan, here: Here): Preflight {
+  const { machine } = here;
+  const estimate = estimateCapacity(scenario, plan, machine, here.figures, here.processes);
   const described = describeEstimate(estimate, plan.bots.length, machine);
   const shards = estimate.machines;
   const n = shards.toLocaleString('en-US');
@@ -78,4 +59,30 @@ export function capacityPreflight(scenario: Scenario, plan: RunPlan, options: { 
     return { estimate, message: `warning: this plan is near what this machine can run: it ${described}\nThe run's harness checks will tell whether the load really happened.` };
   }
   return { estimate, message: null };
+}
+
+/**
+ * A capacity search is refused only when its first step is beyond this machine; a later step past
+ * the estimate is where the search will most likely find the loader's limit, and it says so.
+ */
+function searchPreflight(scenario: Scenario, plan: RunPlan, here: Here): Preflight {
+  const spec = scenario.capacity!;
+  // Each step's new bots join over the search's ramp, as a group's ramp-up.
+  const ramped: Scenario = { ...scenario, fleet: scenario.fleet.map((g) => (g.engine === 'k6' ? g : { ...g, rampUpMs: spec.rampMs })) };
+  const [first, ...later] = capacitySteps(scenario);
+  const check = (rooms: number): Preflight => planPreflight(ramped, { ...plan, bots: plan.bots.filter((b) => b.room < rooms) }, here);
+  const firstCheck = check(first!.rooms);
+  if (firstCheck.estimate.verdict === 'beyond') return firstCheck;
+  const past = later.find((step) => check(step.rooms).estimate.verdict === 'beyond');
+  if (!past) return firstCheck;
+  return {
+    estimate: firstCheck.estimate,
+    message: `capacity search: from step ${past.index} (${past.bots} bots in ${past.rooms} rooms) on, the load is far beyond this machine's estimate; unless the target breaks first, the search will end there at the loader's limit (add --processes, or shard it with --shard)`,
+  };
+}
+
+/** `plan`: the bots this machine seats (a shard's slice, when sharded). */
+export function capacityPreflight(scenario: Scenario, plan: RunPlan, options: { processes?: number }): Preflight {
+  const here: Here = { machine: machineFacts(), figures: capacityFigures(), processes: options.processes ?? availableParallelism() };
+  return scenario.capacity ? searchPreflight(scenario, plan, here) : planPreflight(scenario, plan, here);
 }

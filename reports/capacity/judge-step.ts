@@ -19,18 +19,17 @@ export interface StepFacts {
   machine: SharedMachine | null;
   /** How far the run got, ms after its start: a step that ends later is incomplete. */
   runMs: number;
-  probe?: boolean;
 }
 
 /** Seconds [from, to] of a span in ms: every second that starts inside it. */
-const secondsOf = (fromMs: number, toMs: number): { fromSecond: number; toSecond: number } => ({ fromSecond: Math.ceil(fromMs / 1000), toSecond: Math.ceil(toMs / 1000) - 1 });
+const windowOf = (fromMs: number, toMs: number): { fromSecond: number; toSecond: number } => ({ fromSecond: Math.ceil(fromMs / 1000), toSecond: Math.ceil(toMs / 1000) - 1 });
 
 // Joins happen in the step's ramp, so a join SLO reads the whole step; the rest read the steady hold.
 const wholeStepMetrics = new Set(['join_time_ms', 'bots_joined', 'bots_failed']);
 
 function sloResults(facts: StepFacts, step: CapacityStep): ThresholdResult[] {
   return facts.scenario.capacity!.slo.map((slo) => {
-    const window = secondsOf(wholeStepMetrics.has(slo.metric) ? step.startMs : step.holdFromMs, step.endMs);
+    const window = windowOf(wholeStepMetrics.has(slo.metric) ? step.startMs : step.holdFromMs, step.endMs);
     const scope = { ...window, durationMs: (window.toSecond - window.fromSecond + 1) * 1000 };
     const { ok, value } = evaluateThreshold(slo.condition, (a) => aggregate(facts.store, slo.metric, scope, a));
     return { metric: slo.metric, expression: slo.expression, value: value ?? null, ok, notEvaluated: null };
@@ -38,7 +37,7 @@ function sloResults(facts: StepFacts, step: CapacityStep): ThresholdResult[] {
 }
 
 function figures(facts: StepFacts, step: CapacityStep): Pick<CapacityStepReport, 'packetsInPerSecond' | 'packetsOutPerSecond' | 'targetCpuPercent'> {
-  const { fromSecond, toSecond } = secondsOf(step.holdFromMs, step.endMs);
+  const { fromSecond, toSecond } = windowOf(step.holdFromMs, step.endMs);
   const seconds = Math.max(1, toSecond - fromSecond + 1);
   const targetCpuPercent: Record<string, number> = {};
   for (const node of facts.machine?.target ?? []) {
@@ -55,7 +54,7 @@ function figures(facts: StepFacts, step: CapacityStep): Pick<CapacityStepReport,
 /** The loader's or machine's limit makes a step the loader's; a backlog of joins that failed is the target refusing them. */
 function limitOf(facts: StepFacts, step: CapacityStep, slo: ThresholdResult[]): Pick<CapacityStepReport, 'outcome' | 'reason'> {
   if (facts.runMs < step.endMs) return { outcome: 'incomplete', reason: `the run ended at ${(facts.runMs / 1000).toFixed(1)} s, before the step did` };
-  const window = secondsOf(step.startMs, step.endMs);
+  const window = windowOf(step.startMs, step.endMs);
   const reasons = validityReasons({ store: facts.store, limits: facts.scenario.harness, machine: facts.machine, plan: facts.plan, fleet: facts.scenario.fleet, skipped: [], durationMs: step.endMs, complete: false, ...window });
   const loaderSide = [...reasons.loader, ...reasons.machine];
   if (loaderSide.length > 0) return { outcome: 'loader-limit', reason: loaderSide.join('; ') };
@@ -68,5 +67,5 @@ function limitOf(facts: StepFacts, step: CapacityStep, slo: ThresholdResult[]): 
 export function judgeStep(facts: StepFacts, step: CapacityStep): CapacityStepReport {
   const slo = sloResults(facts, step);
   const { index, rooms, bots, publishers, streams, startMs, holdFromMs, endMs } = step;
-  return { index, probe: facts.probe ?? false, rooms, bots, publishers, subscribers: bots, streams, startMs, holdFromMs, endMs, ...limitOf(facts, step, slo), slo, ...figures(facts, step) };
+  return { index, probe: false, rooms, bots, publishers, subscribers: bots, streams, startMs, holdFromMs, endMs, ...limitOf(facts, step, slo), slo, ...figures(facts, step) };
 }
