@@ -3,14 +3,30 @@
  * A violation fails `npm test`, and so CI.
  */
 const domain = '^(core/(scenario|plan|metrics))/';
+// An engine's declaration for the domain (its group, metrics, report fields): in the engine's folder, part of the domain.
+const engineKind = '^bots/[^/]+/[a-z0-9]+-(kind|group|metrics)\\.ts$';
 module.exports = {
   forbidden: [
     {
       name: 'domain-depends-on-nothing',
-      comment: 'Scenario, plan and metrics import only each other, Node and npm packages.',
+      comment: 'Scenario, plan and metrics import only each other, the engines\' declarations (core/scenario/engine-kinds.ts lists them), Node and npm packages.',
       severity: 'error',
       from: { path: domain },
-      to: { path: '^(?!core/(scenario|plan|metrics)/)', dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
+      to: { path: '^(?!core/(scenario|plan|metrics)/)', pathNot: engineKind, dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
+    },
+    {
+      name: 'engine-kinds-are-domain',
+      comment: 'An engine\'s declaration (bots/<engine>/*-kind|group|metrics.ts) imports only the domain and other declarations, as the domain does.',
+      severity: 'error',
+      from: { path: engineKind },
+      to: { path: '^(?!core/(scenario|plan|metrics)/)', pathNot: engineKind, dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
+    },
+    {
+      name: 'only-the-registry-lists-engine-kinds',
+      comment: 'The domain reaches the engines\' declarations through core/scenario/engine-kinds.ts, so one more engine is one more line there.',
+      severity: 'error',
+      from: { path: domain, pathNot: '^core/scenario/engine-kinds\\.ts$' },
+      to: { path: engineKind },
     },
     {
       name: 'ports-depend-on-the-domain-only',
@@ -100,6 +116,13 @@ module.exports = {
       severity: 'error',
       from: { path: domain },
       to: { dependencyTypes: ['npm', 'npm-dev'], path: 'node_modules/(?!(zod|yaml|hdr-histogram-js)/)' },
+    },
+    {
+      name: 'engine-kinds-use-few-packages',
+      comment: 'An engine\'s declaration is domain: it parses with zod, nothing else.',
+      severity: 'error',
+      from: { path: engineKind },
+      to: { dependencyTypes: ['npm', 'npm-dev'], path: 'node_modules/(?!zod/)' },
     },
     {
       name: 'werift-stays-in-its-engine',

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aggregate, checksRate, lossRatio } from '../core/metrics/aggregate.js';
+import { aggregate, lossRatio } from '../core/metrics/aggregate.js';
 import type { Histogram } from '../core/metrics/histogram.js';
 import { metricCatalogue, type MetricInfo } from '../core/metrics/catalogue.js';
 import type { MetricStore } from '../core/metrics/store.js';
@@ -10,6 +10,7 @@ import { packageRoot } from '../core/paths.js';
 import { groupNetworks } from './group-network.js';
 import type { NetworkPlan } from '../core/plan/network-plan.js';
 import { roomName, type RunPlan } from '../core/plan/plan.js';
+import { engineReportFields } from '../core/scenario/engine-kinds.js';
 import { evaluateThreshold, type Scenario } from '../core/scenario/index.js';
 import { harnessValidity, machineLoad, type SharedMachine } from './harness-validity.js';
 import { capacitySection, judgedSteps } from './capacity/capacity-section.js';
@@ -17,7 +18,7 @@ import { judgeStep } from './capacity/judge-step.js';
 import { capacitySteps } from '../core/plan/capacity-plan.js';
 import { harnessProcesses } from './validity/loader.js';
 import { planProgress } from './validity/plan-progress.js';
-import { reportSchemaVersion, type BotCounts, type BrowserMetrics, type CapacitySection, type CapacityStepReport, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
+import { reportSchemaVersion, type BotCounts, type CapacitySection, type CapacityStepReport, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
 
 export interface RunFacts {
   scenario: Scenario;
@@ -66,27 +67,8 @@ function metricsOf(store: MetricStore, group?: string): MetricsSection {
     recovery_time_ms: store.histogram('recovery_time_ms', group).summary(),
     media_gap_ms: store.histogram('media_gap_ms', group).summary(),
     bot_failures: store.counter('bot_failures', group),
-    signalling_rtt_ms: store.histogram('signalling_rtt_ms', group).summary(),
-    join_ack_ms: store.histogram('join_ack_ms', group).summary(),
-    k6_checks_rate: checksRate(store, group) ?? null,
-    browser: browserMetricsOf(store, group),
+    ...engineReportFields(store, group),
   };
-}
-
-function browserMetricsOf(store: MetricStore, group?: string): BrowserMetrics | null {
-  const section: BrowserMetrics = {
-    browser_rtp_packets_lost: store.counter('browser_rtp_packets_lost', group),
-    browser_rtp_jitter_ms: store.histogram('browser_rtp_jitter_ms', group).summary(),
-    browser_jitter_buffer_delay_ms: store.histogram('browser_jitter_buffer_delay_ms', group).summary(),
-    audio_concealed_ratio: store.histogram('audio_concealed_ratio', group).summary(),
-    audio_concealment_events: store.counter('audio_concealment_events', group),
-    video_freezes: store.counter('video_freezes', group),
-    video_frames_dropped: store.counter('video_frames_dropped', group),
-    rtt_ms: store.histogram('rtt_ms', group).summary(),
-    browser_cpu_percent: store.histogram('browser_cpu_percent', group).summary(),
-    browser_memory_mb: store.histogram('browser_memory_mb', group).summary(),
-  };
-  return Object.values(section).some((v) => v !== null && v !== 0) ? section : null;
 }
 
 function botsOf(facts: RunFacts, group?: string): BotCounts {

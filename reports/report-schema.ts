@@ -9,14 +9,15 @@
  */
 import { z } from 'zod';
 import type { HistogramSummary, RunEvent, SerializedStore } from '../core/metrics/index.js';
+import { count, histogramSummarySchema } from '../core/metrics/summary-schema.js';
+import { engineReportShape } from '../core/scenario/engine-kinds.js';
 
 /** Bump on any change a reader of an older report.json could trip over. */
 export const reportSchemaVersion = 2;
 
-const count = z.int().min(0);
 const ms = z.number().min(0);
 
-export const histogramSummarySchema = z.object({ count, min: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number(), avg: z.number() });
+export { histogramSummarySchema };
 
 export const runEventSchema = z.object({
   /** ms since the run's start. */
@@ -50,22 +51,6 @@ export const serializedStoreSchema = z.object({
 export const botCountsSchema = z.object({ planned: count, joined: count, failed: count });
 export const packetCountsSchema = z.object({ sent: count, received: count, expected: count });
 
-/** Browser groups: Chromium's own view (getStats) and its CPU and memory (/proc), named as in the metric catalogue. */
-export const browserMetricsSchema = z.object({
-  browser_rtp_packets_lost: count,
-  browser_rtp_jitter_ms: histogramSummarySchema.nullable(),
-  /** Audio: time an emitted sample spent in the jitter buffer, per stream and second. */
-  browser_jitter_buffer_delay_ms: histogramSummarySchema.nullable(),
-  audio_concealed_ratio: histogramSummarySchema.nullable(),
-  audio_concealment_events: count,
-  video_freezes: count,
-  video_frames_dropped: count,
-  rtt_ms: histogramSummarySchema.nullable(),
-  /** Per open page: its browser process tree's share. */
-  browser_cpu_percent: histogramSummarySchema.nullable(),
-  browser_memory_mb: histogramSummarySchema.nullable(),
-});
-
 export const metricsSectionSchema = z.object({
   join_time_ms: histogramSummarySchema.nullable(),
   e2e_latency_ms: histogramSummarySchema.nullable(),
@@ -78,13 +63,8 @@ export const metricsSectionSchema = z.object({
   media_gap_ms: histogramSummarySchema.nullable(),
   /** Failures bots noticed while connected and recovered from by rejoining. */
   bot_failures: count,
-  /** k6 groups: signalling request → response, and socket open → join response. */
-  signalling_rtt_ms: histogramSummarySchema.nullable(),
-  join_ack_ms: histogramSummarySchema.nullable(),
-  /** k6 groups: checks passed / checks run; null when no check ran. */
-  k6_checks_rate: z.number().min(0).max(1).nullable(),
-  /** null where no browser was measured. */
-  browser: browserMetricsSchema.nullable(),
+  /** Each engine's own fields, declared in its folder (k6: signalling; browser: Chromium's view). */
+  ...engineReportShape,
 });
 
 /** A fleet group the run could not start (e.g. k6 not installed); the rest of the run went on. */

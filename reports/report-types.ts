@@ -4,7 +4,6 @@ import type {
   botCountsSchema,
   capacitySectionSchema,
   capacityStepSchema,
-  browserMetricsSchema,
   groupNetworkSchema,
   groupPlanProgressSchema,
   groupReportSchema,
@@ -25,7 +24,7 @@ export { reportSchemaVersion } from './report-schema.js';
 export type BotCounts = z.infer<typeof botCountsSchema>;
 export type PacketCounts = z.infer<typeof packetCountsSchema>;
 export type MetricsSection = z.infer<typeof metricsSectionSchema>;
-export type BrowserMetrics = z.infer<typeof browserMetricsSchema>;
+export type BrowserMetrics = NonNullable<MetricsSection['browser']>;
 export type ThresholdResult = z.infer<typeof thresholdResultSchema>;
 export type GroupReport = z.infer<typeof groupReportSchema>;
 export type GroupNetwork = z.infer<typeof groupNetworkSchema>;

@@ -5,7 +5,7 @@
  */
 import { targetRoomId } from '../../core/plan/plan.js';
 import { botRandom } from '../../core/plan/random.js';
-import type { BrowserGroup } from '../../core/scenario/index.js';
+import type { BrowserGroup } from './browser-group.js';
 import type { Engine, EngineContext, EnginePreparation, EngineProgress } from '../../ports/engine.js';
 import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';

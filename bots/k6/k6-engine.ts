@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { findK6, k6InstallHint } from './doctor.js';
 import type { MetricStore } from '../../core/metrics/store.js';
 import type { Engine, EngineContext, EngineProgress, SkippedGroup } from '../../ports/engine.js';
-import type { K6Group, Scenario } from '../../core/scenario/index.js';
+import type { Scenario } from '../../core/scenario/index.js';
+import type { K6Group } from './k6-group.js';
 import { importK6Output } from './k6-output.js';
 import { k6Groups, k6ScriptText } from './script-text.js';
 

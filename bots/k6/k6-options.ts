@@ -1,5 +1,6 @@
 /** k6 fleet groups → k6 `options`: one k6 scenario per group, named after it, with k6's own option names. */
-import { formatDuration, type K6Group, type K6Load, type K6Stage } from '../../core/scenario/index.js';
+import { formatDuration } from '../../core/scenario/index.js';
+import type { K6Group, K6Load, K6Stage } from './k6-group.js';
 import type { K6ExecutorOptions, K6Options, K6StageOptions } from './script-settings.js';
 
 /** Iteration functions exported by script/signalling-load.ts. */

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../../core/paths.js';
-import type { K6Group, Scenario } from '../../core/scenario/index.js';
+import type { Scenario } from '../../core/scenario/index.js';
+import type { K6Group } from './k6-group.js';
 import { execName, k6Options } from './k6-options.js';
 import type { ScriptSettings } from './script-settings.js';
 

@@ -3,6 +3,7 @@
  * `count`, `rate`, …). Thresholds, reports and comparisons all read metrics through this.
  */
 import type { Aggregation } from '../scenario/thresholds.js';
+import { engineRates } from '../scenario/engine-kinds.js';
 import { metricCatalogue, type CounterMetric, type GaugeMetric, type MetricName, type RateMetric, type TrendMetric } from './catalogue.js';
 import type { MetricStore } from './store.js';
 
@@ -23,18 +24,8 @@ export function lossRatio(store: MetricStore, group?: string, fromSecond?: numbe
   return Math.max(0, 1 - store.counter('packets_received', group, fromSecond, toSecond) / expected);
 }
 
-/** k6 checks passed / checks run; undefined when no check ran. */
-export function checksRate(store: MetricStore, group?: string, fromSecond?: number, toSecond?: number): number | undefined {
-  const total = store.counter('k6_checks_total', group, fromSecond, toSecond);
-  if (total === 0) return undefined;
-  return store.counter('k6_checks_passed', group, fromSecond, toSecond) / total;
-}
-
 /** Rate metrics are not stored: each is read from two counters, so it merges exactly as counters do. */
-const rates: Record<RateMetric, (store: MetricStore, group?: string, fromSecond?: number, toSecond?: number) => number | undefined> = {
-  packet_loss_ratio: lossRatio,
-  k6_checks_rate: checksRate,
-};
+const rates = { packet_loss_ratio: lossRatio, ...engineRates } as Record<RateMetric, (store: MetricStore, group?: string, fromSecond?: number, toSecond?: number) => number | undefined>;
 
 function trend(store: MetricStore, metric: TrendMetric, scope: AggregateScope, a: Aggregation): number | undefined {
   const h = store.histogram(metric, scope.group, scope.fromSecond, scope.toSecond);

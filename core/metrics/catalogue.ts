@@ -2,13 +2,12 @@
  * Every metric rtcstorm knows, with its kind. The kind decides how samples are stored and which
  * threshold aggregations apply (as in k6: trends have percentiles, rates have a value, counters a count).
  */
-import { browserMetrics } from './engines/browser-metrics.js';
-import { k6Metrics } from './engines/k6-metrics.js';
+import { engineMetrics } from '../scenario/engine-kinds.js';
 
 export type { MetricInfo, MetricKind } from './metric-info.js';
 import type { MetricInfo, MetricKind } from './metric-info.js';
 
-/** Metrics every run has; an engine's own are in engines/ and joined here. */
+/** Metrics every run has; an engine's own are declared in its folder (core/scenario/engine-kinds.ts) and joined here. */
 const runMetrics = {
   join_time_ms: { kind: 'trend', unit: 'ms', description: 'from sending join to the first media packet received (or transports connected when alone)' },
   e2e_latency_ms: { kind: 'trend', unit: 'ms', description: 'one-way latency of each received media packet, from the send timestamp in its payload' },
@@ -35,7 +34,7 @@ const runMetrics = {
   harness_seconds_missing: { kind: 'counter', unit: 'count', description: 'seconds whose samples a harness process did not deliver in time (a sign of saturation, counted against the process)' },
 } as const satisfies Record<string, MetricInfo>;
 
-export const metricCatalogue = { ...runMetrics, ...browserMetrics, ...k6Metrics } as const satisfies Record<string, MetricInfo>;
+export const metricCatalogue = { ...runMetrics, ...engineMetrics } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof metricCatalogue;
 export type MetricOfKind<K extends MetricKind> = {

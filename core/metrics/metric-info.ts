@@ -6,5 +6,5 @@ export interface MetricInfo {
   unit: 'ms' | 'ratio' | 'packets' | 'bots' | 'percent' | 'count' | 'MB';
   description: string;
   /** Only this engine produces the metric: with its groups skipped, thresholds on it are not evaluated. */
-  engine?: 'k6' | 'browser';
+  engine?: string;
 }

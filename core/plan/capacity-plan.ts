@@ -4,7 +4,8 @@
  * steps before it and adds new ones, and a search of any size is a pure function of scenario + seed.
  */
 import { stepRooms } from '../scenario/capacity-schema.js';
-import type { CapacitySpec, Scenario, TalkSpec } from '../scenario/index.js';
+import { seatsOf } from '../scenario/engine-kinds.js';
+import type { CapacitySpec, Scenario } from '../scenario/index.js';
 import type { BotPlan, RunPlan } from './plan-types.js';
 import { seededRandom, shuffled } from './random.js';
 
@@ -33,12 +34,12 @@ function roomSeats(scenario: Scenario, r: number): Seat[] {
   const seats: Seat[] = [];
   const roomCount = scenario.rooms.count;
   for (const group of scenario.fleet) {
-    if (group.engine === 'k6') continue;
-    const count = shareOf(r % roomCount, group.count, roomCount);
-    const speakers = Math.min(count, shareOf(r % roomCount, group.engine === 'werift' ? group.speakers : group.count, roomCount));
-    const talk: TalkSpec = group.engine === 'werift' ? group.talk : { model: 'always' };
-    const video = group.engine === 'browser' ? group.video : null;
-    for (let k = 0; k < count; k++) seats.push({ engine: group.engine, group: group.name, room: r, audio: group.audio, video, role: k < speakers ? 'speaker' : 'listener', talk });
+    const seated = seatsOf(group);
+    if (!seated) continue;
+    const count = shareOf(r % roomCount, seated.count, roomCount);
+    const speakers = Math.min(count, shareOf(r % roomCount, seated.speakers, roomCount));
+    const { engine, audio, video, talk } = seated;
+    for (let k = 0; k < count; k++) seats.push({ engine, group: group.name, room: r, audio, video, role: k < speakers ? 'speaker' : 'listener', talk });
   }
   return seats;
 }

@@ -4,8 +4,8 @@ import type { AudioSpec, TalkSpec, VideoSpec } from '../scenario/index.js';
 export interface BotPlan {
   /** Global index, unique in the run; also the sender id in media packets. */
   id: number;
-  /** Which engine seats this participant: a werift bot or a Chromium page. */
-  engine: 'werift' | 'browser';
+  /** The engine that seats this participant (its kind's name): `werift` (a bot) or `browser` (a Chromium page). */
+  engine: string;
   group: string;
   room: number;
   /** Join time, ms after the run's start. */

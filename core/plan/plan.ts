@@ -2,7 +2,8 @@
  * The seeded plan: which bot joins which room at what time. A pure function of the scenario (and
  * its seed), so a run can be replayed, and fleet processes or shards each take a slice of it.
  */
-import type { Scenario, TalkSpec } from '../scenario/index.js';
+import { seatsOf } from '../scenario/engine-kinds.js';
+import type { Scenario } from '../scenario/index.js';
 import type { BotPlan, RunPlan } from './plan-types.js';
 import { makeCapacityPlan } from './capacity-plan.js';
 import { seededRandom, shuffled } from './random.js';
@@ -31,17 +32,16 @@ export function makePlan(scenario: Scenario): RunPlan {
   const bots: BotPlan[] = [];
   for (const group of scenario.fleet) {
     // k6 brings its own load and rooms; werift bots and browsers share the seats.
-    if (group.engine === 'k6') continue;
-    const video = group.engine === 'browser' ? group.video : null;
+    const seated = seatsOf(group);
+    if (!seated) continue;
     const first = bots.length;
     // Join order within a group is a seeded permutation; ramp-up spreads it evenly.
-    const order = shuffled([...Array(group.count).keys()], random);
+    const order = shuffled([...Array(seated.count).keys()], random);
     // The first `speakers` of that order publish.
-    const speakers = group.engine === 'werift' ? group.speakers : group.count;
-    const talk: TalkSpec = group.engine === 'werift' ? group.talk : { model: 'always' };
     order.forEach((position, k) => {
-      const role = k < speakers ? 'speaker' : 'listener';
-      bots[first + position] = { id: first + position, engine: group.engine, group: group.name, room: -1, joinAtMs: Math.round((group.rampUpMs * k) / group.count), audio: group.audio, video, role, talk };
+      const role = k < seated.speakers ? 'speaker' : 'listener';
+      const { engine, audio, video, talk } = seated;
+      bots[first + position] = { id: first + position, engine, group: group.name, room: -1, joinAtMs: Math.round((seated.rampUpMs * k) / seated.count), audio, video, role, talk };
     });
   }
   // Seats: a seeded order of all bots fills rooms in turn, so rooms stay within one of each other in size.

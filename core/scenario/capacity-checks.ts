@@ -2,6 +2,7 @@
 import { metricCatalogue, type MetricInfo } from '../metrics/catalogue.js';
 import { formatDuration } from './duration.js';
 import { botsPerRoom, capacityLengthMs, capacitySchema, resolveCapacity, stepRooms } from './capacity-schema.js';
+import { seatsOf } from './engine-kinds.js';
 import type { PathProblem } from './problems.js';
 import type { FleetGroup } from './types.js';
 
@@ -39,9 +40,9 @@ export function capacityProblems(facts: CapacityFacts): PathProblem[] {
     problems.push({ path: ['thresholds'], message: 'a capacity search judges each step on capacity.slo, not on thresholds over the whole run: move them to capacity.slo', at: 'key' });
   }
   for (const { index, group } of facts.groups) {
-    if (group.engine === 'k6') problems.push({ path: ['fleet', index, 'engine'], message: 'a capacity search grows rooms of werift bots and browsers; k6 groups bring load of their own and cannot be grown with them', at: 'value' });
+    if (!seatsOf(group)) problems.push({ path: ['fleet', index, 'engine'], message: `a capacity search grows rooms of werift bots and browsers; ${group.engine} groups bring load of their own and cannot be grown with them`, at: 'value' });
   }
-  const engines = new Set(facts.groups.map((g) => g.group.engine));
+  const engines = new Set<string>(facts.groups.map((g) => g.group.engine));
   const slo: unknown = typeof sections['capacity'] === 'object' && sections['capacity'] !== null ? Reflect.get(sections['capacity'], 'slo') : undefined;
   const sloMetrics = typeof slo === 'object' && slo !== null ? Object.keys(slo) : [];
   if (sloMetrics.length === 0) problems.push({ path: ['capacity', 'slo'], message: 'must name at least one SLO, e.g. e2e_latency_ms: ["p(99)<150"]: a step is judged on them', at: 'key' });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { positiveDuration } from './duration-schema.js';
 import { thresholdsSchema } from './threshold-schema.js';
+import { seatsOf } from './engine-kinds.js';
 import type { CapacitySpec, FleetGroup } from './types.js';
 
 /** An amount of load: whole rooms of the scenario's shape, or bots (rounded up to whole rooms). */
@@ -26,7 +27,7 @@ export type CapacityInput = z.output<typeof capacitySchema>;
 
 /** Bots per room of the scenario's shape: its seated groups spread over `rooms.count` rooms (k6 has rooms of its own). */
 export function botsPerRoom(fleet: readonly FleetGroup[], roomCount: number): number {
-  return fleet.reduce((n, g) => n + (g.engine === 'k6' ? 0 : g.count), 0) / roomCount;
+  return fleet.reduce((n, g) => n + (seatsOf(g)?.count ?? 0), 0) / roomCount;
 }
 
 export function roomsOf(amount: CapacityAmount, perRoom: number): number {

@@ -4,11 +4,12 @@ import { capacityProblems, effectiveDurationMs } from './capacity-checks.js';
 import { chaosProblems } from './chaos-checks.js';
 import { networkProblems } from './network-checks.js';
 import { fleetGroup, positiveDuration, rooms, scenarioSchema } from './schema.js';
-import type { FleetGroup, K6Group, K6Load, TargetSpec } from './types.js';
+import { engineProblems, seatsOf } from './engine-kinds.js';
+import type { FleetGroup } from './types.js';
 
-interface IndexedGroup<G extends FleetGroup = FleetGroup> {
+interface IndexedGroup {
   index: number;
-  group: G;
+  group: FleetGroup;
 }
 
 /**
@@ -30,21 +31,11 @@ export function crossSectionProblems(raw: unknown): PathProblem[] {
     ...duplicateNames(groups),
     ...capacityProblems(search),
     ...(duration.success ? rampUpsTooLong(groups, duration.data) : []),
-    ...(duration.success ? k6GroupsTooLong(groups, duration.data) : []),
     ...(capacity.success ? fleetTooBig(groups, capacity.data) : []),
-    ...(target.success ? enginesOnTarget(groups, target.data) : []),
+    ...groups.flatMap(({ index, group }) => engineProblems(group, index, { durationMs: duration.success ? duration.data : undefined, target: target.success ? target.data : undefined })),
     ...chaosProblems(sections['chaos'], duration.success ? duration.data : undefined, target.success ? target.data : undefined),
     ...networkProblems(sections['network'], sections['chaos'], groups.map((g) => g.group), capacity.success ? capacity.data.count : undefined, target.success ? target.data : undefined),
   ];
-}
-
-/** Engines whose clients speak only rtcstorm's own protocol. */
-function enginesOnTarget(groups: readonly IndexedGroup[], target: TargetSpec): PathProblem[] {
-  if (target.kind !== 'janus' && target.kind !== 'whip') return [];
-  return groups.flatMap(({ index, group }): PathProblem[] => {
-    if (group.engine === 'k6') return [{ path: ['fleet', index, 'engine'], message: `k6 groups speak rtcstorm's signalling protocol: they need target.bundled or target.url, not target.${target.kind}`, at: 'value' }];
-    return [];
-  });
 }
 
 function validGroups(fleet: unknown): IndexedGroup[] {
@@ -70,42 +61,16 @@ function duplicateNames(groups: readonly IndexedGroup[]): PathProblem[] {
   });
 }
 
-/** Groups whose members take seats in `rooms` (k6 sessions use rooms of their own). */
-function seated(groups: readonly IndexedGroup[]): IndexedGroup<Exclude<FleetGroup, K6Group>>[] {
-  return groups.filter((g): g is IndexedGroup<Exclude<FleetGroup, K6Group>> => g.group.engine !== 'k6');
-}
-
 function rampUpsTooLong(groups: readonly IndexedGroup[], durationMs: number): PathProblem[] {
-  return seated(groups)
-    .filter(({ group }) => group.rampUpMs >= durationMs)
-    .map(({ index, group }) => ({
-      path: ['fleet', index, 'rampUp'],
-      message: `must be shorter than the scenario duration ${formatDuration(durationMs)} (got ${formatDuration(group.rampUpMs)})`,
-      at: 'value',
-    }));
-}
-
-/** How long k6 runs a load: its duration, or its stages one after another. */
-function loadLengthMs(load: K6Load): number {
-  return load.executor === 'constant-vus' ? load.durationMs : load.stages.reduce((sum, stage) => sum + stage.durationMs, 0);
-}
-
-// The run stops k6 when the scenario ends: load planned past that would silently never happen.
-function k6GroupsTooLong(groups: readonly IndexedGroup[], durationMs: number): PathProblem[] {
   return groups.flatMap(({ index, group }): PathProblem[] => {
-    if (group.engine !== 'k6') return [];
-    const endMs = group.startTimeMs + loadLengthMs(group.load);
-    if (endMs <= durationMs) return [];
-    const key = group.load.executor === 'constant-vus' ? 'duration' : 'stages';
-    const message =
-      `k6 group ends at ${formatDuration(endMs)} (startTime ${formatDuration(group.startTimeMs)} + ${key} ${formatDuration(endMs - group.startTimeMs)}), ` +
-      `after the scenario duration ${formatDuration(durationMs)}; shorten the ${key} or lengthen the scenario`;
-    return [{ path: ['fleet', index, key], message, at: 'key' }];
+    const rampUpMs = seatsOf(group)?.rampUpMs ?? 0;
+    if (rampUpMs < durationMs) return [];
+    return [{ path: ['fleet', index, 'rampUp'], message: `must be shorter than the scenario duration ${formatDuration(durationMs)} (got ${formatDuration(rampUpMs)})`, at: 'value' }];
   });
 }
 
 function fleetTooBig(groups: readonly IndexedGroup[], capacity: { count: number; size: number }): PathProblem[] {
-  const bots = seated(groups).reduce((sum, { group }) => sum + group.count, 0);
+  const bots = groups.reduce((sum, { group }) => sum + (seatsOf(group)?.count ?? 0), 0);
   const seats = capacity.count * capacity.size;
   if (bots <= seats) return [];
   const message =

@@ -7,9 +7,7 @@ import { capacitySchema } from './capacity-schema.js';
 import { networkSchema } from './network-schema.js';
 import { thresholdsSchema } from './threshold-schema.js';
 import { target } from './target-schema.js';
-import { browserGroup } from './groups/browser-group.js';
-import { k6Group } from './groups/k6-group.js';
-import { weriftGroup } from './groups/werift-group.js';
+import { groupSchemas } from './engine-kinds.js';
 
 const name = z
   .string()
@@ -25,8 +23,8 @@ export { isLoopbackHost } from './target-schema.js';
 
 export const rooms = z.strictObject({ count: z.int().min(1), size: z.int().min(1) });
 
-/** One entry per engine; an engine's group schema is in groups/. */
-export const fleetGroup = z.discriminatedUnion('engine', [weriftGroup, browserGroup, k6Group]);
+/** One entry per engine; each engine declares its group in its own folder (engine-kinds.ts). */
+export const fleetGroup = z.discriminatedUnion('engine', groupSchemas);
 
 export const scenarioSchema = z.strictObject(
   {

@@ -2,91 +2,13 @@ import type { MetricName } from '../metrics/catalogue.js';
 import type { BotSelector, DirectionSpec, NetworkSpec } from './network-types.js';
 import type { ThresholdCondition } from './thresholds.js';
 
-export interface AudioSpec {
-  codec: 'opus';
-  ptimeMs: 10 | 20 | 40 | 60;
-  bitrateKbps: number;
-}
+export type { AudioSpec, TalkSpec, VideoSpec } from './media-spec.js';
+export type { FleetGroup } from './engine-kinds.js';
+import type { FleetGroup } from './engine-kinds.js';
 
-/** `always`: a packet every packet time; `p59`: ITU-T P.59 talk spurts and pauses, with Opus DTX in pauses. */
-export type TalkSpec = { model: 'always' } | { model: 'p59'; dtx: boolean };
 
-export interface WeriftGroup {
-  engine: 'werift';
-  name: string;
-  count: number;
-  rampUpMs: number;
-  audio: AudioSpec;
-  /** When bots talk: always, or the P.59 on/off model with DTX. */
-  talk: TalkSpec;
-  /** How many bots of the group publish (speakers); the rest only listen, as in a large stage. */
-  speakers: number;
-}
-
-export interface VideoSpec {
-  codec: 'vp8';
-  width: number;
-  height: number;
-  fps: number;
-}
-
-/** Real Chromium participants (bots/browser/): `perProcess` pages share one browser process. */
-export interface BrowserGroup {
-  engine: 'browser';
-  name: string;
-  count: number;
-  perProcess: number;
-  rampUpMs: number;
-  audio: AudioSpec;
-  /** null: audio only. */
-  video: VideoSpec | null;
-}
-
-/** One k6 stage: ramp to `target` (VUs, or iterations per time unit) over the stage's duration. */
-export interface K6Stage { durationMs: number; target: number }
-
-/** How k6 starts iterations: k6's executors, with k6's option names (durations in ms). */
-export type K6Load =
-  | { executor: 'constant-vus'; vus: number; durationMs: number }
-  | { executor: 'ramping-vus'; startVUs: number; stages: K6Stage[] }
-  | { executor: 'ramping-arrival-rate'; startRate: number; timeUnitMs: number; preAllocatedVUs: number; maxVUs?: number; stages: K6Stage[] };
-
-/** What one k6 iteration does against the signalling (see bots/k6/script/signalling-load.ts). */
-export type K6Behaviour = { kind: 'join-leave' } | { kind: 'reconnect-storm' } | { kind: 'custom'; script: string };
-
-/** Signalling-plane load from k6; its sessions take no seats in `rooms` (they use rooms of their own). */
-export interface K6Group {
-  engine: 'k6';
-  name: string;
-  load: K6Load;
-  behaviour: K6Behaviour;
-  /** When the group starts, ms after the run's start. */
-  startTimeMs: number;
-  /** k6 sessions per room. */
-  roomSize: number;
-  /** When true and k6 is missing the run stops before starting; otherwise the group is skipped. */
-  required: boolean;
-}
-
-/** Discriminated on `engine`. */
-export type FleetGroup = WeriftGroup | BrowserGroup | K6Group;
-
-/** A user's adapter module for the target (docs/targets.md); `module` as written, relative to the scenario file. */
-export interface UserAdapterSpec { module: string; options: Record<string, unknown> }
-
-/** Which target, and (`adapter`) a module of the user's that speaks its signalling instead of the built-in adapter. */
-export type TargetSpec = TargetKind & { adapter?: UserAdapterSpec };
-
-export type TargetKind =
-  | { kind: 'bundled'; nodes: number; workersPerNode: number }
-  /** An external server that speaks rtcstorm's protocol (`rtcstorm target`, another machine's cluster). */
-  | { kind: 'url'; url: string; allowNonLoopback: boolean }
-  /** Janus VideoRoom: `instances` launched by rtcstorm (url null), or an external one at `url` (instances 0, no process control). */
-  | { kind: 'janus'; instances: number; url: string | null; allowNonLoopback: boolean; publishersPerRoom: number }
-  /** WHIP to publish, WHEP to subscribe: servers rtcstorm launches in front of a Janus (`launch`, no process chaos), or the user's endpoint templates. */
-  | { kind: 'whip'; launch: boolean; publish: string | null; subscribe: string | null; token: string | null; allowNonLoopback: boolean }
-  /** Your SFU, started by rtcstorm: `instances` runs of `command`, each on its own port, ended with the run; loopback only. */
-  | { kind: 'launch'; command: string[]; instances: number; port: number; url: string; health: string | null; env: Record<string, string>; readyTimeoutMs: number; allowNonLoopback: false };
+export type { TargetKind, TargetSpec, UserAdapterSpec } from './target-types.js';
+import type { TargetSpec } from './target-types.js';
 
 export interface Threshold {
   metric: MetricName;

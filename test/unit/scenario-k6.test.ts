@@ -1,7 +1,8 @@
 /** The k6 member of the fleet union: defaults, every executor, and messages that say what to write. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ScenarioError, parseScenario, type K6Group, type ScenarioProblem } from '../../core/scenario/index.js';
+import { ScenarioError, parseScenario, type ScenarioProblem } from '../../core/scenario/index.js';
+import type { K6Group } from '../../bots/k6/k6-group.js';
 
 const FILE = 'scenarios/k6.yaml';
 

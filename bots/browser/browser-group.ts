@@ -1,8 +1,20 @@
-/** A browser group: real Chromium pages in the rooms (bots/browser). */
+/** A browser group in a scenario: real Chromium pages in the rooms. */
 import { z } from 'zod';
-import { duration } from '../duration-schema.js';
-import type { BrowserGroup, VideoSpec } from '../types.js';
-import { audio } from './audio.js';
+import { audio } from '../../core/scenario/audio-schema.js';
+import { duration } from '../../core/scenario/duration-schema.js';
+import type { AudioSpec, VideoSpec } from '../../core/scenario/media-spec.js';
+
+/** Real Chromium participants: `perProcess` pages share one browser process. */
+export interface BrowserGroup {
+  engine: 'browser';
+  name: string;
+  count: number;
+  perProcess: number;
+  rampUpMs: number;
+  audio: AudioSpec;
+  /** null: audio only. */
+  video: VideoSpec | null;
+}
 
 const video = z
   .union([

@@ -1,8 +1,33 @@
-/** A k6 group: signalling-plane load from k6, with k6's executors and option names (bots/k6). */
+/** A k6 group in a scenario: signalling-plane load from k6, with k6's executors and option names. */
 import { z } from 'zod';
-import { duration, positiveDuration } from '../duration-schema.js';
-import { show } from '../messages.js';
-import type { K6Behaviour, K6Group, K6Load, K6Stage } from '../types.js';
+import { duration, positiveDuration } from '../../core/scenario/duration-schema.js';
+import { show } from '../../core/scenario/messages.js';
+
+/** One k6 stage: ramp to `target` (VUs, or iterations per time unit) over the stage's duration. */
+export interface K6Stage { durationMs: number; target: number }
+
+/** How k6 starts iterations: k6's executors, with k6's option names (durations in ms). */
+export type K6Load =
+  | { executor: 'constant-vus'; vus: number; durationMs: number }
+  | { executor: 'ramping-vus'; startVUs: number; stages: K6Stage[] }
+  | { executor: 'ramping-arrival-rate'; startRate: number; timeUnitMs: number; preAllocatedVUs: number; maxVUs?: number; stages: K6Stage[] };
+
+/** What one k6 iteration does against the signalling (see bots/k6/script/signalling-load.ts). */
+export type K6Behaviour = { kind: 'join-leave' } | { kind: 'reconnect-storm' } | { kind: 'custom'; script: string };
+
+/** Signalling-plane load from k6; its sessions take no seats in `rooms` (they use rooms of their own). */
+export interface K6Group {
+  engine: 'k6';
+  name: string;
+  load: K6Load;
+  behaviour: K6Behaviour;
+  /** When the group starts, ms after the run's start. */
+  startTimeMs: number;
+  /** k6 sessions per room. */
+  roomSize: number;
+  /** When true and k6 is missing the run stops before starting; otherwise the group is skipped. */
+  required: boolean;
+}
 
 // A k6 group is one k6 scenario, named after the group, and k6 allows only these characters.
 const k6ScenarioName = z

@@ -1,5 +1,5 @@
 /** What k6 groups measure: the signalling plane. */
-import type { MetricInfo } from '../metric-info.js';
+import type { MetricInfo } from '../../core/metrics/metric-info.js';
 
 export const k6Metrics = {
   signalling_rtt_ms: { kind: 'trend', unit: 'ms', description: 'k6 groups: from sending a signalling request to its response', engine: 'k6' },

@@ -1,10 +1,22 @@
-/** A werift group: headless bots that publish and subscribe real RTP (bots/werift, bots/fleet). */
+/** A werift group in a scenario: headless bots that publish and subscribe real RTP (bots/werift, bots/fleet). */
 import { z } from 'zod';
-import { duration } from '../duration-schema.js';
-import { show } from '../messages.js';
-import { percentage } from '../network-schema.js';
-import type { TalkSpec, WeriftGroup } from '../types.js';
-import { audio } from './audio.js';
+import { audio } from '../../core/scenario/audio-schema.js';
+import { duration } from '../../core/scenario/duration-schema.js';
+import type { AudioSpec, TalkSpec } from '../../core/scenario/media-spec.js';
+import { show } from '../../core/scenario/messages.js';
+import { percentage } from '../../core/scenario/network-schema.js';
+
+export interface WeriftGroup {
+  engine: 'werift';
+  name: string;
+  count: number;
+  rampUpMs: number;
+  audio: AudioSpec;
+  /** When bots talk: always, or the P.59 on/off model with DTX. */
+  talk: TalkSpec;
+  /** How many bots of the group publish (speakers); the rest only listen, as in a large stage. */
+  speakers: number;
+}
 
 const talk = z
   .strictObject({ model: z.enum(['always', 'p59']).default('always'), dtx: z.boolean().default(true) })

@@ -1,5 +1,5 @@
 /** What browser groups measure: Chromium's own view (getStats) and its CPU and memory. */
-import type { MetricInfo } from '../metric-info.js';
+import type { MetricInfo } from '../../core/metrics/metric-info.js';
 
 export const browserMetrics = {
   browser_rtp_packets_lost: { kind: 'counter', unit: 'packets', description: 'browser groups: RTP packets lost on received streams (audio and video), as the browser counts them (getStats inbound-rtp)', engine: 'browser' },
