@@ -12,6 +12,7 @@ packages=(
   chromium                                                      # browser fleet groups
   iproute2 nftables                                             # kernel network impairment
   janus                                                         # a foreign SFU target (Janus VideoRoom)
+  vpx-tools                                                     # vpxenc: the video bots' VP8 clips, encoded once
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -33,5 +34,6 @@ echo "[setup] tsc"
 npm run --silent build
 
 node dist/target-server/worker-build/build-worker.js
+node dist/bots/video/build-clips.js
 bash scripts/install-simple-whip-server.sh
 echo "[setup] done: try  npm run rtcstorm -- doctor"

@@ -1,0 +1,100 @@
+/** The receiver's side of VP8: frames from packets, the decodable chain, keyframe requests and Chromium's freeze rule. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FrameAssembler, type ShownFrame } from '../../bots/video/frame-assembler.js';
+import { vp8Payloads } from '../../bots/video/vp8-packetizer.js';
+
+interface Packet { seq: number; timestamp: number; marker: boolean; payload: Buffer }
+
+/** Frames of `packetsPerFrame` packets each, from `firstSeq`; frame k is a keyframe when `keyframes` has k. */
+function stream(frames: number, packetsPerFrame: number, firstSeq: number, keyframes: ReadonlySet<number>): Packet[][] {
+  let seq = firstSeq;
+  return Array.from({ length: frames }, (_, k) => {
+    const frame = Buffer.alloc(packetsPerFrame * 100, 0x55);
+    frame[0] = keyframes.has(k) ? 0x10 : 0x11;
+    return vp8Payloads(frame, frame.length, 100 + 6, { pictureId: k, tl0PicIdx: k }).map((payload, i, all) => ({ seq: seq++ & 0xffff, timestamp: k * 6000, marker: i === all.length - 1, payload }));
+  });
+}
+
+function receiver(waitMs = 300): { assembler: FrameAssembler; shown: ShownFrame[]; wanted: Array<{ atMs: number; reason: string }>; now: { ms: number } } {
+  const shown: ShownFrame[] = [];
+  const wanted: Array<{ atMs: number; reason: string }> = [];
+  const now = { ms: 0 };
+  const assembler = new FrameAssembler({ shown: (f) => shown.push(f), keyframeWanted: (reason) => wanted.push({ atMs: now.ms, reason }) }, waitMs);
+  return { assembler, shown, wanted, now };
+}
+
+const deliver = (r: ReturnType<typeof receiver>, packets: readonly Packet[], atMs: number): void => {
+  r.now.ms = atMs;
+  for (const p of packets) r.assembler.packet(p.seq, p.timestamp, p.marker, p.payload, atMs);
+};
+
+describe('frame assembler', () => {
+  it('shows every frame of a clean stream, in order, across the sequence-number wrap', () => {
+    const r = receiver();
+    stream(20, 3, 65530, new Set([0])).forEach((frame, k) => deliver(r, frame, k * 66));
+    assert.equal(r.shown.length, 20);
+    assert.deepEqual(r.shown.map((f) => f.timestamp), [...Array(20).keys()].map((k) => k * 6000));
+    assert.equal(r.shown[0]!.keyframe, true);
+    assert.equal(r.shown[1]!.bytes, 300);
+    assert.deepEqual(r.wanted, []);
+  });
+
+  it('a lost packet repaired in time (NACK, RTX) keeps the chain; frames behind it wait and are shown in order', () => {
+    const r = receiver();
+    const frames = stream(6, 3, 100, new Set([0]));
+    const lost = frames[2]![1]!;
+    frames.forEach((frame, k) => deliver(r, k === 2 ? frame.filter((p) => p !== lost) : frame, k * 66));
+    assert.equal(r.shown.length, 2, 'frames 3-5 wait behind frame 2');
+    deliver(r, [lost], 400);
+    assert.deepEqual(r.shown.map((f) => f.timestamp / 6000), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(r.wanted, []);
+  });
+
+  it('a packet never repaired breaks the chain: a keyframe is asked for after the wait, again while none comes, and one restarts the chain', () => {
+    const r = receiver(300);
+    const frames = stream(12, 2, 0, new Set([0, 10]));
+    frames.slice(0, 6).forEach((frame, k) => deliver(r, k === 3 ? frame.slice(1) : frame, k * 66));
+    assert.equal(r.shown.length, 3);
+    r.now.ms = 3 * 66 + 299;
+    r.assembler.tick(r.now.ms);
+    assert.equal(r.wanted.length, 0, 'not before the wait');
+    r.now.ms = 3 * 66 + 300;
+    r.assembler.tick(r.now.ms);
+    assert.equal(r.wanted.length, 1);
+    assert.match(r.wanted[0]!.reason, /did not complete within 300 ms/);
+    r.now.ms += 299;
+    r.assembler.tick(r.now.ms);
+    assert.equal(r.wanted.length, 1, 'asked at most once per wait');
+    r.now.ms += 1;
+    r.assembler.tick(r.now.ms);
+    assert.equal(r.wanted.length, 2, 'asked again');
+    deliver(r, frames[10]!, 900);
+    deliver(r, frames[11]!, 966);
+    assert.deepEqual(r.shown.map((f) => f.timestamp / 6000), [0, 1, 2, 10, 11]);
+    assert.equal(r.shown[3]!.keyframe, true);
+    r.assembler.tick(2000);
+    assert.equal(r.wanted.length, 2, 'the chain is whole again');
+  });
+
+  it('a subscriber that starts mid-stream shows nothing and asks for a keyframe until one comes', () => {
+    const r = receiver(200);
+    const frames = stream(10, 1, 500, new Set([8]));
+    frames.slice(2, 8).forEach((frame, k) => deliver(r, frame, k * 66));
+    assert.equal(r.shown.length, 0);
+    assert.equal(r.wanted[0]?.reason, 'no keyframe yet');
+    assert.ok(r.wanted[0].atMs >= 200);
+    deliver(r, frames[8]!, 600);
+    deliver(r, frames[9]!, 666);
+    assert.deepEqual(r.shown.map((f) => f.timestamp / 6000), [8, 9]);
+  });
+
+  it('counts a freeze as Chromium does: a gap over max(3 × mean interval, mean + 150 ms)', () => {
+    const r = receiver(10_000);
+    const frames = stream(14, 1, 0, new Set([0]));
+    const at = [0, 66, 133, 200, 266, 333, 399, 465 /* +66 */, 680 /* +215: under 216 */, 746, 812, 878, 944, 1400 /* +456 */];
+    frames.forEach((frame, k) => deliver(r, frame, at[k]!));
+    const freezes = r.shown.filter((f) => f.freezeMs !== null).map((f) => f.freezeMs);
+    assert.deepEqual(freezes, [456]);
+  });
+});
