@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameAssembler, type ShownFrame } from '../../bots/video/frame-assembler.js';
+import { MinInterval, NackRequester } from '../../bots/video/nack-requester.js';
 import { vp8Payloads } from '../../bots/video/vp8-packetizer.js';
 
 interface Packet { seq: number; timestamp: number; marker: boolean; payload: Buffer }
@@ -96,5 +97,39 @@ describe('frame assembler', () => {
     frames.forEach((frame, k) => deliver(r, frame, at[k]!));
     const freezes = r.shown.filter((f) => f.freezeMs !== null).map((f) => f.freezeMs);
     assert.deepEqual(freezes, [456]);
+  });
+});
+
+describe('NACK requester', () => {
+  it('asks for a gap at once, again once per round trip, at most 10 times, and forgets what arrived', () => {
+    const nacks = new NackRequester();
+    for (const seq of [65533, 65534, 1, 2]) nacks.received(seq, 0);
+    assert.deepEqual(nacks.due(0, 50).sort((a, b) => a - b), [0, 65535], 'the gap across the wrap');
+    assert.deepEqual(nacks.due(30, 50), [], 'not again within a round trip');
+    nacks.received(65535, 40);
+    assert.deepEqual(nacks.due(50, 50), [0]);
+    let asks = 2;
+    for (let t = 100; t < 1000; t += 50) asks += nacks.due(t, 50).length;
+    assert.equal(asks, 10);
+    assert.equal(nacks.pending, 0);
+    assert.equal(nacks.abandoned, 1);
+  });
+
+  it('gives up on a gap older than a second, or than 1,000 packets', () => {
+    const byTime = new NackRequester();
+    byTime.received(10, 0);
+    byTime.received(12, 0);
+    assert.deepEqual(byTime.due(1001, 2000), []);
+    assert.equal(byTime.abandoned, 1);
+    const byCount = new NackRequester();
+    byCount.received(0, 0);
+    byCount.received(2, 0);
+    byCount.received(1003, 1);
+    assert.ok(!byCount.due(2, 50).includes(1));
+  });
+
+  it('keyframe requests are at most one per interval', () => {
+    const pli = new MinInterval(300);
+    assert.deepEqual([0, 100, 299, 300, 500, 650].map((t) => pli.take(t)), [true, false, false, true, false, true]);
   });
 });

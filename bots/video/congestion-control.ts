@@ -1,0 +1,216 @@
+/**
+ * A sender's congestion controller in the spirit of Google Congestion Control (draft-ietf-rmcat-gcc-02,
+ * and libwebrtc's send-side estimator), fed by transport-wide feedback: which packets arrived, when.
+ * - Delay-based: packets are grouped by send time (5 ms bursts); each group's delay variation is
+ *   accumulated, smoothed, and its trend over the last 20 groups (a least-squares slope, as libwebrtc's
+ *   TrendlineEstimator) is compared with an adaptive threshold: over it, the link is overused.
+ * - The rate: on overuse, 85 % of what the receiver acknowledged lately; while normal, up by 8 % a
+ *   second (multiplicative), or by about a packet per response time once near the rate of the last
+ *   decrease; on underuse, held.
+ * - Loss-based: over 10 % loss in a feedback interval, down by half the loss; under 2 %, up 5 %.
+ * The target is the lower of the two. Simplified: no probing, no ALR, no pacer (the bot's frames are
+ * its bursts); times are injected, so a test can run it on a simulated link.
+ */
+
+export interface CongestionOptions {
+  startKbps: number;
+  minKbps: number;
+  maxKbps: number;
+}
+
+export interface PacketFeedback {
+  wideSeq: number;
+  /** On the receiver's clock; null when the packet was reported lost. */
+  receivedAtMs: number | null;
+}
+
+interface SentPacket { sizeBytes: number; sentAtMs: number }
+
+interface PacketGroup { firstSentMs: number; lastSentMs: number; lastArrivalMs: number }
+
+type Usage = 'normal' | 'over' | 'under';
+
+const burstMs = 5;
+const trendWindow = 20;
+const smoothing = 0.9;
+const trendGain = 4;
+const thresholdUp = 0.0087;
+const thresholdDown = 0.039;
+const overuseForMs = 10;
+const ackWindowMs = 500;
+
+export class CongestionController {
+  private readonly sent = new Map<number, SentPacket>();
+  private delayKbps: number;
+  private lossKbps: number;
+  private readonly minKbps: number;
+  private readonly maxKbps: number;
+
+  private group: PacketGroup | null = null;
+  private previousGroup: PacketGroup | null = null;
+  private firstArrivalMs: number | null = null;
+  private accumulatedDelay = 0;
+  private smoothedDelay = 0;
+  private readonly points: Array<{ x: number; y: number }> = [];
+  private deltas = 0;
+  private threshold = 12.5;
+  private lastThresholdUpdateMs: number | null = null;
+  private overuseStartMs: number | null = null;
+  private previousTrend = 0;
+  private usage: Usage = 'normal';
+
+  private readonly acked: Array<{ atMs: number; bytes: number }> = [];
+  private lastUpdateMs: number | null = null;
+  private lastDecreaseKbps: number | null = null;
+  private lastLossUpdateMs: number | null = null;
+
+  constructor(options: CongestionOptions) {
+    this.delayKbps = options.startKbps;
+    this.lossKbps = options.startKbps;
+    this.minKbps = options.minKbps;
+    this.maxKbps = options.maxKbps;
+  }
+
+  /** The rate the encoder should aim for now. */
+  get targetKbps(): number {
+    return Math.min(this.delayKbps, this.lossKbps);
+  }
+
+  get state(): Usage {
+    return this.usage;
+  }
+
+  onPacketSent(wideSeq: number, sizeBytes: number, sentAtMs: number): void {
+    this.sent.set(wideSeq & 0xffff, { sizeBytes, sentAtMs });
+    // Feedback older than a few seconds never comes; keep the map bounded.
+    if (this.sent.size > 4096) this.sent.delete(this.sent.keys().next().value!);
+  }
+
+  /** One transport-wide feedback message, at `nowMs` on the sender's clock. */
+  onFeedback(results: readonly PacketFeedback[], nowMs: number): number {
+    let lost = 0;
+    let known = 0;
+    const arrived: Array<SentPacket & { receivedAtMs: number }> = [];
+    for (const result of results) {
+      const packet = this.sent.get(result.wideSeq & 0xffff);
+      if (!packet) continue;
+      known++;
+      this.sent.delete(result.wideSeq & 0xffff);
+      if (result.receivedAtMs === null) lost++;
+      else arrived.push({ ...packet, receivedAtMs: result.receivedAtMs });
+    }
+    arrived.sort((a, b) => a.sentAtMs - b.sentAtMs);
+    for (const packet of arrived) this.addArrival(packet, nowMs);
+    this.updateDelayBased(nowMs);
+    if (known > 0) this.updateLossBased(lost / known, nowMs);
+    return this.targetKbps;
+  }
+
+  private addArrival(packet: SentPacket & { receivedAtMs: number }, nowMs: number): void {
+    this.acked.push({ atMs: packet.receivedAtMs, bytes: packet.sizeBytes });
+    const group = this.group;
+    if (group && packet.sentAtMs - group.firstSentMs <= burstMs) {
+      group.lastSentMs = Math.max(group.lastSentMs, packet.sentAtMs);
+      group.lastArrivalMs = Math.max(group.lastArrivalMs, packet.receivedAtMs);
+      return;
+    }
+    // A group is done when the next begins: its delay variation against the group before it.
+    if (group && this.previousGroup) {
+      const sendDelta = group.lastSentMs - this.previousGroup.lastSentMs;
+      const arrivalDelta = group.lastArrivalMs - this.previousGroup.lastArrivalMs;
+      this.trendline(arrivalDelta - sendDelta, group.lastArrivalMs, nowMs);
+    }
+    if (group) this.previousGroup = group;
+    this.group = { firstSentMs: packet.sentAtMs, lastSentMs: packet.sentAtMs, lastArrivalMs: packet.receivedAtMs };
+  }
+
+  private trendline(delayVariationMs: number, arrivalMs: number, nowMs: number): void {
+    this.firstArrivalMs ??= arrivalMs;
+    this.deltas = Math.min(this.deltas + 1, 1000);
+    this.accumulatedDelay += delayVariationMs;
+    this.smoothedDelay = smoothing * this.smoothedDelay + (1 - smoothing) * this.accumulatedDelay;
+    this.points.push({ x: arrivalMs - this.firstArrivalMs, y: this.smoothedDelay });
+    if (this.points.length > trendWindow) this.points.shift();
+    if (this.points.length < trendWindow) return;
+    const trend = slope(this.points) * Math.min(this.deltas, 60) * trendGain;
+    this.detect(trend, nowMs);
+  }
+
+  private detect(trend: number, nowMs: number): void {
+    if (trend > this.threshold) {
+      this.overuseStartMs ??= nowMs;
+      if (nowMs - this.overuseStartMs >= overuseForMs && trend >= this.previousTrend) this.usage = 'over';
+    } else if (trend < -this.threshold) {
+      this.overuseStartMs = null;
+      this.usage = 'under';
+    } else {
+      this.overuseStartMs = null;
+      this.usage = 'normal';
+    }
+    this.previousTrend = trend;
+    // The threshold follows the trend (faster down than up), so a queue of other flows does not starve this one.
+    const elapsed = Math.min(100, nowMs - (this.lastThresholdUpdateMs ?? nowMs));
+    this.lastThresholdUpdateMs = nowMs;
+    if (Math.abs(trend) < this.threshold + 15) {
+      const k = Math.abs(trend) < this.threshold ? thresholdDown : thresholdUp;
+      this.threshold = Math.min(600, Math.max(6, this.threshold + k * (Math.abs(trend) - this.threshold) * elapsed));
+    }
+  }
+
+  /** What the receiver acknowledged over the last `ackWindowMs` of arrivals, in kbps; null before there is enough. */
+  private ackedKbps(): number | null {
+    const last = this.acked.at(-1)?.atMs;
+    if (last === undefined) return null;
+    while (this.acked.length > 0 && this.acked[0]!.atMs < last - ackWindowMs) this.acked.shift();
+    const span = last - this.acked[0]!.atMs;
+    if (span < ackWindowMs / 2) return null;
+    return (this.acked.reduce((n, p) => n + p.bytes, 0) * 8) / span;
+  }
+
+  private updateDelayBased(nowMs: number): void {
+    const elapsedS = Math.min(1, (nowMs - (this.lastUpdateMs ?? nowMs)) / 1000);
+    this.lastUpdateMs = nowMs;
+    const acked = this.ackedKbps();
+    if (this.usage === 'over') {
+      const basis = acked ?? this.delayKbps;
+      if (basis * 0.85 < this.delayKbps) {
+        this.delayKbps = basis * 0.85;
+        this.lastDecreaseKbps = this.delayKbps;
+      }
+    } else if (this.usage === 'normal') {
+      const nearConvergence = this.lastDecreaseKbps !== null && Math.abs(this.delayKbps - this.lastDecreaseKbps) < this.lastDecreaseKbps * 0.1;
+      // Near the last decrease: about one 1200-byte packet per 100 ms response time, per second.
+      this.delayKbps = nearConvergence ? this.delayKbps + elapsedS * ((1200 * 8) / 1000 / 0.1) : this.delayKbps * Math.pow(1.08, elapsedS);
+      // Never run far ahead of what gets through.
+      if (acked !== null) this.delayKbps = Math.min(this.delayKbps, 1.5 * acked + 10);
+    }
+    this.delayKbps = this.clamp(this.delayKbps);
+  }
+
+  private updateLossBased(loss: number, nowMs: number): void {
+    // Loss is judged at most every 300 ms, as libwebrtc's loss-based estimator does.
+    if (this.lastLossUpdateMs !== null && nowMs - this.lastLossUpdateMs < 300) return;
+    this.lastLossUpdateMs = nowMs;
+    if (loss > 0.1) this.lossKbps = this.targetKbps * (1 - 0.5 * loss);
+    else if (loss < 0.02) this.lossKbps = Math.max(this.lossKbps, this.targetKbps) * 1.05;
+    this.lossKbps = this.clamp(this.lossKbps);
+  }
+
+  private clamp(kbps: number): number {
+    return Math.min(this.maxKbps, Math.max(this.minKbps, kbps));
+  }
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: ReadonlyArray<{ x: number; y: number }>): number {
+  const n = points.length;
+  const meanX = points.reduce((s, p) => s + p.x, 0) / n;
+  const meanY = points.reduce((s, p) => s + p.y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.x - meanX) * (p.y - meanY);
+    den += (p.x - meanX) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
