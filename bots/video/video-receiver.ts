@@ -1,0 +1,125 @@
+/**
+ * What a video bot receives, transport aside: per stream (SSRC), packets into shown frames
+ * (frame-assembler.ts), gaps into NACKs (nack-requester.ts), a broken chain into keyframe requests
+ * (PLI, at most one per 300 ms), RTX turned back into the packets it repairs, and the latency of every
+ * stamped packet. The bot turns `tick`'s requests into RTCP and reads each second's figures.
+ */
+import { payloadHeaderBytes, readStamp, type PayloadStamp } from '../media-payload.js';
+import { FrameAssembler, type ShownFrame } from './frame-assembler.js';
+import { MinInterval, NackRequester } from './nack-requester.js';
+import { originalOfRtx } from './rtx.js';
+
+/** One stream's figures since the last `takeSecond`. */
+export interface VideoSecond {
+  ssrc: number;
+  framesShown: number;
+  keyframesShown: number;
+  bytes: number;
+  freezes: number[];
+  nacksSent: number;
+  plisSent: number;
+  rtxReceived: number;
+}
+
+export interface VideoRequests {
+  /** Sequence numbers to NACK, by media SSRC. */
+  nacks: Array<{ ssrc: number; seqs: number[] }>;
+  /** Media SSRCs to send a PLI for. */
+  plis: number[];
+}
+
+interface Stream {
+  assembler: FrameAssembler;
+  nacks: NackRequester;
+  plis: MinInterval;
+  plisWanted: boolean;
+  second: VideoSecond;
+}
+
+/** A stamp older or newer than this is not one (a frame's bytes that happen to start like a stamp). */
+const plausibleMs = 60_000;
+
+export class VideoReceiver {
+  private readonly streams = new Map<number, Stream>();
+  private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
+
+  /** `latency`: one-way latency of a stamped packet, from `clockMs` (the host clock the senders stamp with). */
+  constructor(
+    private readonly events: { latency(ms: number, senderId: number): void; shown?(ssrc: number, frame: ShownFrame): void },
+    private readonly clockMs: () => number,
+  ) {}
+
+  private stream(ssrc: number): Stream {
+    let stream = this.streams.get(ssrc);
+    if (!stream) {
+      const second: VideoSecond = { ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0 };
+      const created: Stream = {
+        second,
+        nacks: new NackRequester(),
+        plis: new MinInterval(300),
+        plisWanted: false,
+        assembler: new FrameAssembler({
+          shown: (frame) => {
+            created.second.framesShown++;
+            if (frame.keyframe) created.second.keyframesShown++;
+            if (frame.freezeMs !== null) created.second.freezes.push(frame.freezeMs);
+            this.events.shown?.(ssrc, frame);
+          },
+          keyframeWanted: () => {
+            created.plisWanted = true;
+          },
+        }),
+      };
+      stream = created;
+      this.streams.set(ssrc, stream);
+    }
+    return stream;
+  }
+
+  /** A media packet of stream `ssrc`. */
+  packet(ssrc: number, seq: number, timestamp: number, marker: boolean, payload: Buffer, nowMs: number): void {
+    const stream = this.stream(ssrc);
+    stream.second.bytes += payload.length;
+    stream.nacks.received(seq, nowMs);
+    stream.assembler.packet(seq, timestamp, marker, payload, nowMs);
+    if (payload.length >= payloadHeaderBytes && readStamp(payload, this.stamp, payload.length - payloadHeaderBytes, payload.length)) {
+      const latency = this.clockMs() - this.stamp.sentAtMs;
+      if (Math.abs(latency) < plausibleMs) this.events.latency(latency, this.stamp.senderId);
+    }
+  }
+
+  /** A packet of the RTX stream of `mediaSsrc`: the packet it repairs. */
+  rtx(mediaSsrc: number, timestamp: number, marker: boolean, payload: Buffer, nowMs: number): void {
+    const { seq, payload: original } = originalOfRtx(payload);
+    this.stream(mediaSsrc).second.rtxReceived++;
+    this.packet(mediaSsrc, seq, timestamp, marker, original, nowMs);
+  }
+
+  /** What to ask the senders for now; `rttMs` paces repeated NACKs. */
+  tick(nowMs: number, rttMs: number): VideoRequests {
+    const requests: VideoRequests = { nacks: [], plis: [] };
+    for (const [ssrc, stream] of this.streams) {
+      stream.assembler.tick(nowMs);
+      const seqs = stream.nacks.due(nowMs, rttMs);
+      if (seqs.length > 0) {
+        requests.nacks.push({ ssrc, seqs });
+        stream.second.nacksSent += seqs.length;
+      }
+      if (stream.plisWanted && stream.plis.take(nowMs)) {
+        stream.plisWanted = false;
+        requests.plis.push(ssrc);
+        stream.second.plisSent++;
+      }
+    }
+    return requests;
+  }
+
+  /** Each stream's figures since the last call, and a fresh second. */
+  takeSecond(): VideoSecond[] {
+    return [...this.streams.values()].map((stream) => {
+      const second = stream.second;
+      stream.second = { ssrc: second.ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0 };
+      return second;
+    });
+  }
+}
