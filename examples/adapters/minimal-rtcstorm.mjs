@@ -69,6 +69,10 @@ export function createAdapter({ url, options }) {
       const client = await signalling(reach(node), timeoutMs);
       let closed = false;
       client.onClose(() => !closed && participant.dropped('signalling socket closed'));
+      // Producers announced before receiving is set up are kept: a join storm announces them meanwhile.
+      const announced = [];
+      let announce = (producer) => announced.push(producer);
+      client.on('newProducer', (producer) => announce(producer));
       const joined = await client.request('join', { roomId, peerId: participant.peerId });
       if (publish) {
         const transport = await client.request('createTransport', { direction: 'send' });
@@ -87,8 +91,10 @@ export function createAdapter({ url, options }) {
       const lines = [];
       let connected = false;
       let queue = Promise.resolve();
+      const consumed = new Set();
       const consume = (producer) => (queue = queue.then(async () => {
-        if (closed || producer.peerId === participant.peerId) return;
+        if (closed || producer.peerId === participant.peerId || consumed.has(producer.producerId)) return;
+        consumed.add(producer.producerId);
         const rtpCapabilities = { codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 100 }], headerExtensions: [] };
         const consumer = await client.request('consume', { transportId: transport.transportId, producerId: producer.producerId, rtpCapabilities });
         const ssrc = consumer.rtpParameters.encodings[0].ssrc;
@@ -102,8 +108,8 @@ export function createAdapter({ url, options }) {
         await recv.applyAnswer();
         await client.request('resumeConsumer', { consumerId: consumer.consumerId });
       }).catch((error) => !closed && participant.dropped(`consume: ${error.message}`)));
-      client.on('newProducer', consume);
-      joined.producers.forEach(consume);
+      announce = consume;
+      [...joined.producers, ...announced].forEach(consume);
       await queue;
       return {
         async leave() {
