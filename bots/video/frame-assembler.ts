@@ -111,7 +111,7 @@ export class FrameAssembler {
         continue;
       }
       // A complete keyframe later in the stream restarts the chain, whatever was missing before it.
-      const keyframe = [...this.frames.values()].filter((f) => f.keyframe && this.complete(f)).sort((a, b) => a.firstSeq! - b.firstSeq!)[0];
+      const keyframe = this.earliestCompleteKeyframe();
       if (keyframe) {
         this.show(keyframe);
         continue;
@@ -119,6 +119,12 @@ export class FrameAssembler {
       break;
     }
     this.checkStall(nowMs);
+  }
+
+  private earliestCompleteKeyframe(): PendingFrame | undefined {
+    let earliest: PendingFrame | undefined;
+    for (const frame of this.frames.values()) if (frame.keyframe && this.complete(frame) && (!earliest || frame.firstSeq! < earliest.firstSeq!)) earliest = frame;
+    return earliest;
   }
 
   private nextInChain(): PendingFrame | undefined {

@@ -23,7 +23,8 @@ export class SendHistory {
   }
 
   put(packet: Omit<SentPacket, 'resentAtMs'>): void {
-    this.slots[packet.seq % this.capacity] = { ...packet, resentAtMs: null };
+    const { seq, timestamp, marker, payload, sentAtMs } = packet;
+    this.slots[seq % this.capacity] = { seq, timestamp, marker, payload, sentAtMs, resentAtMs: null };
   }
 
   /** The packet to send again for a NACK of `seq` at `nowMs`, or null: unknown, too old, or resent too recently. */
