@@ -19,6 +19,8 @@ export interface BenchBotOptions {
   role?: WeriftBotOptions['role'];
   talk?: WeriftBotOptions['talk'];
   mediaPath?: WeriftBotOptions['mediaPath'];
+  video?: WeriftBotOptions['video'];
+  random?: () => number;
 }
 
 const adapters = new Map<string, TargetAdapter>();
@@ -30,7 +32,7 @@ function benchAdapter(nodeUrl: string): TargetAdapter {
   return adapter;
 }
 
-export function benchBot({ id, room, nodeUrl, group, store, route, role, talk, mediaPath }: BenchBotOptions): WeriftBot {
+export function benchBot({ id, room, nodeUrl, group, store, route, role, talk, mediaPath, video, random }: BenchBotOptions): WeriftBot {
   return new WeriftBot({
     id,
     roomId: `bench-room-${room}`,
@@ -43,7 +45,8 @@ export function benchBot({ id, room, nodeUrl, group, store, route, role, talk, m
     recovery: { mediaTimeoutMs: 2000, gapThresholdMs: 500, backoffInitialMs: 250, backoffMaxMs: 4000 },
     role: role ?? 'speaker',
     talk: talk ?? { model: 'always' },
-    random: Math.random,
+    random: random ?? Math.random,
+    ...(video ? { video } : {}),
     ...(route ? { route } : {}),
     ...(mediaPath ? { mediaPath } : {}),
     mediaPlane: typescriptMediaPlane,

@@ -16,6 +16,9 @@ export interface MediaSection {
 
 export interface SdpCandidate { foundation: string; component: string; protocol: string; priority: string; address: string; port: number; type: string }
 
+/** The transport-wide sequence number header extension (draft-holmer-rmcat-transport-wide-cc-extensions-01). */
+export const transportCcUri = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
 export const sdpLines = (sdp: string): string[] => sdp.split(/\r?\n/).filter((line) => line !== '');
 
 export const sdpText = (lines: string[]): string => `${lines.join('\r\n')}\r\n`;

@@ -9,13 +9,37 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 
 /** One SSRC's outgoing RTP. */
 export interface RtpSendPath {
-  /** A zeroed packet with its header written; fill `payload`, then send(buf). */
-  packet(payloadBytes: number, seq: number, timestamp: number): { buf: Buffer; payload: Buffer };
+  /**
+   * A zeroed packet with its header written; fill `payload`, then send(buf). With a transport-wide
+   * sequence number negotiated (`wideSeqId`), the header carries the connection's next one, returned as `wideSeq` (else -1).
+   */
+  packet(payloadBytes: number, seq: number, timestamp: number, marker?: boolean): { buf: Buffer; payload: Buffer; wideSeq: number };
   send(buf: Buffer): void;
 }
 
+/** A received packet's header fields; the object is reused for the next packet. */
+export interface ReceivedRtpHeader {
+  ssrc: number;
+  seq: number;
+  payloadType: number;
+  marker: boolean;
+  /** The transport-wide sequence number, when `wideSeqId` was given and the packet has one; else -1. */
+  wideSeq: number;
+}
+
 /** `payload` is bytes[start, end) of the decrypted datagram. */
-export type OnRtp = (bytes: Buffer, rtpTimestamp: number, start: number, end: number) => void;
+export type OnRtp = (bytes: Buffer, rtpTimestamp: number, start: number, end: number, header: ReceivedRtpHeader) => void;
+
+/** RTP header extensions the plane writes or reads, by the id the connection negotiated. */
+export interface RtpExtensionIds {
+  /** transport-cc (draft-holmer-rmcat-transport-wide-cc-extensions-01). */
+  wideSeqId?: number;
+}
+
+/** A connection's RTCP, as a plane carries it: packets in (each of a compound, decrypted) and compounds out. */
+export interface RtcpPath {
+  send(compound: Buffer): void;
+}
 
 /** A host and port. */
 export type UdpAddress = readonly [host: string, port: number];
@@ -59,6 +83,10 @@ export interface MediaTransport {
   deliver(data: Buffer, from: RemoteInfo): void;
   /** The stack's own datagrams go through `send` from now on; one it returns false for, the stack sends itself. */
   routeSends(send: (data: Buffer, to: UdpAddress | undefined) => boolean): void;
+  /** Each RTCP packet the stack decrypts from now on (one packet of a compound, as bytes). */
+  onRtcp(listener: (packet: Buffer) => void): void;
+  /** Protects and sends a compound RTCP packet with the stack's SRTCP session. */
+  sendRtcp(compound: Buffer): void;
 }
 
 /** A connection as a plane sees it. */
@@ -71,8 +99,10 @@ export interface MediaConnection {
 }
 
 export interface MediaPlane {
-  /** Sends `ssrc` on the connection; `onLost`: its socket or keys went away. */
-  openSender(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void): Promise<RtpSendPath>;
-  /** Takes every RTP stream the connection receives from now on. */
-  receive(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void): Promise<void>;
+  /** Sends `ssrc` on the connection (several SSRCs may share it); `onLost`: its socket or keys went away. */
+  openSender(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void, extensions?: RtpExtensionIds): Promise<RtpSendPath>;
+  /** Takes every RTP stream the connection receives from now on; `extensions` is read per packet (ids may be learnt later). */
+  receive(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void, extensions?: RtpExtensionIds): Promise<void>;
+  /** The connection's RTCP: `onPacket` hears each packet received; send() sends a compound. */
+  openRtcp(connection: MediaConnection, onPacket: (packet: Buffer) => void): Promise<RtcpPath>;
 }

@@ -29,6 +29,10 @@ export interface RemoteStream {
   /** Who publishes it: the peer id (or the target's own name for it) of the sender. */
   peerId: string;
   kind: 'audio' | 'video';
+  /** Its RTX stream's SSRC (RFC 4588), where the target sends retransmissions on one. */
+  rtxSsrc?: number;
+  /** The one-byte header extension id of transport-wide sequence numbers on the connection, where negotiated. */
+  wideSeqId?: number;
 }
 
 /**

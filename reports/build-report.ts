@@ -172,11 +172,11 @@ function recoveries(store: MetricStore): RecoveryResult[] {
  */
 export function evaluateThresholds(scenario: Scenario, store: MetricStore, durationMs: number, skipped: Report['skipped'] = []): ThresholdResult[] {
   return scenario.thresholds.map((threshold) => {
-    const engine = (metricCatalogue[threshold.metric] as MetricInfo).engine;
-    const groups = scenario.fleet.filter((g) => g.engine === engine);
-    const skippedHere = skipped.filter((s) => s.engine === engine);
-    if (engine && groups.length > 0 && skippedHere.length === groups.length) {
-      return { metric: threshold.metric, expression: threshold.expression, value: null, ok: true, notEvaluated: `${engine} groups skipped: ${skippedHere[0]!.reason}` };
+    const engines = (metricCatalogue[threshold.metric] as MetricInfo).engines;
+    const groups = scenario.fleet.filter((g) => engines?.includes(g.engine));
+    const skippedHere = skipped.filter((s) => engines?.includes(s.engine));
+    if (engines && groups.length > 0 && skippedHere.length === groups.length) {
+      return { metric: threshold.metric, expression: threshold.expression, value: null, ok: true, notEvaluated: `${skippedHere[0]!.engine} groups skipped: ${skippedHere[0]!.reason}` };
     }
     const { ok, value } = evaluateThreshold(threshold.condition, (a) => aggregate(store, threshold.metric, { durationMs }, a));
     return { metric: threshold.metric, expression: threshold.expression, value: value ?? null, ok, notEvaluated: null };

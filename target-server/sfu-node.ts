@@ -284,6 +284,8 @@ export class SfuNode {
       webRtcServer: peer.room.slot.server,
       enableUdp: true,
       enableTcp: false,
+      // Where a subscriber's downlink estimate starts (mediasoup's own demo's figure; the default is 600 kb/s).
+      initialAvailableOutgoingBitrate: 1_000_000,
       appData: { direction: data.direction },
     });
     peer.transports.set(transport.id, transport);

@@ -1,18 +1,75 @@
-/** The werift engine as the domain sees it: its group, seated in the rooms; its metrics are the run's own. */
-import type { EngineKind } from '../../core/scenario/engine-kind.js';
+/** The werift engine as the domain sees it: its group, seated in the rooms; its video metrics and report section (audio's are the run's own). */
+import { z } from 'zod';
+import type { EngineKind, GroupFacts, MetricReader } from '../../core/scenario/engine-kind.js';
+import type { PathProblem } from '../../core/scenario/problems.js';
+import { count, histogramSummarySchema } from '../../core/metrics/summary-schema.js';
 import { weriftGroup, type WeriftGroup } from './werift-group.js';
+import { weriftMetrics } from './werift-metrics.js';
 
 export type { WeriftGroup } from './werift-group.js';
 
-// The run's own metrics are all a werift bot measures.
-const none: Record<never, never> = {};
+/** A report's `video` section: werift bots' video, received and sent, named as in the metric catalogue. */
+export const weriftVideoSchema = z.object({
+  video_frames_received: count,
+  video_freezes: count,
+  video_freeze_ms: histogramSummarySchema.nullable(),
+  video_fps: histogramSummarySchema.nullable(),
+  video_bitrate_kbps: histogramSummarySchema.nullable(),
+  video_layer: histogramSummarySchema.nullable(),
+  video_latency_ms: histogramSummarySchema.nullable(),
+  video_nacks_sent: count,
+  video_rtx_received: count,
+  video_plis_sent: count,
+  video_keyframes_sent: count,
+  video_send_kbps: histogramSummarySchema.nullable(),
+  video_layers_sent: histogramSummarySchema.nullable(),
+});
+
+export type WeriftVideo = z.output<typeof weriftVideoSchema>;
+
+function videoSection(read: MetricReader, group?: string): WeriftVideo | null {
+  const summary = (metric: keyof typeof weriftMetrics) => read.histogram(metric, group).summary();
+  const section: WeriftVideo = {
+    video_frames_received: read.counter('video_frames_received', group),
+    video_freezes: read.counter('video_freezes', group),
+    video_freeze_ms: summary('video_freeze_ms'),
+    video_fps: summary('video_fps'),
+    video_bitrate_kbps: summary('video_bitrate_kbps'),
+    video_layer: summary('video_layer'),
+    video_latency_ms: summary('video_latency_ms'),
+    video_nacks_sent: read.counter('video_nacks_sent', group),
+    video_rtx_received: read.counter('video_rtx_received', group),
+    video_plis_sent: read.counter('video_plis_sent', group),
+    video_keyframes_sent: read.counter('video_keyframes_sent', group),
+    video_send_kbps: summary('video_send_kbps'),
+    video_layers_sent: summary('video_layers_sent'),
+  };
+  return section.video_frames_received > 0 || section.video_send_kbps !== null ? section : null;
+}
+
+const reportShape = {
+  /** null where no werift bot sent or received video. */
+  video: weriftVideoSchema.nullable(),
+};
+
+function problems(group: WeriftGroup, index: number, facts: GroupFacts): PathProblem[] {
+  const { target } = facts;
+  // Simulcast, RTX and transport-wide feedback are negotiated by rtcstorm's own adapter only (so far).
+  if (group.video && target && target.kind !== 'bundled' && target.kind !== 'url') {
+    return [{ path: ['fleet', index, 'video'], message: `werift bots send video to targets that speak rtcstorm's protocol (target.bundled or target.url), not target.${target.kind}; use a browser group for video there`, at: 'key' }];
+  }
+  if (group.video && target?.adapter) {
+    return [{ path: ['fleet', index, 'video'], message: 'werift bots send video through rtcstorm\'s own adapter only, not a user adapter module', at: 'key' }];
+  }
+  return [];
+}
 
 export const weriftKind = {
   engine: 'werift',
   group: weriftGroup,
-  metrics: none,
+  metrics: weriftMetrics,
   rates: {},
-  report: { shape: none, read: () => ({}) },
-  seats: (group) => ({ engine: 'werift', count: group.count, rampUpMs: group.rampUpMs, speakers: group.speakers, audio: group.audio, talk: group.talk, video: null }),
-  problems: () => [],
-} as const satisfies EngineKind<'werift', WeriftGroup, typeof none, typeof none>;
+  report: { shape: reportShape, read: (read, group) => ({ video: videoSection(read, group) }) },
+  seats: (group) => ({ engine: 'werift', count: group.count, rampUpMs: group.rampUpMs, speakers: group.speakers, audio: group.audio, talk: group.talk, video: group.video }),
+  problems,
+} as const satisfies EngineKind<'werift', WeriftGroup, typeof weriftMetrics, typeof reportShape>;

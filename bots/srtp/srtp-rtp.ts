@@ -9,6 +9,8 @@ import { HmacSha1Tag, tagBytes } from './hmac-sha1-80.js';
 import type { SessionKeys } from './session-keys.js';
 
 export const rtpHeaderBytes = 12;
+/** A header with one transport-wide sequence number: RFC 8285's one-byte form, 2 bytes of data and a pad byte. */
+export const wideSeqHeaderBytes = rtpHeaderBytes + 8;
 export { tagBytes as srtpTagBytes };
 
 export interface RtpFields { payloadType: number; seq: number; timestamp: number; ssrc: number; marker: boolean }
@@ -20,6 +22,38 @@ export function writeRtpHeader(buf: Buffer, fields: RtpFields): void {
   buf.writeUInt16BE(fields.seq & 0xffff, 2);
   buf.writeUInt32BE(fields.timestamp >>> 0, 4);
   buf.writeUInt32BE(fields.ssrc >>> 0, 8);
+}
+
+/**
+ * The 12-byte header followed by a transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions)
+ * in extension `id`, the header wideSeqHeaderBytes long.
+ */
+export function writeRtpHeaderWithWideSeq(buf: Buffer, fields: RtpFields, id: number, wideSeq: number): void {
+  writeRtpHeader(buf, fields);
+  buf[0] = 0x90;
+  buf.writeUInt16BE(0xbede, 12);
+  buf.writeUInt16BE(1, 14);
+  buf[16] = (id << 4) | 1;
+  buf.writeUInt16BE(wideSeq & 0xffff, 17);
+  buf[19] = 0;
+}
+
+/** The value of one-byte header extension `id` as a 16-bit number, or -1; `start`, `end`: the extension's data (RFC 8285). */
+function oneByteExtension16(buf: Buffer, start: number, end: number, id: number): number {
+  let i = start;
+  while (i < end) {
+    const byte = buf[i]!;
+    if (byte === 0) {
+      i++;
+      continue;
+    }
+    const extId = byte >>> 4;
+    if (extId === 15) return -1;
+    const length = (byte & 0x0f) + 1;
+    if (extId === id && length === 2 && i + 3 <= end) return buf.readUInt16BE(i + 1);
+    i += 1 + length;
+  }
+  return -1;
 }
 
 export class SrtpRtpSender {
@@ -47,7 +81,17 @@ export class SrtpRtpSender {
 }
 
 /** What unprotect() read from a packet; reused for every packet. */
-export interface UnprotectedRtp { ssrc: number; seq: number; timestamp: number; payloadStart: number; payloadEnd: number }
+export interface UnprotectedRtp {
+  ssrc: number;
+  seq: number;
+  timestamp: number;
+  payloadType: number;
+  marker: boolean;
+  /** The transport-wide sequence number, when the receiver was told its extension id and the packet has one; else -1. */
+  wideSeq: number;
+  payloadStart: number;
+  payloadEnd: number;
+}
 
 interface RolloverState { roc: number; highestSeq: number }
 
@@ -55,9 +99,11 @@ export class SrtpRtpReceiver {
   private readonly keystream: AesCmKeystream;
   private readonly tag: HmacSha1Tag;
   private readonly streams = new Map<number, RolloverState>();
-  readonly packet: UnprotectedRtp = { ssrc: 0, seq: 0, timestamp: 0, payloadStart: 0, payloadEnd: 0 };
+  readonly packet: UnprotectedRtp = { ssrc: 0, seq: 0, timestamp: 0, payloadType: 0, marker: false, wideSeq: -1, payloadStart: 0, payloadEnd: 0 };
   /** Packets dropped: too short, malformed, or failing authentication. */
   rejected = 0;
+  /** The transport-wide sequence number's one-byte extension id, once negotiated (0: not read). */
+  wideSeqId = 0;
 
   constructor(keys: SessionKeys) {
     this.keystream = new AesCmKeystream(keys.cipherKey, keys.salt);
@@ -69,9 +115,12 @@ export class SrtpRtpReceiver {
     const end = buf.length - tagBytes;
     if (end < rtpHeaderBytes || buf[0]! >>> 6 !== 2) return this.reject();
     let headerBytes = rtpHeaderBytes + 4 * (buf[0]! & 0x0f);
+    let wideSeq = -1;
     if (buf[0]! & 0x10) {
       if (headerBytes + 4 > end) return this.reject();
-      headerBytes += 4 + 4 * buf.readUInt16BE(headerBytes + 2);
+      const extensionStart = headerBytes + 4;
+      headerBytes = extensionStart + 4 * buf.readUInt16BE(headerBytes + 2);
+      if (this.wideSeqId !== 0 && headerBytes <= end && buf.readUInt16BE(extensionStart - 4) === 0xbede) wideSeq = oneByteExtension16(buf, extensionStart, headerBytes, this.wideSeqId);
     }
     if (headerBytes > end) return this.reject();
     const seq = buf.readUInt16BE(2);
@@ -98,6 +147,9 @@ export class SrtpRtpReceiver {
     packet.ssrc = ssrc;
     packet.seq = seq;
     packet.timestamp = buf.readUInt32BE(4);
+    packet.payloadType = buf[1]! & 0x7f;
+    packet.marker = (buf[1]! & 0x80) !== 0;
+    packet.wideSeq = wideSeq;
     packet.payloadStart = headerBytes;
     packet.payloadEnd = payloadEnd;
     return true;

@@ -14,6 +14,8 @@ export interface ShownFrame {
   packets: number;
   /** Arrival of its last packet. */
   atMs: number;
+  /** A keyframe's picture width (its frame header's); 0 for a delta frame. */
+  width: number;
   /** The interval since the previous shown frame was a freeze; its length when it was. */
   freezeMs: number | null;
 }
@@ -31,6 +33,7 @@ interface PendingFrame {
   firstSeq: number | null;
   lastSeq: number | null;
   keyframe: boolean;
+  width: number;
   bytes: number;
   firstArrivalMs: number;
   lastArrivalMs: number;
@@ -65,7 +68,7 @@ export class FrameAssembler {
     const info = readVp8Descriptor(payload);
     let frame = this.frames.get(timestamp);
     if (!frame) {
-      frame = { timestamp, seqs: new Set(), firstSeq: null, lastSeq: null, keyframe: false, bytes: 0, firstArrivalMs: nowMs, lastArrivalMs: nowMs };
+      frame = { timestamp, seqs: new Set(), firstSeq: null, lastSeq: null, keyframe: false, width: 0, bytes: 0, firstArrivalMs: nowMs, lastArrivalMs: nowMs };
       if (this.frames.size >= maxPending) this.frames.delete(this.frames.keys().next().value!);
       this.frames.set(timestamp, frame);
     }
@@ -76,6 +79,8 @@ export class FrameAssembler {
     if (info.startsFrame) {
       frame.firstSeq = ext;
       frame.keyframe = info.keyframe;
+      // A keyframe's header: 3-byte tag, start code 9d 01 2a, then 14-bit width (RFC 6386 §9.1).
+      if (info.keyframe && payload.length >= info.headerBytes + 8) frame.width = payload.readUInt16LE(info.headerBytes + 6) & 0x3fff;
     }
     if (marker) frame.lastSeq = ext;
     this.advance(nowMs);
@@ -149,7 +154,7 @@ export class FrameAssembler {
       if (this.intervals.length > maxIntervals) this.intervals.shift();
     }
     this.lastShownMs = frame.lastArrivalMs;
-    this.events.shown({ timestamp: frame.timestamp, keyframe: frame.keyframe, bytes: frame.bytes, packets: frame.seqs.size, atMs: frame.lastArrivalMs, freezeMs });
+    this.events.shown({ timestamp: frame.timestamp, keyframe: frame.keyframe, bytes: frame.bytes, packets: frame.seqs.size, atMs: frame.lastArrivalMs, width: frame.width, freezeMs });
   }
 
   /** Frames are waiting, but none continues the chain: after `waitMs` it is broken, and a keyframe is asked for (again every `waitMs`). */

@@ -81,4 +81,9 @@ export class MinInterval {
     this.lastMs = nowMs;
     return true;
   }
+
+  /** It acted now anyway (a keyframe that was not asked for): the interval starts again. */
+  restart(nowMs: number): void {
+    this.lastMs = nowMs;
+  }
 }

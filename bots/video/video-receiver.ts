@@ -19,6 +19,8 @@ export interface VideoSecond {
   nacksSent: number;
   plisSent: number;
   rtxReceived: number;
+  /** Width of the last keyframe shown so far (0 before one): which simulcast layer arrives. */
+  width: number;
 }
 
 export interface VideoRequests {
@@ -52,7 +54,7 @@ export class VideoReceiver {
   private stream(ssrc: number): Stream {
     let stream = this.streams.get(ssrc);
     if (!stream) {
-      const second: VideoSecond = { ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0 };
+      const second: VideoSecond = { ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0, width: 0 };
       const created: Stream = {
         second,
         nacks: new NackRequester(),
@@ -61,7 +63,10 @@ export class VideoReceiver {
         assembler: new FrameAssembler({
           shown: (frame) => {
             created.second.framesShown++;
-            if (frame.keyframe) created.second.keyframesShown++;
+            if (frame.keyframe) {
+              created.second.keyframesShown++;
+              created.second.width = frame.width;
+            }
             if (frame.freezeMs !== null) created.second.freezes.push(frame.freezeMs);
             this.events.shown?.(ssrc, frame);
           },
@@ -118,7 +123,7 @@ export class VideoReceiver {
   takeSecond(): VideoSecond[] {
     return [...this.streams.values()].map((stream) => {
       const second = stream.second;
-      stream.second = { ssrc: second.ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0 };
+      stream.second = { ssrc: second.ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0, width: second.width };
       return second;
     });
   }

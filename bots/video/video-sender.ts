@@ -60,7 +60,12 @@ interface LayerState {
   rtxSeq: number;
   model: FrameSizeModel;
   history: SendHistory;
+  /** RTP packets and payload bytes sent on the layer's media SSRC, for its sender reports. */
+  packets: number;
+  octets: number;
   keyframeWanted: boolean;
+  /** A PLI or FIR came while the last keyframe was too recent: one follows once it may. */
+  keyframeRequested: boolean;
   keyframeGrants: MinInterval;
   lastKeyframeMs: number | null;
   kbps: number;
@@ -71,6 +76,8 @@ const clockRate = 90_000;
 export class VideoSender {
   private readonly layers: LayerState[];
   private timestamp: number;
+  /** When the last frame was sent (its RTP timestamp is `timestamp`); null before the first. */
+  private lastFrameAtMs: number | null = null;
   readonly stats: VideoSenderStats = { framesSent: 0, keyframesSent: 0, rtxSent: 0, bytesSent: 0 };
 
   constructor(private readonly options: VideoSenderOptions) {
@@ -86,7 +93,10 @@ export class VideoSender {
       model: new FrameSizeModel({ bitrateKbps: Math.max(1, initial[k]!), fps: options.fps, random }),
       // About 2 s of the layer at its maximum in 1200-byte packets, never resent after a second.
       history: new SendHistory(Math.max(64, Math.ceil((layer.maxKbps * 1000 * 2) / 8 / 1200)), 1000, 100),
+      packets: 0,
+      octets: 0,
       keyframeWanted: true,
+      keyframeRequested: false,
       keyframeGrants: new MinInterval(300),
       lastKeyframeMs: null,
       kbps: initial[k]!,
@@ -109,10 +119,18 @@ export class VideoSender {
     });
   }
 
-  /** A PLI or FIR for `ssrc` (any layer's media SSRC): its next frame is a keyframe, unless one was granted under 300 ms ago. */
+  /**
+   * A PLI or FIR for `ssrc` (any layer's media SSRC): its next frame is a keyframe; within 300 ms of
+   * the last one granted, the first frame after those 300 ms is (requests meanwhile are one). True
+   * when granted at once.
+   */
   requestKeyframe(ssrc: number, nowMs: number): boolean {
     const layer = this.layers[this.options.ssrcs.indexOf(ssrc)];
-    if (!layer || !layer.keyframeGrants.take(nowMs)) return false;
+    if (!layer) return false;
+    if (!layer.keyframeGrants.take(nowMs)) {
+      layer.keyframeRequested = true;
+      return false;
+    }
     layer.keyframeWanted = true;
     return true;
   }
@@ -121,16 +139,22 @@ export class VideoSender {
   frame(nowMs: number): VideoPacket[] {
     const packets: VideoPacket[] = [];
     this.timestamp = (this.timestamp + Math.round(clockRate / this.options.fps)) >>> 0;
+    this.lastFrameAtMs = nowMs;
     this.layers.forEach((layer, k) => {
       if (layer.kbps === 0) return;
       const interval = this.options.keyframeIntervalMs;
       if (interval !== null && (layer.lastKeyframeMs === null || nowMs - layer.lastKeyframeMs >= interval)) layer.keyframeWanted = true;
+      if (layer.keyframeRequested && layer.keyframeGrants.take(nowMs)) {
+        layer.keyframeRequested = false;
+        layer.keyframeWanted = true;
+      }
       // A keyframe is the clip's first frame: the clip starts over.
       if (layer.keyframeWanted) layer.position = 0;
       const keyframe = layer.position === 0;
       const frame = layer.clip.frames[layer.position]!;
       layer.position = (layer.position + 1) % layer.clip.frames.length;
       if (keyframe) {
+        layer.keyframeGrants.restart(nowMs);
         layer.keyframeWanted = false;
         layer.lastKeyframeMs = nowMs;
         this.stats.keyframesSent++;
@@ -157,8 +181,21 @@ export class VideoSender {
       const marker = i === payloads.length - 1;
       layer.history.put({ seq, timestamp: this.timestamp, marker, payload, sentAtMs: nowMs });
       this.stats.bytesSent += payload.length;
+      layer.packets++;
+      layer.octets += payload.length;
       return { layer: k, ssrc: this.options.ssrcs[k]!, seq, timestamp: this.timestamp, marker, payload, rtx: false };
     });
+  }
+
+  /**
+   * What each sending layer's RTCP sender report says at `nowMs`: the RTP timestamp of that instant on
+   * the frames' clock, and the packets and bytes sent. An SFU maps each layer's timestamps to wall-clock
+   * time with these; mediasoup switches a subscriber between layers only once it has them.
+   */
+  senderReports(nowMs: number): Array<{ ssrc: number; rtpTimestamp: number; packets: number; octets: number }> {
+    if (this.lastFrameAtMs === null) return [];
+    const rtpTimestamp = (this.timestamp + Math.round(((nowMs - this.lastFrameAtMs) * clockRate) / 1000)) >>> 0;
+    return this.layers.flatMap((layer, k) => (layer.packets === 0 ? [] : [{ ssrc: this.options.ssrcs[k]!, rtpTimestamp, packets: layer.packets, octets: layer.octets }]));
   }
 
   /** RTX packets for a NACK of `seqs` on `ssrc` (a layer's media SSRC); packets unknown, too old or just resent are skipped. */

@@ -6,12 +6,12 @@
  * promises and cipher creation, and ICE consent checks come from ice-consent.ts. Keys are the ones
  * werift's DTLS exported for its own SRTP session.
  */
-import type { MediaConnection, MediaPlane, MediaTransport, OnRtp, RtpSendPath, SrtpMasterKeys, UdpAddress } from '../../ports/media-plane.js';
+import type { MediaConnection, MediaPlane, MediaTransport, OnRtp, RtcpPath, RtpExtensionIds, RtpSendPath, SrtpMasterKeys, UdpAddress } from '../../ports/media-plane.js';
 import type { Socket } from 'node:dgram';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
 import { ConsentChecks } from './ice-consent.js';
 import { onDatagram } from './werift-internals.js';
-import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpHeader } from '../srtp/srtp-rtp.js';
+import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, wideSeqHeaderBytes, writeRtpHeader, writeRtpHeaderWithWideSeq } from '../srtp/srtp-rtp.js';
 
 /** RFC 7983 demultiplexing: 128-191 is RTP or RTCP; RTCP packet types are 192-223 (RFC 5761). */
 function isRtp(data: Buffer): boolean {
@@ -25,16 +25,21 @@ function isRtp(data: Buffer): boolean {
  * The socket of the connection's nominated candidate pair, taken over: connected to the remote end,
  * so sending skips the per-datagram address lookup (and its tick), and read by one listener that
  * hands RTP to `onRtp`, consent answers to the consent checks (ice-consent.ts, which replace the
- * connection's), and everything else to the connection's stack as its own listener would. `onLost`
- * hears when consent expires.
+ * connection's), and everything else to the connection's stack as its own listener would. Every
+ * `onLost` listener hears when consent expires. One per connection: its senders, its receiver and
+ * its RTCP share it, and its transport-wide sequence numbers.
  */
 class NominatedSocket {
   readonly socket: Socket;
   readonly keys: SrtpMasterKeys;
+  onRtp: ((data: Buffer) => void) | undefined;
+  /** The connection's next transport-wide sequence number, shared by all its SSRCs. */
+  wideSeq = 0;
+  private readonly lostListeners: Array<(reason: string) => void> = [];
   private readonly remote: UdpAddress;
   private connected = false;
 
-  constructor(transport: MediaTransport, onLost: (reason: string) => void, onRtp?: (data: Buffer) => void) {
+  constructor(readonly transport: MediaTransport) {
     this.socket = transport.socket;
     this.keys = transport.keys;
     this.remote = transport.remote;
@@ -46,7 +51,7 @@ class NominatedSocket {
       send: (request) => this.send(request),
       onExpired: () => {
         transport.consentExpired();
-        onLost('ICE consent expired');
+        for (const onLost of this.lostListeners) onLost('ICE consent expired');
       },
     });
     this.socket.once('close', () => consent.stop());
@@ -54,7 +59,7 @@ class NominatedSocket {
     // Bots gather IPv4 only (peer-config.ts), so werift's IPv6 scope-id handling is not needed here.
     this.socket.removeAllListeners('message');
     onDatagram(this.socket, (data, rinfo) => {
-      if (onRtp && isRtp(data)) return onRtp(data);
+      if (this.onRtp && isRtp(data)) return this.onRtp(data);
       if (consent.onResponse(data)) return;
       transport.deliver(data, rinfo);
     });
@@ -76,6 +81,10 @@ class NominatedSocket {
     });
   }
 
+  onLost(listener: (reason: string) => void): void {
+    this.lostListeners.push(listener);
+  }
+
   send(data: Buffer): void {
     try {
       if (this.connected) this.socket.send(data);
@@ -87,55 +96,93 @@ class NominatedSocket {
   }
 }
 
+const nominatedSockets = new WeakMap<MediaConnection, Promise<NominatedSocket>>();
+
+/** The connection's socket, taken over once, whoever asks first. */
+function nominatedSocket(connection: MediaConnection, onLost: (reason: string) => void): Promise<NominatedSocket> {
+  let nominated = nominatedSockets.get(connection);
+  if (!nominated) {
+    nominated = connection.mediaTransport().then((transport) => new NominatedSocket(transport));
+    nominatedSockets.set(connection, nominated);
+    // A failed take-over may be asked again (a rejoin opens new connections anyway).
+    nominated.catch(() => nominatedSockets.delete(connection));
+  }
+  return nominated.then((socket) => {
+    socket.onLost(onLost);
+    return socket;
+  });
+}
+
 /** Sends one SSRC's RTP. */
 export class FastRtpSender implements RtpSendPath {
   private readonly srtp: SrtpRtpSender;
-  private readonly nominated: NominatedSocket;
   private readonly fields = { payloadType: 0, seq: 0, timestamp: 0, ssrc: 0, marker: false };
+  private readonly headerBytes: number;
 
-  static async open(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void): Promise<FastRtpSender> {
-    return new FastRtpSender(new NominatedSocket(await connection.mediaTransport(), onLost), ssrc, payloadType);
+  static async open(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void, extensions: RtpExtensionIds = {}): Promise<FastRtpSender> {
+    return new FastRtpSender(await nominatedSocket(connection, onLost), ssrc, payloadType, extensions.wideSeqId ?? 0);
   }
 
-  private constructor(nominated: NominatedSocket, ssrc: number, payloadType: number) {
-    this.nominated = nominated;
+  private constructor(
+    private readonly nominated: NominatedSocket,
+    ssrc: number,
+    payloadType: number,
+    private readonly wideSeqId: number,
+  ) {
     const { keys } = this.nominated;
     this.srtp = new SrtpRtpSender(deriveSessionKeys(keys.localMasterKey, keys.localMasterSalt, 'rtp'));
     this.fields.ssrc = ssrc;
     this.fields.payloadType = payloadType;
+    this.headerBytes = wideSeqId === 0 ? rtpHeaderBytes : wideSeqHeaderBytes;
   }
 
   /** A zeroed packet with its header written; fill `payload`, then send(). */
-  packet(payloadBytes: number, seq: number, timestamp: number): { buf: Buffer; payload: Buffer } {
+  packet(payloadBytes: number, seq: number, timestamp: number, marker = false): { buf: Buffer; payload: Buffer; wideSeq: number } {
     // A fresh buffer per packet: the socket may still hold the previous one when send() queues. A
     // slice of Node's pool, zeroed: Buffer.alloc would make an ArrayBuffer of its own each time.
-    const buf = Buffer.allocUnsafe(rtpHeaderBytes + payloadBytes + srtpTagBytes).fill(0);
+    const { headerBytes } = this;
+    const buf = Buffer.allocUnsafe(headerBytes + payloadBytes + srtpTagBytes).fill(0);
     this.fields.seq = seq;
     this.fields.timestamp = timestamp;
-    writeRtpHeader(buf, this.fields);
-    return { buf, payload: buf.subarray(rtpHeaderBytes, rtpHeaderBytes + payloadBytes) };
+    this.fields.marker = marker;
+    let wideSeq = -1;
+    if (this.wideSeqId === 0) writeRtpHeader(buf, this.fields);
+    else {
+      wideSeq = this.nominated.wideSeq;
+      this.nominated.wideSeq = (wideSeq + 1) & 0xffff;
+      writeRtpHeaderWithWideSeq(buf, this.fields, this.wideSeqId, wideSeq);
+    }
+    return { buf, payload: buf.subarray(headerBytes, headerBytes + payloadBytes), wideSeq };
   }
 
   send(buf: Buffer): void {
-    this.srtp.protect(buf, rtpHeaderBytes, buf.length - srtpTagBytes);
+    this.srtp.protect(buf, this.headerBytes, buf.length - srtpTagBytes);
     this.nominated.send(buf);
   }
 }
 
 /** Receives every RTP stream on the connection from now on: `onRtp` gets each payload as bytes[start, end). */
-export async function receiveFastRtp(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void): Promise<void> {
-  const transport = await connection.mediaTransport();
-  let srtp: SrtpRtpReceiver | undefined;
-  const nominated = new NominatedSocket(transport, onLost, (data) => {
-    if (!srtp?.unprotect(data)) return;
-    const { packet } = srtp;
-    onRtp(data, packet.timestamp, packet.payloadStart, packet.payloadEnd);
-  });
-  srtp = new SrtpRtpReceiver(deriveSessionKeys(nominated.keys.remoteMasterKey, nominated.keys.remoteMasterSalt, 'rtp'));
+export async function receiveFastRtp(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void, extensions: RtpExtensionIds = {}): Promise<void> {
+  const nominated = await nominatedSocket(connection, onLost);
+  const srtp = new SrtpRtpReceiver(deriveSessionKeys(nominated.keys.remoteMasterKey, nominated.keys.remoteMasterSalt, 'rtp'));
+  const { packet } = srtp;
+  nominated.onRtp = (data) => {
+    // Read per packet: a target may name the id with a stream that comes after the connection is up.
+    srtp.wideSeqId = extensions.wideSeqId ?? 0;
+    if (srtp.unprotect(data)) onRtp(data, packet.timestamp, packet.payloadStart, packet.payloadEnd, packet);
+  };
+}
+
+/** The connection's RTCP, through the stack's SRTCP session, on the taken-over socket. */
+async function openFastRtcp(connection: MediaConnection, onPacket: (packet: Buffer) => void): Promise<RtcpPath> {
+  const { transport } = await nominatedSocket(connection, () => undefined);
+  transport.onRtcp(onPacket);
+  return { send: (compound) => transport.sendRtcp(compound) };
 }
 
 /** The TypeScript media plane. */
 export const typescriptMediaPlane: MediaPlane = {
-  openSender: (connection, ssrc, payloadType, onLost) => FastRtpSender.open(connection, ssrc, payloadType, onLost),
+  openSender: (connection, ssrc, payloadType, onLost, extensions) => FastRtpSender.open(connection, ssrc, payloadType, onLost, extensions),
   receive: receiveFastRtp,
+  openRtcp: openFastRtcp,
 };

@@ -15,11 +15,13 @@ function isLoopback(host: string): boolean {
  * os.networkInterfaces() call per peer connection; 127.0.0.1 comes from `iceAdditionalHostAddresses`
  * either way.)
  */
-export function peerConfig(loopbackOnly: boolean): RTCPeerConnectionConfig {
+export function peerConfig(loopbackOnly: boolean, video = false): RTCPeerConnectionConfig {
+  const vp8 = new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }] });
   return {
     ...(loopbackOnly ? { iceUseIpv4: false, iceInterfaceAddresses: { udp4: '127.0.0.1' } } : {}),
-    codecs: { audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: opusClockRate, channels: 2 })] },
-    headerExtensions: { audio: [] },
+    // Video bots' RTP goes through the media plane: werift only needs to accept VP8 in the descriptions.
+    codecs: { audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: opusClockRate, channels: 2 })], ...(video ? { video: [vp8] } : {}) },
+    headerExtensions: { audio: [], video: [] },
     iceAdditionalHostAddresses: ['127.0.0.1'],
     iceUseIpv6: false,
     // werift's default STUN server is on the internet; load traffic stays on the host. Servers a

@@ -8,7 +8,8 @@ import { peerIdOf } from '../../core/plan/plan.js';
 import { EventEmitter } from 'node:events';
 import { RtpHeader, RtpPacket, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import type { MetricStore } from '../../core/metrics/store.js';
-import type { AudioSpec, RecoverySpec, TalkSpec } from '../../core/scenario/index.js';
+import type { AudioSpec, RecoverySpec, TalkSpec, VideoSpec } from '../../core/scenario/index.js';
+import { seededRandom } from '../../core/plan/random.js';
 import { directRoute, type MediaRoute } from '../../ports/media-route.js';
 import type { Participant, ParticipantConnection, TargetAdapter, TargetSession } from '../../ports/target-adapter.js';
 import { hostNowMs } from '../clock.js';
@@ -18,9 +19,14 @@ import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from 
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
-import type { MediaPlane, RtpSendPath } from '../../ports/media-plane.js';
+import type { MediaPlane, RtpExtensionIds, RtpSendPath } from '../../ports/media-plane.js';
 import { opusClockRate } from './peer-config.js';
 import { WeriftConnection } from './werift-connection.js';
+import { videoClip } from '../video/clips.js';
+import { simulcastLadder, type SimulcastLayer } from '../video/simulcast.js';
+import { VideoPublisher } from '../video/video-publisher.js';
+import { VideoSubscriber } from '../video/video-subscriber.js';
+import type { SimulcastSsrcs } from './simulcast-offer.js';
 
 export interface WeriftBotOptions {
   /** Global bot index; also the sender id stamped into every packet. */
@@ -57,6 +63,8 @@ export interface WeriftBotOptions {
   mediaPath?: 'fast' | 'werift';
   /** The fast path's RTP, as the process wires it (the fleet process: the TypeScript plane, bots/werift/fast-media.ts). */
   mediaPlane: MediaPlane;
+  /** Video to send (speakers) and receive; null or absent: audio only. Needs the fast media path. */
+  video?: VideoSpec | null;
 }
 
 export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
@@ -78,12 +86,20 @@ interface Session {
   fastSender?: RtpSendPath;
   /** Streams the target says the receive connection carries now, by SSRC. */
   streams: Set<number>;
+  /** The receive connection's header extension ids, as the target's streams say them (read by the plane per packet). */
+  wideSeqIds: RtpExtensionIds;
   /** When the last stream was added: silence is measured from here or the last packet. */
   subscribedAtMs: number;
   /** Why the session was lost while the bot was still joining. */
   lostReason?: string;
+  /** A video bot's video, sent and received, on this session's connections. */
+  videoOut?: VideoPublisher;
+  videoIn?: VideoSubscriber;
   closed: boolean;
 }
+
+/** The received picture's layer in the bots' ladder (clips.ts): 160, 320 and 640 wide are 0, 1 and 2. */
+const layerOfWidth = (width: number): number | undefined => ({ 160: 0, 320: 1, 640: 2 })[width];
 
 /** Resolves when `pc` is connected (at once if it is), rejects when it fails or the time is up. */
 function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
@@ -118,9 +134,20 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   private readonly samplesPerPacket: number;
   private readonly talk: TalkModel;
   private readonly stamp: PayloadStamp;
+  /** A video bot's simulcast layers and SSRCs (lowest first), and its own random numbers for its video. */
+  private readonly video: { layers: SimulcastLayer[]; ssrcs: SimulcastSsrcs; random: () => number; spec: VideoSpec } | null;
 
   constructor(readonly options: WeriftBotOptions) {
     super();
+    const spec = options.video ?? null;
+    if (spec && options.mediaPath === 'werift') throw new Error('video bots send on the fast media path only (mediaPath: fast)');
+    if (spec) {
+      // One draw from the bot's sequence seeds its video's: a run stays reproducible, and video draws never shift the talk model's.
+      const random = seededRandom(Math.floor(options.random() * 0x100000000));
+      const layers = simulcastLadder(spec.width, spec.height, spec.bitrateKbps ?? 1000, spec.simulcast ?? 1);
+      const ssrc = (): number => 1 + Math.floor(random() * 0xfffffffe);
+      this.video = { layers, ssrcs: { ssrcs: layers.map(ssrc), rtxSsrcs: layers.map(ssrc) }, random, spec };
+    } else this.video = null;
     this.payloadSize = payloadBytes(options.audio.bitrateKbps, options.audio.ptimeMs);
     this.samplesPerPacket = (opusClockRate * options.audio.ptimeMs) / 1000;
     this.talk = new TalkModel(options.talk, options.random);
@@ -168,9 +195,14 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     this.emit('connected');
   }
 
-  /** Audio only, both ways. */
-  readonly publishes: Array<'audio' | 'video'> = ['audio'];
-  readonly receives: Array<'audio' | 'video'> = ['audio'];
+  /** Audio, and video for video bots, both ways. */
+  get publishes(): Array<'audio' | 'video'> {
+    return this.video ? ['audio', 'video'] : ['audio'];
+  }
+
+  get receives(): Array<'audio' | 'video'> {
+    return this.video ? ['audio', 'video'] : ['audio'];
+  }
 
   /** The fast media path takes every RTP stream of its receive connection, whatever the SSRC. */
   get takesEveryStream(): boolean {
@@ -180,7 +212,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   private async open(): Promise<void> {
     const { joinTimeoutMs } = this.options;
     const route = this.options.route ?? directRoute;
-    const session: Session = { recvs: [], streams: new Set(), subscribedAtMs: hostNowMs(), closed: false };
+    const session: Session = { recvs: [], streams: new Set(), subscribedAtMs: hostNowMs(), wideSeqIds: {}, closed: false };
     this.session = session;
     session.target = await this.options.adapter.join(this, { roomId: this.options.roomId, publish: this.options.role === 'speaker', timeoutMs: joinTimeoutMs, reach: (url) => route.reach(url) });
     if (session.closed) return void (await session.target.leave());
@@ -192,6 +224,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       if (!sent) throw new Error('the adapter published no audio');
       if (this.fastMedia) session.fastSender = await this.options.mediaPlane.openSender(send, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
       else session.sender = send.pc.getTransceivers()[0];
+      if (send.sentVideo) await this.publishVideo(session, send);
       send.pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
     } else if (negotiated.length > 0) {
       // A listener has joined once what it subscribed to at join time flows (or at once in an empty room).
@@ -199,21 +232,56 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     }
   }
 
+  /** The video the publishing connection offered, on the media plane: every layer and its RTX stream, and the target's RTCP. */
+  private async publishVideo(session: Session, send: WeriftConnection): Promise<void> {
+    const video = this.video;
+    const sent = send.sentVideo;
+    if (!video || !sent) return;
+    const { spec } = video;
+    const lost = (reason: string): void => this.lost(session, `send transport: ${reason}`);
+    const plane = this.options.mediaPlane;
+    const extensions: RtpExtensionIds = { wideSeqId: sent.wideSeqId };
+    const publisher = new VideoPublisher({
+      senderId: this.options.id,
+      layers: video.layers,
+      fps: spec.fps,
+      keyframeIntervalMs: spec.keyframeIntervalMs ?? null,
+      ssrcs: sent.ssrcs,
+      rtxSsrcs: sent.rtxSsrcs,
+      random: video.random,
+      clip: videoClip,
+      clockMs: hostNowMs,
+      store: this.options.store,
+      group: this.options.group,
+    });
+    const media = await Promise.all(sent.ssrcs.map((ssrc) => plane.openSender(send, ssrc, sent.payloadType, lost, extensions)));
+    const rtx = await Promise.all(sent.rtxSsrcs.map((ssrc) => plane.openSender(send, ssrc, sent.rtxPayloadType, lost, extensions)));
+    const rtcp = await plane.openRtcp(send, (packet) => publisher.onRtcp(packet, hostNowMs()));
+    publisher.attach(media, rtx, rtcp);
+    session.videoOut = publisher;
+  }
+
   /** A connection the adapter asks for, in the current session. */
   openConnection(purpose: 'publish' | 'subscribe'): ParticipantConnection {
     const session = this.session;
     if (!session || session.closed) throw new Error(`${this.peerId} has no session to open a connection in`);
+    if (this.video && purpose === 'subscribe' && !session.videoIn) {
+      session.videoIn = new VideoSubscriber({ store: this.options.store, group: this.options.group, senderSsrc: this.video.ssrcs.ssrcs[0]!, clockMs: hostNowMs, layerOfWidth });
+    }
+    const video = this.video ? { send: purpose === 'publish' ? this.video.ssrcs : null } : null;
     const connection = new WeriftConnection(this.options.loopbackOnly ?? true, this.options.route ?? directRoute, this.peerId, {
       onStream: (stream) => {
         session.streams.add(stream.ssrc);
         session.subscribedAtMs = hostNowMs();
+        if (stream.kind === 'video') session.videoIn?.stream(stream.ssrc, stream.rtxSsrc);
+        if (stream.wideSeqId !== undefined) session.wideSeqIds.wideSeqId = stream.wideSeqId;
       },
       onEnded: (ssrc) => session.streams.delete(ssrc),
       onClosed: (closed) => {
         if (session.recvs.includes(closed)) session.recvs.splice(session.recvs.indexOf(closed), 1);
       },
       onIceServers: (use) => reportIceServers(this.options.store, this.peerId, use),
-    }, { onHost: this.options.targetOnLoopback ?? this.options.loopbackOnly ?? true, ...(this.fastMedia ? { noTurn: 'the fast media path sends RTP from the ICE socket itself, not through a relay' } : {}) }, purpose);
+    }, { onHost: this.options.targetOnLoopback ?? this.options.loopbackOnly ?? true, ...(this.fastMedia ? { noTurn: 'the fast media path sends RTP from the ICE socket itself, not through a relay' } : {}) }, purpose, video);
     if (purpose === 'publish') session.send = connection;
     else {
       session.recvs.push(connection);
@@ -244,7 +312,19 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
         fastReceiving = true;
         // Packets before the switch went through werift's path above; none is counted twice.
         const lost = (reason: string): void => this.lost(session, `receive transport: ${reason}`);
-        this.options.mediaPlane.receive(connection, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
+        const plane = this.options.mediaPlane;
+        const videoIn = session.videoIn;
+        if (!videoIn) {
+          plane.receive(connection, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
+          return;
+        }
+        const onRtp = (bytes: Buffer, timestamp: number, start: number, end: number, header: { ssrc: number; seq: number; payloadType: number; marker: boolean; wideSeq: number }): void => {
+          const now = hostNowMs();
+          videoIn.arrived(header.wideSeq, now);
+          if (videoIn.takes(header.ssrc)) videoIn.packet(bytes, timestamp, start, end, header, now);
+          else this.receiver.onPayload(bytes, timestamp, start, end);
+        };
+        Promise.all([plane.receive(connection, onRtp, lost, session.wideSeqIds), plane.openRtcp(connection, () => undefined).then((rtcp) => videoIn.attach(rtcp))]).catch((error: Error) => lost(error.message));
       }
     });
   }
@@ -295,6 +375,11 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
    */
   sendPacket(): void {
     const session = this.session;
+    if (this.video && session && this.state === 'connected') {
+      const now = hostNowMs();
+      session.videoOut?.tick(now);
+      session.videoIn?.tick(now);
+    }
     const fast = session?.fastSender;
     const sender = session?.sender?.sender;
     if (this.state !== 'connected' || !(fast || sender)) return;
@@ -341,6 +426,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     this.packetsSentThisSecond = 0;
     this.packetsSkippedThisSecond = 0;
     this.receiver.sampleSecond(atMs);
+    this.session?.videoOut?.sampleSecond(atMs);
+    this.session?.videoIn?.sampleSecond(atMs);
   }
 
   private closeSession(): void {

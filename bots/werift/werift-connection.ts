@@ -12,6 +12,7 @@ import type { Endpoint, MediaPath, MediaRoute } from '../../ports/media-route.js
 import type { IceServer, OfferedMedia, ParticipantConnection, RemoteStream } from '../../ports/target-adapter.js';
 import { iceServerUse, type IceServerLimits, type IceServerUse } from '../ice-servers.js';
 import { peerConfig } from './peer-config.js';
+import { simulcastOffer, type SentVideo, type SimulcastSsrcs } from './simulcast-offer.js';
 import { weriftMediaTransport } from './werift-internals.js';
 
 /** The stream a publishing connection sends, as its own offer says. */
@@ -28,8 +29,11 @@ export interface ConnectionEvents {
 }
 
 const key = (e: Endpoint): string => `${e.address}:${e.port}`;
-/** Bots receive audio only. */
-const receivesKind = (kind: string): boolean => kind === 'audio';
+
+/** A connection of a video bot: what it sends as simulcast (a publishing one), and that it takes video. */
+export interface ConnectionVideo {
+  send: SimulcastSsrcs | null;
+}
 
 /** The first audio stream a description sends: its SSRC and Opus payload type. */
 export function sentAudio(sdp: string): SentStream {
@@ -44,6 +48,8 @@ export class WeriftConnection implements ParticipantConnection, MediaConnection 
   readonly pc: RTCPeerConnection;
   /** Set once the connection offered to send audio. */
   sent: SentStream | undefined;
+  /** Set once the connection offered to send video. */
+  sentVideo: SentVideo | undefined;
   /** Whether a remote description has been applied: ICE and DTLS are under way or done. */
   negotiated = false;
   private readonly paths: MediaPath[] = [];
@@ -63,9 +69,13 @@ export class WeriftConnection implements ParticipantConnection, MediaConnection 
     /** Limits on the ICE servers a target names (bots/ice-servers.ts); whether it gathered, the connection says itself. */
     private readonly iceLimits: Omit<IceServerLimits, 'gathered'> = { onHost: loopbackOnly },
     private readonly purpose: 'publish' | 'subscribe' = 'publish',
+    private readonly video: ConnectionVideo | null = null,
   ) {
-    this.pc = new RTCPeerConnection(peerConfig(loopbackOnly));
+    this.pc = new RTCPeerConnection(peerConfig(loopbackOnly, video !== null));
   }
+
+  /** Bots receive audio, and video when they are video bots. */
+  private readonly receivesKind = (kind: string): boolean => kind === 'audio' || (kind === 'video' && this.video !== null);
 
   useIceServers(servers: IceServer[]): void {
     if (servers.length === 0) return;
@@ -80,22 +90,34 @@ export class WeriftConnection implements ParticipantConnection, MediaConnection 
     for (const kind of media.send ?? []) this.pc.addTransceiver(kind, { direction: 'sendonly' });
     for (const kind of media.receive ?? []) this.pc.addTransceiver(kind, { direction: 'recvonly' });
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    const sdp = this.pc.localDescription?.sdp ?? '';
+    let sdp = this.pc.localDescription?.sdp ?? '';
     if (media.send?.includes('audio')) this.sent = sentAudio(sdp);
+    if (media.send?.includes('video') && this.video?.send) {
+      const offer = simulcastOffer(sdp, this.video.send);
+      sdp = offer.sdp;
+      this.sentVideo = offer.video;
+    }
     return sdp;
   }
 
   async acceptAnswer(answer: string): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'answer', sdp: await this.routed(answer) });
     this.negotiated = true;
-    // The bot's own stream is named too: uplink impairment draws by it.
+    // The bot's own streams are named too: uplink impairment draws by them.
     if (this.sent) this.nameStream(this.sent.ssrc, this.peerId);
+    this.sentVideo?.ssrcs.forEach((ssrc, k) => {
+      this.nameStream(ssrc, `${this.peerId}:video-${k}`);
+      this.nameStream(this.sentVideo!.rtxSsrcs[k]!, `${this.peerId}:rtx-${k}`);
+    });
   }
 
   async createAnswer(offer: string): Promise<string> {
     // A target that offers video too (WHEP gives a feed's every stream): werift, which has no video codec here, sees the audio alone.
-    const other = mediaSections(offer).some((section) => !receivesKind(section.kind));
-    const remote = other ? offerWithout(offer, receivesKind) : offer;
+    const other = mediaSections(offer).some((section) => !this.receivesKind(section.kind));
+    let remote = other ? offerWithout(offer, this.receivesKind) : offer;
+    // A video bot's media plane sends its feedback (NACK, PLI, transport-wide): werift, which sees the
+    // first packets before the plane takes over, is not told to send its own as well.
+    if (this.video) remote = remote.replace(/^a=rtcp-fb:.*\r?\n/gm, '');
     this.offered = other ? offer : undefined;
     await this.pc.setRemoteDescription({ type: 'offer', sdp: await this.routed(remote) });
     this.pendingAnswer = await this.pc.createAnswer();
@@ -112,7 +134,7 @@ export class WeriftConnection implements ParticipantConnection, MediaConnection 
 
   /** werift's answer with the sections it was not shown put back, rejected. */
   private wholeAnswer(answer: string): string {
-    return this.offered ? answerRejecting(answer, this.offered, receivesKind) : answer;
+    return this.offered ? answerRejecting(answer, this.offered, this.receivesKind) : answer;
   }
 
   /** The bot's own description as the target is to see it: its candidates where its path says. */
@@ -126,7 +148,8 @@ export class WeriftConnection implements ParticipantConnection, MediaConnection 
   }
 
   receiving(stream: RemoteStream): void {
-    this.nameStream(stream.ssrc, stream.peerId);
+    this.nameStream(stream.ssrc, stream.kind === 'video' ? `${stream.peerId}:video` : stream.peerId);
+    if (stream.rtxSsrc !== undefined) this.nameStream(stream.rtxSsrc, `${stream.peerId}:rtx`);
     this.events.onStream(stream);
   }
 

@@ -110,6 +110,37 @@ function mediaTransportOf(dtls: RTCDtlsTransport): MediaTransport {
         if (!send(data, addr)) return weriftSend(data, addr);
       };
     },
+    onRtcp: (listener) => tapSrtcp(dtls, listener),
+    sendRtcp: (compound) => {
+      const protectedRtcp = dtls.srtcp.encrypt(compound);
+      void dtls.iceTransport.connection.send(protectedRtcp).catch(() => undefined);
+    },
+  };
+}
+
+/** The parts of werift's SRTCP session used here. */
+interface SrtcpInternals {
+  decrypt: (data: Buffer) => Buffer;
+}
+
+/**
+ * Hands `listener` each RTCP packet werift decrypts, as the target sent it: werift's own objects
+ * serialize some packets differently from what arrived (transport-wide feedback among them), so the
+ * decrypted compound is taken before werift parses it, and split here (RFC 3550 §6.1).
+ */
+function tapSrtcp(dtls: RTCDtlsTransport, listener: (packet: Buffer) => void): void {
+  const srtcp = dtls.srtcp as unknown as Partial<SrtcpInternals>;
+  if (typeof srtcp.decrypt !== 'function') throw new Error('fast media path: werift\'s SRTCP session is not the one this was written for (werift 0.24.4)');
+  const decrypt = srtcp.decrypt.bind(srtcp);
+  srtcp.decrypt = (data) => {
+    const compound = decrypt(data);
+    for (let at = 0; at + 4 <= compound.length; ) {
+      const length = 4 * (compound.readUInt16BE(at + 2) + 1);
+      if (at + length > compound.length) break;
+      listener(compound.subarray(at, at + length));
+      at += length;
+    }
+    return compound;
   };
 }
 

@@ -5,6 +5,6 @@ export interface MetricInfo {
   kind: MetricKind;
   unit: 'ms' | 'ratio' | 'packets' | 'bots' | 'percent' | 'count' | 'MB';
   description: string;
-  /** Only this engine produces the metric: with its groups skipped, thresholds on it are not evaluated. */
-  engine?: string;
+  /** Only these engines produce the metric: with their groups skipped, thresholds on it are not evaluated. */
+  engines?: readonly string[];
 }

@@ -47,8 +47,8 @@ export function capacityProblems(facts: CapacityFacts): PathProblem[] {
   const sloMetrics = typeof slo === 'object' && slo !== null ? Object.keys(slo) : [];
   if (sloMetrics.length === 0) problems.push({ path: ['capacity', 'slo'], message: 'must name at least one SLO, e.g. e2e_latency_ms: ["p(99)<150"]: a step is judged on them', at: 'key' });
   for (const metric of sloMetrics) {
-    const engine = (metricCatalogue as Record<string, MetricInfo | undefined>)[metric]?.engine;
-    if (engine !== undefined && !engines.has(engine)) problems.push({ path: ['capacity', 'slo', metric], message: `no group of this scenario produces ${metric}: only ${engine} groups do`, at: 'key' });
+    const producers = (metricCatalogue as Record<string, MetricInfo | undefined>)[metric]?.engines;
+    if (producers !== undefined && !producers.some((e) => engines.has(e))) problems.push({ path: ['capacity', 'slo', metric], message: `no group of this scenario produces ${metric}: only ${producers.join(' or ')} groups do`, at: 'key' });
   }
   const spec = resolved(facts);
   if (!spec) return problems;

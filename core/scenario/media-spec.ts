@@ -14,4 +14,9 @@ export interface VideoSpec {
   width: number;
   height: number;
   fps: number;
+  /** werift bots only (browsers' encoders choose): the top layer's size is width × height, the layers share this. */
+  bitrateKbps?: number;
+  simulcast?: 1 | 2 | 3;
+  /** A keyframe this often besides those asked for; null: only when asked, as browsers do. */
+  keyframeIntervalMs?: number | null;
 }

@@ -5,16 +5,42 @@
  * take the controlling role.
  */
 import type { TransportInfo } from '../../ports/rtcstorm-protocol.js';
+import { transportCcUri } from '../../core/sdp.js';
 
 export interface Fingerprint { algorithm: string; value: string }
 
 export interface SendOfferInfo { mid: string; payloadType: number; ssrc: number; cname: string; fingerprint: Fingerprint }
 
 /** One track of the participant's send offer, as produce() takes it. */
-export interface SendSection { kind: 'audio' | 'video'; mid: string; payloadType: number; ssrc: number; cname: string }
+export interface SendSection {
+  kind: 'audio' | 'video';
+  mid: string;
+  payloadType: number;
+  ssrc: number;
+  cname: string;
+  /** SSRC simulcast (a=ssrc-group:SIM, lowest layer first), each with its RTX stream (a=ssrc-group:FID); else the one `ssrc`. */
+  encodings?: Array<{ ssrc: number; rtxSsrc?: number }>;
+  /** RTX's payload type (a=rtpmap:N rtx/90000 with a=fmtp:N apt=payloadType). */
+  rtxPayloadType?: number;
+  /** The transport-wide sequence number's extension id (a=extmap). */
+  wideSeqId?: number;
+}
 
 /** A consumer as the participant negotiates it: one m-line, sendonly from mediasoup's side (audio unless `kind` says). */
-export interface ConsumerLine { mid: string; payloadType: number; ssrc: number; cname: string; active: boolean; kind?: 'audio' | 'video' }
+export interface ConsumerLine {
+  mid: string;
+  payloadType: number;
+  ssrc: number;
+  cname: string;
+  active: boolean;
+  kind?: 'audio' | 'video';
+  /** Its RTX stream, where the participant asked for RTX. */
+  rtx?: { ssrc: number; payloadType: number };
+  /** The transport-wide sequence number's extension id, where the participant asked for it. */
+  wideSeqId?: number;
+}
+
+export { transportCcUri };
 
 const opus = { codec: 'opus', rate: 48000, encoding: 2 } as const;
 const vp8 = { codec: 'VP8', rate: 90000 } as const;
@@ -76,12 +102,28 @@ export function readSendSections(sdp: string): { sections: SendSection[]; finger
     const payload = media.map((line) => codec.exec(line)).find((match) => match);
     const ssrc = media.map((line) => /^a=ssrc:(\d+) cname:(\S+)/.exec(line)).find((match) => match);
     if (kind && mid !== undefined && payload && ssrc && !media.includes('a=inactive') && !media.includes('a=recvonly')) {
-      sections.push({ kind, mid, payloadType: Number(payload[1]), ssrc: Number(ssrc[1]), cname: ssrc[2]! });
+      sections.push({ kind, mid, payloadType: Number(payload[1]), ssrc: Number(ssrc[1]), cname: ssrc[2]!, ...videoExtras(media, Number(payload[1])) });
     }
     start = next;
   }
   if (!sections.some((s) => s.kind === 'audio')) throw new Error('the participant\'s offer sends no Opus audio track with an a=ssrc cname line');
   return { sections, fingerprint: fingerprintOf(lines) };
+}
+
+const ssrcGroup = (media: string[], semantics: string): number[][] =>
+  media.filter((line) => line.startsWith(`a=ssrc-group:${semantics} `)).map((line) => line.split(' ').slice(1).map(Number));
+
+/** A video section's simulcast encodings, RTX and transport-wide sequence numbers, where its lines have them. */
+function videoExtras(media: string[], payloadType: number): Pick<SendSection, 'encodings' | 'rtxPayloadType' | 'wideSeqId'> {
+  const extras: Pick<SendSection, 'encodings' | 'rtxPayloadType' | 'wideSeqId'> = {};
+  const rtx = media.map((line) => /^a=fmtp:(\d+) apt=(\d+)/.exec(line)).find((match) => match && Number(match[2]) === payloadType);
+  if (rtx) extras.rtxPayloadType = Number(rtx[1]);
+  const extmap = media.map((line) => /^a=extmap:(\d+)\S* (\S+)/.exec(line)).find((match) => match?.[2] === transportCcUri);
+  if (extmap) extras.wideSeqId = Number(extmap[1]);
+  const fid = new Map(ssrcGroup(media, 'FID').map(([media, repair]) => [media!, repair!]));
+  const sim = ssrcGroup(media, 'SIM')[0];
+  if (sim) extras.encodings = sim.map((ssrc) => ({ ssrc, ...(fid.has(ssrc) ? { rtxSsrc: fid.get(ssrc)! } : {}) }));
+  return extras;
 }
 
 /**
@@ -104,14 +146,25 @@ function sessionLines(transport: TransportInfo, version: number, mids: string[])
   ];
 }
 
-function mediaLines(transport: TransportInfo, mid: string, payloadType: number, direction: 'sendonly' | 'recvonly' | 'inactive', setup: 'passive' | 'actpass', kind: 'audio' | 'video' = 'audio'): string[] {
+/** What a video line adds: RTX's payload type, and the transport-wide sequence number's extension. */
+interface VideoLineExtras { rtxPayloadType?: number | undefined; wideSeqId?: number | undefined }
+
+function mediaLines(transport: TransportInfo, mid: string, payloadType: number, direction: 'sendonly' | 'recvonly' | 'inactive', setup: 'passive' | 'actpass', kind: 'audio' | 'video' = 'audio', extras: VideoLineExtras = {}): string[] {
   const { usernameFragment, password } = transport.iceParameters;
+  const { rtxPayloadType, wideSeqId } = extras;
   const codec =
     kind === 'audio'
       ? [`a=rtpmap:${payloadType} ${opus.codec}/${opus.rate}/${opus.encoding}`, `a=fmtp:${payloadType} minptime=10;useinbandfec=1`]
-      : [`a=rtpmap:${payloadType} ${vp8.codec}/${vp8.rate}`, `a=rtcp-fb:${payloadType} nack`, `a=rtcp-fb:${payloadType} nack pli`, `a=rtcp-fb:${payloadType} ccm fir`];
+      : [
+          `a=rtpmap:${payloadType} ${vp8.codec}/${vp8.rate}`,
+          `a=rtcp-fb:${payloadType} nack`,
+          `a=rtcp-fb:${payloadType} nack pli`,
+          `a=rtcp-fb:${payloadType} ccm fir`,
+          ...(wideSeqId === undefined ? [] : [`a=rtcp-fb:${payloadType} transport-cc`, `a=extmap:${wideSeqId} ${transportCcUri}`]),
+          ...(rtxPayloadType === undefined ? [] : [`a=rtpmap:${rtxPayloadType} rtx/${vp8.rate}`, `a=fmtp:${rtxPayloadType} apt=${payloadType}`]),
+        ];
   return [
-    `m=${kind} 7 UDP/TLS/RTP/SAVPF ${payloadType}`,
+    `m=${kind} 7 UDP/TLS/RTP/SAVPF ${payloadType}${rtxPayloadType === undefined ? '' : ` ${rtxPayloadType}`}`,
     'c=IN IP4 127.0.0.1',
     ...codec,
     `a=mid:${mid}`,
@@ -129,19 +182,25 @@ function mediaLines(transport: TransportInfo, mid: string, payloadType: number, 
 const sdpText = (lines: string[]): string => `${lines.join('\r\n')}\r\n`;
 
 /** mediasoup's answer to the participant's send offer (one track, or several): mediasoup receives and is the DTLS client. */
-export function sendAnswer(transport: TransportInfo, offer: Pick<SendSection, 'mid' | 'payloadType'> & { kind?: SendSection['kind'] } | Array<Pick<SendSection, 'mid' | 'payloadType' | 'kind'>>): string {
+type AnsweredSection = Pick<SendSection, 'mid' | 'payloadType' | 'rtxPayloadType' | 'wideSeqId'> & { kind?: SendSection['kind'] };
+
+export function sendAnswer(transport: TransportInfo, offer: AnsweredSection | AnsweredSection[]): string {
   const sections = Array.isArray(offer) ? offer : [offer];
-  return sdpText([...sessionLines(transport, 1, sections.map((s) => s.mid)), ...sections.flatMap((s) => mediaLines(transport, s.mid, s.payloadType, 'recvonly', 'passive', s.kind ?? 'audio'))]);
+  return sdpText([...sessionLines(transport, 1, sections.map((s) => s.mid)), ...sections.flatMap((s) => mediaLines(transport, s.mid, s.payloadType, 'recvonly', 'passive', s.kind ?? 'audio', s))]);
 }
 
 /** mediasoup's offer of every consumer so far; ended consumers stay as inactive lines, since m-lines are never removed. */
 export function recvOffer(transport: TransportInfo, consumers: ConsumerLine[], version: number): string {
   const lines = sessionLines(transport, version, consumers.map((c) => c.mid));
   for (const consumer of consumers) {
+    const { rtx } = consumer;
+    const msid = `msid:rtcstorm-${consumer.mid} ${consumer.kind ?? 'audio'}-${consumer.mid}`;
     lines.push(
-      ...mediaLines(transport, consumer.mid, consumer.payloadType, consumer.active ? 'sendonly' : 'inactive', 'actpass', consumer.kind ?? 'audio'),
+      ...mediaLines(transport, consumer.mid, consumer.payloadType, consumer.active ? 'sendonly' : 'inactive', 'actpass', consumer.kind ?? 'audio', { rtxPayloadType: rtx?.payloadType, wideSeqId: consumer.wideSeqId }),
+      ...(rtx ? [`a=ssrc-group:FID ${consumer.ssrc} ${rtx.ssrc}`] : []),
       `a=ssrc:${consumer.ssrc} cname:${consumer.cname}`,
-      `a=ssrc:${consumer.ssrc} msid:rtcstorm-${consumer.mid} ${consumer.kind ?? 'audio'}-${consumer.mid}`,
+      `a=ssrc:${consumer.ssrc} ${msid}`,
+      ...(rtx ? [`a=ssrc:${rtx.ssrc} cname:${consumer.cname}`, `a=ssrc:${rtx.ssrc} ${msid}`] : []),
     );
   }
   return sdpText(lines);

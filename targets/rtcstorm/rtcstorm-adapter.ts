@@ -9,7 +9,7 @@ import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, Targ
 import { maxBatch, type ProducerInfo, type TransportInfo } from '../../ports/rtcstorm-protocol.js';
 import { locateRoom } from '../locate-room.js';
 import { enterOrLeave } from '../enter-room.js';
-import { readDtlsParameters, readSendSections, recvOffer, sendAnswer, type ConsumerLine } from './mediasoup-sdp.js';
+import { readDtlsParameters, readSendSections, recvOffer, sendAnswer, transportCcUri, type ConsumerLine, type SendSection } from './mediasoup-sdp.js';
 import { SignallingClient } from './signalling-client.js';
 
 const opusClockRate = 48000;
@@ -27,6 +27,62 @@ const audioVideoCapabilities = {
   codecs: [...receiveCapabilities.codecs, { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 101, parameters: {}, rtcpFeedback: videoFeedback }],
   headerExtensions: [],
 };
+
+/** The router's id for transport-wide sequence numbers (mediasoup's supportedRtpCapabilities): consume() keeps only matching ids. */
+const routerWideSeqId = 5;
+
+/**
+ * For participants whose media path takes every stream (werift bots): VP8 with RTX, and transport-wide
+ * sequence numbers on video, whose feedback drives mediasoup's downlink estimate and layer choice.
+ */
+const botVideoCapabilities = {
+  codecs: [
+    ...receiveCapabilities.codecs,
+    { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 101, parameters: {}, rtcpFeedback: [...videoFeedback, { type: 'transport-cc' }] },
+    { kind: 'video', mimeType: 'video/rtx', clockRate: 90000, preferredPayloadType: 102, parameters: { apt: 101 }, rtcpFeedback: [] },
+  ],
+  headerExtensions: [{ kind: 'video', uri: transportCcUri, preferredId: routerWideSeqId, preferredEncrypt: false, direction: 'sendrecv' }],
+};
+
+/** produce()'s parameters for one track of the participant's offer. */
+function producedRtp(section: SendSection): Record<string, unknown> {
+  const rtcp = { cname: section.cname, reducedSize: true };
+  if (section.kind === 'audio') {
+    const codec = { mimeType: 'audio/opus', payloadType: section.payloadType, clockRate: opusClockRate, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] };
+    return { mid: section.mid, codecs: [codec], headerExtensions: [], encodings: [{ ssrc: section.ssrc }], rtcp };
+  }
+  const { rtxPayloadType, wideSeqId } = section;
+  const feedback = wideSeqId === undefined ? videoFeedback : [...videoFeedback, { type: 'transport-cc' }];
+  const codecs = [
+    { mimeType: 'video/VP8', payloadType: section.payloadType, clockRate: 90000, parameters: {}, rtcpFeedback: feedback },
+    ...(rtxPayloadType === undefined ? [] : [{ mimeType: 'video/rtx', payloadType: rtxPayloadType, clockRate: 90000, parameters: { apt: section.payloadType }, rtcpFeedback: [] }]),
+  ];
+  const encodings = (section.encodings ?? [{ ssrc: section.ssrc }]).map((e) => ({ ssrc: e.ssrc, ...(e.rtxSsrc === undefined || rtxPayloadType === undefined ? {} : { rtx: { ssrc: e.rtxSsrc } }) }));
+  const headerExtensions = wideSeqId === undefined ? [] : [{ uri: transportCcUri, id: wideSeqId, encrypt: false, parameters: {} }];
+  return { mid: section.mid, codecs, headerExtensions, encodings, rtcp };
+}
+
+interface ConsumerRtp {
+  mid?: string;
+  codecs: Array<{ payloadType: number; mimeType: string }>;
+  encodings: Array<{ ssrc: number; rtx?: { ssrc: number } }>;
+  headerExtensions?: Array<{ uri: string; id: number }>;
+  rtcp: { cname: string };
+}
+
+/** A consumer as the participant's offer writes it: its SSRC, and its RTX stream and transport-wide sequence numbers where negotiated. */
+function consumerLine(consumer: { kind: string; rtpParameters: unknown }): ConsumerLine {
+  const rtp = consumer.rtpParameters as ConsumerRtp;
+  const encoding = rtp.encodings[0]!;
+  const line: ConsumerLine = { mid: String(rtp.mid), payloadType: rtp.codecs[0]!.payloadType, ssrc: encoding.ssrc, cname: rtp.rtcp.cname, active: true };
+  if (consumer.kind !== 'video') return line;
+  line.kind = 'video';
+  const rtx = rtp.codecs.find((c) => c.mimeType.toLowerCase() === 'video/rtx');
+  if (rtx && encoding.rtx) line.rtx = { ssrc: encoding.rtx.ssrc, payloadType: rtx.payloadType };
+  const wide = rtp.headerExtensions?.find((e) => e.uri === transportCcUri);
+  if (wide) line.wideSeqId = wide.id;
+  return line;
+}
 
 /** Ids in requests of at most `maxBatch`, as the protocol takes them. */
 function inBatches(ids: string[]): string[][] {
@@ -67,13 +123,13 @@ class RoomSession implements TargetSession {
     const present = [...joined.producers, ...announced];
     for (const p of present) this.peerOfProducer.set(p.producerId, p.peerId);
     client.off('newProducer', early);
-    client.on('newProducer', ({ producerId, peerId }) => {
+    client.on('newProducer', ({ producerId, peerId, kind }) => {
       this.peerOfProducer.set(producerId, peerId);
-      if (peerId !== participant.peerId) this.subscribe([producerId]);
+      if (peerId !== participant.peerId && participant.receives.includes(kind)) this.subscribe([producerId]);
     });
     client.on('producerClosed', ({ producerId }) => this.unsubscribe(producerId));
     client.on('close', () => !this.closed && participant.dropped('signalling socket closed'));
-    this.subscribe(present.filter((p) => p.peerId !== participant.peerId).map((p) => p.producerId));
+    this.subscribe(present.filter((p) => p.peerId !== participant.peerId && participant.receives.includes(p.kind)).map((p) => p.producerId));
     if (options.publish) return this.publish();
     // A listener has joined once what it subscribed to at join time is negotiated.
     await this.negotiating;
@@ -88,17 +144,7 @@ class RoomSession implements TargetSession {
     // The answer says a=setup:passive (mediasoup is the DTLS server), so the participant is the client.
     await client.request('connectTransport', { transportId: transport.transportId, dtlsParameters: { role: 'client', fingerprints: [fingerprint] } });
     await send.acceptAnswer(sendAnswer(transport, sections));
-    for (const section of sections) {
-      const codec =
-        section.kind === 'audio'
-          ? { mimeType: 'audio/opus', payloadType: section.payloadType, clockRate: opusClockRate, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] }
-          : { mimeType: 'video/VP8', payloadType: section.payloadType, clockRate: 90000, parameters: {}, rtcpFeedback: videoFeedback };
-      await client.request('produce', {
-        transportId: transport.transportId,
-        kind: section.kind,
-        rtpParameters: { mid: section.mid, codecs: [codec], headerExtensions: [], encodings: [{ ssrc: section.ssrc }], rtcp: { cname: section.cname, reducedSize: true } },
-      });
-    }
+    for (const section of sections) await client.request('produce', { transportId: transport.transportId, kind: section.kind, rtpParameters: producedRtp(section) });
   }
 
   /** Consumes producers; requests that arrive while a negotiation runs are batched into the next one. */
@@ -127,17 +173,17 @@ class RoomSession implements TargetSession {
     this.wanted.clear();
     // A participant that takes every stream has nothing to set up per consumer (see negotiate), so its consumers flow at once.
     const paused = !this.participant.takesEveryStream;
-    const rtpCapabilities = this.participant.receives.includes('video') ? audioVideoCapabilities : receiveCapabilities;
+    const video = this.participant.receives.includes('video');
+    const rtpCapabilities = !video ? receiveCapabilities : this.participant.takesEveryStream ? botVideoCapabilities : audioVideoCapabilities;
     const replies = await Promise.all(inBatches(batch).map((producerIds) => client.request('consumeMany', { transportId: transport.transportId, producerIds, rtpCapabilities, paused })));
     const fresh = replies.flatMap((reply) => reply.consumers);
     if (fresh.length === 0) return;
     for (const consumer of fresh) {
-      const rtp = consumer.rtpParameters as { mid?: string; codecs: Array<{ payloadType: number }>; encodings: Array<{ ssrc: number }>; rtcp: { cname: string } };
-      const kind = consumer.kind === 'video' ? 'video' : 'audio';
-      const line: ConsumerLine = { mid: String(rtp.mid), payloadType: rtp.codecs[0]!.payloadType, ssrc: rtp.encodings[0]!.ssrc, cname: rtp.rtcp.cname, active: true, ...(kind === 'video' ? { kind } : {}) };
+      const line = consumerLine(consumer);
       this.consumers.push(line);
       this.consumerByProducer.set(consumer.producerId, line);
-      recv.receiving({ ssrc: line.ssrc, peerId: this.peerOfProducer.get(consumer.producerId) ?? consumer.producerId, kind });
+      const peerId = this.peerOfProducer.get(consumer.producerId) ?? consumer.producerId;
+      recv.receiving({ ssrc: line.ssrc, peerId, kind: line.kind ?? 'audio', ...(line.rtx ? { rtxSsrc: line.rtx.ssrc } : {}), ...(line.wideSeqId === undefined ? {} : { wideSeqId: line.wideSeqId }) });
     }
     if (!this.participant.takesEveryStream || !this.recvConnected) await this.negotiate(transport, recv);
     if (paused) await Promise.all(inBatches(fresh.map((c) => c.consumerId)).map((consumerIds) => client.request('resumeConsumers', { consumerIds })));

@@ -57,7 +57,7 @@ describe('capacity: validation', () => {
     assert.deepEqual(scenarioProblems(search(basic.replace('grow: { rooms: 2 }', 'grow: { rooms: 0 }'))), ['12: capacity.grow.rooms: must be at least 1 (got 0)']);
     assert.deepEqual(scenarioProblems(search(basic.replace('grow: { rooms: 2 }', 'grow: {}'))), ['12: capacity.grow: set rooms or bots, one of them, e.g. { rooms: 10 }']);
     assert.deepEqual(scenarioProblems(search(basic.replace('max: { rooms: 7 }', 'max: { rooms: 1 }'))), ['13: capacity.max: must be at least start, 2 rooms (got 1 room)']);
-    assert.deepEqual(scenarioProblems(search(basic.replace('e2e_latency_ms: ["p(99)<100"]', 'video_freezes: ["count<1"]'))), ['17: capacity.slo.video_freezes: no group of this scenario produces video_freezes: only browser groups do']);
+    assert.deepEqual(scenarioProblems(search(basic.replace('e2e_latency_ms: ["p(99)<100"]', 'video_frames_dropped: ["count<1"]'))), ['17: capacity.slo.video_frames_dropped: no group of this scenario produces video_frames_dropped: only browser groups do']);
     assert.deepEqual(scenarioProblems(search(basic, 'duration: 30s')), ["9: duration: 30s cannot hold the capacity search's 4 steps (4 × (ramp 2s + hold 8s) = 40s): remove duration, or make it at least 40s"]);
     assert.deepEqual(scenarioProblems(search(basic, 'thresholds: { packet_loss_ratio: ["value<0.01"] }')), ['9: thresholds: a capacity search judges each step on capacity.slo, not on thresholds over the whole run: move them to capacity.slo']);
     assert.deepEqual(scenarioProblems(search(`${basic}\n  min: { rooms: 9 }`)), ['18: capacity.min: is above max (7 rooms): the search could never show it']);

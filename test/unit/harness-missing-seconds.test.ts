@@ -18,7 +18,7 @@ const seconds = 12;
 
 const audio = { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 } as const;
 const plan: RunPlan = { seed: 1, rooms: 1, bots: [0, 1].map((id) => ({ id, engine: 'werift', group: 'voice', room: 0, joinAtMs: 0, audio, video: null, role: 'speaker', talk: { model: 'always' } })) };
-const voice: FleetGroup = { engine: 'werift', name: 'voice', count: 2, rampUpMs: 0, audio, talk: { model: 'always' }, speakers: 2 };
+const voice: FleetGroup = { engine: 'werift', name: 'voice', count: 2, rampUpMs: 0, audio, talk: { model: 'always' }, speakers: 2, video: null };
 
 /** Load that happened as planned, so that only the checks under test can find anything. */
 function delivered(store: MetricStore): MetricStore {

@@ -20,7 +20,7 @@ function voicePlan(bots: number, rampUpMs = 0): RunPlan {
     bots: [...Array(bots).keys()].map((id) => ({ id, engine: 'werift', group: 'voice', room: Math.floor(id / 4), joinAtMs: Math.round((rampUpMs * id) / bots), audio, video: null, role: 'speaker', talk: { model: 'always' } })),
   };
 }
-const voiceGroup: FleetGroup = { engine: 'werift', name: 'voice', count: 8, rampUpMs: 0, audio, talk: { model: 'always' }, speakers: 8 };
+const voiceGroup: FleetGroup = { engine: 'werift', name: 'voice', count: 8, rampUpMs: 0, audio, talk: { model: 'always' }, speakers: 8, video: null };
 
 /**
  * A store with the load a healthy run of `plan` measures: every bot joined at its planned time,

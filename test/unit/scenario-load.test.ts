@@ -83,7 +83,7 @@ thresholds:
       target: { kind: 'bundled', nodes: 1, workersPerNode: 1 },
       rooms: { count: 2, size: 4 },
       fleet: [
-        { engine: 'werift', name: 'voice', count: 8, rampUpMs: 2_000, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 }, talk: { model: 'always' }, speakers: 8 },
+        { engine: 'werift', name: 'voice', count: 8, rampUpMs: 2_000, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 }, talk: { model: 'always' }, speakers: 8, video: null },
       ],
       thresholds: [
         {
@@ -124,7 +124,7 @@ fleet:
       durationMs: 60_000,
       target: { kind: 'bundled', nodes: 1, workersPerNode: availableParallelism() },
       rooms: { count: 1, size: 2 },
-      fleet: [{ engine: 'werift', name: 'werift', count: 2, rampUpMs: 0, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 }, talk: { model: 'always' }, speakers: 2 }],
+      fleet: [{ engine: 'werift', name: 'werift', count: 2, rampUpMs: 0, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 }, talk: { model: 'always' }, speakers: 2, video: null }],
       thresholds: [],
       recovery: defaultRecovery,
       chaos: [],
@@ -147,7 +147,17 @@ fleet:
       audio: { codec: 'opus', ptimeMs: 40, bitrateKbps: 32 },
       talk: { model: 'p59', dtx: true },
       speakers: 2,
+      video: null,
     });
+  });
+
+  it('gives werift video its defaults: 640x360 VP8 at 15 fps, 1,000 kb/s in 3 layers, keyframes only when asked', () => {
+    assert.deepEqual(parseScenario(videoBot('{}'), FILE).fleet[0], {
+      engine: 'werift', name: 'voice', count: 8, rampUpMs: 2000, audio: { codec: 'opus', ptimeMs: 20, bitrateKbps: 32 }, talk: { model: 'always' }, speakers: 8,
+      video: { codec: 'vp8', width: 640, height: 360, fps: 15, bitrateKbps: 1000, simulcast: 3, keyframeIntervalMs: null },
+    });
+    const fleet = parseScenario(videoBot('{ width: 320, height: 180, simulcast: 2, fps: 30, bitrateKbps: 400, keyframeInterval: 2s }'), FILE).fleet[0];
+    assert.deepEqual(fleet?.engine === 'werift' && fleet.video, { codec: 'vp8', width: 320, height: 180, fps: 30, bitrateKbps: 400, simulcast: 2, keyframeIntervalMs: 2000 });
   });
 
   it('reads k6 threshold objects', () => {
@@ -190,7 +200,37 @@ interface BadCase {
   message: RegExp;
 }
 
+const videoBot = (video: string, yaml = base): string => edit('    rampUp: 2s\n', `    rampUp: 2s\n    video: ${video}\n`, yaml);
+
 const badCases: BadCase[] = [
+  {
+    title: 'a video size werift bots have no clip of',
+    yaml: videoBot('{ width: 1280, height: 720 }'),
+    path: 'fleet[0].video.width',
+    at: '1280',
+    message: /^werift bots send 640x360, 320x180, 160x90 \(the sizes of their VP8 clips\); got 1280x720$/,
+  },
+  {
+    title: 'more simulcast layers than the size has below it',
+    yaml: videoBot('{ width: 320, height: 180, simulcast: 3 }'),
+    path: 'fleet[0].video.simulcast',
+    at: '3 }',
+    message: /^320x180 has 2 layers at or below it \(each half the one above, down to 160x90\); got 3$/,
+  },
+  {
+    title: 'a simulcast count other than 1, 2 or 3',
+    yaml: videoBot('{ simulcast: 5 }'),
+    path: 'fleet[0].video.simulcast',
+    at: '5 }',
+    message: /^must be 1, 2 or 3 layers \(got 5\)$/,
+  },
+  {
+    title: 'werift video on a Janus target',
+    yaml: videoBot('{ simulcast: 2 }', edit('rooms:', 'target: { janus: { instances: 1 } }\nrooms:')),
+    path: 'fleet[0].video',
+    at: 'video:',
+    message: /^werift bots send video to targets that speak rtcstorm's protocol \(target.bundled or target.url\), not target.janus; use a browser group for video there$/,
+  },
   {
     title: 'ptime not in the allowed set',
     yaml: edit('ptimeMs: 20', 'ptimeMs: 25'),
@@ -253,7 +293,7 @@ const badCases: BadCase[] = [
     yaml: edit('    count: 8', '    colour: red\n    count: 8'),
     path: 'fleet[0].colour',
     at: 'colour',
-    message: /unknown key "colour" \(allowed keys: engine, name, count, rampUp, audio, talk, speakers\)/,
+    message: /unknown key "colour" \(allowed keys: engine, name, count, rampUp, audio, talk, speakers, video\)/,
   },
   {
     title: 'rooms missing',

@@ -1,0 +1,21 @@
+/** What werift bots measure besides the run's own metrics: their video, sent and received (bots/video). */
+import type { MetricInfo } from '../../core/metrics/metric-info.js';
+import { videoFreezes } from '../../core/metrics/video-metrics.js';
+
+const werift = ['werift'] as const;
+
+export const weriftMetrics = {
+  video_frames_received: { kind: 'counter', unit: 'count', description: 'werift groups: video frames shown (complete and decodable) on received streams', engines: werift },
+  video_freezes: videoFreezes,
+  video_freeze_ms: { kind: 'trend', unit: 'ms', description: 'werift groups: length of each video freeze (the gap between two shown frames that counted as one)', engines: werift },
+  video_fps: { kind: 'trend', unit: 'count', description: 'werift groups: frames shown per second on each received video stream, every second', engines: werift },
+  video_bitrate_kbps: { kind: 'trend', unit: 'count', description: 'werift groups: kilobits received per second on each received video stream (RTX included), every second', engines: werift },
+  video_layer: { kind: 'trend', unit: 'count', description: 'werift groups: simulcast layer (0 lowest) each received video stream showed in each second, read from its keyframes\' size', engines: werift },
+  video_latency_ms: { kind: 'trend', unit: 'ms', description: 'werift groups: one-way latency of received video packets (those that carry a stamp: the padding-only packets of a frame); e2e_latency_ms is audio\'s', engines: werift },
+  video_nacks_sent: { kind: 'counter', unit: 'packets', description: 'werift groups: packets asked for again by NACK on received video streams', engines: werift },
+  video_rtx_received: { kind: 'counter', unit: 'packets', description: 'werift groups: RTX packets (retransmissions) received on video streams', engines: werift },
+  video_plis_sent: { kind: 'counter', unit: 'count', description: 'werift groups: keyframe requests (PLI) sent for received video streams', engines: werift },
+  video_keyframes_sent: { kind: 'counter', unit: 'count', description: 'werift groups: keyframes sent by video publishers (all layers; on PLI/FIR, a resumed layer or keyframeInterval)', engines: werift },
+  video_send_kbps: { kind: 'trend', unit: 'count', description: 'werift groups: each video publisher\'s send rate target (congestion control, all layers), every second', engines: werift },
+  video_layers_sent: { kind: 'trend', unit: 'count', description: 'werift groups: simulcast layers each video publisher sends (not paused for want of bitrate), every second', engines: werift },
+} as const satisfies Record<string, MetricInfo>;

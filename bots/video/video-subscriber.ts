@@ -1,0 +1,104 @@
+/**
+ * A bot's video on the wire, receiving side: the receive connection's video packets (RTX ones turned
+ * back into what they repair) into a VideoReceiver; its NACKs and PLIs, and transport-wide feedback on
+ * every packet that carries a transport-wide sequence number, sent as RTCP, so the target's downlink
+ * estimation and layer choice run as for a browser; and each second's figures into the store.
+ */
+import type { MetricStore } from '../../core/metrics/store.js';
+import type { ReceivedRtpHeader, RtcpPath } from '../../ports/media-plane.js';
+import { nackPacket, pliPacket, TransportFeedbackWriter } from './rtcp.js';
+import { VideoReceiver } from './video-receiver.js';
+
+export interface VideoSubscriberOptions {
+  store: MetricStore;
+  group: string;
+  /** SSRC the bot's RTCP is sent from. */
+  senderSsrc: number;
+  clockMs: () => number;
+  /** The received picture's layer from its width: the bots' ladder (160, 320, 640 wide) as 0, 1, 2. */
+  layerOfWidth: (width: number) => number | undefined;
+}
+
+/** libwebrtc's round trip before one is measured; it paces repeated NACKs (the bot does not measure RTT). */
+const assumedRttMs = 100;
+/** How often transport-wide feedback is sent (libwebrtc: every 50–250 ms, by the rate). */
+const feedbackEveryMs = 100;
+
+export class VideoSubscriber {
+  private readonly receiver: VideoReceiver;
+  private readonly feedback: TransportFeedbackWriter;
+  /** RTX SSRC → the media SSRC it repairs. */
+  private readonly rtxOf = new Map<number, number>();
+  private readonly media = new Set<number>();
+  private rtcp: RtcpPath | null = null;
+  private lastFeedbackMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: VideoSubscriberOptions) {
+    this.receiver = new VideoReceiver({ latency: (ms) => options.store.record('video_latency_ms', ms, options.group) }, options.clockMs);
+    this.feedback = new TransportFeedbackWriter(options.senderSsrc);
+  }
+
+  /** The connection's RTCP, once it is up. */
+  attach(rtcp: RtcpPath): void {
+    this.rtcp = rtcp;
+  }
+
+  /** A video stream the connection carries now, with its RTX stream's SSRC where negotiated. */
+  stream(ssrc: number, rtxSsrc: number | undefined): void {
+    this.media.add(ssrc);
+    if (rtxSsrc !== undefined) this.rtxOf.set(rtxSsrc, ssrc);
+  }
+
+  /** Whether `ssrc` is one of this subscriber's video or RTX streams. */
+  takes(ssrc: number): boolean {
+    return this.media.has(ssrc) || this.rtxOf.has(ssrc);
+  }
+
+  /** Every packet of the connection that carries a transport-wide sequence number, audio too. */
+  arrived(wideSeq: number, nowMs: number): void {
+    if (wideSeq >= 0) this.feedback.received(wideSeq, nowMs);
+  }
+
+  /** A packet of a video or RTX stream; its payload is bytes[start, end). */
+  packet(bytes: Buffer, rtpTimestamp: number, start: number, end: number, header: ReceivedRtpHeader, nowMs: number): void {
+    const payload = bytes.subarray(start, end);
+    const media = this.rtxOf.get(header.ssrc);
+    // An RTX packet with no payload is padding a sender probes with.
+    if (media !== undefined) {
+      if (payload.length > 2) this.receiver.rtx(media, rtpTimestamp, header.marker, payload, nowMs);
+    } else if (payload.length > 0) this.receiver.packet(header.ssrc, header.seq, rtpTimestamp, header.marker, payload, nowMs);
+  }
+
+  /** Sends what the receiver asks for now, and transport-wide feedback when due. */
+  tick(nowMs: number): void {
+    const { rtcp } = this;
+    if (!rtcp || this.media.size === 0) return;
+    const { senderSsrc } = this.options;
+    const requests = this.receiver.tick(nowMs, assumedRttMs);
+    for (const { ssrc, seqs } of requests.nacks) rtcp.send(nackPacket(senderSsrc, ssrc, seqs));
+    for (const ssrc of requests.plis) rtcp.send(pliPacket(senderSsrc, ssrc));
+    if (nowMs - this.lastFeedbackMs >= feedbackEveryMs) {
+      this.lastFeedbackMs = nowMs;
+      const feedback = this.feedback.feedback(this.media.values().next().value!);
+      if (feedback) rtcp.send(feedback);
+    }
+  }
+
+  sampleSecond(atMs: number): void {
+    const { store, group, layerOfWidth } = this.options;
+    for (const second of this.receiver.takeSecond()) {
+      if (second.framesShown > 0) store.count('video_frames_received', second.framesShown, group, atMs);
+      if (second.freezes.length > 0) store.count('video_freezes', second.freezes.length, group, atMs);
+      for (const freezeMs of second.freezes) store.record('video_freeze_ms', freezeMs, group, atMs);
+      if (second.nacksSent > 0) store.count('video_nacks_sent', second.nacksSent, group, atMs);
+      if (second.rtxReceived > 0) store.count('video_rtx_received', second.rtxReceived, group, atMs);
+      if (second.plisSent > 0) store.count('video_plis_sent', second.plisSent, group, atMs);
+      // A stream that has not yet shown a keyframe has no frame rate, bitrate or layer to speak of.
+      if (second.width === 0) continue;
+      store.record('video_fps', second.framesShown, group, atMs);
+      store.record('video_bitrate_kbps', (second.bytes * 8) / 1000, group, atMs);
+      const layer = layerOfWidth(second.width);
+      if (layer !== undefined) store.record('video_layer', layer, group, atMs);
+    }
+  }
+}

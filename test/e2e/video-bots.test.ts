@@ -1,0 +1,111 @@
+/**
+ * werift video bots through real mediasoup, as a user runs them (the CLI, the userspace relay): loss on
+ * a group's downlink is repaired by NACK and RTX, and freezes grow only when it is too much to repair;
+ * a downlink rate cap moves that subscriber to a lower simulcast layer and lifting it brings it back,
+ * while an uncapped one keeps the top layer; an uplink cap makes a publisher send under it and pause
+ * its top layer.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { MetricStore } from '../../core/metrics/store.js';
+import type { Report } from '../../reports/report-types.js';
+import { runCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { waitForNoProcessesWithEnv } from '../helpers/processes.js';
+
+async function run(yaml: string): Promise<Report> {
+  const out = tempDir('video');
+  const id = randomUUID();
+  const result = await runCli(['run', writeScenario(yaml), '--out', out], { RTCSTORM_TEST_RUN: id });
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  assert.deepEqual(await waitForNoProcessesWithEnv(`RTCSTORM_TEST_RUN=${id}`), [], 'every process of the run is gone');
+  return JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+}
+
+type VideoSection = NonNullable<Report['metrics']['video']>;
+
+function video(report: Report, group: string): VideoSection {
+  const section = report.groups[group]?.metrics.video;
+  assert.ok(section, `group ${group} has a video section`);
+  return section;
+}
+
+/** The mean of a trend over seconds [from, to] of the run, for one group. */
+function meanOver(report: Report, metric: 'video_layer' | 'video_send_kbps' | 'video_layers_sent', group: string, from: number, to: number): number {
+  const summary = MetricStore.fromJSON(report.raw).histogram(metric, group, from, to).summary();
+  assert.ok(summary, `${group} measured ${metric} in seconds ${from}-${to}`);
+  return summary.avg;
+}
+
+describe('video bots end to end', () => {
+  it('downlink loss: NACK and RTX repair 2% (freezes as on a clean link), 15% grows NACKs, RTX and freezes', async () => {
+    const report = await run(`
+name: video-loss
+seed: 3
+duration: 20s
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 1, size: 6 }
+fleet:
+  - { engine: werift, name: clean, count: 2, video: { simulcast: 3 } }
+  - { engine: werift, name: loss2, count: 2, video: { simulcast: 3 } }
+  - { engine: werift, name: loss15, count: 2, video: { simulcast: 3 } }
+network:
+  profiles:
+    two: { loss: 2% }
+    fifteen: { loss: 15% }
+  assign:
+    - { group: loss2, profile: two, direction: down }
+    - { group: loss15, profile: fifteen, direction: down }
+`);
+    const [clean, loss2, loss15] = ['clean', 'loss2', 'loss15'].map((g) => video(report, g)) as [VideoSection, VideoSection, VideoSection];
+    const figures = JSON.stringify({ clean, loss2, loss15 }, (_key, value: unknown) => (typeof value === 'object' && value !== null && 'p50' in value ? (value as { p50: number }).p50 : value));
+    // Each bot hears 5 others at 15 fps for most of 20 s.
+    for (const group of [clean, loss2, loss15]) assert.ok(group.video_frames_received > 2 * 5 * 15 * 10, figures);
+    assert.ok(loss2.video_rtx_received > 50 && clean.video_rtx_received < loss2.video_rtx_received / 4, `a clean link needs little retransmission: ${figures}`);
+    assert.ok(loss15.video_rtx_received > 3 * loss2.video_rtx_received, figures);
+    assert.ok(loss15.video_nacks_sent > 3 * loss2.video_nacks_sent, figures);
+    assert.ok(loss2.video_freezes <= clean.video_freezes + 8, `2% is repaired: ${figures}`);
+    assert.ok(loss15.video_freezes >= 3 * Math.max(loss2.video_freezes, 3), `15% is not: ${figures}`);
+    // Every publisher sent video, and the latency stamp of video packets reads as on loopback.
+    assert.ok(clean.video_keyframes_sent >= 6 && (clean.video_latency_ms?.p50 ?? Infinity) < 50, figures);
+  });
+
+  it('rate caps: a capped subscriber gets lower layers and comes back up, an uncapped one keeps the top; an uplink cap pauses the top layer', async () => {
+    const report = await run(`
+name: video-caps
+seed: 4
+duration: 30s
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 1, size: 4 }
+fleet:
+  - { engine: werift, name: pub, count: 1, video: { simulcast: 3 } }
+  - { engine: werift, name: uplinked, count: 1, video: { simulcast: 3 } }
+  - { engine: werift, name: capped, count: 1, speakers: 0, video: { simulcast: 3 } }
+  - { engine: werift, name: free, count: 1, speakers: 0, video: { simulcast: 3 } }
+network:
+  profiles:
+    upcap: { rateKbps: 500 }
+    downcap: { rateKbps: 700 }
+  assign:
+    - { group: uplinked, profile: upcap, direction: up }
+chaos:
+  - { at: 6s, action: impair, group: capped, profile: downcap, direction: down, for: 8s }
+`);
+    // The subscribers hear pub (layers 0, 1, 2) and uplinked (0 and 1 fit under its cap): 1.5 is the top of both.
+    const layer = (group: string, from: number, to: number): number => meanOver(report, 'video_layer', group, from, to);
+    const during = { capped: layer('capped', 10, 13), free: layer('free', 10, 13) };
+    const after = layer('capped', 24, 29);
+    // From 8 s: the uplink cap is there from the start, and the controller takes a few seconds to find it.
+    const sent = { uplinked: meanOver(report, 'video_send_kbps', 'uplinked', 8, 29), pub: meanOver(report, 'video_send_kbps', 'pub', 8, 29) };
+    const layersSent = { uplinked: meanOver(report, 'video_layers_sent', 'uplinked', 8, 29), pub: meanOver(report, 'video_layers_sent', 'pub', 8, 29) };
+    const figures = JSON.stringify({ during, after, sent, layersSent });
+    // mediasoup's estimate of an uncapped downlink starts at 1 Mb/s and takes a few seconds to reach the top of both streams.
+    assert.ok(during.capped <= 1 && during.capped <= during.free - 0.3, `capped: lower layers than free under the cap ${figures}`);
+    assert.ok(layer('free', 20, 29) >= 1.4, `free: the top layers ${figures}`);
+    assert.ok(after >= during.capped + 0.3, `capped: back up once the cap is lifted ${figures}`);
+    assert.ok(sent.uplinked < 500 && layersSent.uplinked <= 2.2, `uplinked sends under its cap, its top layer paused ${figures}`);
+    assert.ok(sent.pub > 1000 && layersSent.pub === 3, `pub sends every layer ${figures}`);
+  });
+});
