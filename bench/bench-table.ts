@@ -3,6 +3,7 @@ import { goals, limits, roomOf4 } from './config.js';
 import type { PacketRun, PacketSegment } from './per-packet.js';
 import type { SweepLimit, SweepStep } from './sweep.js';
 import type { UdpFloor } from './udp-floor.js';
+import type { VideoBench } from './video-bots.js';
 
 /** What the table shows of bench.json. */
 interface BenchFigures {
@@ -13,6 +14,8 @@ interface BenchFigures {
   packetUsAtLoad: { bots: number; valid: boolean; botPacketUs: number; workerPacketUs: number } | null;
   botsPerCore: number;
   joinsPerSecondPerCore: number;
+  videoBotsPerCore: number;
+  video: VideoBench;
   idleBotRssMB: number;
   harnessLatencyP50Ms: number;
   harnessLatencyP99Ms: number;
@@ -41,6 +44,9 @@ export function printBenchTable(result: BenchFigures): void {
       ? [[`  at load (sweep, ${result.packetUsAtLoad.bots} bots${result.packetUsAtLoad.valid ? '' : ', invalid step'}): bot / worker`, `${fmt(result.packetUsAtLoad.botPacketUs)} / ${fmt(result.packetUsAtLoad.workerPacketUs)} µs`, ''] as [string, string, string]]
       : []),
     ['voice bots per loader core (measured)', best ? `${fmt(result.botsPerCore, 0)} (${best.bots} bots at ${fmt(best.loaderCores, 2)} core in ${best.processes})` : '0 (no valid step)', `≥ ${goals.botsPerCore}: ${meets(result.botsPerCore >= goals.botsPerCore)}`],
+    ['video bots per loader core (640x360, 3 layers, with voice)', `${fmt(result.videoBotsPerCore, 0)} (${result.video.bots} bots at ${fmt(result.video.loaderCores, 2)} core${result.video.harnessValid ? '' : ', run invalid'})`, `≥ ${goals.videoBotsPerCore}: ${meets(result.videoBotsPerCore >= goals.videoBotsPerCore)}`],
+    ['  fps / layer / freezes / send kb/s / video latency p50', `${fmt(result.video.framesPerStreamSecond)} / ${fmt(result.video.layerAvg, 2)} / ${result.video.freezes} / ${fmt(result.video.sendKbpsAvg, 0)} / ${fmt(result.video.latencyP50Ms, 2)} ms`, ''],
+    [`  mediasoup workers (cores) / loader lag p99`, `${result.video.workerCores.map((c) => fmt(c, 2)).join('+')} / ${fmt(result.video.lagP99Ms)} ms`, ''],
     ["Node's UDP floor per packet, light / at load", `${fmt(result.udpFloor.light.packetUs)} / ${fmt(result.udpFloor.atBotsPerCore.packetUs)} µs`, ''],
     [`  bots per core on the floor (${result.udpFloor.atBotsPerCore.bots} bots)`, fmt(result.udpFloor.atBotsPerCore.botsPerCore, 0), ''],
     ['  sweep ended by', `${result.sweepLimit}${result.targetLimited ? ' (target-limited on this machine)' : ''}`, ''],

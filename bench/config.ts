@@ -23,6 +23,9 @@ export const config = {
   joinBots: toRooms(envNumber('BENCH_JOIN_BOTS', 256, 8, 4096), roomOf8),
   idleBots: toRooms(envNumber('BENCH_IDLE_BOTS', 32, 1, 512), roomOf8),
   packetRooms: envNumber('BENCH_ROOMS', 5, 1, 64),
+  /** Rooms of 4 video bots in the video phase. */
+  videoRooms: envNumber('BENCH_VIDEO_ROOMS', 4, 1, 64),
+  videoSeconds: envNumber('BENCH_VIDEO_SECONDS', 10, 1, 120),
   packetSeconds: envNumber('BENCH_SECONDS', 10, 1, 120),
   sweepSeconds: envNumber('BENCH_SWEEP_SECONDS', envNumber('BENCH_SECONDS', 10, 1, 120), 1, 120),
   sweepMax: envNumber('BENCH_SWEEP_MAX', 1024, 8, 4096),
@@ -38,7 +41,7 @@ config.sweep = [...new Set((process.env.BENCH_SWEEP ?? '64,128,256,384,512,640,7
 if (config.sweep.length === 0) throw new Error('bench: BENCH_SWEEP has no step within BENCH_SWEEP_MAX');
 
 export const limits = { lagP99Ms: 20, latencyP50Ms: 1, lossRatio: 0.01, workerCores: 0.85, loaderCores: 0.95, machineShare: 0.9 };
-export const goals = { botPacketUs: 20, botsPerCore: 500, joinsPerSecondPerCore: 100, idleBotRssMB: 1 };
+export const goals = { botPacketUs: 20, botsPerCore: 500, joinsPerSecondPerCore: 100, idleBotRssMB: 1, videoBotsPerCore: 50 };
 export const cores = availableParallelism();
 /** What the UDP floor's senders follow in its at-load segment: the sweep's talkers. */
 export const p59 = { model: 'p59', dtx: true } as const;

@@ -28,6 +28,19 @@ export interface FleetRunSpec {
   measureS: number;
   /** The window again in this many equal parts (how far apart they are says how noisy the machine was); default 1. */
   segments?: number;
+  /** The group's `video:` as YAML (e.g. `{ simulcast: 3 }`): video bots; absent: voice only. */
+  video?: string;
+}
+
+/** What video bots measured over the window (spec.video runs). */
+export interface VideoWindow {
+  framesPerStreamSecond: number;
+  freezes: number;
+  layerAvg: number;
+  nacksSent: number;
+  rtxReceived: number;
+  latencyP50Ms: number;
+  sendKbpsAvg: number;
 }
 
 /** The run's joins: from its first second to the one the SFU held every producer and consumer (renegotiations included). */
@@ -53,6 +66,8 @@ export interface FleetRun {
   latency: Histogram | undefined;
   /** The window in `spec.segments` parts, when more than one. */
   segments: MediaWindow[];
+  /** Video bots' figures over the window (spec.video runs). */
+  video: VideoWindow | undefined;
   /** Fleet processes' RSS growth from before the first join to the window's end, per connected bot (no GC forced in them). */
   rssPerBotMB: number;
   rssBeforeMB: number;
@@ -76,7 +91,7 @@ function scenarioYaml(spec: FleetRunSpec, rampUpMs: number, durationS: number): 
     `target: { bundled: { nodes: 1, workersPerNode: ${config.workersPerNode} } }`,
     `rooms: { count: ${spec.bots / spec.roomSize}, size: ${spec.roomSize} }`,
     'fleet:',
-    `  - { engine: werift, name: ${spec.label}, count: ${spec.bots}, rampUp: ${rampUpMs}ms, talk: ${talk} }`,
+    `  - { engine: werift, name: ${spec.label}, count: ${spec.bots}, rampUp: ${rampUpMs}ms, talk: ${talk}${spec.video ? `, video: ${spec.video}` : ''} }`,
     '',
   ].join('\n');
 }
@@ -168,6 +183,7 @@ export async function runFleet(spec: FleetRunSpec): Promise<FleetRun> {
     return {
       spec,
       join,
+      video: spec.video && measured ? videoWindow(store, window.from, window.to) : undefined,
       media: measured?.media,
       latency: measured?.latency,
       segments,
@@ -183,6 +199,19 @@ export async function runFleet(spec: FleetRunSpec): Promise<FleetRun> {
     process.off('SIGINT', interrupt);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function videoWindow(store: MetricStore, from: number, to: number): VideoWindow {
+  const trend = (metric: 'video_fps' | 'video_layer' | 'video_latency_ms' | 'video_send_kbps') => store.histogram(metric, undefined, from, to).summary();
+  return {
+    framesPerStreamSecond: trend('video_fps')?.avg ?? 0,
+    freezes: store.counter('video_freezes', undefined, from, to),
+    layerAvg: trend('video_layer')?.avg ?? 0,
+    nacksSent: store.counter('video_nacks_sent', undefined, from, to),
+    rtxReceived: store.counter('video_rtx_received', undefined, from, to),
+    latencyP50Ms: trend('video_latency_ms')?.p50 ?? 0,
+    sendKbpsAvg: trend('video_send_kbps')?.avg ?? 0,
+  };
 }
 
 /** Loader CPU of a run's joins with the media of the bots already joined taken out, at `packetUs` per packet. */

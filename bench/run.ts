@@ -14,6 +14,7 @@ import { measureJoinStorm } from './join-storm.js';
 import { measurePerPacket } from './per-packet.js';
 import { bestStep, runSweep, type SweepStep } from './sweep.js';
 import { measureUdpFloor } from './udp-floor.js';
+import { measureVideoBots } from './video-bots.js';
 
 const atLoad = (step: SweepStep) => ({ bots: step.bots, valid: step.valid, botPacketUs: step.loaderPacketUs, workerPacketUs: step.workerPacketUs, botToWorker: step.loaderPacketUs / step.workerPacketUs });
 
@@ -32,7 +33,10 @@ const joinStorm = await measureJoinStorm(fast.botPacketUs);
 const { steps: sweep, limit: sweepLimit } = await runSweep(fast.botPacketUs);
 const best = bestStep(sweep);
 
-// 5. UDP floor.
+// 5. Video bots.
+const video = await measureVideoBots();
+
+// 6. UDP floor.
 const udpFloor = {
   light: await measureUdpFloor(config.packetRooms * roomOf4, roomOf4, { model: 'always' }, config.packetSeconds),
   atBotsPerCore: await measureUdpFloor(best?.bots ?? config.sweep[0]!, roomOf8, p59, config.sweepSeconds),
@@ -61,6 +65,9 @@ const result = {
   // Gross: the media of bots already joined stays in. Taking it out at the light per-packet cost
   // over-subtracts (at a storm's load a packet costs a quarter of that), so the net figure is an upper bound.
   joinsPerSecondPerCore: joinStorm.peerConnectionsPerGrossCpuSecond,
+  /** Video bots (640x360 in 3 layers, voice too) per loader core, in rooms of 4 against the bundled target. */
+  videoBotsPerCore: video.botsPerCore,
+  video,
   idleBotRssMB: idle.rssPerBotMB,
   harnessLatencyP50Ms: fast.latencyP50Ms,
   harnessLatencyP99Ms: fast.latencyP99Ms,

@@ -28,6 +28,22 @@ function signallingLines(report: Report): string[] {
   ];
 }
 
+/** werift bots' video per group, where any sent or received video. */
+function videoLines(report: Report): string[] {
+  const withVideo = Object.entries(report.groups).filter(([, g]) => g.metrics.video);
+  if (withVideo.length === 0) return [];
+  const fixed = (v: number | null | undefined, digits: number): string => (v === null || v === undefined ? '–' : v.toFixed(digits));
+  return [
+    '',
+    '| video | frames shown | fps p50 | freezes | layer (mean) | latency p50 | NACKed | RTX | PLIs | send kb/s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...withVideo.map(([name, g]) => {
+      const v = g.metrics.video!;
+      return `| ${name} | ${count(v.video_frames_received)} | ${fixed(v.video_fps?.p50, 0)} | ${count(v.video_freezes)} | ${fixed(v.video_layer?.avg, 2)} | ${ms(v.video_latency_ms?.p50)} | ${count(v.video_nacks_sent)} | ${count(v.video_rtx_received)} | ${count(v.video_plis_sent)} | ${fixed(v.video_send_kbps?.avg, 0)} |`;
+    }),
+  ];
+}
+
 function skippedLines(report: Report): string[] {
   if (report.skipped.length === 0) return [];
   return ['', 'Skipped groups (the rest of the run went on):', ...report.skipped.map((s) => `- \`${s.group}\` (${s.engine}): ${s.reason}${s.hint ? `; ${s.hint}` : ''}`)];
@@ -74,6 +90,7 @@ export function summaryMarkdown(report: Report): string {
     metricRows('**all**', report.metrics),
     ...Object.entries(report.groups).map(([name, g]) => metricRows(name, g.metrics)),
     ...signallingLines(report),
+    ...videoLines(report),
     ...skippedLines(report),
   ];
   if (report.thresholds.length > 0) {

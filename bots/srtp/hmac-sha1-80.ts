@@ -3,14 +3,19 @@
  * the SHA-1 states after the padded key blocks computed once per session, as libsrtp does: each
  * packet then costs the compression of its own bytes (two blocks for a voice packet) plus one block
  * for the outer hash, with no allocation and no call into native code. Node's crypto would hash both
- * 64-byte key blocks again for every packet and return two new buffers.
+ * 64-byte key blocks again for every packet and return two new buffers. Past `nativeFromBytes` (video
+ * packets) the hashing itself dominates, and Node's native SHA-1 is the faster (docs/video.md).
  */
+import { createHmac } from 'node:crypto';
 import { maxPayloadBytes } from './aes-cm.js';
 
 export const tagBytes = 10;
 const blockBytes = 64;
 /** RTP header with CSRCs and extensions, plus the payload: a whole datagram. */
 const maxMessageBytes = maxPayloadBytes + 256;
+
+/** From this message size on, Node's HMAC is faster than the JavaScript compression below. */
+const nativeFromBytes = 800;
 
 const initialState = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0] as const;
 
@@ -70,8 +75,11 @@ export class HmacSha1Tag {
   /** Message, ROC and padding; then the outer hash's one block. */
   private readonly scratch = new Uint8Array(maxMessageBytes + 4 + blockBytes + 8);
   private readonly outer = new Uint8Array(blockBytes);
+  private readonly authKey: Uint8Array;
+  private readonly rocBytes = Buffer.alloc(4);
 
   constructor(authKey: Uint8Array) {
+    this.authKey = Uint8Array.from(authKey);
     if (authKey.length > blockBytes) throw new RangeError('SRTP auth key longer than one SHA-1 block');
     const block = new Uint8Array(blockBytes);
     for (const [state, xor] of [[this.innerKeyState, 0x36], [this.outerKeyState, 0x5c]] as const) {
@@ -87,7 +95,7 @@ export class HmacSha1Tag {
     const length = end - start;
     if (length > maxMessageBytes) throw new RangeError(`SRTP packet of ${length} bytes is over ${maxMessageBytes}`);
     const { scratch, state, w, outer } = this;
-    for (let i = 0; i < length; i++) scratch[i] = buf[start + i]!;
+    scratch.set(buf.subarray(start, end));
     scratch[length] = roc >>> 24;
     scratch[length + 1] = (roc >>> 16) & 0xff;
     scratch[length + 2] = (roc >>> 8) & 0xff;
@@ -107,14 +115,30 @@ export class HmacSha1Tag {
     return state;
   }
 
+  /** Node's HMAC of buf[start, end) and the ROC: for large packets. */
+  private nativeTag(buf: Uint8Array, start: number, end: number, roc: number): Buffer {
+    this.rocBytes.writeUInt32BE(roc >>> 0);
+    return createHmac('sha1', this.authKey).update(buf.subarray(start, end)).update(this.rocBytes).digest();
+  }
+
   /** Writes the tag of buf[start, end) at buf[end, end + 10). */
   sign(buf: Uint8Array, start: number, end: number, roc: number): void {
+    if (end - start >= nativeFromBytes) {
+      buf.set(this.nativeTag(buf, start, end, roc).subarray(0, tagBytes), end);
+      return;
+    }
     const state = this.hmac(buf, start, end, roc);
     for (let i = 0; i < tagBytes; i++) buf[end + i] = (state[i >>> 2]! >>> (24 - 8 * (i & 3))) & 0xff;
   }
 
   /** Whether buf[end, end + 10) is the tag of buf[start, end). */
   verify(buf: Uint8Array, start: number, end: number, roc: number): boolean {
+    if (end - start >= nativeFromBytes) {
+      const tag = this.nativeTag(buf, start, end, roc);
+      let diff = 0;
+      for (let i = 0; i < tagBytes; i++) diff |= tag[i]! ^ buf[end + i]!;
+      return diff === 0;
+    }
     const state = this.hmac(buf, start, end, roc);
     let diff = 0;
     for (let i = 0; i < tagBytes; i++) diff |= ((state[i >>> 2]! >>> (24 - 8 * (i & 3))) & 0xff) ^ buf[end + i]!;

@@ -42,9 +42,14 @@ export function vp8PacketSizes(frameBytes: number, maxPayloadBytes: number): num
  */
 export function vp8Payloads(frame: Buffer, length: number, maxPayloadBytes: number, picture: Vp8Picture): Buffer[] {
   const total = Math.max(length, frame.length);
+  const sizes = vp8PacketSizes(total, maxPayloadBytes);
+  // One zeroed buffer for the frame's packets: an allocation per packet was most of a video bot's garbage.
+  const all = Buffer.alloc(total + sizes.length * vp8DescriptorBytes);
   let offset = 0;
-  return vp8PacketSizes(total, maxPayloadBytes).map((bytes, k) => {
-    const payload = Buffer.alloc(vp8DescriptorBytes + bytes);
+  let at = 0;
+  return sizes.map((bytes, k) => {
+    const payload = all.subarray(at, at + vp8DescriptorBytes + bytes);
+    at += payload.length;
     writeVp8Descriptor(payload, 0, k === 0, picture);
     if (offset < frame.length) frame.copy(payload, vp8DescriptorBytes, offset, Math.min(frame.length, offset + bytes));
     offset += bytes;

@@ -118,6 +118,8 @@ function mediaTransportOf(dtls: RTCDtlsTransport): MediaTransport {
   };
 }
 
+const empty = Buffer.alloc(0);
+
 /** The parts of werift's SRTCP session used here. */
 interface SrtcpInternals {
   decrypt: (data: Buffer) => Buffer;
@@ -140,7 +142,8 @@ function tapSrtcp(dtls: RTCDtlsTransport, listener: (packet: Buffer) => void): v
       listener(compound.subarray(at, at + length));
       at += length;
     }
-    return compound;
+    // The plane has the connection's RTCP: werift's parse of it (transport-wide feedback ten times a second) would be work for nothing.
+    return empty;
   };
 }
 

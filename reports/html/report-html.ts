@@ -155,6 +155,20 @@ function groups(report: Report): string {
   return `<h2>Groups</h2>${htmlTable(head, rows, 'groups')}`;
 }
 
+/** werift bots' video per group, where any sent or received video (metrics.video). */
+function video(report: Report): string {
+  const withVideo = Object.entries(report.groups).filter(([, g]) => g.metrics.video);
+  if (withVideo.length === 0) return '';
+  const fixed = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '–' : v.toFixed(digits));
+  const rows = withVideo.map(([name, g]) => {
+    const v = g.metrics.video!;
+    return [esc(name), count(v.video_frames_received), fixed(v.video_fps?.p50, 0), `${count(v.video_freezes)} (${ms(v.video_freeze_ms?.max)})`, fixed(v.video_layer?.avg, 2), fixed(v.video_bitrate_kbps?.p50, 0), `${ms(v.video_latency_ms?.p50)} / ${ms(v.video_latency_ms?.p99)}`, count(v.video_nacks_sent), count(v.video_rtx_received), count(v.video_plis_sent), count(v.video_keyframes_sent), fixed(v.video_send_kbps?.avg, 0), fixed(v.video_layers_sent?.avg, 1)];
+  });
+  const head = ['group', 'frames', 'fps p50', 'freezes (longest)', 'layer', 'kb/s p50', 'latency p50 / p99', 'NACKed', 'RTX', 'PLIs', 'keyframes sent', 'send kb/s', 'layers sent'];
+  return `<h2>Video (werift bots)</h2>${htmlTable(head, rows, 'video')}
+<p class="muted">Received, per stream: frames shown, the mean simulcast layer (0 is 160×90, 2 is 640×360), kb/s. Sent, per publisher: keyframes, the congestion controller's mean rate, the layers not paused.</p>`;
+}
+
 /** Rooms come worst first; a large run shows its worst few and counts the rest. */
 const roomsShown = 10;
 
@@ -204,6 +218,7 @@ export function reportHtml(report: Report): string {
     events(report),
     recoveries(report),
     groups(report),
+    video(report),
     rooms(report),
     harness(report),
     `<footer>rtcstorm ${esc(report.tool.version)} · report.json schemaVersion ${report.schemaVersion} · re-render with <code>rtcstorm report &lt;dir&gt;</code></footer>`,

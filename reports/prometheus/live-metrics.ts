@@ -42,6 +42,8 @@ const histograms: HistogramSpec[] = [
   { metric: 'jitter_ms', name: 'rtcstorm_jitter_seconds', bucketsS: latencyBucketsS },
   { metric: 'join_time_ms', name: 'rtcstorm_join_time_seconds', bucketsS: slowBucketsS },
   { metric: 'recovery_time_ms', name: 'rtcstorm_recovery_time_seconds', bucketsS: slowBucketsS },
+  { metric: 'video_latency_ms', name: 'rtcstorm_video_latency_seconds', bucketsS: latencyBucketsS },
+  { metric: 'video_freeze_ms', name: 'rtcstorm_video_freeze_seconds', bucketsS: slowBucketsS },
 ];
 
 /** By group, or by harness process for the harness's own. */
@@ -52,6 +54,12 @@ const counters: Array<{ metric: CounterMetric; name: string; label?: 'process' }
   { metric: 'bots_joined', name: 'rtcstorm_bots_joined' },
   { metric: 'bots_failed', name: 'rtcstorm_bots_failed' },
   { metric: 'packets_skipped', name: 'rtcstorm_packets_skipped' },
+  { metric: 'video_frames_received', name: 'rtcstorm_video_frames_received' },
+  { metric: 'video_freezes', name: 'rtcstorm_video_freezes' },
+  { metric: 'video_nacks_sent', name: 'rtcstorm_video_nacks_sent' },
+  { metric: 'video_rtx_received', name: 'rtcstorm_video_rtx_received' },
+  { metric: 'video_plis_sent', name: 'rtcstorm_video_plis_sent' },
+  { metric: 'video_keyframes_sent', name: 'rtcstorm_video_keyframes_sent' },
   { metric: 'harness_seconds_missing', name: 'rtcstorm_harness_seconds_missing', label: 'process' },
 ];
 
