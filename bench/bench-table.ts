@@ -4,6 +4,7 @@ import type { PacketRun, PacketSegment } from './per-packet.js';
 import type { SweepLimit, SweepStep } from './sweep.js';
 import type { UdpFloor } from './udp-floor.js';
 import type { VideoBench } from './video-bots.js';
+import type { BrowserVideoBench } from './video-browser.js';
 
 /** What the table shows of bench.json. */
 interface BenchFigures {
@@ -16,6 +17,7 @@ interface BenchFigures {
   joinsPerSecondPerCore: number;
   videoBotsPerCore: number;
   video: VideoBench;
+  browserVideo: BrowserVideoBench & { botsPerPage: number };
   idleBotRssMB: number;
   harnessLatencyP50Ms: number;
   harnessLatencyP99Ms: number;
@@ -46,6 +48,7 @@ export function printBenchTable(result: BenchFigures): void {
     ['voice bots per loader core (measured)', best ? `${fmt(result.botsPerCore, 0)} (${best.bots} bots at ${fmt(best.loaderCores, 2)} core in ${best.processes})` : '0 (no valid step)', `≥ ${goals.botsPerCore}: ${meets(result.botsPerCore >= goals.botsPerCore)}`],
     ['video bots per loader core (640x360, 3 layers, with voice)', `${fmt(result.videoBotsPerCore, 0)} (${result.video.bots} bots at ${fmt(result.video.loaderCores, 2)} core${result.video.harnessValid ? '' : ', run invalid'})`, `≥ ${goals.videoBotsPerCore}: ${meets(result.videoBotsPerCore >= goals.videoBotsPerCore)}`],
     ['  fps / layer / freezes / send kb/s / video latency p50', `${fmt(result.video.framesPerStreamSecond)} / ${fmt(result.video.layerAvg, 2)} / ${result.video.freezes} / ${fmt(result.video.sendKbpsAvg, 0)} / ${fmt(result.video.latencyP50Ms, 2)} ms`, ''],
+    [`  a Chromium page sending the same: CPU / pages per core`, `${fmt(result.browserVideo.cpuPercentPerPage)}% / ${fmt(result.browserVideo.pagesPerCore)} (${result.browserVideo.framesDecoded} frames decoded)`, `video bots per page's CPU: ${fmt(result.browserVideo.botsPerPage, 0)}× (goal ≥ 50×)`],
     [`  mediasoup workers (cores) / loader lag p99`, `${result.video.workerCores.map((c) => fmt(c, 2)).join('+')} / ${fmt(result.video.lagP99Ms)} ms`, ''],
     ["Node's UDP floor per packet, light / at load", `${fmt(result.udpFloor.light.packetUs)} / ${fmt(result.udpFloor.atBotsPerCore.packetUs)} µs`, ''],
     [`  bots per core on the floor (${result.udpFloor.atBotsPerCore.bots} bots)`, fmt(result.udpFloor.atBotsPerCore.botsPerCore, 0), ''],

@@ -15,6 +15,7 @@ import { measurePerPacket } from './per-packet.js';
 import { bestStep, runSweep, type SweepStep } from './sweep.js';
 import { measureUdpFloor } from './udp-floor.js';
 import { measureVideoBots } from './video-bots.js';
+import { measureBrowserVideo } from './video-browser.js';
 
 const atLoad = (step: SweepStep) => ({ bots: step.bots, valid: step.valid, botPacketUs: step.loaderPacketUs, workerPacketUs: step.workerPacketUs, botToWorker: step.loaderPacketUs / step.workerPacketUs });
 
@@ -35,6 +36,7 @@ const best = bestStep(sweep);
 
 // 5. Video bots.
 const video = await measureVideoBots();
+const browserVideo = await measureBrowserVideo();
 
 // 6. UDP floor.
 const udpFloor = {
@@ -68,6 +70,8 @@ const result = {
   /** Video bots (640x360 in 3 layers, voice too) per loader core, in rooms of 4 against the bundled target. */
   videoBotsPerCore: video.botsPerCore,
   video,
+  /** Chromium pages sending the same, per core, and how many video bots one page's CPU holds. */
+  browserVideo: { ...browserVideo, botsPerPage: browserVideo.pagesPerCore > 0 ? video.botsPerCore / browserVideo.pagesPerCore : 0 },
   idleBotRssMB: idle.rssPerBotMB,
   harnessLatencyP50Ms: fast.latencyP50Ms,
   harnessLatencyP99Ms: fast.latencyP99Ms,

@@ -17,6 +17,7 @@ export const browserMetricsSchema = z.object({
   audio_concealment_events: count,
   video_freezes: count,
   video_frames_dropped: count,
+  browser_video_frames_decoded: count,
   rtt_ms: histogramSummarySchema.nullable(),
   /** Per open page: its browser process tree's share. */
   browser_cpu_percent: histogramSummarySchema.nullable(),
@@ -35,6 +36,7 @@ function browserSection(read: MetricReader, group?: string): BrowserMetrics | nu
     audio_concealment_events: read.counter('audio_concealment_events', group),
     video_freezes: read.counter('video_freezes', group),
     video_frames_dropped: read.counter('video_frames_dropped', group),
+    browser_video_frames_decoded: read.counter('browser_video_frames_decoded', group),
     rtt_ms: summary('rtt_ms'),
     browser_cpu_percent: summary('browser_cpu_percent'),
     browser_memory_mb: summary('browser_memory_mb'),

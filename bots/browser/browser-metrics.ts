@@ -9,6 +9,7 @@ export const browserMetrics = {
   audio_concealed_ratio: { kind: 'trend', unit: 'ratio', description: 'browser groups: concealed / received audio samples of each received stream, every second', engines: ['browser'] },
   audio_concealment_events: { kind: 'counter', unit: 'count', description: 'browser groups: concealment events (runs of concealed audio samples) on received streams', engines: ['browser'] },
   video_freezes: videoFreezes,
+  browser_video_frames_decoded: { kind: 'counter', unit: 'count', description: 'browser groups: video frames Chromium decoded on received streams (getStats framesDecoded)', engines: ['browser'] },
   video_frames_dropped: { kind: 'counter', unit: 'count', description: 'browser groups: received video frames dropped before rendering (getStats framesDropped)', engines: ['browser'] },
   rtt_ms: { kind: 'trend', unit: 'ms', description: 'browser groups: round-trip time to the SFU of each sent stream, from RTCP receiver reports (getStats remote-inbound-rtp), every second', engines: ['browser'] },
   browser_cpu_percent: { kind: 'trend', unit: 'percent', description: 'browser groups: CPU of a browser process tree (browser, renderers, GPU, services) per open page, every second (100 = one core)', engines: ['browser'] },

@@ -55,6 +55,7 @@ export interface InboundStats {
   concealmentEvents: number;
   freezeCount: number;
   framesDropped: number;
+  framesDecoded: number;
 }
 
 /** What the SFU reports back about one sent stream (remote-inbound-rtp). */

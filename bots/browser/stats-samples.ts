@@ -36,6 +36,7 @@ function inboundSamples(now: InboundStats, before: InboundStats | undefined): St
   } else {
     counter('video_freezes', delta('freezeCount'));
     counter('video_frames_dropped', delta('framesDropped'));
+    counter('browser_video_frames_decoded', delta('framesDecoded'));
   }
   return samples;
 }

@@ -11,6 +11,7 @@ export const weriftMetrics = {
   video_fps: { kind: 'trend', unit: 'count', description: 'werift groups: frames shown per second on each received video stream, every second', engines: werift },
   video_bitrate_kbps: { kind: 'trend', unit: 'count', description: 'werift groups: kilobits received per second on each received video stream (RTX included), every second', engines: werift },
   video_layer: { kind: 'trend', unit: 'count', description: 'werift groups: simulcast layer (0 lowest) each received video stream showed in each second, read from its keyframes\' size', engines: werift },
+  video_keyframe_wait_ms: { kind: 'trend', unit: 'ms', description: 'werift groups: how long a received video stream waited for a keyframe: from the target announcing it (or its first packet), or from when its frame chain broke (the PLI), to the keyframe shown', engines: werift },
   video_latency_ms: { kind: 'trend', unit: 'ms', description: 'werift groups: one-way latency of received video packets (those that carry a stamp: the padding-only packets of a frame); e2e_latency_ms is audio\'s', engines: werift },
   video_nacks_sent: { kind: 'counter', unit: 'packets', description: 'werift groups: packets asked for again by NACK on received video streams', engines: werift },
   video_rtx_received: { kind: 'counter', unit: 'packets', description: 'werift groups: RTX packets (retransmissions) received on video streams', engines: werift },

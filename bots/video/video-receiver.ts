@@ -21,6 +21,8 @@ export interface VideoSecond {
   rtxReceived: number;
   /** Width of the last keyframe shown so far (0 before one): which simulcast layer arrives. */
   width: number;
+  /** How long the stream waited for each keyframe it showed: from its announcement (or first packet), or from when its chain broke. */
+  keyframeWaitsMs: number[];
 }
 
 export interface VideoRequests {
@@ -31,6 +33,8 @@ export interface VideoRequests {
 }
 
 interface Stream {
+  /** Since when it has waited for a keyframe; null while frames flow. */
+  waitingSinceMs: number | null;
   assembler: FrameAssembler;
   nacks: NackRequester;
   plis: MinInterval;
@@ -44,6 +48,8 @@ const plausibleMs = 60_000;
 export class VideoReceiver {
   private readonly streams = new Map<number, Stream>();
   private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
+  /** The time of the packet or tick being handled, for the frame assembler's callbacks. */
+  private nowMs = 0;
 
   /** `latency`: one-way latency of a stamped packet, from `clockMs` (the host clock the senders stamp with). */
   constructor(
@@ -54,9 +60,10 @@ export class VideoReceiver {
   private stream(ssrc: number): Stream {
     let stream = this.streams.get(ssrc);
     if (!stream) {
-      const second: VideoSecond = { ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0, width: 0 };
+      const second: VideoSecond = { ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0, width: 0, keyframeWaitsMs: [] };
       const created: Stream = {
         second,
+        waitingSinceMs: this.nowMs,
         nacks: new NackRequester(),
         plis: new MinInterval(300),
         plisWanted: false,
@@ -66,12 +73,16 @@ export class VideoReceiver {
             if (frame.keyframe) {
               created.second.keyframesShown++;
               created.second.width = frame.width;
+              if (created.waitingSinceMs !== null) created.second.keyframeWaitsMs.push(this.nowMs - created.waitingSinceMs);
             }
+            // A repaired chain ends a wait too, without a keyframe.
+            created.waitingSinceMs = null;
             if (frame.freezeMs !== null) created.second.freezes.push(frame.freezeMs);
             this.events.shown?.(ssrc, frame);
           },
           keyframeWanted: () => {
             created.plisWanted = true;
+            created.waitingSinceMs ??= this.nowMs;
           },
         }),
       };
@@ -81,8 +92,15 @@ export class VideoReceiver {
     return stream;
   }
 
+  /** The target announced stream `ssrc` (a new consumer): its wait for a first keyframe starts now, not at its first packet. */
+  expect(ssrc: number, nowMs: number): void {
+    this.nowMs = nowMs;
+    this.stream(ssrc);
+  }
+
   /** A media packet of stream `ssrc`. */
   packet(ssrc: number, seq: number, timestamp: number, marker: boolean, payload: Buffer, nowMs: number): void {
+    this.nowMs = nowMs;
     const stream = this.stream(ssrc);
     stream.second.bytes += payload.length;
     stream.nacks.received(seq, nowMs);
@@ -102,6 +120,7 @@ export class VideoReceiver {
 
   /** What to ask the senders for now; `rttMs` paces repeated NACKs. */
   tick(nowMs: number, rttMs: number): VideoRequests {
+    this.nowMs = nowMs;
     const requests: VideoRequests = { nacks: [], plis: [] };
     for (const [ssrc, stream] of this.streams) {
       stream.assembler.tick(nowMs);
@@ -123,7 +142,7 @@ export class VideoReceiver {
   takeSecond(): VideoSecond[] {
     return [...this.streams.values()].map((stream) => {
       const second = stream.second;
-      stream.second = { ssrc: second.ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0, width: second.width };
+      stream.second = { ssrc: second.ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0, width: second.width, keyframeWaitsMs: [] };
       return second;
     });
   }

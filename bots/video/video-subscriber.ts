@@ -45,6 +45,7 @@ export class VideoSubscriber {
 
   /** A video stream the connection carries now, with its RTX stream's SSRC where negotiated. */
   stream(ssrc: number, rtxSsrc: number | undefined): void {
+    if (!this.media.has(ssrc)) this.receiver.expect(ssrc, this.options.clockMs());
     this.media.add(ssrc);
     if (rtxSsrc !== undefined) this.rtxOf.set(rtxSsrc, ssrc);
   }
@@ -90,6 +91,7 @@ export class VideoSubscriber {
       if (second.framesShown > 0) store.count('video_frames_received', second.framesShown, group, atMs);
       if (second.freezes.length > 0) store.count('video_freezes', second.freezes.length, group, atMs);
       for (const freezeMs of second.freezes) store.record('video_freeze_ms', freezeMs, group, atMs);
+      for (const waitMs of second.keyframeWaitsMs) store.record('video_keyframe_wait_ms', waitMs, group, atMs);
       if (second.nacksSent > 0) store.count('video_nacks_sent', second.nacksSent, group, atMs);
       if (second.rtxReceived > 0) store.count('video_rtx_received', second.rtxReceived, group, atMs);
       if (second.plisSent > 0) store.count('video_plis_sent', second.plisSent, group, atMs);

@@ -121,8 +121,9 @@ function videoExtras(media: string[], payloadType: number): Pick<SendSection, 'e
   const extmap = media.map((line) => /^a=extmap:(\d+)\S* (\S+)/.exec(line)).find((match) => match?.[2] === transportCcUri);
   if (extmap) extras.wideSeqId = Number(extmap[1]);
   const fid = new Map(ssrcGroup(media, 'FID').map(([media, repair]) => [media!, repair!]));
-  const sim = ssrcGroup(media, 'SIM')[0];
-  if (sim) extras.encodings = sim.map((ssrc) => ({ ssrc, ...(fid.has(ssrc) ? { rtxSsrc: fid.get(ssrc)! } : {}) }));
+  // Simulcast's layers, or (a browser's one encoding) the section's first SSRC with its RTX stream.
+  const ssrcs = ssrcGroup(media, 'SIM')[0] ?? [...fid.keys()].slice(0, 1);
+  if (ssrcs.length > 0) extras.encodings = ssrcs.map((ssrc) => ({ ssrc, ...(fid.has(ssrc) ? { rtxSsrc: fid.get(ssrc)! } : {}) }));
   return extras;
 }
 

@@ -108,4 +108,30 @@ chaos:
     assert.ok(sent.uplinked < 500 && layersSent.uplinked <= 2.2, `uplinked sends under its cap, its top layer paused ${figures}`);
     assert.ok(sent.pub > 1000 && layersSent.pub === 3, `pub sends every layer ${figures}`);
   });
+
+  it('a late subscriber shows video within 1 s (its PLI answered), and a Chromium page decodes the bots\' VP8', async () => {
+    const report = await run(`
+name: video-late
+seed: 5
+duration: 14s
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 1, size: 5 }
+fleet:
+  - { engine: werift, name: pub, count: 2, video: { simulcast: 3 } }
+  # Joins at 0 s and 6 s: the second one finds the publishers' streams running.
+  - { engine: werift, name: late, count: 2, speakers: 0, rampUp: 12s, video: { simulcast: 3 } }
+  - { engine: browser, name: page, count: 1, video: { codec: vp8, width: 320, height: 180, fps: 15 } }
+`);
+    const late = video(report, 'late');
+    // The bot that joins at 6 s waits for the first keyframe of 3 streams (2 bots, the page), from each stream's announcement.
+    const joinedLate = MetricStore.fromJSON(report.raw).histogram('video_keyframe_wait_ms', 'late', 6, 13).summary();
+    const figures = JSON.stringify({ late: { joinedLate, frames: late.video_frames_received, plis: late.video_plis_sent }, browser: report.groups['page']?.metrics.browser });
+    assert.ok(joinedLate && joinedLate.count >= 3 && joinedLate.max < 1000, figures);
+    assert.ok(late.video_frames_received > 2 * 15 * 5, figures);
+    const browser = report.groups['page']?.metrics.browser;
+    // The page hears 2 bots at 15 fps from about 2 s on; Chromium's freezeCount stays low.
+    assert.ok(browser && browser.browser_video_frames_decoded > 2 * 15 * 6 && browser.video_freezes <= 4, figures);
+    // And the bots decode the page's video (Chromium's VP8, one encoding, with RTX).
+    assert.ok(video(report, 'pub').video_frames_received > 2 * 2 * 15 * 6, figures);
+  });
 });

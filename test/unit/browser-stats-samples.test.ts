@@ -4,7 +4,7 @@ import type { InboundStats, PageStats } from '../../bots/browser/page-api.js';
 import { PageStatsDeltas, type StatsSample } from '../../bots/browser/stats-samples.js';
 
 function inbound(id: string, kind: 'audio' | 'video', values: Partial<InboundStats>): InboundStats {
-  const zero = { packetsReceived: 0, packetsLost: 0, jitterS: 0, jitterBufferDelayS: 0, jitterBufferEmittedCount: 0, totalSamplesReceived: 0, concealedSamples: 0, concealmentEvents: 0, freezeCount: 0, framesDropped: 0 };
+  const zero = { packetsReceived: 0, packetsLost: 0, jitterS: 0, jitterBufferDelayS: 0, jitterBufferEmittedCount: 0, totalSamplesReceived: 0, concealedSamples: 0, concealmentEvents: 0, freezeCount: 0, framesDropped: 0, framesDecoded: 0 };
   return { id, kind, ...zero, ...values };
 }
 
@@ -27,11 +27,11 @@ describe('per-second samples from getStats() totals', () => {
     });
   });
 
-  it('counts video freezes and dropped frames, and no jitter for a stream that received nothing', () => {
+  it('counts video freezes, dropped and decoded frames, and no jitter for a stream that received nothing', () => {
     const deltas = new PageStatsDeltas();
-    deltas.next({ inbound: [inbound('v', 'video', { packetsReceived: 10, freezeCount: 1, framesDropped: 2, jitterS: 0.01 })], sent: [] });
-    const samples = deltas.next({ inbound: [inbound('v', 'video', { packetsReceived: 10, freezeCount: 2, framesDropped: 5, jitterS: 0.01 })], sent: [] });
-    assert.deepEqual(byMetric(samples), { video_freezes: 1, video_frames_dropped: 3 });
+    deltas.next({ inbound: [inbound('v', 'video', { packetsReceived: 10, freezeCount: 1, framesDropped: 2, framesDecoded: 30, jitterS: 0.01 })], sent: [] });
+    const samples = deltas.next({ inbound: [inbound('v', 'video', { packetsReceived: 10, freezeCount: 2, framesDropped: 5, framesDecoded: 45, jitterS: 0.01 })], sent: [] });
+    assert.deepEqual(byMetric(samples), { video_freezes: 1, video_frames_dropped: 3, browser_video_frames_decoded: 15 });
   });
 
   it('a stream seen for the first time counts from its start; a lower loss total (late packets) counts nothing', () => {

@@ -72,7 +72,7 @@ function run(path: Path) {
     }
     if (now.ms % 1000 === 999) seconds.push(receiver.takeSecond());
   }
-  const total = (layer: number, key: keyof Omit<VideoSecond, 'ssrc' | 'freezes'>): number => seconds.flat().filter((s) => s.ssrc === ssrcs[layer]).reduce((n, s) => n + s[key], 0);
+  const total = (layer: number, key: keyof Omit<VideoSecond, 'ssrc' | 'freezes' | 'keyframeWaitsMs'>): number => seconds.flat().filter((s) => s.ssrc === ssrcs[layer]).reduce((n, s) => n + s[key], 0);
   const freezes = (layer: number): number[] => seconds.flat().filter((s) => s.ssrc === ssrcs[layer]).flatMap((s) => s.freezes);
   return { sender, latencies, seconds, total, freezes, sentPerLayer, keyframeGrants };
 }

@@ -22,6 +22,7 @@ function inbound(stat: Stat): InboundStats {
     concealmentEvents: numberOf(stat, 'concealmentEvents'),
     freezeCount: numberOf(stat, 'freezeCount'),
     framesDropped: numberOf(stat, 'framesDropped'),
+    framesDecoded: numberOf(stat, 'framesDecoded'),
   };
 }
 
