@@ -3,7 +3,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { FleetLayout, FleetSlice, LayOutFleet, NetworkChange, NetworkChaos } from '../../ports/network-control.js';
 import { compiledPath } from '../../core/paths.js';
 import { processSlice } from '../../core/plan/plan.js';
-import type { Engine, EngineContext, EngineProgress } from '../../ports/engine.js';
+import type { Engine, EngineContext, EnginePreparation, EngineProgress } from '../../ports/engine.js';
+import { ensureVideoClips } from '../video/clips.js';
 import { DeadlineChecks, SampleDeadline } from '../sample-deadline.js';
 import type { FromFleet, ToFleet } from './protocol.js';
 
@@ -36,6 +37,11 @@ export class Fleet implements Engine {
   network: NetworkChaos | undefined;
 
   constructor(private readonly options: FleetOptions) {}
+
+  /** Video bots replay VP8 clips set-up encodes; one missing here is encoded now, before the run's clock, not by a bot mid-run. */
+  async prepare(facts: EnginePreparation): Promise<void> {
+    if (facts.plan.bots.some((bot) => bot.engine === 'werift' && bot.video)) ensureVideoClips();
+  }
 
   async start(context: EngineContext): Promise<void> {
     this.context = context;

@@ -72,11 +72,27 @@ function encodeClip(width: number, height: number, encodeKbps: number, out: stri
   }
 }
 
+/** Clips read in this process: every bot of a fleet process replays the same few. */
+const loaded = new Map<string, IvfFile>();
+
 /** The clip of a ladder size, encoded first if this machine has none. */
 export function videoClip(width: number, height: number): IvfFile {
   const rung = clipLadder.find((c) => c.width === width && c.height === height);
   if (!rung) throw new Error(`no VP8 clip of ${width}x${height}: the ladder has ${clipLadder.map((c) => `${c.width}x${c.height}`).join(', ')}`);
   const path = clipPath(width, height);
-  if (!existsSync(path)) encodeClip(width, height, rung.encodeKbps, path);
-  return readIvf(readFileSync(path));
+  let clip = loaded.get(path);
+  if (!clip) {
+    if (!existsSync(path)) encodeClip(width, height, rung.encodeKbps, path);
+    clip = readIvf(readFileSync(path));
+    loaded.set(path, clip);
+  }
+  return clip;
+}
+
+/** Makes sure every clip of the ladder is on disk (encoding takes seconds: not inside a run's clock). */
+export function ensureVideoClips(): void {
+  for (const { width, height, encodeKbps } of clipLadder) {
+    const path = clipPath(width, height);
+    if (!existsSync(path)) encodeClip(width, height, encodeKbps, path);
+  }
 }
