@@ -14,7 +14,9 @@ export type RtcpMessage =
   | { type: 'fir'; mediaSsrcs: number[] }
   | { type: 'nack'; mediaSsrc: number; seqs: number[] }
   | { type: 'remb'; bitrateBps: number; ssrcs: number[] }
-  | { type: 'twcc'; results: PacketFeedback[] };
+  | { type: 'twcc'; results: PacketFeedback[] }
+  /** A sender report: `ntpMiddle` is the middle 32 bits of its NTP time, what a receiver report echoes as LSR. */
+  | { type: 'sr'; ssrc: number; ntpMiddle: number };
 
 /** One RTCP packet's message, or null for kinds a video bot does not act on (SR, RR, SDES, BYE, …) or malformed ones. */
 export function readRtcp(packet: Buffer): RtcpMessage | null {
@@ -22,6 +24,7 @@ export function readRtcp(packet: Buffer): RtcpMessage | null {
   const format = packet[0]! & 0x1f;
   const type = packet[1]!;
   const end = Math.min(packet.length, 4 * (packet.readUInt16BE(2) + 1));
+  if (type === 200 && end >= 28) return { type: 'sr', ssrc: packet.readUInt32BE(4), ntpMiddle: packet.readUInt32BE(10) };
   if (type === psfb && format === 1) return { type: 'pli', mediaSsrc: packet.readUInt32BE(8) };
   if (type === psfb && format === 4) {
     const mediaSsrcs: number[] = [];
@@ -119,6 +122,41 @@ export function senderReport(ssrc: number, nowMs: number, rtpTimestamp: number, 
   packet.writeUInt32BE(rtpTimestamp >>> 0, 16);
   packet.writeUInt32BE(packets >>> 0, 20);
   packet.writeUInt32BE(octets >>> 0, 24);
+  return packet;
+}
+
+/** One report block of a receiver report (RFC 3550 §6.4.1). */
+export interface ReportBlock {
+  ssrc: number;
+  /** Of the packets expected since the last report, the share lost (0–1). */
+  fractionLost: number;
+  cumulativeLost: number;
+  extendedHighestSeq: number;
+  /** Interarrival jitter in RTP timestamp units. */
+  jitter: number;
+  /** The middle 32 bits of the last sender report's NTP time (0: none yet), and the delay since it in 1/65536 s. */
+  lastSr: number;
+  delaySinceLastSr: number;
+}
+
+/** A receiver report with up to 31 blocks. */
+export function receiverReport(senderSsrc: number, blocks: readonly ReportBlock[]): Buffer {
+  const count = Math.min(31, blocks.length);
+  const packet = Buffer.alloc(8 + 24 * count);
+  packet[0] = 0x80 | count;
+  packet[1] = 201;
+  packet.writeUInt16BE(packet.length / 4 - 1, 2);
+  packet.writeUInt32BE(senderSsrc >>> 0, 4);
+  blocks.slice(0, count).forEach((block, k) => {
+    const at = 8 + 24 * k;
+    packet.writeUInt32BE(block.ssrc >>> 0, at);
+    packet[at + 4] = Math.max(0, Math.min(255, Math.floor(block.fractionLost * 256)));
+    packet.writeIntBE(Math.max(-0x800000, Math.min(0x7fffff, block.cumulativeLost)), at + 5, 3);
+    packet.writeUInt32BE(block.extendedHighestSeq >>> 0, at + 8);
+    packet.writeUInt32BE(Math.max(0, Math.round(block.jitter)) >>> 0, at + 12);
+    packet.writeUInt32BE(block.lastSr >>> 0, at + 16);
+    packet.writeUInt32BE(Math.max(0, Math.round(block.delaySinceLastSr)) >>> 0, at + 20);
+  });
   return packet;
 }
 

@@ -4,6 +4,7 @@
  * (PLI, at most one per 300 ms), RTX turned back into the packets it repairs, and the latency of every
  * stamped packet. The bot turns `tick`'s requests into RTCP and reads each second's figures.
  */
+import { ReceiveStats } from '../../core/metrics/media-stats.js';
 import { payloadHeaderBytes, readStamp, type PayloadStamp } from '../media-payload.js';
 import { FrameAssembler, type ShownFrame } from './frame-assembler.js';
 import { MinInterval, NackRequester } from './nack-requester.js';
@@ -32,7 +33,24 @@ export interface VideoRequests {
   plis: number[];
 }
 
+/** What a receiver report says of one stream, but for the sender report it echoes (the subscriber adds that). */
+export interface ReceptionReport {
+  ssrc: number;
+  fractionLost: number;
+  cumulativeLost: number;
+  extendedHighestSeq: number;
+  /** In RTP timestamp units (90 kHz). */
+  jitter: number;
+}
+
 interface Stream {
+  /** RFC 3550 reception statistics over extended sequence numbers (RTX repairs count as received). */
+  reception: ReceiveStats;
+  /** The highest sequence number so far, extended past wraps; null before the first packet. */
+  highestSeq: number | null;
+  /** Expected and received at the last report, for its fraction lost. */
+  reportedExpected: number;
+  reportedReceived: number;
   /** Since when it has waited for a keyframe; null while frames flow. */
   waitingSinceMs: number | null;
   assembler: FrameAssembler;
@@ -63,6 +81,10 @@ export class VideoReceiver {
       const second: VideoSecond = { ssrc, framesShown: 0, keyframesShown: 0, bytes: 0, freezes: [], nacksSent: 0, plisSent: 0, rtxReceived: 0, width: 0, keyframeWaitsMs: [] };
       const created: Stream = {
         second,
+        reception: new ReceiveStats(90_000),
+        highestSeq: null,
+        reportedExpected: 0,
+        reportedReceived: 0,
         waitingSinceMs: this.nowMs,
         nacks: new NackRequester(),
         plis: new MinInterval(300),
@@ -102,6 +124,7 @@ export class VideoReceiver {
   packet(ssrc: number, seq: number, timestamp: number, marker: boolean, payload: Buffer, nowMs: number): void {
     this.nowMs = nowMs;
     const stream = this.stream(ssrc);
+    stream.reception.onPacket(extendedSeq(stream, seq), nowMs, timestamp);
     stream.second.bytes += payload.length;
     stream.nacks.received(seq, nowMs);
     stream.assembler.packet(seq, timestamp, marker, payload, nowMs);
@@ -138,6 +161,21 @@ export class VideoReceiver {
     return requests;
   }
 
+  /** What a receiver report says of each stream now; the next report's fraction lost counts from here. */
+  report(): ReceptionReport[] {
+    const reports: ReceptionReport[] = [];
+    for (const [ssrc, stream] of this.streams) {
+      const { reception } = stream;
+      if (stream.highestSeq === null) continue;
+      const expected = reception.expected - stream.reportedExpected;
+      const received = reception.received - stream.reportedReceived;
+      stream.reportedExpected = reception.expected;
+      stream.reportedReceived = reception.received;
+      reports.push({ ssrc, fractionLost: expected > 0 ? Math.max(0, expected - received) / expected : 0, cumulativeLost: reception.lost, extendedHighestSeq: stream.highestSeq, jitter: reception.jitterMs * 90 });
+    }
+    return reports;
+  }
+
   /** Each stream's figures since the last call, and a fresh second. */
   takeSecond(): VideoSecond[] {
     return [...this.streams.values()].map((stream) => {
@@ -146,4 +184,17 @@ export class VideoReceiver {
       return second;
     });
   }
+}
+
+/** `seq` extended past 16-bit wraps against the stream's highest so far (a step of under half the space either way). */
+function extendedSeq(stream: Stream, seq: number): number {
+  const highest = stream.highestSeq;
+  if (highest === null) {
+    // Started a wrap period in, so a packet from just before the first stays positive.
+    stream.highestSeq = 0x10000 + seq;
+    return stream.highestSeq;
+  }
+  const ext = highest + ((((seq - highest) & 0xffff) + 0x8000) & 0xffff) - 0x8000;
+  if (ext > highest) stream.highestSeq = ext;
+  return ext;
 }

@@ -6,7 +6,7 @@
  */
 import type { MetricStore } from '../../core/metrics/store.js';
 import type { ReceivedRtpHeader, RtcpPath } from '../../ports/media-plane.js';
-import { nackPacket, pliPacket, TransportFeedbackWriter } from './rtcp.js';
+import { nackPacket, pliPacket, readRtcp, receiverReport, TransportFeedbackWriter } from './rtcp.js';
 import { VideoReceiver } from './video-receiver.js';
 
 export interface VideoSubscriberOptions {
@@ -23,6 +23,8 @@ export interface VideoSubscriberOptions {
 const assumedRttMs = 100;
 /** How often transport-wide feedback is sent (libwebrtc: every 50–250 ms, by the rate). */
 const feedbackEveryMs = 100;
+/** Receiver reports: libwebrtc's RTCP interval for video, about a second. */
+const reportEveryMs = 1000;
 
 export class VideoSubscriber {
   private readonly receiver: VideoReceiver;
@@ -32,6 +34,9 @@ export class VideoSubscriber {
   private readonly media = new Set<number>();
   private rtcp: RtcpPath | null = null;
   private lastFeedbackMs = Number.NEGATIVE_INFINITY;
+  private lastReportMs = Number.NEGATIVE_INFINITY;
+  /** The last sender report of each stream: its NTP time's middle 32 bits, and when it came. */
+  private readonly senderReports = new Map<number, { ntpMiddle: number; atMs: number }>();
 
   constructor(private readonly options: VideoSubscriberOptions) {
     this.receiver = new VideoReceiver({ latency: (ms) => options.store.record('video_latency_ms', ms, options.group) }, options.clockMs);
@@ -48,6 +53,12 @@ export class VideoSubscriber {
     if (!this.media.has(ssrc)) this.receiver.expect(ssrc, this.options.clockMs());
     this.media.add(ssrc);
     if (rtxSsrc !== undefined) this.rtxOf.set(rtxSsrc, ssrc);
+  }
+
+  /** An RTCP packet of the receive connection: sender reports are kept for the receiver reports to echo. */
+  onRtcp(packet: Buffer, nowMs: number): void {
+    const message = readRtcp(packet);
+    if (message?.type === 'sr') this.senderReports.set(message.ssrc, { ntpMiddle: message.ntpMiddle, atMs: nowMs });
   }
 
   /** Whether `ssrc` is one of this subscriber's video or RTX streams. */
@@ -82,6 +93,14 @@ export class VideoSubscriber {
       this.lastFeedbackMs = nowMs;
       const feedback = this.feedback.feedback(this.media.values().next().value!);
       if (feedback) rtcp.send(feedback);
+    }
+    if (nowMs - this.lastReportMs >= reportEveryMs) {
+      this.lastReportMs = nowMs;
+      const blocks = this.receiver.report().map((report) => {
+        const sr = this.senderReports.get(report.ssrc);
+        return { ...report, lastSr: sr?.ntpMiddle ?? 0, delaySinceLastSr: sr ? ((nowMs - sr.atMs) * 65536) / 1000 : 0 };
+      });
+      if (blocks.length > 0) rtcp.send(receiverReport(senderSsrc, blocks));
     }
   }
 

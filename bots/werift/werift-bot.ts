@@ -324,7 +324,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
           if (videoIn.takes(header.ssrc)) videoIn.packet(bytes, timestamp, start, end, header, now);
           else this.receiver.onPayload(bytes, timestamp, start, end);
         };
-        Promise.all([plane.receive(connection, onRtp, lost, session.wideSeqIds), plane.openRtcp(connection, () => undefined).then((rtcp) => videoIn.attach(rtcp))]).catch((error: Error) => lost(error.message));
+        Promise.all([plane.receive(connection, onRtp, lost, session.wideSeqIds), plane.openRtcp(connection, (packet) => videoIn.onRtcp(packet, hostNowMs())).then((rtcp) => videoIn.attach(rtcp))]).catch((error: Error) => lost(error.message));
       }
     });
   }

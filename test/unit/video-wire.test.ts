@@ -5,13 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RTCPeerConnection, RtcpPacketConverter, RtcpSrPacket } from 'werift';
+import { RTCPeerConnection, RtcpPacketConverter, RtcpRrPacket, RtcpSrPacket } from 'werift';
 import { peerConfig } from '../../bots/werift/peer-config.js';
 import { simulcastOffer } from '../../bots/werift/simulcast-offer.js';
 import { readSendSections } from '../../targets/rtcstorm/mediasoup-sdp.js';
 import { deriveSessionKeys } from '../../bots/srtp/session-keys.js';
 import { SrtpRtpReceiver, SrtpRtpSender, srtpTagBytes, wideSeqHeaderBytes, writeRtpHeaderWithWideSeq } from '../../bots/srtp/srtp-rtp.js';
-import { senderReport } from '../../bots/video/rtcp.js';
+import { readRtcp, receiverReport, senderReport } from '../../bots/video/rtcp.js';
+import { VideoReceiver } from '../../bots/video/video-receiver.js';
+import { vp8Payloads } from '../../bots/video/vp8-packetizer.js';
 import { VideoSender } from '../../bots/video/video-sender.js';
 import { simulcastLadder } from '../../bots/video/simulcast.js';
 import { videoClip } from '../../bots/video/clips.js';
@@ -77,6 +79,28 @@ describe('video on the wire', () => {
     const fraction = Number(sr.senderInfo.ntpTimestamp & 0xffffffffn) / 2 ** 32;
     assert.equal(ntpSeconds - 2_208_988_800, Math.floor(nowMs / 1000));
     assert.ok(Math.abs(fraction - 0.25) < 1e-6);
+  });
+
+  it('reports reception as RFC 3550 says, across a sequence number wrap, in receiver reports werift reads, echoing the sender report', () => {
+    const receiver = new VideoReceiver({ latency: () => undefined }, () => 0);
+    const payload = vp8Payloads(Buffer.from([0x01, 0x02, 0x03]), 100, 1200, { pictureId: 1, tl0PicIdx: 1 })[0]!;
+    // 65530 … 9 with 65534 and 3 lost, then the next report after 5 more arrive.
+    const seqs = [65530, 65531, 65532, 65533, 65535, 0, 1, 2, 4, 5, 6, 7, 8, 9];
+    seqs.forEach((seq, k) => receiver.packet(42, seq, 1000 + 6000 * k, false, payload, 66.67 * k));
+    const [first] = receiver.report();
+    assert.deepEqual({ ...first, jitter: 0 }, { ssrc: 42, fractionLost: 2 / 16, cumulativeLost: 2, extendedHighestSeq: 0x20009, jitter: 0 });
+    assert.ok(first!.jitter >= 0 && first!.jitter < 90, `jitter ${first!.jitter} in 90 kHz units for arrivals 0.03 ms off their timestamps`);
+    [10, 11, 12, 13, 14].forEach((seq, k) => receiver.packet(42, seq, 90_000 + 6000 * k, false, payload, 1000 + 66.67 * k));
+    assert.deepEqual(receiver.report().map((r) => [r.fractionLost, r.cumulativeLost, r.extendedHighestSeq]), [[0, 2, 0x2000e]]);
+
+    const sr = readRtcp(senderReport(42, 1_764_900_000_500, 1, 1, 1));
+    assert.ok(sr?.type === 'sr' && sr.ssrc === 42);
+    const packet = receiverReport(7, [{ ...first!, lastSr: sr.ntpMiddle, delaySinceLastSr: 32768 }]);
+    const [rr] = RtcpPacketConverter.deSerialize(packet);
+    assert.ok(rr instanceof RtcpRrPacket);
+    assert.equal(rr.ssrc, 7);
+    const [block] = rr.reports;
+    assert.deepEqual({ ssrc: block!.ssrc, fractionLost: block!.fractionLost, packetsLost: block!.packetsLost, highestSequence: block!.highestSequence, lsr: block!.lsr, dlsr: block!.dlsr }, { ssrc: 42, fractionLost: 32, packetsLost: 2, highestSequence: 0x20009, lsr: sr.ntpMiddle, dlsr: 32768 });
   });
 
   it('keeps a keyframe request that comes under 300 ms after a keyframe, and answers it once 300 ms have passed', () => {
