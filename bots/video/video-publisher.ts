@@ -8,21 +8,10 @@ import type { MetricStore } from '../../core/metrics/store.js';
 import type { RtcpPath, RtpSendPath } from '../../ports/media-plane.js';
 import { CongestionController } from './congestion-control.js';
 import { readRtcp, senderReport } from './rtcp.js';
-import type { SimulcastLayer } from './simulcast.js';
-import { VideoSender, type VideoPacket } from './video-sender.js';
-import type { IvfFile } from './ivf.js';
+import { VideoSender, type VideoPacket, type VideoSenderOptions } from './video-sender.js';
 
-export interface VideoPublisherOptions {
-  senderId: number;
-  layers: readonly SimulcastLayer[];
-  fps: number;
-  keyframeIntervalMs: number | null;
-  /** Lowest layer first, as the target's encodings. */
-  ssrcs: readonly number[];
-  rtxSsrcs: readonly number[];
-  random: () => number;
-  clip: (width: number, height: number) => IvfFile;
-  clockMs: () => number;
+/** The sender's options (SSRCs lowest layer first, as the target's encodings) but the packet size, which is the wire's; and where figures go. */
+export interface VideoPublisherOptions extends Omit<VideoSenderOptions, 'maxPayloadBytes'> {
   store: MetricStore;
   group: string;
 }

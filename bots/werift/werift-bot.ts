@@ -19,7 +19,7 @@ import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from 
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
-import type { MediaPlane, RtpExtensionIds, RtpSendPath } from '../../ports/media-plane.js';
+import type { MediaPlane, ReceivedRtpHeader, RtpExtensionIds, RtpSendPath } from '../../ports/media-plane.js';
 import { opusClockRate } from './peer-config.js';
 import { WeriftConnection } from './werift-connection.js';
 import { videoClip } from '../video/clips.js';
@@ -318,7 +318,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
           plane.receive(connection, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
           return;
         }
-        const onRtp = (bytes: Buffer, timestamp: number, start: number, end: number, header: { ssrc: number; seq: number; payloadType: number; marker: boolean; wideSeq: number }): void => {
+        const onRtp = (bytes: Buffer, timestamp: number, start: number, end: number, header: ReceivedRtpHeader): void => {
           const now = hostNowMs();
           videoIn.arrived(header.wideSeq, now);
           if (videoIn.takes(header.ssrc)) videoIn.packet(bytes, timestamp, start, end, header, now);
