@@ -101,8 +101,9 @@ chaos:
     const sent = { uplinked: meanOver(report, 'video_send_kbps', 'uplinked', 8, 29), pub: meanOver(report, 'video_send_kbps', 'pub', 8, 29) };
     const layersSent = { uplinked: meanOver(report, 'video_layers_sent', 'uplinked', 8, 29), pub: meanOver(report, 'video_layers_sent', 'pub', 8, 29) };
     const figures = JSON.stringify({ during, after, sent, layersSent });
-    // mediasoup's estimate of an uncapped downlink starts at 1 Mb/s and takes a few seconds to reach the top of both streams.
-    assert.ok(during.capped <= 1 && during.capped <= during.free - 0.3, `capped: lower layers than free under the cap ${figures}`);
+    // mediasoup's estimate of an uncapped downlink starts at 1 Mb/s and takes a few seconds (sometimes past 13 s) to reach
+    // the top of both streams, so the capped listener is judged against its own layers after the cap, and free later on.
+    assert.ok(during.capped <= 1, `capped: lower layers under the cap ${figures}`);
     assert.ok(layer('free', 20, 29) >= 1.4, `free: the top layers ${figures}`);
     assert.ok(after >= during.capped + 0.3, `capped: back up once the cap is lifted ${figures}`);
     assert.ok(sent.uplinked < 500 && layersSent.uplinked <= 2.2, `uplinked sends under its cap, its top layer paused ${figures}`);
