@@ -1,5 +1,6 @@
 /** The bench's results as a table on stdout. */
 import { goals, limits, roomOf4 } from './config.js';
+import type { VoiceCost } from './voice-cost.js';
 import type { PacketRun, PacketSegment } from './per-packet.js';
 import type { SweepLimit, SweepStep } from './sweep.js';
 import type { UdpFloor } from './udp-floor.js';
@@ -26,6 +27,7 @@ interface BenchFigures {
   targetLimited: boolean;
   udpFloor: { light: UdpFloor; atBotsPerCore: UdpFloor };
   perPacket: { fast: PacketRun };
+  voiceCost: VoiceCost;
   perPacketSegments: PacketSegment[];
   sweep: SweepStep[];
   joinStorm: { bots: number; peerConnections: number; failed: number; settledWallMs: number; peerConnectionsPerWallSecond: number; peerConnectionsPerCpuSecond: number; peerConnectionsPerGrossCpuSecond: number };
@@ -39,6 +41,8 @@ export function printBenchTable(result: BenchFigures): void {
   const { perPacket: { fast }, perPacketSegments, botsPerCoreFrom: best, joinStorm, joins } = result;
   const rows: Array<[string, string, string]> = [
     ['fleet CPU per packet (fast path)', `${fmt(result.botPacketUs)} µs`, `≤ ${goals.botPacketUs}: ${meets(result.botPacketUs <= goals.botPacketUs)}`],
+    ['  real Opus + playout model against filler packets, per packet (medians)', `${fmt(result.voiceCost.speechPacketUs)} against ${fmt(result.voiceCost.fillerPacketUs)} µs: ${result.voiceCost.increase >= 0 ? '+' : ''}${fmt(result.voiceCost.increase * 100)}%`, `< +${goals.voiceCostIncrease * 100}%: ${meets(result.voiceCost.increase < goals.voiceCostIncrease)}`],
+    ['  each run, µs (filler, speech alternated)', result.voiceCost.runs.map((r) => `${r.content[0]} ${fmt(r.botPacketUs)}`).join(', '), ''],
     ['mediasoup worker CPU per packet (in or out)', `${fmt(result.workerPacketUs)} µs`, ''],
     [`  (${fast.bots} bots, rooms of ${roomOf4}, ${fast.processes} fleet processes; packets)`, `${fast.sent + fast.received} in ${fmt(fast.seconds, 0)} s`, ''],
     ['  per half of the window, µs', perPacketSegments.map((g) => fmt(g.botPacketUs)).join(', '), ''],

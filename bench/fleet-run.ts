@@ -30,6 +30,8 @@ export interface FleetRunSpec {
   segments?: number;
   /** The group's `video:` as YAML (e.g. `{ simulcast: 3 }`): video bots; absent: voice only. */
   video?: string;
+  /** The group's `audio.content`; absent: the default (speech). */
+  audioContent?: 'speech' | 'filler';
 }
 
 /** What video bots measured over the window (spec.video runs). */
@@ -91,7 +93,7 @@ function scenarioYaml(spec: FleetRunSpec, rampUpMs: number, durationS: number): 
     `target: { bundled: { nodes: 1, workersPerNode: ${config.workersPerNode} } }`,
     `rooms: { count: ${spec.bots / spec.roomSize}, size: ${spec.roomSize} }`,
     'fleet:',
-    `  - { engine: werift, name: ${spec.label}, count: ${spec.bots}, rampUp: ${rampUpMs}ms, talk: ${talk}${spec.video ? `, video: ${spec.video}` : ''} }`,
+    `  - { engine: werift, name: ${spec.label}, count: ${spec.bots}, rampUp: ${rampUpMs}ms, talk: ${talk}${spec.video ? `, video: ${spec.video}` : ''}${spec.audioContent ? `, audio: { content: ${spec.audioContent} }` : ''} }`,
     '',
   ].join('\n');
 }

@@ -15,6 +15,7 @@ import { measurePerPacket } from './per-packet.js';
 import { bestStep, runSweep, type SweepStep } from './sweep.js';
 import { measureUdpFloor } from './udp-floor.js';
 import { measureVideoBots } from './video-bots.js';
+import { measureVoiceCost } from './voice-cost.js';
 import { measureBrowserVideo } from './video-browser.js';
 
 const atLoad = (step: SweepStep) => ({ bots: step.bots, valid: step.valid, botPacketUs: step.loaderPacketUs, workerPacketUs: step.workerPacketUs, botToWorker: step.loaderPacketUs / step.workerPacketUs });
@@ -23,6 +24,9 @@ const started = performance.now();
 
 // 1. Per packet.
 const { fast, segments: packetSegments, join: packetJoin } = await measurePerPacket();
+
+// 1b. Real voice against filler, per packet.
+const voiceCost = await measureVoiceCost(3);
 
 // 2. Memory per connected bot.
 const idle = await measureIdleRss();
@@ -81,6 +85,8 @@ const result = {
   targetLimited: sweepLimit === 'target' || sweepLimit === 'machine',
   udpFloor,
   perPacket: { fast },
+  /** The bot path's CPU per packet with real Opus and the playout model against filler packets, alternated runs (bench/voice-cost.ts). */
+  voiceCost,
   perPacketSegments: packetSegments,
   sweep,
   joinStorm,

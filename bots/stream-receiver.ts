@@ -1,12 +1,17 @@
 /**
  * Receive-side accounting shared by every engine: reads the stamp of each incoming payload, keeps
  * one ReceiveStats per sender, records one-way latency and media gaps, and moves per-second
- * counts and jitter into the store.
+ * counts and jitter into the store. With `playout`, each stream also goes through a jitter-buffer
+ * model, and every second with speech in it is rated by the E-model (bots/voice: werift bots;
+ * browsers have Chromium's own jitter buffer and report it).
  */
 import { ReceiveStats } from '../core/metrics/media-stats.js';
 import type { MetricStore } from '../core/metrics/store.js';
+import { burstRatio, mos, mouthToEarMs } from '../core/quality/e-model.js';
 import { hostNowMs } from './clock.js';
-import { readStamp, type PayloadStamp } from './media-payload.js';
+import type { PayloadStamp } from './media-payload.js';
+import { readOpusStamp } from './opus-stamp.js';
+import { PlayoutModel } from './voice/playout-model.js';
 
 export interface StreamReceiverOptions {
   store: MetricStore;
@@ -18,10 +23,26 @@ export interface StreamReceiverOptions {
   gapThresholdMs: number;
   /** Called for every counted packet (e.g. to close an outage). */
   onMedia?: (arrivalMs: number) => void;
+  /** Model each stream's playout and rate it (mos, playout_delay_ms, audio_concealed_ratio), at this packet time. */
+  playout?: { ptimeMs: number };
 }
 
+interface Stream {
+  stats: ReceiveStats;
+  playout: PlayoutModel | undefined;
+  /** The last second's network delay, for a second whose packets were all lost. */
+  networkDelayMs: number;
+}
+
+/**
+ * A second is rated when at least this share of its packet times carried a packet (expected by
+ * sequence number): a listener judges speech, not the pauses of a P.59 talker, where DTX sends 2-3
+ * packets a second and one lost comfort-noise update would read as 40% loss.
+ */
+const ratedShare = 0.5;
+
 export class StreamReceiver {
-  private readonly streams = new Map<number, ReceiveStats>();
+  private readonly streams = new Map<number, Stream>();
   private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
   private latestArrivalMs = Number.NEGATIVE_INFINITY;
 
@@ -34,19 +55,22 @@ export class StreamReceiver {
 
   /** One packet (or frame) as received, its payload at bytes[start, end); payloads without a stamp are ignored. */
   onPayload(bytes: Uint8Array, rtpTimestamp: number, start = 0, end = bytes.length): void {
-    if (readStamp(bytes, this.stamp, start, end)) this.onStamp(this.stamp, rtpTimestamp, hostNowMs());
+    if (readOpusStamp(bytes, this.stamp, start, end)) this.onStamp(this.stamp, rtpTimestamp, hostNowMs());
   }
 
   /** One stamp read elsewhere (a browser page reads its frames' stamps and ships them here). */
   onStamp(stamp: PayloadStamp, rtpTimestamp: number, arrivalMs: number): void {
     const { options } = this;
-    let stats = this.streams.get(stamp.senderId);
-    if (!stats) {
-      stats = new ReceiveStats(options.clockRateHz);
-      this.streams.set(stamp.senderId, stats);
+    let stream = this.streams.get(stamp.senderId);
+    if (!stream) {
+      const playout = options.playout && new PlayoutModel({ ptimeMs: options.playout.ptimeMs, clockRateHz: options.clockRateHz });
+      stream = { stats: new ReceiveStats(options.clockRateHz), playout, networkDelayMs: 0 };
+      this.streams.set(stamp.senderId, stream);
     }
+    const { stats } = stream;
     const previous = stats.lastArrivalMs;
     if (!stats.onPacket(stamp.seq, arrivalMs, rtpTimestamp)) return;
+    stream.playout?.packet(stamp.seq, rtpTimestamp, arrivalMs, stamp.sentAtMs);
     options.store.record('e2e_latency_ms', arrivalMs - stamp.sentAtMs, options.group, arrivalMs);
     if (arrivalMs - previous > options.gapThresholdMs && Number.isFinite(previous)) {
       options.store.record('media_gap_ms', arrivalMs - previous, options.group, arrivalMs);
@@ -60,11 +84,13 @@ export class StreamReceiver {
     const { store, group, room } = this.options;
     let received = 0;
     let expected = 0;
-    for (const stats of this.streams.values()) {
+    for (const stream of this.streams.values()) {
+      const { stats } = stream;
       const delta = stats.takeDelta();
       received += delta.received;
       expected += delta.expected;
       if (delta.received > 0) store.record('jitter_ms', stats.jitterMs, group, atMs);
+      if (stream.playout) this.rate(stream, stream.playout, atMs);
     }
     if (expected > 0) {
       store.count('packets_expected', expected, group, atMs);
@@ -74,5 +100,23 @@ export class StreamReceiver {
       store.count('packets_received', received, group, atMs);
       store.count('room_packets_received', received, room, atMs);
     }
+  }
+
+  /** One stream's second through its playout model: what was concealed, the playout delay, and a MOS if it carried speech. */
+  private rate(stream: Stream, playout: PlayoutModel, atMs: number): void {
+    const { store, group, room } = this.options;
+    const ptimeMs = this.options.playout!.ptimeMs;
+    const second = playout.takeSecond(atMs);
+    if (second.frames > 0) store.record('audio_concealed_ratio', Math.min(1, second.concealed / second.frames), group, atMs);
+    if (second.playoutDelayMs !== undefined) store.record('playout_delay_ms', second.playoutDelayMs, group, atMs);
+    if (second.networkDelayMs !== undefined) stream.networkDelayMs = second.networkDelayMs;
+    if (second.packets < (ratedShare * 1000) / ptimeMs) return;
+    const score = mos({
+      mouthToEarMs: mouthToEarMs(stream.networkDelayMs, second.bufferDelayMs ?? playout.targetDelayMs, ptimeMs),
+      lossPercent: (100 * second.lostOrLate) / second.packets,
+      burstRatio: burstRatio(second.lossRuns, second.lostOrLate, second.packets),
+    });
+    store.record('mos', score, group, atMs);
+    store.record('room_mos', score, room, atMs);
   }
 }

@@ -19,6 +19,15 @@ export interface SdpCandidate { foundation: string; component: string; protocol:
 /** The transport-wide sequence number header extension (draft-holmer-rmcat-transport-wide-cc-extensions-01). */
 export const transportCcUri = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
+/** The client-to-mixer audio level header extension (RFC 6464). */
+export const audioLevelUri = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+
+/** The id a media section's `a=extmap` gives `uri`, or undefined. */
+export function extmapId(lines: string[], uri: string): number | undefined {
+  const match = lines.map((line) => /^a=extmap:(\d+)\S* (\S+)/.exec(line)).find((m) => m?.[2] === uri);
+  return match ? Number(match[1]) : undefined;
+}
+
 export const sdpLines = (sdp: string): string[] => sdp.split(/\r?\n/).filter((line) => line !== '');
 
 export const sdpText = (lines: string[]): string => `${lines.join('\r\n')}\r\n`;

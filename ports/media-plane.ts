@@ -12,8 +12,9 @@ export interface RtpSendPath {
   /**
    * A zeroed packet with its header written; fill `payload`, then send(buf). With a transport-wide
    * sequence number negotiated (`wideSeqId`), the header carries the connection's next one, returned as `wideSeq` (else -1).
+   * With `audioLevelId`, it carries `audioLevel` (RFC 6464: -dBov 0-127, plus 128 for voice activity).
    */
-  packet(payloadBytes: number, seq: number, timestamp: number, marker?: boolean): { buf: Buffer; payload: Buffer; wideSeq: number };
+  packet(payloadBytes: number, seq: number, timestamp: number, marker?: boolean, audioLevel?: number): { buf: Buffer; payload: Buffer; wideSeq: number };
   send(buf: Buffer): void;
 }
 
@@ -34,6 +35,8 @@ export type OnRtp = (bytes: Buffer, rtpTimestamp: number, start: number, end: nu
 export interface RtpExtensionIds {
   /** transport-cc (draft-holmer-rmcat-transport-wide-cc-extensions-01). */
   wideSeqId?: number;
+  /** The client-to-mixer audio level (RFC 6464); a sender writes one or the other. */
+  audioLevelId?: number;
 }
 
 /** A connection's RTCP, as a plane carries it: packets in (each of a compound, decrypted) and compounds out. */

@@ -132,16 +132,18 @@ function rooms(facts: RunFacts): RoomReport[] {
     .map(([index, bots]): RoomReport => {
       const room = roomName(index);
       const expected = store.counter('room_packets_expected', room);
+      const mos = store.histogram('room_mos', room);
       return {
         room,
         bots,
         packetsExpected: expected,
         lossRatio: expected > 0 ? Math.max(0, 1 - store.counter('room_packets_received', room) / expected) : null,
+        mosP5: mos.count > 0 ? mos.percentile(5) : null,
         mediaGaps: store.counter('room_media_gaps', room),
         botFailures: store.counter('room_bot_failures', room),
       };
     })
-    .sort((a, b) => b.botFailures - a.botFailures || b.mediaGaps - a.mediaGaps || (b.lossRatio ?? 0) - (a.lossRatio ?? 0) || a.room.localeCompare(b.room, 'en', { numeric: true }));
+    .sort((a, b) => b.botFailures - a.botFailures || (a.mosP5 ?? 5) - (b.mosP5 ?? 5) || b.mediaGaps - a.mediaGaps || (b.lossRatio ?? 0) - (a.lossRatio ?? 0) || a.room.localeCompare(b.room, 'en', { numeric: true }));
 }
 
 /**

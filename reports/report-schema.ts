@@ -140,6 +140,8 @@ export const roomReportSchema = z.object({
   bots: count,
   packetsExpected: count,
   lossRatio: z.number().min(0).max(1).nullable(),
+  /** The 5th percentile of its members' per-second MOS (werift bots' received streams); null or absent where none was rated. */
+  mosP5: z.number().nullable().optional(),
   mediaGaps: count,
   botFailures: count,
 });

@@ -44,6 +44,24 @@ function videoLines(report: Report): string[] {
   ];
 }
 
+/** werift bots' voice quality per group, where they rated any received stream. */
+function voiceLines(report: Report): string[] {
+  const withVoice = Object.entries(report.groups).filter(([, g]) => g.metrics.voice);
+  if (withVoice.length === 0) return [];
+  const fixed = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(2));
+  return [
+    '',
+    '| voice | MOS p50 | MOS avg | stream-seconds under 3.6 | concealed p95 | playout delay p50 |',
+    '|---|---|---|---|---|---|',
+    ...withVoice.map(([name, g]) => {
+      const v = g.metrics.voice!;
+      const total = v.mos_bands.reduce((sum, b) => sum + b.streamSeconds, 0);
+      const under = v.mos_bands.filter((b) => b.from < 3.6).reduce((sum, b) => sum + b.streamSeconds, 0);
+      return `| ${name} | ${fixed(v.mos?.p50)} | ${fixed(v.mos?.avg)} | ${percent(total > 0 ? under / total : null)} | ${percent(v.audio_concealed_ratio?.p95 ?? null)} | ${ms(v.playout_delay_ms?.p50)} |`;
+    }),
+  ];
+}
+
 function skippedLines(report: Report): string[] {
   if (report.skipped.length === 0) return [];
   return ['', 'Skipped groups (the rest of the run went on):', ...report.skipped.map((s) => `- \`${s.group}\` (${s.engine}): ${s.reason}${s.hint ? `; ${s.hint}` : ''}`)];
@@ -90,6 +108,7 @@ export function summaryMarkdown(report: Report): string {
     metricRows('**all**', report.metrics),
     ...Object.entries(report.groups).map(([name, g]) => metricRows(name, g.metrics)),
     ...signallingLines(report),
+    ...voiceLines(report),
     ...videoLines(report),
     ...skippedLines(report),
   ];

@@ -41,7 +41,9 @@ function browserSection(read: MetricReader, group?: string): BrowserMetrics | nu
     browser_cpu_percent: summary('browser_cpu_percent'),
     browser_memory_mb: summary('browser_memory_mb'),
   };
-  return Object.values(section).some((v) => v !== null && v !== 0) ? section : null;
+  // Metrics werift bots measure too (one meaning for both) do not make a browser section.
+  const own = Object.entries(section).filter(([metric]) => browserMetrics[metric as keyof typeof browserMetrics].engines.length === 1);
+  return own.some(([, v]) => v !== null && v !== 0) ? section : null;
 }
 
 const reportShape = {

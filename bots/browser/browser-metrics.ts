@@ -1,12 +1,13 @@
 /** What browser groups measure: Chromium's own view (getStats) and its CPU and memory. */
 import type { MetricInfo } from '../../core/metrics/metric-info.js';
 import { videoFreezes } from '../../core/metrics/video-metrics.js';
+import { audioConcealedRatio } from '../../core/metrics/voice-metrics.js';
 
 export const browserMetrics = {
   browser_rtp_packets_lost: { kind: 'counter', unit: 'packets', description: 'browser groups: RTP packets lost on received streams (audio and video), as the browser counts them (getStats inbound-rtp)', engines: ['browser'] },
   browser_rtp_jitter_ms: { kind: 'trend', unit: 'ms', description: 'browser groups: jitter of each received RTP stream as the browser computes it (getStats inbound-rtp), every second', engines: ['browser'] },
   browser_jitter_buffer_delay_ms: { kind: 'trend', unit: 'ms', description: 'browser groups: mean time an audio sample emitted in each second spent in the jitter buffer, per received stream', engines: ['browser'] },
-  audio_concealed_ratio: { kind: 'trend', unit: 'ratio', description: 'browser groups: concealed / received audio samples of each received stream, every second', engines: ['browser'] },
+  audio_concealed_ratio: audioConcealedRatio,
   audio_concealment_events: { kind: 'counter', unit: 'count', description: 'browser groups: concealment events (runs of concealed audio samples) on received streams', engines: ['browser'] },
   video_freezes: videoFreezes,
   browser_video_frames_decoded: { kind: 'counter', unit: 'count', description: 'browser groups: video frames Chromium decoded on received streams (getStats framesDecoded)', engines: ['browser'] },

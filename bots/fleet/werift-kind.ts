@@ -1,4 +1,4 @@
-/** The werift engine as the domain sees it: its group, seated in the rooms; its video metrics and report section (audio's are the run's own). */
+/** The werift engine as the domain sees it: its group, seated in the rooms; its voice-quality and video metrics and report sections (audio's transport metrics are the run's own). */
 import { z } from 'zod';
 import type { EngineKind, GroupFacts, MetricReader } from '../../core/scenario/engine-kind.js';
 import type { PathProblem } from '../../core/scenario/problems.js';
@@ -28,6 +28,45 @@ export const weriftVideoSchema = z.object({
 
 export type WeriftVideo = z.output<typeof weriftVideoSchema>;
 
+/**
+ * MOS bands by ITU-T G.107 Annex B's user satisfaction (R 90, 80, 70, 60, 50 as MOS): each band's
+ * stream-seconds, best first, so a report shows how a group's voice was spread, not only its average.
+ */
+export const mosBands = [
+  { label: 'very satisfied', from: 4.34 },
+  { label: 'satisfied', from: 4.03 },
+  { label: 'some users dissatisfied', from: 3.6 },
+  { label: 'many users dissatisfied', from: 3.1 },
+  { label: 'nearly all users dissatisfied', from: 2.58 },
+  { label: 'not recommended', from: 0 },
+] as const;
+
+/** A report's `voice` section: how werift bots heard each other (bots/voice: a jitter-buffer model and the E-model per stream and second). */
+export const weriftVoiceSchema = z.object({
+  mos: histogramSummarySchema.nullable(),
+  /** Stream-seconds in each of mosBands, in its order. */
+  mos_bands: z.array(z.object({ label: z.string(), from: z.number(), streamSeconds: count })),
+  playout_delay_ms: histogramSummarySchema.nullable(),
+  audio_concealed_ratio: histogramSummarySchema.nullable(),
+});
+
+export type WeriftVoice = z.output<typeof weriftVoiceSchema>;
+
+function voiceSection(read: MetricReader, group?: string): WeriftVoice | null {
+  const mos = read.histogram('mos', group);
+  const summary = mos.summary();
+  if (!summary) return null;
+  // Stored values are at 0.001 resolution: a band's lower edge belongs to it.
+  const atOrAbove = (from: number): number => summary.count - (from <= 0 ? 0 : mos.countAtOrBelow(from - 0.001));
+  const bands = mosBands.map((band, i) => ({ label: band.label, from: band.from, streamSeconds: atOrAbove(band.from) - (i === 0 ? 0 : atOrAbove(mosBands[i - 1]!.from)) }));
+  return {
+    mos: summary,
+    mos_bands: bands,
+    playout_delay_ms: read.histogram('playout_delay_ms', group).summary(),
+    audio_concealed_ratio: read.histogram('audio_concealed_ratio', group).summary(),
+  };
+}
+
 function videoSection(read: MetricReader, group?: string): WeriftVideo | null {
   const summary = (metric: keyof typeof weriftMetrics) => read.histogram(metric, group).summary();
   const section: WeriftVideo = {
@@ -50,6 +89,8 @@ function videoSection(read: MetricReader, group?: string): WeriftVideo | null {
 }
 
 const reportShape = {
+  /** null where no werift bot rated a received audio stream. */
+  voice: weriftVoiceSchema.nullable(),
   /** null where no werift bot sent or received video. */
   video: weriftVideoSchema.nullable(),
 };
@@ -71,7 +112,7 @@ export const weriftKind = {
   group: weriftGroup,
   metrics: weriftMetrics,
   rates: {},
-  report: { shape: reportShape, read: (read, group) => ({ video: videoSection(read, group) }) },
+  report: { shape: reportShape, read: (read, group) => ({ voice: voiceSection(read, group), video: videoSection(read, group) }) },
   seats: (group) => ({ engine: 'werift', count: group.count, rampUpMs: group.rampUpMs, speakers: group.speakers, audio: group.audio, talk: group.talk, video: group.video }),
   problems,
 } as const satisfies EngineKind<'werift', WeriftGroup, typeof weriftMetrics, typeof reportShape>;

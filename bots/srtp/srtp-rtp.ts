@@ -11,6 +11,8 @@ import type { SessionKeys } from './session-keys.js';
 export const rtpHeaderBytes = 12;
 /** A header with one transport-wide sequence number: RFC 8285's one-byte form, 2 bytes of data and a pad byte. */
 export const wideSeqHeaderBytes = rtpHeaderBytes + 8;
+/** A header with one audio level (RFC 6464) in RFC 8285's one-byte form: 1 byte of data and 2 pad bytes. */
+export const audioLevelHeaderBytes = rtpHeaderBytes + 8;
 export { tagBytes as srtpTagBytes };
 
 export interface RtpFields { payloadType: number; seq: number; timestamp: number; ssrc: number; marker: boolean }
@@ -35,6 +37,18 @@ export function writeRtpHeaderWithWideSeq(buf: Buffer, fields: RtpFields, id: nu
   buf.writeUInt16BE(1, 14);
   buf[16] = (id << 4) | 1;
   buf.writeUInt16BE(wideSeq & 0xffff, 17);
+  buf[19] = 0;
+}
+
+/** The 12-byte header followed by an audio level (RFC 6464: `level` in -dBov, 0-127, and the voice activity bit) in extension `id`. */
+export function writeRtpHeaderWithAudioLevel(buf: Buffer, fields: RtpFields, id: number, level: number, voice: boolean): void {
+  writeRtpHeader(buf, fields);
+  buf[0] = 0x90;
+  buf.writeUInt16BE(0xbede, 12);
+  buf.writeUInt16BE(1, 14);
+  buf[16] = id << 4;
+  buf[17] = (voice ? 0x80 : 0) | (level & 0x7f);
+  buf[18] = 0;
   buf[19] = 0;
 }
 

@@ -11,7 +11,7 @@ import type { Socket } from 'node:dgram';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
 import { ConsentChecks } from './ice-consent.js';
 import { onDatagram } from './werift-internals.js';
-import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, wideSeqHeaderBytes, writeRtpHeader, writeRtpHeaderWithWideSeq } from '../srtp/srtp-rtp.js';
+import { audioLevelHeaderBytes, rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, wideSeqHeaderBytes, writeRtpHeader, writeRtpHeaderWithAudioLevel, writeRtpHeaderWithWideSeq } from '../srtp/srtp-rtp.js';
 
 /** RFC 7983 demultiplexing: 128-191 is RTP or RTCP; RTCP packet types are 192-223 (RFC 5761). */
 function isRtp(data: Buffer): boolean {
@@ -120,7 +120,7 @@ export class FastRtpSender implements RtpSendPath {
   private readonly headerBytes: number;
 
   static async open(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void, extensions: RtpExtensionIds = {}): Promise<FastRtpSender> {
-    return new FastRtpSender(await nominatedSocket(connection, onLost), ssrc, payloadType, extensions.wideSeqId ?? 0);
+    return new FastRtpSender(await nominatedSocket(connection, onLost), ssrc, payloadType, extensions.wideSeqId ?? 0, extensions.audioLevelId ?? 0);
   }
 
   private constructor(
@@ -128,16 +128,17 @@ export class FastRtpSender implements RtpSendPath {
     ssrc: number,
     payloadType: number,
     private readonly wideSeqId: number,
+    private readonly audioLevelId: number,
   ) {
     const { keys } = this.nominated;
     this.srtp = new SrtpRtpSender(deriveSessionKeys(keys.localMasterKey, keys.localMasterSalt, 'rtp'));
     this.fields.ssrc = ssrc;
     this.fields.payloadType = payloadType;
-    this.headerBytes = wideSeqId === 0 ? rtpHeaderBytes : wideSeqHeaderBytes;
+    this.headerBytes = wideSeqId !== 0 ? wideSeqHeaderBytes : audioLevelId !== 0 ? audioLevelHeaderBytes : rtpHeaderBytes;
   }
 
   /** A zeroed packet with its header written; fill `payload`, then send(). */
-  packet(payloadBytes: number, seq: number, timestamp: number, marker = false): { buf: Buffer; payload: Buffer; wideSeq: number } {
+  packet(payloadBytes: number, seq: number, timestamp: number, marker = false, audioLevel = 127): { buf: Buffer; payload: Buffer; wideSeq: number } {
     // A fresh buffer per packet: the socket may still hold the previous one when send() queues. A
     // slice of Node's pool, zeroed: Buffer.alloc would make an ArrayBuffer of its own each time.
     const { headerBytes } = this;
@@ -146,8 +147,10 @@ export class FastRtpSender implements RtpSendPath {
     this.fields.timestamp = timestamp;
     this.fields.marker = marker;
     let wideSeq = -1;
-    if (this.wideSeqId === 0) writeRtpHeader(buf, this.fields);
-    else {
+    if (this.wideSeqId === 0) {
+      if (this.audioLevelId === 0) writeRtpHeader(buf, this.fields);
+      else writeRtpHeaderWithAudioLevel(buf, this.fields, this.audioLevelId, audioLevel & 0x7f, audioLevel >= 128);
+    } else {
       wideSeq = this.nominated.wideSeq;
       this.nominated.wideSeq = (wideSeq + 1) & 0xffff;
       writeRtpHeaderWithWideSeq(buf, this.fields, this.wideSeqId, wideSeq);

@@ -1,4 +1,4 @@
-import { RTCRtpCodecParameters, type CandidatePair, type RTCPeerConnectionConfig } from 'werift';
+import { RTCRtpCodecParameters, useAudioLevelIndication, type CandidatePair, type RTCPeerConnectionConfig } from 'werift';
 
 export const opusClockRate = 48000;
 
@@ -21,7 +21,8 @@ export function peerConfig(loopbackOnly: boolean, video = false): RTCPeerConnect
     ...(loopbackOnly ? { iceUseIpv4: false, iceInterfaceAddresses: { udp4: '127.0.0.1' } } : {}),
     // Video bots' RTP goes through the media plane: werift only needs to accept VP8 in the descriptions.
     codecs: { audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: opusClockRate, channels: 2 })], ...(video ? { video: [vp8] } : {}) },
-    headerExtensions: { audio: [], video: [] },
+    // The audio level (RFC 6464) is offered so targets negotiate it: the media plane writes it on every packet.
+    headerExtensions: { audio: [useAudioLevelIndication()], video: [] },
     iceAdditionalHostAddresses: ['127.0.0.1'],
     iceUseIpv6: false,
     // werift's default STUN server is on the internet; load traffic stays on the host. Servers a

@@ -1,6 +1,6 @@
 /**
- * A headless participant: joins a room through the target's adapter, publishes one Opus-sized
- * audio stream of stamped packets through werift, receives every other member, and measures what
+ * A headless participant: joins a room through the target's adapter, publishes one Opus stream
+ * (real libopus speech, the stamp in each packet's padding) through werift, receives every other member, and measures what
  * it receives. When it loses the target (the adapter says it was dropped, a transport failed, or
  * silence from everyone) it rejoins, with capped exponential backoff and seeded jitter.
  */
@@ -15,7 +15,10 @@ import type { Participant, ParticipantConnection, TargetAdapter, TargetSession }
 import { hostNowMs } from '../clock.js';
 import { reportIceServers } from '../ice-servers.js';
 import { Recovery } from '../recovery.js';
-import { payloadBytes, payloadHeaderBytes, writeStamp, type PayloadStamp } from '../media-payload.js';
+import type { PayloadStamp } from '../media-payload.js';
+import { writeStampedOpus } from '../opus-stamp.js';
+import { fillerClip, voiceClip } from '../voice/voice-clip.js';
+import { VoiceSource } from '../voice/voice-source.js';
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
@@ -130,7 +133,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   private rtpTimestamp = 0;
   private packetsSentThisSecond = 0;
   private packetsSkippedThisSecond = 0;
-  private readonly payloadSize: number;
+  private readonly voice: VoiceSource;
   private readonly samplesPerPacket: number;
   private readonly talk: TalkModel;
   private readonly stamp: PayloadStamp;
@@ -148,7 +151,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       const ssrc = (): number => 1 + Math.floor(random() * 0xfffffffe);
       this.video = { layers, ssrcs: { ssrcs: layers.map(ssrc), rtxSsrcs: layers.map(ssrc) }, random, spec };
     } else this.video = null;
-    this.payloadSize = payloadBytes(options.audio.bitrateKbps, options.audio.ptimeMs);
+    const speech = options.audio.content !== 'filler';
+    this.voice = new VoiceSource((speech ? voiceClip : fillerClip)(options.audio.bitrateKbps, options.audio.ptimeMs), options.id);
     this.samplesPerPacket = (opusClockRate * options.audio.ptimeMs) / 1000;
     this.talk = new TalkModel(options.talk, options.random);
     this.stamp = { senderId: options.id, seq: 0, sentAtMs: 0 };
@@ -160,6 +164,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       clockRateHz: opusClockRate,
       // With DTX a silent talker still sends every 400 ms: a gap is what is longer than that, with margin.
       gapThresholdMs: options.talk.model === 'p59' && options.talk.dtx ? Math.max(options.recovery.gapThresholdMs, 2.5 * dtxIntervalMs) : options.recovery.gapThresholdMs,
+      ...(speech ? { playout: { ptimeMs: options.audio.ptimeMs } } : {}),
       onMedia: (arrivalMs) => this.state === 'connected' && this.recovery.mediaBack(arrivalMs),
     });
   }
@@ -222,7 +227,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       await connectedState(send.pc, joinTimeoutMs);
       const sent = send.sent;
       if (!sent) throw new Error('the adapter published no audio');
-      if (this.fastMedia) session.fastSender = await this.options.mediaPlane.openSender(send, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`));
+      const extensions: RtpExtensionIds = sent.audioLevelId === undefined ? {} : { audioLevelId: sent.audioLevelId };
+      if (this.fastMedia) session.fastSender = await this.options.mediaPlane.openSender(send, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`), extensions);
       else session.sender = send.pc.getTransceivers()[0];
       if (send.sentVideo) await this.publishVideo(session, send);
       send.pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
@@ -388,16 +394,17 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     const now = hostNowMs();
     const kind = this.talk.next(now);
     if (kind === 'none') return;
-    const size = kind === 'speech' ? this.payloadSize : payloadHeaderBytes;
+    const frame = this.voice.next(kind);
     this.stamp.seq = this.seq;
     this.stamp.sentAtMs = now;
     if (fast) {
-      const packet = fast.packet(size, this.seq, timestamp);
-      writeStamp(packet.payload, this.stamp);
+      // The voice activity bit: speech above -60 dBov (a comfort-noise update is digital silence, 127).
+      const packet = fast.packet(frame.stampedBytes, this.seq, timestamp, false, kind === 'speech' && frame.level <= 60 ? frame.level | 128 : frame.level);
+      writeStampedOpus(frame.bytes, this.stamp, packet.payload, frame.extraPadding);
       fast.send(packet.buf);
     } else if (sender) {
-      const payload = Buffer.alloc(size);
-      writeStamp(payload, this.stamp);
+      const payload = Buffer.alloc(frame.stampedBytes);
+      writeStampedOpus(frame.bytes, this.stamp, payload, frame.extraPadding);
       void sender.sendRtp(new RtpPacket(new RtpHeader({ sequenceNumber: this.seq & 0xffff, timestamp, marker: false }), payload));
     }
     this.seq++;

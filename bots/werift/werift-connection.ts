@@ -6,7 +6,7 @@
  * once it is connected (ports/media-plane.ts).
  */
 import { RTCPeerConnection, type RTCSessionDescription } from 'werift';
-import { answerRejecting, candidatesOf, mediaSections, offerWithout, payloadTypeOf, rewriteCandidates, ssrcOf, type SdpCandidate } from '../../core/sdp.js';
+import { answerRejecting, audioLevelUri, candidatesOf, extmapId, mediaSections, offerWithout, payloadTypeOf, rewriteCandidates, ssrcOf, type SdpCandidate } from '../../core/sdp.js';
 import type { MediaConnection, MediaTransport } from '../../ports/media-plane.js';
 import type { Endpoint, MediaPath, MediaRoute } from '../../ports/media-route.js';
 import type { IceServer, OfferedMedia, ParticipantConnection, RemoteStream } from '../../ports/target-adapter.js';
@@ -16,7 +16,8 @@ import { simulcastOffer, type SentVideo, type SimulcastSsrcs } from './simulcast
 import { weriftMediaTransport } from './werift-internals.js';
 
 /** The stream a publishing connection sends, as its own offer says. */
-export interface SentStream { ssrc: number; payloadType: number }
+/** The audio the connection sends; `audioLevelId` once the target's answer accepted the audio level extension. */
+export interface SentStream { ssrc: number; payloadType: number; audioLevelId?: number }
 
 export interface ConnectionEvents {
   /** The target says the connection now carries this stream, or that it ended. */
@@ -103,6 +104,9 @@ export class WeriftConnection implements ParticipantConnection, MediaConnection 
   async acceptAnswer(answer: string): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'answer', sdp: await this.routed(answer) });
     this.negotiated = true;
+    const audio = mediaSections(answer).find((section) => section.kind === 'audio');
+    const audioLevelId = audio && extmapId(audio.lines, audioLevelUri);
+    if (this.sent && audioLevelId !== undefined) this.sent.audioLevelId = audioLevelId;
     // The bot's own streams are named too: uplink impairment draws by them.
     if (this.sent) this.nameStream(this.sent.ssrc, this.peerId);
     this.sentVideo?.ssrcs.forEach((ssrc, k) => {

@@ -24,7 +24,7 @@ export type MetricUnit = MetricInfo['unit'];
 
 /**
  * Stored integer units per unit of value. ms → microseconds: LAN latencies and jitter live below
- * 1 ms and must not collapse to 0. percent → 0.001 %. ratio → parts per million. MB → kB. Counts are whole.
+ * 1 ms and must not collapse to 0. percent → 0.001 %. ratio → parts per million. MB → kB. score → 0.001. Counts are whole.
  * The scale is not part of the serialized form: it is implied by the metric name, so changing an
  * entry here makes older reports unreadable.
  */
@@ -36,6 +36,7 @@ export const unitScale: Readonly<Record<MetricUnit, number>> = {
   bots: 1,
   count: 1,
   MB: 1000,
+  score: 1000,
 };
 
 export function scaleOf(metric: MetricName): number {

@@ -25,7 +25,7 @@ export interface SeatedMembers {
 /** Reads a run's metrics (a MetricStore) by name, for an engine's report fields and rates. */
 export interface MetricReader {
   counter(metric: string, group?: string, fromSecond?: number, toSecond?: number): number;
-  histogram(metric: string, group?: string): { summary(): HistogramSummaryFields | null };
+  histogram(metric: string, group?: string): { summary(): HistogramSummaryFields | null; countAtOrBelow(value: number): number };
 }
 
 /** A rate metric is read from counters, so it merges as they do; undefined when there is nothing to divide. */

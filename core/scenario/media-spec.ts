@@ -4,6 +4,12 @@ export interface AudioSpec {
   codec: 'opus';
   ptimeMs: 10 | 20 | 40 | 60;
   bitrateKbps: number;
+  /**
+   * werift bots: `speech` (absent: the default) is real Opus speech, rated by a jitter-buffer model
+   * and the E-model on receipt; `filler` is the cheapest valid Opus packet of the bitrate's size
+   * (an empty frame and padding), not rated: forwarding load where voice quality is not asked.
+   */
+  content?: 'speech' | 'filler';
 }
 
 /** `always`: a packet every packet time; `p59`: ITU-T P.59 talk spurts and pauses, with Opus DTX in pauses. */

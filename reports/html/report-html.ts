@@ -155,6 +155,29 @@ function groups(report: Report): string {
   return `<h2>Groups</h2>${htmlTable(head, rows, 'groups')}`;
 }
 
+/** A band's colour, best to worst (mosBands' order). */
+const bandColours = ['#1a7f37', '#4ca64c', '#b8b800', '#e08a00', '#d1452f', '#8b1a1a'];
+
+/** werift bots' voice per group (metrics.voice): MOS and how its stream-seconds spread over G.107's satisfaction bands. */
+function voice(report: Report): string {
+  const withVoice = Object.entries(report.groups).filter(([, g]) => g.metrics.voice);
+  if (withVoice.length === 0) return '';
+  const fixed = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(2));
+  const rows = withVoice
+    .sort(([, a], [, b]) => (a.metrics.voice!.mos?.avg ?? 5) - (b.metrics.voice!.mos?.avg ?? 5))
+    .map(([name, g]) => {
+      const v = g.metrics.voice!;
+      const total = v.mos_bands.reduce((sum, b) => sum + b.streamSeconds, 0);
+      const bar = v.mos_bands
+        .map((b, i) => (b.streamSeconds > 0 ? `<span class="band" style="width:${((100 * b.streamSeconds) / total).toFixed(2)}%;background:${bandColours[i]}" title="${esc(b.label)} (MOS ≥ ${b.from}): ${count(b.streamSeconds)} stream-seconds"></span>` : ''))
+        .join('');
+      return [esc(name), fixed(v.mos?.avg), fixed(v.mos?.p50), `<div class="bands">${bar}</div>`, percent(v.audio_concealed_ratio?.avg ?? null), `${ms(v.playout_delay_ms?.p50)} / ${ms(v.playout_delay_ms?.p99)}`];
+    });
+  const legend = ['very satisfied', 'satisfied', 'some dissatisfied', 'many dissatisfied', 'nearly all dissatisfied', 'not recommended'].map((label, i) => `<span class="band-key" style="background:${bandColours[i]}"></span>${label}`).join(' ');
+  return `<h2>Voice quality (werift bots)</h2>${htmlTable(['group', 'MOS avg', 'MOS p50', 'stream-seconds by ITU-T G.107 satisfaction band', 'concealed', 'playout delay p50 / p99'], rows, 'voice')}
+<p class="muted">Worst group first. Each received stream is rated every second it carried speech: the E-model (G.107) from mouth-to-ear delay and the loss a jitter-buffer model left (late packets count as lost). ${legend}</p>`;
+}
+
 /** werift bots' video per group, where any sent or received video (metrics.video). */
 function video(report: Report): string {
   const withVideo = Object.entries(report.groups).filter(([, g]) => g.metrics.video);
@@ -174,11 +197,12 @@ const roomsShown = 10;
 
 function rooms(report: Report): string {
   if (report.rooms.length === 0) return '';
-  const rows = report.rooms.slice(0, roomsShown).map((r) => [esc(r.room), count(r.bots), count(r.packetsExpected), percent(r.lossRatio), count(r.mediaGaps), count(r.botFailures)]);
+  const mos = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(2));
+  const rows = report.rooms.slice(0, roomsShown).map((r) => [esc(r.room), count(r.bots), count(r.packetsExpected), percent(r.lossRatio), mos(r.mosP5), count(r.mediaGaps), count(r.botFailures)]);
   const rest = report.rooms.length - roomsShown;
   const more = rest > 0 ? `<p class="muted">${count(rest)} more rooms, all doing at least as well; report.json lists every room.</p>` : '';
   return `<h2>Rooms${rest > 0 ? `: the ${roomsShown} worst of ${count(report.rooms.length)}` : ''}</h2>
-${htmlTable(['room', 'bots', 'packets expected', 'loss', 'media gaps', 'bot failures'], rows, 'rooms')}
+${htmlTable(['room', 'bots', 'packets expected', 'loss', 'MOS p5', 'media gaps', 'bot failures'], rows, 'rooms')}
 ${more}`;
 }
 
@@ -218,6 +242,7 @@ export function reportHtml(report: Report): string {
     events(report),
     recoveries(report),
     groups(report),
+    voice(report),
     video(report),
     rooms(report),
     harness(report),

@@ -32,7 +32,8 @@ export interface MetricFamily {
   samples: Sample[];
 }
 
-interface HistogramSpec { metric: TrendMetric; name: string; bucketsS: number[] }
+/** `bucketsS` in seconds for ms metrics; in the metric's own unit where `unitless` (a score, a ratio). */
+interface HistogramSpec { metric: TrendMetric; name: string; bucketsS: number[]; unitless?: true }
 
 const latencyBucketsS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 const slowBucketsS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
@@ -44,6 +45,10 @@ const histograms: HistogramSpec[] = [
   { metric: 'recovery_time_ms', name: 'rtcstorm_recovery_time_seconds', bucketsS: slowBucketsS },
   { metric: 'video_latency_ms', name: 'rtcstorm_video_latency_seconds', bucketsS: latencyBucketsS },
   { metric: 'video_freeze_ms', name: 'rtcstorm_video_freeze_seconds', bucketsS: slowBucketsS },
+  { metric: 'playout_delay_ms', name: 'rtcstorm_playout_delay_seconds', bucketsS: latencyBucketsS },
+  // G.107 Annex B's user-satisfaction edges, as MOS.
+  { metric: 'mos', name: 'rtcstorm_mos', bucketsS: [1, 2, 2.58, 3.1, 3.6, 4.03, 4.34, 4.5], unitless: true },
+  { metric: 'audio_concealed_ratio', name: 'rtcstorm_audio_concealed_ratio', bucketsS: [0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1], unitless: true },
 ];
 
 /** By group, or by harness process for the harness's own. */
@@ -182,10 +187,11 @@ export class LiveMetrics {
 
   #histogramFamily(spec: HistogramSpec): MetricFamily {
     const out: Sample[] = [];
+    const perLe = spec.unitless ? 1 : 1000;
     for (const [group, h] of this.#histograms.get(spec.metric) ?? []) {
-      for (const le of spec.bucketsS) out.push({ labels: { group, le: String(le) }, value: h.countAtOrBelow(le * 1000), suffix: '_bucket' });
+      for (const le of spec.bucketsS) out.push({ labels: { group, le: String(le) }, value: h.countAtOrBelow(le * perLe), suffix: '_bucket' });
       out.push({ labels: { group, le: '+Inf' }, value: h.count, suffix: '_bucket' });
-      out.push({ labels: { group }, value: h.count === 0 ? 0 : (h.mean * h.count) / 1000, suffix: '_sum' });
+      out.push({ labels: { group }, value: h.count === 0 ? 0 : (h.mean * h.count) / perLe, suffix: '_sum' });
       out.push({ labels: { group }, value: h.count, suffix: '_count' });
     }
     return { name: spec.name, help: metricCatalogue[spec.metric].description, type: 'histogram', samples: out };

@@ -5,7 +5,7 @@
  * take the controlling role.
  */
 import type { TransportInfo } from '../../ports/rtcstorm-protocol.js';
-import { transportCcUri } from '../../core/sdp.js';
+import { audioLevelUri, extmapId, transportCcUri } from '../../core/sdp.js';
 
 export interface Fingerprint { algorithm: string; value: string }
 
@@ -24,6 +24,8 @@ export interface SendSection {
   rtxPayloadType?: number;
   /** The transport-wide sequence number's extension id (a=extmap). */
   wideSeqId?: number;
+  /** Audio: the audio level extension's id (RFC 6464), where the participant offered it. */
+  audioLevelId?: number;
 }
 
 /** A consumer as the participant negotiates it: one m-line, sendonly from mediasoup's side (audio unless `kind` says). */
@@ -40,7 +42,7 @@ export interface ConsumerLine {
   wideSeqId?: number;
 }
 
-export { transportCcUri };
+export { audioLevelUri, transportCcUri };
 
 const opus = { codec: 'opus', rate: 48000, encoding: 2 } as const;
 const vp8 = { codec: 'VP8', rate: 90000 } as const;
@@ -102,7 +104,8 @@ export function readSendSections(sdp: string): { sections: SendSection[]; finger
     const payload = media.map((line) => codec.exec(line)).find((match) => match);
     const ssrc = media.map((line) => /^a=ssrc:(\d+) cname:(\S+)/.exec(line)).find((match) => match);
     if (kind && mid !== undefined && payload && ssrc && !media.includes('a=inactive') && !media.includes('a=recvonly')) {
-      sections.push({ kind, mid, payloadType: Number(payload[1]), ssrc: Number(ssrc[1]), cname: ssrc[2]!, ...videoExtras(media, Number(payload[1])) });
+      const audioLevelId = kind === 'audio' ? extmapId(media, audioLevelUri) : undefined;
+      sections.push({ kind, mid, payloadType: Number(payload[1]), ssrc: Number(ssrc[1]), cname: ssrc[2]!, ...(kind === 'video' ? videoExtras(media, Number(payload[1])) : {}), ...(audioLevelId === undefined ? {} : { audioLevelId }) });
     }
     start = next;
   }
@@ -147,15 +150,15 @@ function sessionLines(transport: TransportInfo, version: number, mids: string[])
   ];
 }
 
-/** What a video line adds: RTX's payload type, and the transport-wide sequence number's extension. */
-interface VideoLineExtras { rtxPayloadType?: number | undefined; wideSeqId?: number | undefined }
+/** What a line adds: for video RTX's payload type and the transport-wide sequence number's extension, for audio the audio level's. */
+interface LineExtras { rtxPayloadType?: number | undefined; wideSeqId?: number | undefined; audioLevelId?: number | undefined }
 
-function mediaLines(transport: TransportInfo, mid: string, payloadType: number, direction: 'sendonly' | 'recvonly' | 'inactive', setup: 'passive' | 'actpass', kind: 'audio' | 'video' = 'audio', extras: VideoLineExtras = {}): string[] {
+function mediaLines(transport: TransportInfo, mid: string, payloadType: number, direction: 'sendonly' | 'recvonly' | 'inactive', setup: 'passive' | 'actpass', kind: 'audio' | 'video' = 'audio', extras: LineExtras = {}): string[] {
   const { usernameFragment, password } = transport.iceParameters;
-  const { rtxPayloadType, wideSeqId } = extras;
+  const { rtxPayloadType, wideSeqId, audioLevelId } = extras;
   const codec =
     kind === 'audio'
-      ? [`a=rtpmap:${payloadType} ${opus.codec}/${opus.rate}/${opus.encoding}`, `a=fmtp:${payloadType} minptime=10;useinbandfec=1`]
+      ? [`a=rtpmap:${payloadType} ${opus.codec}/${opus.rate}/${opus.encoding}`, `a=fmtp:${payloadType} minptime=10;useinbandfec=1`, ...(audioLevelId === undefined ? [] : [`a=extmap:${audioLevelId} ${audioLevelUri}`])]
       : [
           `a=rtpmap:${payloadType} ${vp8.codec}/${vp8.rate}`,
           `a=rtcp-fb:${payloadType} nack`,
@@ -183,7 +186,7 @@ function mediaLines(transport: TransportInfo, mid: string, payloadType: number, 
 const sdpText = (lines: string[]): string => `${lines.join('\r\n')}\r\n`;
 
 /** mediasoup's answer to the participant's send offer (one track, or several): mediasoup receives and is the DTLS client. */
-type AnsweredSection = Pick<SendSection, 'mid' | 'payloadType' | 'rtxPayloadType' | 'wideSeqId'> & { kind?: SendSection['kind'] };
+type AnsweredSection = Pick<SendSection, 'mid' | 'payloadType' | 'rtxPayloadType' | 'wideSeqId' | 'audioLevelId'> & { kind?: SendSection['kind'] };
 
 export function sendAnswer(transport: TransportInfo, offer: AnsweredSection | AnsweredSection[]): string {
   const sections = Array.isArray(offer) ? offer : [offer];

@@ -9,7 +9,7 @@ import type { AdapterInit, JoinOptions, Participant, ParticipantConnection, Targ
 import { maxBatch, type ProducerInfo, type TransportInfo } from '../../ports/rtcstorm-protocol.js';
 import { locateRoom } from '../locate-room.js';
 import { enterOrLeave } from '../enter-room.js';
-import { readDtlsParameters, readSendSections, recvOffer, sendAnswer, transportCcUri, type ConsumerLine, type SendSection } from './mediasoup-sdp.js';
+import { audioLevelUri, readDtlsParameters, readSendSections, recvOffer, sendAnswer, transportCcUri, type ConsumerLine, type SendSection } from './mediasoup-sdp.js';
 import { SignallingClient } from './signalling-client.js';
 
 const opusClockRate = 48000;
@@ -49,7 +49,9 @@ function producedRtp(section: SendSection): Record<string, unknown> {
   const rtcp = { cname: section.cname, reducedSize: true };
   if (section.kind === 'audio') {
     const codec = { mimeType: 'audio/opus', payloadType: section.payloadType, clockRate: opusClockRate, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] };
-    return { mid: section.mid, codecs: [codec], headerExtensions: [], encodings: [{ ssrc: section.ssrc }], rtcp };
+    // The audio level lets the target's active-speaker features (mediasoup's AudioLevelObserver) hear the bot.
+    const headerExtensions = section.audioLevelId === undefined ? [] : [{ uri: audioLevelUri, id: section.audioLevelId, encrypt: false, parameters: {} }];
+    return { mid: section.mid, codecs: [codec], headerExtensions, encodings: [{ ssrc: section.ssrc }], rtcp };
   }
   const { rtxPayloadType, wideSeqId } = section;
   const feedback = wideSeqId === undefined ? videoFeedback : [...videoFeedback, { type: 'transport-cc' }];

@@ -135,6 +135,13 @@ harness: { maxEventLoopLag: 5s }
       assert.ok((stats[key]?.count ?? 0) > 0, `${key} missing: ${JSON.stringify(stats)}`);
     }
     assert.equal(report.groups.bots!.metrics.browser, null);
+    // Chromium decodes the bots' real Opus as it comes (the stamp sits in Opus padding): on a clean
+    // path next to nothing is concealed. Undecodable frames would be concealed every one.
+    const concealed = stats.audio_concealed_ratio!;
+    console.log(`# browsers' audio concealed: p50 ${concealed.p50}, p95 ${concealed.p95}, avg ${concealed.avg.toFixed(4)} over ${concealed.count} stream-seconds`);
+    assert.ok(concealed.p50 < 0.02 && concealed.avg < 0.05, JSON.stringify(concealed));
+    // The bots rate what they hear from browsers and bots alike.
+    assert.ok((report.groups.bots!.metrics.voice?.mos?.count ?? 0) > 0, JSON.stringify(report.groups.bots!.metrics.voice));
     assert.deepEqual(await waitForNoProcessesWithEnv(marker), []);
   });
 

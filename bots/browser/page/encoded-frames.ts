@@ -1,11 +1,11 @@
 /**
  * Frame by frame in the page: sent audio frames get the stamp (werift bots read it like their
- * own), received ones give it up before the decoder and are logged for Node's accounting.
+ * own), received ones have theirs read and logged for Node's accounting, and are decoded as they came.
  */
 import { hostNowMs } from '../../clock.js';
 import type { PayloadStamp } from '../../media-payload.js';
 import type { FrameBatch } from '../page-api.js';
-import { stampFrame, unstampFrame } from '../stamped-frame.js';
+import { readFrameStamp, stampFrame } from '../stamped-frame.js';
 
 /** What happened since Node last took a batch. */
 export class FrameLog {
@@ -46,13 +46,11 @@ export function stampSent(sender: RTCRtpSender, senderId: number, log: FrameLog)
   });
 }
 
-export function unstampReceived(receiver: RTCRtpReceiver, log: FrameLog): void {
+export function readReceivedStamps(receiver: RTCRtpReceiver, log: FrameLog): void {
   const stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
   transform(receiver.createEncodedStreams(), (frame) => {
     const arrivalMs = hostNowMs();
-    const decodable = unstampFrame(frame.data, stamp);
-    if (!decodable) return;
-    frame.data = decodable;
+    if (!readFrameStamp(frame.data, stamp)) return;
     log.received(stamp, arrivalMs, frame.getMetadata().rtpTimestamp ?? frame.timestamp);
   });
 }

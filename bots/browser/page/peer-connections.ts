@@ -1,13 +1,13 @@
 /**
  * The page's peer connections, as Node's target adapter drives them, step by step, in SDP: a web
- * client of any SFU. Sent audio frames get the stamp (werift bots read it like their own), received
- * ones give it up before the decoder; received media is played, since Chromium decodes (and counts
+ * client of any SFU. Sent audio frames get the stamp in their Opus padding (werift bots read it
+ * like their own), received ones have it read and are decoded as they are; received media is played, since Chromium decodes (and counts
  * concealment and freezes) only for a sink. Codec settings go into the target's answer, where
  * Chromium's encoder reads them (a=ptime, Opus maxaveragebitrate).
  */
 import type { PageIceServer, PageOffer, PageStart, PageStats } from '../page-api.js';
 import { collectStats } from './collect-stats.js';
-import { passThrough, stampSent, unstampReceived, type FrameLog } from './encoded-frames.js';
+import { passThrough, stampSent, readReceivedStamps, type FrameLog } from './encoded-frames.js';
 
 /** How long the page waits for ICE gathering: candidates on loopback are there at once. */
 const gatheringTimeoutMs = 2000;
@@ -55,14 +55,14 @@ export class PeerConnections {
   ) {}
 
   open(id: number, purpose: 'publish' | 'subscribe'): void {
-    // Every frame passes through encoded streams: the stamp goes on and comes off there.
+    // Every frame passes through encoded streams: the stamp is written and read there.
     const pc = new RTCPeerConnection({ iceServers: [], encodedInsertableStreams: true } as RTCConfiguration);
     this.connections.set(id, pc);
     this.players.set(id, []);
     pc.addEventListener('connectionstatechange', () => pc.connectionState === 'failed' && this.onFailed(`${purpose} connection failed`));
     pc.addEventListener('track', (event) => {
       const { receiver, track } = event;
-      if (track.kind === 'audio') unstampReceived(receiver, this.log);
+      if (track.kind === 'audio') readReceivedStamps(receiver, this.log);
       else passThrough(receiver);
       const element = document.createElement(track.kind === 'video' ? 'video' : 'audio');
       element.muted = track.kind === 'video';
