@@ -2,7 +2,7 @@
  * The architecture's import rules (docs/architecture.md), checked by `npm run lint` in `npm test`.
  * A violation fails `npm test`, and so CI.
  */
-const domain = '^(core/(scenario|plan|metrics))/';
+const domain = '^(core/(scenario|plan|metrics|quality))/';
 // An engine's declaration for the domain (its group, metrics, report fields): in the engine's folder, part of the domain.
 const engineKind = '^bots/[^/]+/[a-z0-9]+-(kind|group|metrics)\\.ts$';
 module.exports = {
@@ -12,14 +12,14 @@ module.exports = {
       comment: 'Scenario, plan and metrics import only each other, the engines\' declarations (core/scenario/engine-kinds.ts lists them), Node and npm packages.',
       severity: 'error',
       from: { path: domain },
-      to: { path: '^(?!core/(scenario|plan|metrics)/)', pathNot: engineKind, dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
+      to: { path: '^(?!core/(scenario|plan|metrics|quality)/)', pathNot: engineKind, dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
     },
     {
       name: 'engine-kinds-are-domain',
       comment: 'An engine\'s declaration (bots/<engine>/*-kind|group|metrics.ts) imports only the domain and other declarations, as the domain does.',
       severity: 'error',
       from: { path: engineKind },
-      to: { path: '^(?!core/(scenario|plan|metrics)/)', pathNot: engineKind, dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
+      to: { path: '^(?!core/(scenario|plan|metrics|quality)/)', pathNot: engineKind, dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
     },
     {
       name: 'only-the-registry-lists-engine-kinds',
