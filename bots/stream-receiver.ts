@@ -107,7 +107,11 @@ export class StreamReceiver {
     const { store, group, room } = this.options;
     const ptimeMs = this.options.playout!.ptimeMs;
     const second = playout.takeSecond(atMs);
-    if (second.frames > 0) store.record('audio_concealed_ratio', Math.min(1, second.concealed / second.frames), group, atMs);
+    if (second.frames > 0) {
+      const concealed = Math.min(1, second.concealed / second.frames);
+      store.record('audio_concealed_ratio', concealed, group, atMs);
+      store.record('room_audio_concealed_ratio', concealed, room, atMs);
+    }
     if (second.playoutDelayMs !== undefined) store.record('playout_delay_ms', second.playoutDelayMs, group, atMs);
     if (second.networkDelayMs !== undefined) stream.networkDelayMs = second.networkDelayMs;
     if (second.packets < (ratedShare * 1000) / ptimeMs) return;

@@ -133,12 +133,15 @@ function rooms(facts: RunFacts): RoomReport[] {
       const room = roomName(index);
       const expected = store.counter('room_packets_expected', room);
       const mos = store.histogram('room_mos', room);
+      const concealed = store.histogram('room_audio_concealed_ratio', room);
       return {
         room,
         bots,
         packetsExpected: expected,
         lossRatio: expected > 0 ? Math.max(0, 1 - store.counter('room_packets_received', room) / expected) : null,
         mosP5: mos.count > 0 ? mos.percentile(5) : null,
+        mosAvg: mos.count > 0 ? mos.mean : null,
+        audioConcealedRatio: concealed.count > 0 ? Math.min(1, concealed.mean) : null,
         mediaGaps: store.counter('room_media_gaps', room),
         botFailures: store.counter('room_bot_failures', room),
       };

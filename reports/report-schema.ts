@@ -142,6 +142,9 @@ export const roomReportSchema = z.object({
   lossRatio: z.number().min(0).max(1).nullable(),
   /** The 5th percentile of its members' per-second MOS (werift bots' received streams); null or absent where none was rated. */
   mosP5: z.number().nullable().optional(),
+  /** Their mean per-second MOS and concealed share of audio (werift bots' received streams). */
+  mosAvg: z.number().nullable().optional(),
+  audioConcealedRatio: z.number().min(0).max(1).nullable().optional(),
   mediaGaps: count,
   botFailures: count,
 });

@@ -8,6 +8,7 @@ const werift = ['werift'] as const;
 export const weriftMetrics = {
   mos: { kind: 'trend', unit: 'score', description: 'werift groups: mean opinion score (ITU-T G.107 E-model, MOS-CQE, 1-4.41) of each received audio stream, every second: from mouth-to-ear delay, loss after the jitter buffer and its burstiness', engines: werift },
   room_mos: { kind: 'trend', unit: 'score', description: 'mos by room (group = room-<index>), for the report\'s worst rooms', engines: werift },
+  room_audio_concealed_ratio: { kind: 'trend', unit: 'ratio', description: 'werift groups\' audio_concealed_ratio by room (group = room-<index>)', engines: werift },
   playout_delay_ms: { kind: 'trend', unit: 'ms', description: 'werift groups: send to playout of each received audio stream, every second (its mean): one-way latency plus the jitter buffer\'s delay', engines: werift },
   audio_concealed_ratio: audioConcealedRatio,
   video_frames_received: { kind: 'counter', unit: 'count', description: 'werift groups: video frames shown (complete and decodable) on received streams', engines: werift },

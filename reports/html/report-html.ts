@@ -198,11 +198,11 @@ const roomsShown = 10;
 function rooms(report: Report): string {
   if (report.rooms.length === 0) return '';
   const mos = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(2));
-  const rows = report.rooms.slice(0, roomsShown).map((r) => [esc(r.room), count(r.bots), count(r.packetsExpected), percent(r.lossRatio), mos(r.mosP5), count(r.mediaGaps), count(r.botFailures)]);
+  const rows = report.rooms.slice(0, roomsShown).map((r) => [esc(r.room), count(r.bots), count(r.packetsExpected), percent(r.lossRatio), mos(r.mosP5), mos(r.mosAvg), percent(r.audioConcealedRatio ?? null), count(r.mediaGaps), count(r.botFailures)]);
   const rest = report.rooms.length - roomsShown;
   const more = rest > 0 ? `<p class="muted">${count(rest)} more rooms, all doing at least as well; report.json lists every room.</p>` : '';
   return `<h2>Rooms${rest > 0 ? `: the ${roomsShown} worst of ${count(report.rooms.length)}` : ''}</h2>
-${htmlTable(['room', 'bots', 'packets expected', 'loss', 'MOS p5', 'media gaps', 'bot failures'], rows, 'rooms')}
+${htmlTable(['room', 'bots', 'packets expected', 'loss', 'MOS p5', 'MOS avg', 'concealed', 'media gaps', 'bot failures'], rows, 'rooms')}
 ${more}`;
 }
 
