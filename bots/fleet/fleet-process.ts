@@ -168,8 +168,8 @@ void warmFetch().catch(() => undefined);
 let fleet: FleetProcess | undefined;
 process.on('message', (message: ToFleet) => {
   if (message.type === 'start' && !fleet) {
-    // The bots' Opus clips are encoded now (about 0.3 s each), in the boot second and before the
-    // harness probe watches the event loop, not by the first bot mid-run.
+    // The bots' Opus clips are read now (from the disk cache the parent filled; encoded here only if
+    // it could not write it: 0.3 s each), in the boot second, before the harness probe watches the event loop.
     for (const audio of new Set(message.bots.filter((b) => b.audio.content !== 'filler').map((b) => `${b.audio.bitrateKbps}/${b.audio.ptimeMs}`))) {
       const [bitrateKbps, ptimeMs] = audio.split('/').map(Number) as [number, number];
       voiceClip(bitrateKbps, ptimeMs);

@@ -1,12 +1,16 @@
 /**
- * The bots' voice, encoded once per process and replayed: the speech signal (speech-signal.ts)
+ * The bots' voice, encoded once per machine and replayed: the speech signal (speech-signal.ts)
  * through a real libopus encoder (@evan/opus: prebuilt libopus for Node, or its WebAssembly build)
  * at the group's bitrate and packet time, and the encoder's own DTX updates for pauses: what it
  * transmits once every 400 ms while it hears silence (as after a client's noise suppression: this
- * libopus build leaves DTX for any white noise, even at -80 dBov). Encoding is ~10 ms per second of
- * audio; replaying costs nothing per packet beyond copying the frame.
+ * libopus build leaves DTX for any white noise, even at -80 dBov). Encoding takes about 0.3 s of CPU
+ * a clip, so clips are cached on disk (the run's parent makes them before its clock starts; a fleet
+ * process reads one in a millisecond); replaying costs nothing per packet beyond copying the frame.
  */
 import { Encoder } from '@evan/opus';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheRoot } from '../../core/paths.js';
 import { payloadBytes } from '../media-payload.js';
 import { emptyOpusFrame, opusStampOverhead } from '../opus-stamp.js';
 import { audioLevel, speechSignal } from './speech-signal.js';
@@ -63,17 +67,63 @@ export function fillerClip(bitrateKbps: number, ptimeMs: number): VoiceClip {
   return { speech: [frame(payloadBytes(bitrateKbps, ptimeMs))], comfortNoise: [frame(0)] };
 }
 
-/** This process's clip for a bitrate and packet time (the same bytes in every process and run). */
+// Bump when the signal or the encoder settings change, so cached clips are made again.
+const clipVersion = 1;
+
+function clipFile(bitrateKbps: number, ptimeMs: number): string {
+  return join(cacheRoot(), 'voice', `opus-${bitrateKbps}k-${ptimeMs}ms-v${clipVersion}.json`);
+}
+
+function encodeClip(bitrateKbps: number, ptimeMs: number): VoiceClip {
+  const clip = {
+    speech: encode(speechSignal(speechSeconds, sampleRate), bitrateKbps, ptimeMs, false),
+    // The first frames are skipped: the encoder transmits every frame until DTX sets in.
+    comfortNoise: encode(new Int16Array(noiseSeconds * sampleRate), bitrateKbps, ptimeMs, true).slice(5),
+  };
+  if (clip.speech.length === 0 || clip.comfortNoise.length === 0) throw new Error(`libopus made no frames at ${bitrateKbps} kb/s, ${ptimeMs} ms`);
+  return clip;
+}
+
+type StoredFrame = [base64: string, level: number];
+
+function toStored(frames: readonly EncodedFrame[]): StoredFrame[] {
+  return frames.map((f) => [Buffer.from(f.bytes).toString('base64'), f.level]);
+}
+
+function fromStored(frames: StoredFrame[]): EncodedFrame[] {
+  return frames.map(([base64, level]) => {
+    const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
+    return { bytes, level, extraPadding: 0, stampedBytes: bytes.length + opusStampOverhead(bytes) };
+  });
+}
+
+/** The clip from the disk cache, or encoded and stored (a partial file renamed into place, as processes may race). */
+function cachedClip(bitrateKbps: number, ptimeMs: number): VoiceClip {
+  const file = clipFile(bitrateKbps, ptimeMs);
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { speech: StoredFrame[]; comfortNoise: StoredFrame[] };
+    return { speech: fromStored(stored.speech), comfortNoise: fromStored(stored.comfortNoise) };
+  } catch {
+    // Missing or unreadable: made again.
+  }
+  const clip = encodeClip(bitrateKbps, ptimeMs);
+  try {
+    mkdirSync(join(cacheRoot(), 'voice'), { recursive: true });
+    const partial = `${file}.${process.pid}.part`;
+    writeFileSync(partial, JSON.stringify({ speech: toStored(clip.speech), comfortNoise: toStored(clip.comfortNoise) }));
+    renameSync(partial, file);
+  } catch {
+    // A read-only cache only costs the encoding again next time.
+  }
+  return clip;
+}
+
+/** This process's clip for a bitrate and packet time (the same bytes in every process, run and machine). */
 export function voiceClip(bitrateKbps: number, ptimeMs: number): VoiceClip {
   const key = `${bitrateKbps}/${ptimeMs}`;
   let clip = clips.get(key);
   if (!clip) {
-    clip = {
-      speech: encode(speechSignal(speechSeconds, sampleRate), bitrateKbps, ptimeMs, false),
-      // The first frames are skipped: the encoder transmits every frame until DTX sets in.
-      comfortNoise: encode(new Int16Array(noiseSeconds * sampleRate), bitrateKbps, ptimeMs, true).slice(5),
-    };
-    if (clip.speech.length === 0 || clip.comfortNoise.length === 0) throw new Error(`libopus made no frames at ${bitrateKbps} kb/s, ${ptimeMs} ms`);
+    clip = cachedClip(bitrateKbps, ptimeMs);
     clips.set(key, clip);
   }
   return clip;
