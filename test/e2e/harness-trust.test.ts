@@ -77,8 +77,9 @@ fleet:
     assert.equal(report.complete, true);
     assert.equal(report.harness.valid, false);
     // The fleet's own lag is over its limit in some such runs, not in all: the OS may share the cores
-    // evenly enough. Its lateness always shows as skipped packets, and the machine as saturated.
-    assert.match(report.harness.invalidReason ?? '', /loader saturated \(fleet-\d: (not keeping up|event-loop lag)|machine saturated \(fleet and target over 90%/);
+    // evenly enough. Its lateness always shows as skipped packets, and the machine as saturated: by
+    // rtcstorm's processes over 90% for long enough, or else by the whole machine over 90%.
+    assert.match(report.harness.invalidReason ?? '', /loader saturated \(fleet-\d: (not keeping up|event-loop lag)|machine saturated \((fleet and target over 90%|its \d+ cores over 90% busy)/);
     assert.match(report.harness.invalidReason ?? '', /group talkers: send deficit over 5% for \d+ s from t=\d+s/);
     const plan = report.harness.plan!['talkers']!;
     assert.equal(plan.botsPlanned, 600);
