@@ -10,7 +10,7 @@ import { botRandom } from '../../core/plan/random.js';
 import { MediaWatch } from '../media-watch.js';
 import { warmFetch } from '../warm-fetch.js';
 import { WeriftBot } from '../werift/werift-bot.js';
-import { voiceClip } from '../voice/voice-clip.js';
+import { ensureVoiceClips } from '../voice/voice-clip.js';
 import { fleetRoutes } from '../../chaos/network/fleet-network.js';
 import type { FleetRoutes, NetworkChange } from '../../ports/network-control.js';
 import type { TargetAdapter } from '../../ports/target-adapter.js';
@@ -170,10 +170,7 @@ process.on('message', (message: ToFleet) => {
   if (message.type === 'start' && !fleet) {
     // The bots' Opus clips are read now (from the disk cache the parent filled; encoded here only if
     // it could not write it: 0.3 s each), in the boot second, before the harness probe watches the event loop.
-    for (const audio of new Set(message.bots.filter((b) => b.audio.content !== 'filler').map((b) => `${b.audio.bitrateKbps}/${b.audio.ptimeMs}`))) {
-      const [bitrateKbps, ptimeMs] = audio.split('/').map(Number) as [number, number];
-      voiceClip(bitrateKbps, ptimeMs);
-    }
+    ensureVoiceClips(message.bots.map((b) => b.audio));
     fleet = new FleetProcess(message);
     fleet.run().catch((error: Error) => {
       send({ type: 'fatal', message: error.message });

@@ -5,7 +5,7 @@ import { compiledPath } from '../../core/paths.js';
 import { processSlice } from '../../core/plan/plan.js';
 import type { Engine, EngineContext, EnginePreparation, EngineProgress } from '../../ports/engine.js';
 import { ensureVideoClips } from '../video/clips.js';
-import { voiceClip } from '../voice/voice-clip.js';
+import { ensureVoiceClips } from '../voice/voice-clip.js';
 import { DeadlineChecks, SampleDeadline } from '../sample-deadline.js';
 import type { FromFleet, ToFleet } from './protocol.js';
 
@@ -46,10 +46,7 @@ export class Fleet implements Engine {
   async prepare(facts: EnginePreparation): Promise<void> {
     const werift = facts.plan.bots.filter((bot) => bot.engine === 'werift');
     if (werift.some((bot) => bot.video)) ensureVideoClips();
-    for (const audio of new Set(werift.filter((bot) => bot.audio.content !== 'filler').map((bot) => `${bot.audio.bitrateKbps}/${bot.audio.ptimeMs}`))) {
-      const [bitrateKbps, ptimeMs] = audio.split('/').map(Number) as [number, number];
-      voiceClip(bitrateKbps, ptimeMs);
-    }
+    ensureVoiceClips(werift.map((bot) => bot.audio));
   }
 
   async start(context: EngineContext): Promise<void> {

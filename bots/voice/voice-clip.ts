@@ -118,6 +118,11 @@ function cachedClip(bitrateKbps: number, ptimeMs: number): VoiceClip {
   return clip;
 }
 
+/** Every clip these groups' audio replays, in this process (speech only: filler needs none). */
+export function ensureVoiceClips(audio: ReadonlyArray<{ bitrateKbps: number; ptimeMs: number; content?: 'speech' | 'filler' }>): void {
+  for (const a of audio) if (a.content !== 'filler') voiceClip(a.bitrateKbps, a.ptimeMs);
+}
+
 /** This process's clip for a bitrate and packet time (the same bytes in every process, run and machine). */
 export function voiceClip(bitrateKbps: number, ptimeMs: number): VoiceClip {
   const key = `${bitrateKbps}/${ptimeMs}`;
