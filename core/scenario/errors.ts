@@ -4,6 +4,8 @@ export interface ScenarioProblem {
   message: string;
   line?: number;
   column?: number;
+  /** Set when the problem is in another file the scenario names (a network trace), not in the scenario itself. */
+  file?: string;
 }
 
 /** Everything wrong with a scenario file, one problem per line of the message. */
@@ -22,5 +24,5 @@ export class ScenarioError extends Error {
 function formatProblem(file: string, problem: ScenarioProblem): string {
   const position = problem.line === undefined ? '' : `:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
   const path = problem.path === '' ? '' : `${problem.path}: `;
-  return `${file}${position}: ${path}${problem.message}`;
+  return `${problem.file ?? file}${position}: ${path}${problem.message}`;
 }

@@ -35,8 +35,34 @@ export interface ImpairmentProfile {
   blackhole: boolean;
 }
 
+/** One row of a trace: from `atMs` (since the trace's start) until the next row, this impairment (null: none). */
+export interface TraceInterval { atMs: number; profile: ImpairmentProfile | null }
+
+export type TraceFormat = 'csv' | 'json' | 'alphartc' | 'mahimahi';
+
+/** A network trace: impairment that changes over time (`network.profiles.<name>.trace`). */
+export interface NetworkTrace {
+  /** The file as the scenario names it (relative to the scenario's folder). */
+  file: string;
+  format: TraceFormat;
+  /** Sorted by `atMs`; the first at 0. */
+  intervals: TraceInterval[];
+  /** One pass: after it the trace starts over (`loop`) or its last row holds. */
+  lengthMs: number;
+  loop: boolean;
+  /** Where the trace's 0 is on the run's timeline; before it, nothing is impaired. */
+  startAtMs: number;
+}
+
+/** A profile as assignments and impair steps name it: fixed, or a trace over time. */
+export type NetworkProfile = ImpairmentProfile | { trace: NetworkTrace };
+
+export function isTraced(profile: NetworkProfile): profile is { trace: NetworkTrace } {
+  return 'trace' in profile;
+}
+
 /** A profile per direction; a missing direction is not impaired. */
-export type DirectionProfiles = Partial<Record<Direction, ImpairmentProfile>>;
+export type DirectionProfiles = Partial<Record<Direction, NetworkProfile>>;
 
 /** Which werift bots an assignment or an impair step means. */
 export type BotSelector =
@@ -58,7 +84,7 @@ export type NetworkBackend = 'userspace' | 'kernel';
 
 export interface NetworkSpec {
   backend: NetworkBackend;
-  profiles: Record<string, ImpairmentProfile>;
+  profiles: Record<string, NetworkProfile>;
   /** Applied in order: a later entry replaces an earlier one for the same bot and direction. */
   assign: NetworkAssignment[];
 }
