@@ -151,6 +151,20 @@ module.exports = {
       to: { path: 'node_modules/puppeteer-core/' },
     },
     {
+      name: 'imports-read-into-the-domain',
+      comment: 'imports/ (rtcstorm import: webrtc-internals dumps, client populations) turns measurements into the domain\'s input: it imports only the domain, Node and npm packages.',
+      severity: 'error',
+      from: { path: '^imports/' },
+      to: { path: '^(?!imports/|core/(scenario|plan|metrics|quality)/)', dependencyTypesNot: ['core', 'npm', 'npm-dev'] },
+    },
+    {
+      name: 'only-the-cli-imports-imports',
+      comment: 'The import commands are the CLI\'s (bin/); tests may read them too.',
+      severity: 'error',
+      from: { pathNot: '^(bin|imports|test)/' },
+      to: { path: '^imports/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -25,7 +25,7 @@ const sets = ['direct', 'sameThread', 'relayed', 'delayed'] as const;
 
 const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
 const sameThread = new ImpairmentRelay(1);
-const relay = new RelayThread(1, (error) => console.error(`relay thread: ${error.message}`));
+const relay = new RelayThread(1, performance.timeOrigin, (error) => console.error(`relay thread: ${error.message}`));
 try {
   const node = target.nodes[0]!;
   const store = new MetricStore(Date.now());

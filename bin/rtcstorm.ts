@@ -8,11 +8,13 @@ import { parseCapacityAmount } from '../core/scenario/capacity-source.js';
 import type { CapacityAmount } from '../core/scenario/capacity-schema.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type RunCommandOptions } from './commands/run.js';
+import { replayCommand } from './commands/replay.js';
 import { targetCommand } from './commands/target.js';
 import { doctorCommand } from './commands/doctor.js';
 import { k6ExportCommand } from './commands/k6.js';
 import { k8sRenderCommand, type K8sRenderOptions } from './commands/k8s.js';
 import { mergeCommand } from './commands/merge.js';
+import { importPopulationCommand, importWebrtcInternalsCommand } from './commands/import.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -87,6 +89,20 @@ runOptions(
 )
   .option('--compare-metrics <list>', 'with --baseline: metrics to compare (comma-separated; default all)', metricList)
   .action(async (file: string, opts: RunCommandOptions) => process.exit(await runCommand(file, opts)));
+
+runOptions(
+  program
+    .command('replay')
+    .description('run a recorded run again from its report (scenario, seed and trace files are in it), then compare the two; exit 99 on a regression')
+    .argument('<run>', 'run folder or report.json'),
+  {
+    baseline: 'compare with this run instead of the recorded one (folder or report.json) or folder of runs',
+    tolerance: 'allowed worsening per metric against the recorded run',
+    force: 'run a plan the capacity pre-check finds far beyond this machine',
+  },
+)
+  .option('--compare-metrics <list>', 'metrics to compare (comma-separated; default all)', metricList)
+  .action(async (run: string, opts: RunCommandOptions) => process.exit(await replayCommand(run, opts)));
 
 function amountOption(value: string): CapacityAmount {
   try {
@@ -175,5 +191,24 @@ program
   .option('-o, --out <file>', 'script file (default: standard output)')
   .option('--url <url>', "signalling URL to load (default: the scenario's target.url)")
   .action((file: string, opts: { out?: string; url?: string }) => process.exit(k6ExportCommand(file, opts)));
+
+const importCommand = program.command('import').description('make rtcstorm input from measurements: a trace from a webrtc-internals dump, a network: block from a population');
+
+importCommand
+  .command('webrtc-internals')
+  .description('a network trace (CSV, a row a second) from a chrome://webrtc-internals dump')
+  .argument('<dump>', 'the dump (JSON) downloaded from chrome://webrtc-internals')
+  .option('-o, --out <file>', 'trace CSV (default: standard output)')
+  .option('--pc <id>', 'the peer connection (default: the one with the most stats)')
+  .addOption(new Option('--kind <kind>', 'loss and jitter from inbound RTP of this kind only (default: both)').choices(['audio', 'video']))
+  .action((file: string, opts: { out?: string; pc?: string; kind?: 'audio' | 'video' }) => process.exit(importWebrtcInternalsCommand(file, opts)));
+
+importCommand
+  .command('population')
+  .description('a network: block (profiles and bot shares) that reproduces the RTT and loss of measured clients or regions')
+  .argument('<stats>', 'CSV: a row per client (rtt, loss, jitter, weight) or per region (name, weight, rtt_p50, rtt_p95, loss_p50, …)')
+  .option('-o, --out <file>', 'YAML file (default: standard output)')
+  .option('--profiles <k>', 'profiles to bucket per-client rows into', positiveInt, 8)
+  .action((file: string, opts: { out?: string; profiles: number }) => process.exit(importPopulationCommand(file, opts)));
 
 await program.parseAsync();

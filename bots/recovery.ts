@@ -23,11 +23,15 @@ export class Recovery {
 
   /**
    * The connection was lost; media was last heard at `lastPacketMs`. A failure during an outage
-   * (a rejoined node failing too) is counted but keeps the outage's start.
+   * (a rejoined node failing too) is counted but keeps the outage's start. `induced`: the harness
+   * dropped the participant (a reconnect step), so the target did not fail: the outage is measured
+   * (recovery_time_ms) but no failure is counted.
    */
-  failed(lastPacketMs: number): void {
-    this.store.count('bot_failures', 1, this.group);
-    this.store.count('room_bot_failures', 1, this.room);
+  failed(lastPacketMs: number, options: { induced?: boolean } = {}): void {
+    if (!options.induced) {
+      this.store.count('bot_failures', 1, this.group);
+      this.store.count('room_bot_failures', 1, this.room);
+    }
     this.outageFromMs ??= lastPacketMs;
   }
 

@@ -32,6 +32,10 @@ interface Stream {
   playout: PlayoutModel | undefined;
   /** The last second's network delay, for a second whose packets were all lost. */
   networkDelayMs: number;
+  /** The RTP stream it arrives on, when the caller says (-1: unknown): the target names streams that end by SSRC. */
+  ssrc: number;
+  /** The highest sequence number counted. */
+  highestSeq: number;
 }
 
 /**
@@ -43,6 +47,10 @@ const ratedShare = 0.5;
 
 export class StreamReceiver {
   private readonly streams = new Map<number, Stream>();
+  /** Streams that ended (their sender left, or this participant did): sampled once more, then dropped. */
+  private readonly retired: Stream[] = [];
+  /** Per sender whose stream ended, its highest sequence number: later packets of that stream are stragglers. */
+  private readonly endedAt = new Map<number, number>();
   private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
   private latestArrivalMs = Number.NEGATIVE_INFINITY;
 
@@ -53,23 +61,27 @@ export class StreamReceiver {
     return this.latestArrivalMs;
   }
 
-  /** One packet (or frame) as received, its payload at bytes[start, end); payloads without a stamp are ignored. */
-  onPayload(bytes: Uint8Array, rtpTimestamp: number, start = 0, end = bytes.length): void {
-    if (readOpusStamp(bytes, this.stamp, start, end)) this.onStamp(this.stamp, rtpTimestamp, hostNowMs());
+  /** One packet (or frame) as received, its payload at bytes[start, end), on RTP stream `ssrc` when known; payloads without a stamp are ignored. */
+  onPayload(bytes: Uint8Array, rtpTimestamp: number, start = 0, end = bytes.length, ssrc = -1): void {
+    if (readOpusStamp(bytes, this.stamp, start, end)) this.onStamp(this.stamp, rtpTimestamp, hostNowMs(), ssrc);
   }
 
   /** One stamp read elsewhere (a browser page reads its frames' stamps and ships them here). */
-  onStamp(stamp: PayloadStamp, rtpTimestamp: number, arrivalMs: number): void {
+  onStamp(stamp: PayloadStamp, rtpTimestamp: number, arrivalMs: number, ssrc = -1): void {
     const { options } = this;
     let stream = this.streams.get(stamp.senderId);
     if (!stream) {
+      const ended = this.endedAt.get(stamp.senderId);
+      if (ended !== undefined && stamp.seq <= ended) return;
       const playout = options.playout && new PlayoutModel({ ptimeMs: options.playout.ptimeMs, clockRateHz: options.clockRateHz });
-      stream = { stats: new ReceiveStats(options.clockRateHz), playout, networkDelayMs: 0 };
+      stream = { stats: new ReceiveStats(options.clockRateHz), playout, networkDelayMs: 0, ssrc, highestSeq: stamp.seq };
       this.streams.set(stamp.senderId, stream);
     }
+    if (ssrc >= 0) stream.ssrc = ssrc;
     const { stats } = stream;
     const previous = stats.lastArrivalMs;
     if (!stats.onPacket(stamp.seq, arrivalMs, rtpTimestamp)) return;
+    if (stamp.seq > stream.highestSeq) stream.highestSeq = stamp.seq;
     stream.playout?.packet(stamp.seq, rtpTimestamp, arrivalMs, stamp.sentAtMs);
     options.store.record('e2e_latency_ms', arrivalMs - stamp.sentAtMs, options.group, arrivalMs);
     if (arrivalMs - previous > options.gapThresholdMs && Number.isFinite(previous)) {
@@ -80,11 +92,32 @@ export class StreamReceiver {
     options.onMedia?.(arrivalMs);
   }
 
+  /**
+   * The target says RTP stream `ssrc` ended (its sender left the room). If its sender comes back,
+   * that is a new stream: the packets it did not send while away are not lost, and the time it was
+   * away is not a media gap.
+   */
+  streamEnded(ssrc: number): void {
+    for (const [senderId, stream] of this.streams) if (stream.ssrc === ssrc) this.retire(senderId, stream);
+  }
+
+  /** This participant left the room (a churn leave, a reconnect): what it misses meanwhile is not lost. */
+  endAll(): void {
+    for (const [senderId, stream] of this.streams) this.retire(senderId, stream);
+  }
+
+  private retire(senderId: number, stream: Stream): void {
+    this.streams.delete(senderId);
+    this.retired.push(stream);
+    this.endedAt.set(senderId, stream.highestSeq);
+  }
+
   sampleSecond(atMs: number): void {
     const { store, group, room } = this.options;
     let received = 0;
     let expected = 0;
-    for (const stream of this.streams.values()) {
+    const retired = this.retired.splice(0);
+    for (const stream of [...this.streams.values(), ...retired]) {
       const { stats } = stream;
       const delta = stats.takeDelta();
       received += delta.received;

@@ -1,6 +1,6 @@
 /** Process chaos against the bundled target: which node or worker a step means, and doing it. */
 import { spawn } from 'node:child_process';
-import type { ChaosStep, NetworkChaosStep } from '../core/scenario/index.js';
+import type { ChaosStep, ClientChaosStep, NetworkChaosStep } from '../core/scenario/types.js';
 import type { Target } from '../ports/target-control.js';
 
 export interface StepOutcome { target: string; detail: string }
@@ -44,7 +44,7 @@ export function runCommand(command: string[], timeoutMs: number): Promise<string
 }
 
 /** Performs the start of a process step; a pause's end is `resume`. */
-export async function applyStep(step: Exclude<ChaosStep, NetworkChaosStep>, target: Target, random: () => number): Promise<StepOutcome> {
+export async function applyStep(step: Exclude<ChaosStep, NetworkChaosStep | ClientChaosStep>, target: Target, random: () => number): Promise<StepOutcome> {
   switch (step.action) {
     case 'kill-node': {
       const nodeId = pickNode(step.target, target, random);

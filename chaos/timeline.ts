@@ -10,6 +10,7 @@ import type { Target } from '../ports/target-control.js';
 import { startNetworkStep } from './network/network-actions.js';
 import type { NetworkChaos } from '../ports/network-control.js';
 import { applyStep, type StepOutcome } from './process-actions.js';
+import { startClientStep, type ClientChaos } from './client-actions.js';
 
 export class ChaosTimeline {
   private readonly timers: Timer[] = [];
@@ -32,6 +33,8 @@ export class ChaosTimeline {
      */
     private readonly processChaos: 'execute' | 'observe' = 'execute',
     private readonly clock: Clock = realClock,
+    /** Where reconnect and churn go: the seeded picks and the engines whose participants take them; absent: none run. */
+    private readonly clients?: ClientChaos,
   ) {
     // Its own stream, so adding a chaos step does not change the plan's draws.
     this.random = seededRandom(seed ^ 0x5eed_c4a0);
@@ -54,7 +57,7 @@ export class ChaosTimeline {
 
   private async run(step: ChaosStep, index: number): Promise<void> {
     const atMs = this.now();
-    if (this.processChaos === 'observe' && step.action !== 'impair' && step.action !== 'partition') {
+    if (this.processChaos === 'observe' && !actsOnOwnBots(step)) {
       this.store.event({ atMs, kind: 'chaos-observed', action: step.action, target: targetOf(step), detail: 'run by shard 0' });
       return;
     }
@@ -72,6 +75,10 @@ export class ChaosTimeline {
     if (step.action === 'impair' || step.action === 'partition') {
       if (!this.network) throw new Error(`${step.action} needs werift bots, and none are running`);
       return startNetworkStep(step, index, this.network, this.target);
+    }
+    if (step.action === 'reconnect' || step.action === 'churn') {
+      if (!this.clients || this.clients.controls.length === 0) throw new Error(`${step.action} needs werift bots or browsers, and none are running`);
+      return startClientStep(step, index, this.clients, () => this.now());
     }
     const outcome = await applyStep(step, this.target, this.random);
     return step.action === 'pause-node' ? { ...outcome, undo: () => this.target.resumeNode(outcome.target) } : outcome;
@@ -103,12 +110,20 @@ export class ChaosTimeline {
   }
 }
 
+/** Network and client steps act on each shard's own bots, so every shard executes them. */
+function actsOnOwnBots(step: ChaosStep): boolean {
+  return step.action === 'impair' || step.action === 'partition' || step.action === 'reconnect' || step.action === 'churn';
+}
+
 function targetOf(step: ChaosStep): string {
   switch (step.action) {
     case 'exec':
       return step.command.join(' ');
     case 'impair':
       return step.profile;
+    case 'reconnect':
+    case 'churn':
+      return step.bots.kind === 'group' ? `group ${step.bots.name}` : step.bots.kind === 'rooms' ? `rooms ${step.bots.rooms.join(', ')}` : `${Math.round(step.bots.ratio * 1000) / 10}% of participants`;
     default:
       return step.target;
   }

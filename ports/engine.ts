@@ -6,6 +6,7 @@ import type { MetricStore } from '../core/metrics/store.js';
 import type { NetworkPlan } from '../core/plan/network-plan.js';
 import type { RunPlan } from '../core/plan/plan.js';
 import type { Scenario } from '../core/scenario/index.js';
+import type { ClientControl } from './client-control.js';
 import type { CheckResult } from './doctor-check.js';
 import type { NetworkChaos } from './network-control.js';
 import type { ProcessLedger } from './process-ledger.js';
@@ -59,6 +60,8 @@ export interface Engine {
   crashes(): string[];
   /** Where network chaos (impair, partition) goes, for an engine whose bots' network rtcstorm impairs. */
   readonly network?: NetworkChaos;
+  /** Where client chaos (reconnect, churn) goes, for an engine whose participants can be made to drop and rejoin. */
+  readonly clients?: ClientControl;
 }
 
 /** What the run tells every engine plug-in when it makes the engines of a scenario. */

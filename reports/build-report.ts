@@ -20,6 +20,8 @@ import { harnessProcesses } from './validity/loader.js';
 import { planProgress } from './validity/plan-progress.js';
 import { reportSchemaVersion, type BotCounts, type CapacitySection, type CapacityStepReport, type GroupReport, type HarnessProcess, type MetricsSection, type RecoveryResult, type Report, type RoomReport, type ServerNodeSeries, type ThresholdResult, type TimelinePoint } from './report-types.js';
 
+type GroupTimelinePoint = NonNullable<GroupReport['timeline']>[number];
+
 export interface RunFacts {
   scenario: Scenario;
   plan: RunPlan;
@@ -54,7 +56,8 @@ export function scenarioHash(source: string): string {
   return createHash('sha256').update(source).digest('hex');
 }
 
-function toolVersion(): string {
+/** This rtcstorm's version, as reports record it. */
+export function toolVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
@@ -89,24 +92,32 @@ function percentileOrNull(h: Histogram, p: number): number | null {
   return h.count > 0 ? h.percentile(p) : null;
 }
 
-/** One point per second of the run; samples that arrived while draining after the end are in the totals only. */
-function timeline(store: MetricStore, durationMs: number): TimelinePoint[] {
+/**
+ * One point per second of the run, of every group (`group` omitted) or one; samples that arrived
+ * while draining after the end are in the totals only.
+ */
+function timeline(store: MetricStore, durationMs: number, group?: string): TimelinePoint[] {
   // Every second of the run, also those in which nothing was measured (nobody joined yet, all down).
   return [...Array(Math.ceil(durationMs / 1000)).keys()].map((t) => {
-    const latency = store.histogram('e2e_latency_ms', undefined, t, t);
-    const jitter = store.histogram('jitter_ms', undefined, t, t);
+    const latency = store.histogram('e2e_latency_ms', group, t, t);
+    const jitter = store.histogram('jitter_ms', group, t, t);
     return {
       t,
-      botsConnected: store.gaugeAt('bots_connected', t) ?? 0,
-      packetsSent: store.counter('packets_sent', undefined, t, t),
-      packetsReceived: store.counter('packets_received', undefined, t, t),
+      botsConnected: store.gaugeAt('bots_connected', t, group) ?? 0,
+      packetsSent: store.counter('packets_sent', group, t, t),
+      packetsReceived: store.counter('packets_received', group, t, t),
       latencyP50Ms: percentileOrNull(latency, 50),
       latencyP95Ms: percentileOrNull(latency, 95),
       latencyP99Ms: percentileOrNull(latency, 99),
       jitterP95Ms: percentileOrNull(jitter, 95),
-      lossRatio: lossRatio(store, undefined, t, t) ?? null,
+      lossRatio: lossRatio(store, group, t, t) ?? null,
     };
   });
+}
+
+/** A group's timeline: the run's points without packets sent and latency p95, to keep report.json small. */
+function groupTimeline(store: MetricStore, durationMs: number, group: string): GroupTimelinePoint[] {
+  return timeline(store, durationMs, group).map(({ packetsSent: _sent, latencyP95Ms: _p95, ...point }) => point);
 }
 
 function harness(store: MetricStore): HarnessProcess[] {
@@ -212,15 +223,15 @@ function harnessSection(store: MetricStore, scenario: Scenario, facts: RunFacts)
 export function buildReport(facts: RunFacts): Report {
   const { scenario, store } = facts;
   const groups: Record<string, GroupReport> = {};
-  const networks = groupNetworks(store, facts.wholePlan ?? facts.plan, facts.network ?? null);
+  const networks = groupNetworks(store, facts.wholePlan ?? facts.plan, facts.network ?? null, { chaos: scenario.chaos, durationMs: facts.durationMs });
   for (const group of scenario.fleet) {
     const network = networks.get(group.name);
-    groups[group.name] = { bots: botsOf(facts, group.name), packets: packetsOf(store, group.name), metrics: metricsOf(store, group.name), ...(network ? { network } : {}) };
+    groups[group.name] = { bots: botsOf(facts, group.name), packets: packetsOf(store, group.name), metrics: metricsOf(store, group.name), ...(network ? { network } : {}), timeline: groupTimeline(store, facts.durationMs, group.name) };
   }
   return {
     schemaVersion: reportSchemaVersion,
     tool: { name: 'rtcstorm', version: toolVersion() },
-    scenario: { name: scenario.name, file: scenario.file, seed: scenario.seed, hash: scenarioHash(scenario.source), source: scenario.source },
+    scenario: { name: scenario.name, file: scenario.file, seed: scenario.seed, hash: scenarioHash(scenario.source), source: scenario.source, files: scenario.files },
     shard: facts.shard ?? null,
     startedAt: new Date(facts.startedAtMs).toISOString(),
     durationMs: facts.durationMs,

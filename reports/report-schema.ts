@@ -82,6 +82,30 @@ export const thresholdResultSchema = z.object({
 /** How many of a group's bots a profile was assigned to, in one direction. */
 export const profileShareSchema = z.object({ profile: z.string(), bots: count });
 
+/** The impairment a traced profile configured, at the middle of each second of the run (a row with no impairment: zeros, rate null). */
+export const traceSecondSchema = z.object({
+  t: count,
+  /** Random loss, or a Gilbert-Elliott model's stationary loss: p/(p+r)·lossInBad + r/(p+r)·lossInGood; 1 for a blackhole. */
+  lossRatio: z.number().min(0).max(1),
+  delayMs: ms,
+  /** The jitter's half-width (uniform) or standard deviation (normal, pareto); 0 without jitter. */
+  jitterMs: ms,
+  /** The rate limit; null when none. */
+  rateKbps: z.number().min(0).nullable(),
+});
+
+/** A trace profile some of a group's bots had in one direction: assigned (`network.assign`), or put in place by an impair step. */
+export const groupTraceSchema = z.object({
+  profile: z.string(),
+  direction: z.enum(['up', 'down']),
+  /** The group's bots it applied to. */
+  bots: count,
+  /** The impair step's index in `chaos` (zeros outside its window); absent for `network.assign`. */
+  step: count.optional(),
+  /** One point per second of the run. */
+  series: z.array(traceSecondSchema),
+});
+
 /** A werift group in a run that impairs the network: the impairment configured, and what the bots measured. */
 export const groupNetworkSchema = z.object({
   /** The scenario's `network.assign`, per direction (impair steps are in `events`). */
@@ -92,14 +116,8 @@ export const groupNetworkSchema = z.object({
     /** Median one-way latency of what the group received minus that of the groups with nothing assigned; null without such groups. */
     latencyAddedP50Ms: z.number().nullable(),
   }),
-});
-
-export const groupReportSchema = z.object({
-  bots: botCountsSchema,
-  packets: packetCountsSchema,
-  metrics: metricsSectionSchema,
-  /** Only in runs with a `network:` section or network chaos, for werift groups. */
-  network: groupNetworkSchema.optional(),
+  /** Trace profiles (network traces) of the group's bots, configured per second; absent when none is a trace (and in older reports). */
+  traces: z.array(groupTraceSchema).optional(),
 });
 
 /** One second of the run; latency and jitter are null in seconds without samples. */
@@ -113,6 +131,19 @@ export const timelinePointSchema = z.object({
   latencyP99Ms: ms.nullable(),
   jitterP95Ms: ms.nullable(),
   lossRatio: z.number().min(0).max(1).nullable(),
+});
+
+/** One second of one group: the run's timeline point without packets sent and latency p95. */
+export const groupTimelinePointSchema = timelinePointSchema.omit({ packetsSent: true, latencyP95Ms: true });
+
+export const groupReportSchema = z.object({
+  bots: botCountsSchema,
+  packets: packetCountsSchema,
+  metrics: metricsSectionSchema,
+  /** Only in runs with a `network:` section or network chaos, for werift groups. */
+  network: groupNetworkSchema.optional(),
+  /** What the group's bots measured, per second of the run (optional: older reports lack it). */
+  timeline: z.array(groupTimelinePointSchema).optional(),
 });
 
 /** One SFU node of a bundled target, sampled every second. */
@@ -237,6 +268,8 @@ export const reportSchema = z.object({
     hash: z.string(),
     /** The YAML text itself: replay with `rtcstorm run` (same seed), and what `merge` re-reads. */
     source: z.string(),
+    /** The files it names (network traces), by the path as written: `rtcstorm replay` needs nothing but the report (optional: older reports lack it). */
+    files: z.record(z.string(), z.string()).optional(),
   }),
   /** Set when this report is one shard of a distributed run (`run --shard i/N`). */
   shard: z.object({ index: count, count: z.int().min(1), startAtMs: z.number() }).nullable(),

@@ -4,6 +4,7 @@ import { count, metricValue, ms, percent } from './format.js';
 import type { MetricsSection, Report } from './report-types.js';
 import { verdictOf } from './verdict.js';
 import { capacityLines } from './capacity/capacity-md.js';
+import { fitText, groupTraceFits, traceDetails, tracedGroups } from './trace-fit.js';
 
 function metricRows(label: string, m: MetricsSection): string {
   const lat = m.e2e_latency_ms;
@@ -62,6 +63,12 @@ function voiceLines(report: Report): string[] {
   ];
 }
 
+/** Groups given network traces: per trace, how far what they measured was from what it configured. */
+function traceLines(report: Report): string[] {
+  const lines = tracedGroups(report.groups).flatMap(([name, g]) => groupTraceFits(g).map((fit) => `- \`${name}\`: profile \`${fit.profile}\` (${traceDetails(fit)}): ${fitText(fit)}`));
+  return lines.length === 0 ? [] : ['', 'Network traces, configured against measured:', ...lines];
+}
+
 function skippedLines(report: Report): string[] {
   if (report.skipped.length === 0) return [];
   return ['', 'Skipped groups (the rest of the run went on):', ...report.skipped.map((s) => `- \`${s.group}\` (${s.engine}): ${s.reason}${s.hint ? `; ${s.hint}` : ''}`)];
@@ -110,6 +117,7 @@ export function summaryMarkdown(report: Report): string {
     ...signallingLines(report),
     ...voiceLines(report),
     ...videoLines(report),
+    ...traceLines(report),
     ...skippedLines(report),
   ];
   if (report.thresholds.length > 0) {

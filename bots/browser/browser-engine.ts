@@ -7,6 +7,7 @@ import { targetRoomId } from '../../core/plan/plan.js';
 import { botRandom } from '../../core/plan/random.js';
 import type { BrowserGroup } from './browser-group.js';
 import type { Engine, EngineContext, EnginePreparation, EngineProgress } from '../../ports/engine.js';
+import type { ClientChange, ClientControl } from '../../ports/client-control.js';
 import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { MediaWatch } from '../media-watch.js';
@@ -49,7 +50,33 @@ export class BrowserEngine implements Engine {
     for (const p of this.participants) p.checkMedia(now);
   });
 
+  /** Reconnect and churn steps, for this engine's participants (the change names every engine's). */
+  readonly clients: ClientControl = { apply: (change) => Promise.resolve(this.applyClients(change)) };
+
   constructor(private readonly options: BrowserEngineOptions) {}
+
+  private applyClients(change: ClientChange): void {
+    const context = this.context;
+    if (!context || this.stopping) return;
+    const byId = new Map(this.participants.map((p) => [p.options.plan.id, p]));
+    if (change.kind === 'reconnect') {
+      for (const id of change.bots) byId.get(id)?.reconnect();
+      return;
+    }
+    const at = (runMs: number): number => Math.max(0, context.startMs + runMs - Date.now());
+    for (const leave of change.leaves) {
+      const participant = byId.get(leave.botId);
+      if (!participant) continue;
+      // One not in the room when its leave came (joining, recovering) does not leave, and so does not rejoin either.
+      let left = false;
+      this.timers.push(setTimeout(() => (left = participant.leaveRoom()), at(leave.atMs)));
+      this.timers.push(
+        setTimeout(() => {
+          if (left) void participant.rejoin();
+        }, at(leave.rejoinAtMs)),
+      );
+    }
+  }
 
   private get participants(): BrowserParticipant[] {
     return this.hosts.flatMap((h) => h.participants);

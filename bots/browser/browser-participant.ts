@@ -39,7 +39,8 @@ export interface BrowserParticipantOptions {
   targetOnLoopback: boolean;
 }
 
-export type ParticipantState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
+/** `away`: out of the room by a churn step, until `rejoining`; neither is a failure. */
+export type ParticipantState = 'idle' | 'joining' | 'connected' | 'recovering' | 'away' | 'rejoining' | 'failed' | 'closed';
 
 const opusClockRate = 48000;
 const batchIntervalMs = 200;
@@ -67,6 +68,8 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
   private sentThisSecond = 0;
   /** A loss the rejoined session reported before the rejoin was done. */
   private lostWhileRejoining: string | undefined;
+  /** A churn leave that came while the participant was still rejoining from the previous one, and whether its rejoin came too. */
+  private churnWhenBack: { rejoin: boolean } | undefined;
   /** Audio streams the adapter says the page receives now, by SSRC. */
   private readonly audioStreams = new Set<number>();
   /** When the page last joined or began to receive an audio stream: silence is measured from here or the last frame. */
@@ -206,15 +209,80 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
    * before the rejoin is done here): it is lost again as soon as the rejoin is done.
    */
   private lost(reason: string): void {
-    if (this.state === 'recovering') return void (this.lostWhileRejoining = reason);
+    // Away by churn: what its closing connections say is its own leaving.
+    if (this.state === 'away') return;
+    if (this.state === 'recovering' || this.state === 'rejoining') return void (this.lostWhileRejoining = reason);
     if (this.state !== 'connected') return this.fail(reason);
     void this.recover(reason);
   }
 
-  private async recover(reason: string): Promise<void> {
+  /**
+   * A reconnect step: closes the page's connections and signalling at once and rejoins with the
+   * backoff, as after an outage. Induced, so not a failure; recovery_time_ms is measured as for one,
+   * rejoin_time_ms from the drop. False when the participant is not in the room.
+   */
+  reconnect(): boolean {
+    if (this.state !== 'connected') return false;
+    const { store, plan } = this.options;
+    store.count('reconnects', 1, plan.group);
+    void this.recover('reconnect step', { droppedAtMs: hostNowMs() });
+    return true;
+  }
+
+  /**
+   * A churn leave: the page leaves the room until rejoin(), as a user who hangs up; not a failure.
+   * One still rejoining from an earlier leave leaves as soon as it is back (and a rejoin asked
+   * meanwhile then follows at once). False when not in the room: then it neither leaves nor rejoins.
+   */
+  leaveRoom(): boolean {
+    if (this.state === 'rejoining') {
+      this.churnWhenBack = { rejoin: false };
+      return true;
+    }
+    if (this.state !== 'connected' || !this.page) return false;
+    this.state = 'away';
+    this.receiver.endAll();
+    this.options.store.count('churn_leaves', 1, this.options.plan.group);
+    void this.leaveTarget().catch(() => undefined);
+    return true;
+  }
+
+  /** Back from a churn leave: joins at once; a join the target refuses is recovered from as a failure. */
+  async rejoin(): Promise<void> {
+    if (this.state === 'rejoining' && this.churnWhenBack) return void (this.churnWhenBack.rejoin = true);
+    if (this.state !== 'away') return;
+    const { store, plan } = this.options;
+    this.state = 'rejoining';
+    const startedAt = hostNowMs();
+    try {
+      await this.joinTarget('rejoin after a churn leave');
+    } catch (error) {
+      this.churnWhenBack = undefined;
+      if ((this.state as ParticipantState) === 'rejoining') void this.recover(`rejoin after a churn leave: ${(error as Error).message}`);
+      return;
+    }
+    if ((this.state as ParticipantState) !== 'rejoining') return;
+    this.state = 'connected';
+    this.subscribedAtMs = hostNowMs();
+    store.count('churn_joins', 1, plan.group);
+    store.record('rejoin_time_ms', hostNowMs() - startedAt, plan.group);
+    const again = this.lostWhileRejoining;
+    this.lostWhileRejoining = undefined;
+    const next = this.churnWhenBack;
+    this.churnWhenBack = undefined;
+    if (next) {
+      if (this.leaveRoom() && next.rejoin) void this.rejoin();
+      return;
+    }
+    if (again) this.lost(again);
+  }
+
+  /** `induced`: a reconnect step dropped the participant at `droppedAtMs`, not the target. */
+  private async recover(reason: string, induced?: { droppedAtMs: number }): Promise<void> {
     this.state = 'recovering';
-    this.recovery.failed(this.receiver.lastArrivalMs);
+    this.recovery.failed(this.receiver.lastArrivalMs, { induced: induced !== undefined });
     await this.leaveTarget().catch(() => undefined);
+    if (induced) this.receiver.endAll();
     const rejoined = await this.recovery.retry(
       () => this.state !== 'recovering',
       () => this.joinTarget(`rejoin after "${reason}"`).catch(async (error: unknown) => {
@@ -225,6 +293,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
     if (!rejoined || this.state !== 'recovering') return;
     this.state = 'connected';
     this.subscribedAtMs = hostNowMs();
+    if (induced) this.options.store.record('rejoin_time_ms', hostNowMs() - induced.droppedAtMs, this.options.plan.group);
     const again = this.lostWhileRejoining;
     this.lostWhileRejoining = undefined;
     if (again) this.lost(again);

@@ -13,6 +13,7 @@ import { WeriftBot } from '../werift/werift-bot.js';
 import { ensureVoiceClips } from '../voice/voice-clip.js';
 import { fleetRoutes } from '../../chaos/network/fleet-network.js';
 import type { FleetRoutes, NetworkChange } from '../../ports/network-control.js';
+import type { ClientChange } from '../../ports/client-control.js';
 import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { HarnessProbe } from '../../core/harness-probe.js';
@@ -50,7 +51,7 @@ class FleetProcess {
   constructor(private readonly start: FleetStart) {
     this.store = new MetricStore(start.startMs);
     this.probe = new HarnessProbe(this.store, `fleet-${start.index}`);
-    this.routes = fleetRoutes(start.network, (error) => this.harnessError(`impairment relay: ${error.message}`));
+    this.routes = fleetRoutes(start.network, start.startMs, (error) => this.harnessError(`impairment relay: ${error.message}`));
   }
 
   async run(): Promise<void> {
@@ -70,7 +71,7 @@ class FleetProcess {
     for (const ptimeMs of new Set(start.bots.map((b) => b.audio.ptimeMs))) {
       const scheduler = new SendScheduler(ptimeMs);
       for (const bot of this.bots) if (bot.options.audio.ptimeMs === ptimeMs) scheduler.add(bot);
-      scheduler.start();
+      scheduler.start(start.startMs);
       this.schedulers.push(scheduler);
     }
     this.mediaWatch.start();
@@ -114,6 +115,31 @@ class FleetProcess {
 
   applyNetwork(change: NetworkChange): void {
     this.routes.apply(change);
+  }
+
+  /**
+   * Reconnect and churn steps, for the bots of this process (the change names every process's):
+   * a reconnect now; churn leaves and rejoins at their run times, cancelled with the joins at the end.
+   */
+  applyClients(change: ClientChange): void {
+    const byId = new Map(this.bots.map((bot) => [bot.options.id, bot]));
+    if (change.kind === 'reconnect') {
+      for (const id of change.bots) byId.get(id)?.reconnect();
+      return;
+    }
+    const at = (runMs: number): number => Math.max(0, this.start.startMs + runMs - Date.now());
+    for (const leave of change.leaves) {
+      const bot = byId.get(leave.botId);
+      if (!bot) continue;
+      // A bot that was not in the room when its leave came (joining, recovering) does not leave, and so does not rejoin either.
+      let left = false;
+      this.joinTimers.push(setTimeout(() => (left = bot.leave()), at(leave.atMs)));
+      this.joinTimers.push(
+        setTimeout(() => {
+          if (left) void bot.rejoin();
+        }, at(leave.rejoinAtMs)),
+      );
+    }
   }
 
   harnessError(detail: string): void {
@@ -178,6 +204,8 @@ process.on('message', (message: ToFleet) => {
     });
   } else if (message.type === 'network') {
     fleet?.applyNetwork(message.change);
+  } else if (message.type === 'clients') {
+    fleet?.applyClients(message.change);
   } else if (message.type === 'stop') {
     void (fleet?.stop() ?? Promise.resolve()).finally(() => process.disconnect?.());
   }

@@ -4,6 +4,7 @@ import type { FleetLayout, FleetSlice, LayOutFleet, NetworkChange, NetworkChaos 
 import { compiledPath } from '../../core/paths.js';
 import { processSlice } from '../../core/plan/plan.js';
 import type { Engine, EngineContext, EnginePreparation, EngineProgress } from '../../ports/engine.js';
+import type { ClientChange, ClientControl } from '../../ports/client-control.js';
 import { ensureVideoClips } from '../video/clips.js';
 import { ensureVoiceClips } from '../voice/voice-clip.js';
 import { DeadlineChecks, SampleDeadline } from '../sample-deadline.js';
@@ -36,6 +37,10 @@ export class Fleet implements Engine {
   private context: EngineContext | undefined;
   /** Where network chaos goes; set by start() when the scenario touches the network. */
   network: NetworkChaos | undefined;
+  /** Reconnect and churn steps: to every process, each acts on its own bots. */
+  readonly clients: ClientControl = {
+    apply: async (change: ClientChange) => this.members.forEach((m) => m.child.connected && m.child.send({ type: 'clients', change } satisfies ToFleet)),
+  };
 
   constructor(private readonly options: FleetOptions) {}
 

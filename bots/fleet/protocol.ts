@@ -3,6 +3,7 @@ import type { BotPlan } from '../../core/plan/plan.js';
 import type { RecoverySpec } from '../../core/scenario/index.js';
 import type { SerializedBucket } from '../../core/metrics/store.js';
 import type { EngineProgress } from '../../ports/engine.js';
+import type { ClientChange } from '../../ports/client-control.js';
 import type { FleetNetwork, NetworkChange } from '../../ports/network-control.js';
 import type { AdapterSpec } from '../../targets/adapter-module.js';
 
@@ -28,7 +29,7 @@ export interface FleetStart {
   network?: FleetNetwork;
 }
 
-export type ToFleet = FleetStart | { type: 'network'; change: NetworkChange } | { type: 'stop' };
+export type ToFleet = FleetStart | { type: 'network'; change: NetworkChange } | { type: 'clients'; change: ClientChange } | { type: 'stop' };
 
 
 /** `second`: the second whose harness samples (lag, CPU) the message carries; null when none. */

@@ -6,9 +6,14 @@
  * Ticks the event loop delivers late are caught up, at most one packet time's worth; what is older
  * is skipped, as a client that stalled would, and each sender is told how many packets it skipped,
  * so a send deficit is counted rather than dropped silently.
+ *
+ * Started with the run's 0, the ticks are the run's milliseconds: a sender is told which of its
+ * packet times this is on the run's clock, so the same packet carries the same RTP timestamp in
+ * every run of a scenario (the impairment relay keys its draws on it).
  */
 export interface Sender {
-  sendPacket(): void;
+  /** `turn`: this packet time's index since the scheduler's start (the run's 0, when given one). */
+  sendPacket(turn: number): void;
   /** `count` packet times of this sender passed while its process was too late to send them. */
   skipPackets(count: number): void;
 }
@@ -31,10 +36,12 @@ export class SendScheduler {
     this.slots[this.added++ % this.slots.length]!.push(sender);
   }
 
-  start(): void {
+  /** `runStartMs`: the run's 0 in epoch ms (default now); ticks before it send nothing. */
+  start(runStartMs?: number): void {
     if (this.timer) return;
-    this.startedAt = performance.now();
-    this.done = 0;
+    this.startedAt = runStartMs === undefined ? performance.now() : runStartMs - performance.timeOrigin;
+    // Started after the run's 0: the turns before now are neither sent nor skipped.
+    this.done = Math.max(0, Math.floor((performance.now() - this.startedAt) / slotMs));
     this.timer = setInterval(() => this.tick(), slotMs);
   }
 
@@ -43,7 +50,8 @@ export class SendScheduler {
     // After a stall longer than a packet time, a client skips what it missed rather than bursting it.
     const resumeAt = due - this.slots.length;
     if (resumeAt > this.done) this.skip(this.done, resumeAt);
-    for (; this.done < due; this.done++) for (const sender of this.slots[this.done % this.slots.length]!) sender.sendPacket();
+    const n = this.slots.length;
+    for (; this.done < due; this.done++) for (const sender of this.slots[this.done % n]!) sender.sendPacket(Math.floor(this.done / n));
   }
 
   /** Slots `from` up to (not including) `to` are skipped: each sender hears how many of its turns fell in them. */

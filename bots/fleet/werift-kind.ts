@@ -88,11 +88,33 @@ function videoSection(read: MetricReader, group?: string): WeriftVideo | null {
   return section.video_frames_received > 0 || section.video_send_kbps !== null ? section : null;
 }
 
+/** A report's `clients` section: what reconnect and churn steps did to a group's participants (werift bots and browsers alike). */
+export const clientChaosSchema = z.object({
+  reconnects: count,
+  rejoin_time_ms: histogramSummarySchema.nullable(),
+  churn_leaves: count,
+  churn_joins: count,
+});
+
+export type ClientChaosSection = z.output<typeof clientChaosSchema>;
+
+function clientsSection(read: MetricReader, group?: string): ClientChaosSection | null {
+  const section: ClientChaosSection = {
+    reconnects: read.counter('reconnects', group),
+    rejoin_time_ms: read.histogram('rejoin_time_ms', group).summary(),
+    churn_leaves: read.counter('churn_leaves', group),
+    churn_joins: read.counter('churn_joins', group),
+  };
+  return section.reconnects > 0 || section.churn_leaves > 0 || section.rejoin_time_ms !== null ? section : null;
+}
+
 const reportShape = {
   /** null where no werift bot rated a received audio stream. */
   voice: weriftVoiceSchema.nullable(),
   /** null where no werift bot sent or received video. */
   video: weriftVideoSchema.nullable(),
+  /** null where no reconnect or churn step touched the group's participants. */
+  clients: clientChaosSchema.nullable(),
 };
 
 function problems(group: WeriftGroup, index: number, facts: GroupFacts): PathProblem[] {
@@ -112,7 +134,7 @@ export const weriftKind = {
   group: weriftGroup,
   metrics: weriftMetrics,
   rates: {},
-  report: { shape: reportShape, read: (read, group) => ({ voice: voiceSection(read, group), video: videoSection(read, group) }) },
+  report: { shape: reportShape, read: (read, group) => ({ voice: voiceSection(read, group), video: videoSection(read, group), clients: clientsSection(read, group) }) },
   seats: (group) => ({ engine: 'werift', count: group.count, rampUpMs: group.rampUpMs, speakers: group.speakers, audio: group.audio, talk: group.talk, video: group.video }),
   problems,
 } as const satisfies EngineKind<'werift', WeriftGroup, typeof weriftMetrics, typeof reportShape>;

@@ -4,6 +4,15 @@ import { videoFreezes } from '../../core/metrics/video-metrics.js';
 import { audioConcealedRatio } from '../../core/metrics/voice-metrics.js';
 
 const werift = ['werift'] as const;
+const participants = ['werift', 'browser'] as const;
+
+/** Client chaos (reconnect, churn steps): werift bots and browsers measure it alike (bots/werift/werift-bot.ts, bots/browser/browser-participant.ts). */
+export const clientChaosMetrics = {
+  reconnects: { kind: 'counter', unit: 'count', description: 'participants a reconnect step dropped (signalling and media at once); they rejoin with their backoff, and are not counted in bot_failures', engines: participants },
+  rejoin_time_ms: { kind: 'trend', unit: 'ms', description: 'per reconnect: from the drop to connected again (backoff and the herd\'s queue included); per churn rejoin: from starting to join again to connected', engines: participants },
+  churn_leaves: { kind: 'counter', unit: 'count', description: 'participants that left the room in a churn step (not failures)', engines: participants },
+  churn_joins: { kind: 'counter', unit: 'count', description: 'participants that joined again after a churn leave', engines: participants },
+} as const satisfies Record<string, MetricInfo>;
 
 export const weriftMetrics = {
   mos: { kind: 'trend', unit: 'score', description: 'werift groups: mean opinion score (ITU-T G.107 E-model, MOS-CQE, 1-4.41) of each received audio stream, every second: from mouth-to-ear delay, loss after the jitter buffer and its burstiness', engines: werift },
@@ -25,4 +34,5 @@ export const weriftMetrics = {
   video_keyframes_sent: { kind: 'counter', unit: 'count', description: 'werift groups: keyframes sent by video publishers (all layers; on PLI/FIR, a resumed layer or keyframeInterval)', engines: werift },
   video_send_kbps: { kind: 'trend', unit: 'count', description: 'werift groups: each video publisher\'s send rate target (congestion control, all layers), every second', engines: werift },
   video_layers_sent: { kind: 'trend', unit: 'count', description: 'werift groups: simulcast layers each video publisher sends (not paused for want of bitrate), every second', engines: werift },
+  ...clientChaosMetrics,
 } as const satisfies Record<string, MetricInfo>;

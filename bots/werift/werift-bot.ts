@@ -70,7 +70,8 @@ export interface WeriftBotOptions {
   video?: VideoSpec | null;
 }
 
-export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'failed' | 'closed';
+/** `away`: out of the room by a churn step, until `rejoining`; neither is a failure. */
+export type BotState = 'idle' | 'joining' | 'connected' | 'recovering' | 'away' | 'rejoining' | 'failed' | 'closed';
 
 export interface WeriftBotEvents {
   connected: [];
@@ -128,9 +129,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   private session: Session | undefined;
   private readonly receiver: StreamReceiver;
   private readonly recovery: Recovery;
+  /** A churn leave that came while the bot was still rejoining from the previous one, and whether its rejoin came too. */
+  private churnWhenBack: { rejoin: boolean } | undefined;
 
   private seq = 0;
-  private rtpTimestamp = 0;
   private packetsSentThisSecond = 0;
   private packetsSkippedThisSecond = 0;
   private readonly voice: VoiceSource;
@@ -282,7 +284,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
         if (stream.kind === 'video') session.videoIn?.stream(stream.ssrc, stream.rtxSsrc);
         if (stream.wideSeqId !== undefined) session.wideSeqIds.wideSeqId = stream.wideSeqId;
       },
-      onEnded: (ssrc) => session.streams.delete(ssrc),
+      onEnded: (ssrc) => {
+        session.streams.delete(ssrc);
+        this.receiver.streamEnded(ssrc);
+      },
       onClosed: (closed) => {
         if (session.recvs.includes(closed)) session.recvs.splice(session.recvs.indexOf(closed), 1);
       },
@@ -310,7 +315,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     pc.onTrack.subscribe((track) => {
       if (tracks.has(track)) return;
       tracks.add(track);
-      track.onReceiveRtp.subscribe((rtp) => this.receiver.onPayload(rtp.payload, rtp.header.timestamp));
+      track.onReceiveRtp.subscribe((rtp) => this.receiver.onPayload(rtp.payload, rtp.header.timestamp, 0, rtp.payload.length, rtp.header.ssrc));
     });
     pc.connectionStateChange.subscribe((state) => {
       if (state === 'failed' && !connection.closed) this.lost(session, 'receive transport failed');
@@ -321,14 +326,14 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
         const plane = this.options.mediaPlane;
         const videoIn = session.videoIn;
         if (!videoIn) {
-          plane.receive(connection, (bytes, timestamp, start, end) => this.receiver.onPayload(bytes, timestamp, start, end), lost).catch((error: Error) => lost(error.message));
+          plane.receive(connection, (bytes, timestamp, start, end, header) => this.receiver.onPayload(bytes, timestamp, start, end, header.ssrc), lost).catch((error: Error) => lost(error.message));
           return;
         }
         const onRtp = (bytes: Buffer, timestamp: number, start: number, end: number, header: ReceivedRtpHeader): void => {
           const now = hostNowMs();
           videoIn.arrived(header.wideSeq, now);
           if (videoIn.takes(header.ssrc)) videoIn.packet(bytes, timestamp, start, end, header, now);
-          else this.receiver.onPayload(bytes, timestamp, start, end);
+          else this.receiver.onPayload(bytes, timestamp, start, end, header.ssrc);
         };
         Promise.all([plane.receive(connection, onRtp, lost, session.wideSeqIds), plane.openRtcp(connection, (packet) => videoIn.onRtcp(packet, hostNowMs())).then((rtcp) => videoIn.attach(rtcp))]).catch((error: Error) => lost(error.message));
       }
@@ -348,7 +353,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
 
   private lost(session: Session, reason: string): void {
     if (session !== this.session || session.closed) return;
-    if (this.state === 'joining') {
+    if (this.state === 'joining' || this.state === 'rejoining') {
       session.lostReason = reason;
       this.closeSession();
       return;
@@ -357,11 +362,73 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     void this.recover(reason);
   }
 
-  private async recover(reason: string): Promise<void> {
+  /**
+   * A reconnect step: drops signalling and both transports at once, and rejoins through the
+   * recovery backoff, as every client does after an outage (the thundering herd). Induced, so not
+   * a failure; recovery_time_ms is measured as for one, and rejoin_time_ms from the drop. False
+   * when the bot is not in the room (joining, recovering, away).
+   */
+  reconnect(): boolean {
+    if (this.state !== 'connected' || !this.session) return false;
+    const { store, group } = this.options;
+    store.count('reconnects', 1, group);
+    void this.recover('reconnect step', { droppedAtMs: hostNowMs() });
+    return true;
+  }
+
+  /**
+   * A churn leave: out of the room until rejoin(), as a user who hangs up; not a failure. One still
+   * rejoining from an earlier leave leaves as soon as it is back (and a rejoin asked meanwhile then
+   * follows at once), so every leave is a whole leave and rejoin. False when not in the room (first
+   * join, recovering): then it neither leaves nor rejoins.
+   */
+  leave(): boolean {
+    if (this.state === 'rejoining') {
+      this.churnWhenBack = { rejoin: false };
+      return true;
+    }
+    if (this.state !== 'connected' || !this.session) return false;
+    this.state = 'away';
+    this.closeSession();
+    // What it misses while away is not lost.
+    this.receiver.endAll();
+    this.options.store.count('churn_leaves', 1, this.options.group);
+    return true;
+  }
+
+  /** Back from a churn leave: joins again at once (no backoff); a join the target refuses is recovered from as a failure. */
+  async rejoin(): Promise<void> {
+    if (this.state === 'rejoining' && this.churnWhenBack) return void (this.churnWhenBack.rejoin = true);
+    if (this.state !== 'away') return;
+    const { store, group, joinTimeoutMs } = this.options;
+    this.state = 'rejoining';
+    const startedAt = hostNowMs();
+    try {
+      await withTimeout(this.open(), joinTimeoutMs, 'rejoin after a churn leave');
+    } catch (error) {
+      if ((this.state as BotState) !== 'rejoining') return;
+      const reason = this.session?.lostReason ?? (error as Error).message;
+      this.churnWhenBack = undefined;
+      this.closeSession();
+      void this.recover(`rejoin after a churn leave: ${reason}`);
+      return;
+    }
+    if ((this.state as BotState) !== 'rejoining') return;
+    this.state = 'connected';
+    store.count('churn_joins', 1, group);
+    store.record('rejoin_time_ms', hostNowMs() - startedAt, group);
+    const next = this.churnWhenBack;
+    this.churnWhenBack = undefined;
+    if (next && this.leave() && next.rejoin) void this.rejoin();
+  }
+
+  /** `induced`: a reconnect step dropped the bot at `droppedAtMs`, not the target. */
+  private async recover(reason: string, induced?: { droppedAtMs: number }): Promise<void> {
     const { joinTimeoutMs } = this.options;
     this.state = 'recovering';
-    this.recovery.failed(this.receiver.lastArrivalMs);
+    this.recovery.failed(this.receiver.lastArrivalMs, { induced: induced !== undefined });
     this.closeSession();
+    if (induced) this.receiver.endAll();
     const rejoined = await this.recovery.retry(
       () => (this.state) === 'closed',
       () => withTimeout(this.open(), joinTimeoutMs, `rejoin after "${reason}"`).catch((error: unknown) => {
@@ -372,14 +439,16 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     if (!rejoined) return;
     if ((this.state as BotState) === 'closed') return void this.closeSession();
     this.state = 'connected';
+    if (induced) this.options.store.record('rejoin_time_ms', hostNowMs() - induced.droppedAtMs, this.options.group);
     this.emit('recovered');
   }
 
   /**
-   * One packet time: speech, a comfort-noise packet (DTX) or nothing, as the talk model says. The RTP
-   * clock advances either way, as Opus's does, so receivers' jitter stays right across pauses.
+   * One packet time (`turn`, on the run's clock): speech, a comfort-noise packet (DTX) or nothing, as
+   * the talk model says. The RTP clock advances either way, as Opus's does, so receivers' jitter stays
+   * right across pauses.
    */
-  sendPacket(): void {
+  sendPacket(turn: number): void {
     const session = this.session;
     if (this.video && session && this.state === 'connected') {
       const now = hostNowMs();
@@ -389,8 +458,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     const fast = session?.fastSender;
     const sender = session?.sender?.sender;
     if (this.state !== 'connected' || !(fast || sender)) return;
-    const timestamp = this.rtpTimestamp >>> 0;
-    this.rtpTimestamp += this.samplesPerPacket;
+    // The RTP clock is the run's: a packet time's timestamp is the same in every run (send-scheduler.ts).
+    const timestamp = (turn * this.samplesPerPacket) >>> 0;
     const now = hostNowMs();
     const kind = this.talk.next(now);
     if (kind === 'none') return;
@@ -420,7 +489,6 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     if (this.state !== 'connected' || !(session?.fastSender || session?.sender?.sender)) return;
     const now = hostNowMs();
     for (let k = count; k >= 1; k--) {
-      this.rtpTimestamp += this.samplesPerPacket;
       if (this.talk.next(now - k * this.options.audio.ptimeMs) !== 'none') this.packetsSkippedThisSecond++;
     }
   }

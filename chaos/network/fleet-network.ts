@@ -14,15 +14,15 @@ export function userspaceNetwork(plan: NetworkPlan, bots: readonly BotPlan[], se
 }
 
 
-/** `onError`: the relay thread failed. */
-export function fleetRoutes(network: FleetNetwork | undefined, onError: (error: Error) => void): FleetRoutes {
+/** `startMs`: the run's 0 (epoch ms), where traces are timed from; `onError`: the relay thread failed. */
+export function fleetRoutes(network: FleetNetwork | undefined, startMs: number, onError: (error: Error) => void): FleetRoutes {
   if (network?.backend === 'kernel') {
     // The kernel backend changes its rules from the run process; nothing to do here per change.
     const route = gatewayRoute(network.gateway);
     return { route: () => route, apply: () => undefined, close: async () => undefined };
   }
   if (!network || network.bots.length === 0) return { route: () => undefined, apply: () => undefined, close: async () => undefined };
-  const relay = new RelayThread(network.seed, onError);
+  const relay = new RelayThread(network.seed, startMs, onError);
   const routes = new Map(
     network.bots.map((bot) => {
       relay.addBot(bot.id, bot.profiles);

@@ -3,7 +3,7 @@
  * scenario's assignment, replaced while impair steps last. Steps may overlap: the latest still
  * running wins, and when it ends the one before it (or the assignment) is back.
  */
-import type { Direction, DirectionProfiles, ImpairmentProfile } from '../../core/scenario/network-types.js';
+import type { Direction, DirectionProfiles, NetworkProfile } from '../../core/scenario/network-types.js';
 
 export class ProfileStack {
   private readonly overlays: Array<{ id: string; profiles: DirectionProfiles }> = [];
@@ -22,7 +22,7 @@ export class ProfileStack {
   }
 
   /** null: this direction is not impaired. */
-  effective(direction: Direction): ImpairmentProfile | null {
+  effective(direction: Direction): NetworkProfile | null {
     for (let i = this.overlays.length - 1; i >= 0; i--) {
       const profile = this.overlays[i]!.profiles[direction];
       if (profile) return profile;

@@ -10,7 +10,12 @@ export class RateQueue {
   private head = 0;
   private lastDepartureMs = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly spec: RateSpec) {}
+  constructor(private spec: RateSpec) {}
+
+  /** A new rate (and queue limit) for the packets from now on; those queued keep their departures. */
+  setSpec(spec: RateSpec): void {
+    this.spec = spec;
+  }
 
   /** When the packet has left the bottleneck, or undefined when tail-dropped (never for control packets). */
   enqueue(bytes: number, nowMs: number, droppable: boolean): number | undefined {

@@ -26,8 +26,9 @@ export class RelayThread implements Relay {
   private readonly waiting = new Map<number, { resolve: (ports: number[]) => void; reject: (error: Error) => void }>();
 
   /** `onError`: the thread failed (the relayed bots then lose their media and recover or fail). */
-  constructor(seed: number, onError: (error: Error) => void) {
-    this.worker = new Worker(compiledPath('chaos/network/relay-thread.ts'), { workerData: { seed } });
+  /** `startMs`: the run's 0 in epoch ms, where traces are timed from. */
+  constructor(seed: number, startMs: number, onError: (error: Error) => void) {
+    this.worker = new Worker(compiledPath('chaos/network/relay-thread.ts'), { workerData: { seed, startMs } });
     this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.on('message', (message: FromRelayThread) => {
       const waiter = this.waiting.get(message.request);

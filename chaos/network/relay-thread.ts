@@ -3,11 +3,22 @@
  * are relayed by this thread's event loop, whatever the bots' thread is busy with. Only link
  * set-up, stream names and network changes cross threads, as messages (relay-thread-client.ts).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ImpairmentRelay, type RelayLinks } from './relay.js';
 import type { FromRelayThread, ToRelayThread } from './relay-thread-client.js';
 
-const relay = new ImpairmentRelay((workerData as { seed: number }).seed);
+const { seed, startMs } = workerData as { seed: number; startMs: number };
+// A diagnostic for replays: which media packets were dropped, per bot, direction and stream (docs/traces-and-imports.md).
+const dropLogDir = process.env['RTCSTORM_DROP_LOG'];
+const relay = new ImpairmentRelay(seed, startMs, dropLogDir !== undefined && dropLogDir !== '');
+
+function writeDropLog(): void {
+  if (!dropLogDir) return;
+  mkdirSync(dropLogDir, { recursive: true });
+  writeFileSync(join(dropLogDir, `drops-${process.pid}.csv`), ['bot,direction,stream,rtpTimestamp,atMs,cause', ...relay.drops()].join('\n') + '\n');
+}
 const opened = new Map<number, RelayLinks>();
 const port = parentPort!;
 
@@ -37,6 +48,9 @@ port.on('message', (message: ToRelayThread) => {
     case 'change':
       return relay.apply(message.change);
     case 'stop':
-      return void relay.close().then(() => port.close());
+      return void relay.close().then(() => {
+        writeDropLog();
+        port.close();
+      });
   }
 });

@@ -31,14 +31,17 @@ export interface Relay {
   close(): Promise<void>;
 }
 
+/** At most this many drops are logged per relay (about 60 MB of lines); the log says when it stopped. */
+const dropLogLimit = 2_000_000;
+
 class RelayedBot {
   readonly up: Impairment;
   readonly down: Impairment;
   readonly links = new Set<RelayLink>();
 
-  constructor(seed: number, id: number, readonly profiles: ProfileStack) {
-    this.up = new Impairment(keyOf(seed, id, 'up'));
-    this.down = new Impairment(keyOf(seed, id, 'down'));
+  constructor(seed: number, id: number, readonly profiles: ProfileStack, zeroMs: number) {
+    this.up = new Impairment(keyOf(seed, id, 'up'), zeroMs);
+    this.down = new Impairment(keyOf(seed, id, 'down'), zeroMs);
     this.refresh();
   }
 
@@ -53,12 +56,39 @@ export class ImpairmentRelay implements Relay {
   private readonly bots = new Map<number, RelayedBot>();
   /** Server ports cut off, by the partition change that cut them. */
   private readonly partitions = new Map<string, ReadonlySet<number>>();
+  /** `bot,direction,stream,rtpTimestamp,atMs,cause` per dropped media packet, when drops are logged. */
+  private readonly dropLines: string[] | undefined;
 
-  constructor(private readonly seed: number) {}
+  /** The run's 0 on this thread's performance.now() clock, which the links time packets with. */
+  private readonly zeroMs: number;
+
+  /** `startMs`: the run's 0 in epoch ms (traces are timed from it). */
+  constructor(
+    private readonly seed: number,
+    startMs = performance.timeOrigin,
+    logDrops = false,
+  ) {
+    this.zeroMs = startMs - performance.timeOrigin;
+    this.dropLines = logDrops ? [] : undefined;
+  }
+
+  /** The drop log's lines (empty when drops are not logged). */
+  drops(): readonly string[] {
+    return this.dropLines ?? [];
+  }
 
   /** `base`: the scenario's assignment, in effect outside impair steps. */
   addBot(botId: number, base: DirectionProfiles): void {
-    this.bots.set(botId, new RelayedBot(this.seed, botId, new ProfileStack(base)));
+    const bot = new RelayedBot(this.seed, botId, new ProfileStack(base), this.zeroMs);
+    const lines = this.dropLines;
+    if (lines) {
+      for (const direction of ['up', 'down'] as const) {
+        bot[direction].onDrop = (stream, rtpTimestamp, runMs, cause) => {
+          if (lines.length < dropLogLimit) lines.push(`${botId},${direction},${stream},${rtpTimestamp},${Math.round(runMs)},${cause}`);
+        };
+      }
+    }
+    this.bots.set(botId, bot);
   }
 
   private bot(botId: number): RelayedBot {

@@ -24,7 +24,8 @@ import type { Target } from '../../ports/target-control.js';
 import { lossRatio } from '../metrics/aggregate.js';
 import { MetricStore } from '../metrics/store.js';
 import { planRun, type PlannedRun } from '../plan/planned-run.js';
-import { publishersByRoom, type RunPlan, type ShardSpec } from '../plan/plan.js';
+import { peerIdOf, publishersByRoom, type RunPlan, type ShardSpec } from '../plan/plan.js';
+import { planClients } from '../plan/client-plan.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Engine, EngineContext, SkippedGroup } from '../../ports/engine.js';
 import { createEngines, type EngineOptions, type ScenarioEngines } from './engines.js';
@@ -196,7 +197,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
   const ledger = new RunLedger(runTag);
   try {
     ({ engines, skipped } = parts.createEngines(scenario, plan, options));
-    journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source }, shard: shard ?? null, startedAtMs, machineCores, skipped });
+    journal = RunJournal.create(options.outDir, { scenario: { file: scenario.file, seed: scenario.seed, source: scenario.source, files: scenario.files }, shard: shard ?? null, startedAtMs, machineCores, skipped });
     // Made once, when a WHIP/WHEP target asks (the launched servers' endpoints, then the adapter's roster).
     let roster: ReturnType<Rooms> | undefined;
     const rooms: Rooms = () => (roster ??= publishersByRoom(wholePlan, runTag));
@@ -236,7 +237,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions, parts
     }
     // Stopped before the engines (teardown runs in reverse): a paused node is resumed first.
     const network = engines.map((engine) => engine.network).find((n) => n !== undefined);
-    const chaos = new ChaosTimeline(scenario.chaos, target, store, scenario.seed, network, shard && shard.index > 0 ? 'observe' : 'execute', clock);
+    const controls = engines.flatMap((engine) => (engine.clients ? [engine.clients] : []));
+    const engineOf = new Map(wholePlan.bots.map((bot) => [bot.id, bot]));
+    const clients = { plan: planClients(scenario, wholePlan), controls, name: (id: number) => peerIdOf(engineOf.get(id) ?? { engine: 'werift', id }) };
+    const chaos = new ChaosTimeline(scenario.chaos, target, store, scenario.seed, network, shard && shard.index > 0 ? 'observe' : 'execute', clock, clients);
     chaos.start();
     teardown.push('chaos', () => chaos.stop());
 

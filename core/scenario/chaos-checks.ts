@@ -2,7 +2,9 @@
 import { chaosStepSchema } from './chaos-schema.js';
 import { formatDuration } from './duration.js';
 import type { PathProblem } from './problems.js';
-import type { ChaosStep, TargetSpec } from './types.js';
+import type { BotSelector } from './network-types.js';
+import { seatsOf } from './engine-kinds.js';
+import type { ChaosStep, FleetGroup, TargetSpec } from './types.js';
 
 interface IndexedStep { index: number; step: ChaosStep }
 
@@ -47,7 +49,7 @@ function controlledNodes(target: TargetSpec): { nodes: number; what: string } | 
 /** Process actions need a target rtcstorm controls, and a named node or worker must exist in it. */
 function targetProblems(steps: IndexedStep[], target: TargetSpec): PathProblem[] {
   return steps.flatMap(({ index, step }): PathProblem[] => {
-    if (step.action === 'exec' || step.action === 'impair') return [];
+    if (step.action === 'exec' || step.action === 'impair' || step.action === 'reconnect' || step.action === 'churn') return [];
     const controlled = controlledNodes(target);
     if (!controlled) {
       return [{ path: ['chaos', index, 'action'], message: `${step.action} needs a target rtcstorm starts and controls (target.bundled, target.janus with instances, target.whip with launch, or target.launch); for an external target use action: exec`, at: 'value' }];
@@ -81,11 +83,45 @@ function overlappingPauses(steps: IndexedStep[]): PathProblem[] {
   });
 }
 
-export function chaosProblems(chaos: unknown, durationMs: number | undefined, target: TargetSpec | undefined): PathProblem[] {
+/** What client steps (reconnect, churn) are checked against: the valid fleet groups and the room count, when known. */
+export interface ClientFacts { groups: readonly FleetGroup[]; roomCount: number | undefined }
+
+/** Groups whose members sit in the rooms with media (werift bots, browsers); k6 brings its own rooms and no media. */
+const seatedNames = (groups: readonly FleetGroup[]): string[] => groups.filter((g) => seatsOf(g) !== null).map((g) => g.name);
+
+function clientSelectorProblems(index: number, action: string, bots: BotSelector, facts: ClientFacts): PathProblem[] {
+  const seated = seatedNames(facts.groups);
+  const listed = `groups with participants: ${seated.join(', ') || 'none'}`;
+  if (facts.groups.length > 0 && seated.length === 0) {
+    return [{ path: ['chaos', index, 'action'], message: `${action} acts on werift bots and browsers, and the fleet has neither (k6 groups have no media participants)`, at: 'value' }];
+  }
+  if (bots.kind === 'group') {
+    const group = facts.groups.find((g) => g.name === bots.name);
+    if (group && seatsOf(group) !== null) return [];
+    const message = group
+      ? `"${bots.name}" is a ${group.engine} group, which has no media participants to ${action === 'churn' ? 'churn' : 'reconnect'}; ${listed}`
+      : `no fleet group "${bots.name}"; ${listed}`;
+    return [{ path: ['chaos', index, 'group'], message, at: 'value' }];
+  }
+  if (bots.kind === 'rooms' && facts.roomCount !== undefined) {
+    const missing = bots.rooms.filter((room) => room >= facts.roomCount!);
+    if (missing.length > 0) return [{ path: ['chaos', index, 'rooms'], message: `no room ${missing.join(', ')}: rooms are 0 … ${facts.roomCount - 1} (rooms.count ${facts.roomCount})`, at: 'value' }];
+  }
+  return [];
+}
+
+/** reconnect and churn pick participants that exist: a seated group, rooms of the scenario. */
+function clientProblems(steps: IndexedStep[], facts: ClientFacts): PathProblem[] {
+  return steps.flatMap(({ index, step }) => (step.action === 'reconnect' || step.action === 'churn' ? clientSelectorProblems(index, step.action, step.bots, facts) : []));
+}
+
+/** `clients`: the fleet and rooms, for the reconnect and churn steps' selectors; left out, those are not checked. */
+export function chaosProblems(chaos: unknown, durationMs: number | undefined, target: TargetSpec | undefined, clients?: ClientFacts): PathProblem[] {
   const steps = validSteps(chaos);
   return [
     ...(durationMs === undefined ? [] : timeProblems(steps, durationMs)),
     ...(target === undefined ? [] : targetProblems(steps, target)),
     ...overlappingPauses(steps),
+    ...(clients === undefined ? [] : clientProblems(steps, clients)),
   ];
 }

@@ -14,6 +14,8 @@ const workerPick = z.union([z.string().regex(/^node-\d+\/worker-\d+$/), z.litera
 
 const at = { at: duration };
 
+const churnRate = z.number({ error: (issue) => (issue.input === undefined ? 'is required: participants leaving per second, e.g. rate: 2' : `must be a number of participants leaving per second, e.g. 2 (got ${JSON.stringify(issue.input)})`) }).positive({ error: (issue) => `must be greater than 0 participants a second (got ${JSON.stringify(issue.input)})` });
+
 const chaosStep = z.discriminatedUnion('action', [
   z.strictObject({ ...at, action: z.literal('kill-node'), target: nodePick }),
   z.strictObject({ ...at, action: z.literal('kill-worker'), target: workerPick }),
@@ -25,6 +27,11 @@ const chaosStep = z.discriminatedUnion('action', [
     .strictObject({ ...at, action: z.literal('impair'), ...selectorKeys, profile: profileName, direction: directionSchema, for: positiveDuration.optional() })
     .superRefine(checkSelector, evenWithOtherProblems),
   z.strictObject({ ...at, action: z.literal('partition'), target: nodeId, for: positiveDuration.optional() }),
+  // Client steps pick werift bots and browsers with the impair steps' selector.
+  z.strictObject({ ...at, action: z.literal('reconnect'), ...selectorKeys }).superRefine(checkSelector, evenWithOtherProblems),
+  z
+    .strictObject({ ...at, action: z.literal('churn'), ...selectorKeys, for: positiveDuration, rate: churnRate, away: positiveDuration.default(3000) })
+    .superRefine(checkSelector, evenWithOtherProblems),
 ]);
 
 export const chaosStepSchema = chaosStep.transform((step): ChaosStep => {
@@ -37,6 +44,10 @@ export const chaosStepSchema = chaosStep.transform((step): ChaosStep => {
       return { atMs: step.at, action: step.action, bots: selectorOf(step), profile: step.profile, direction: step.direction, forMs: step.for ?? null };
     case 'partition':
       return { atMs: step.at, action: step.action, target: step.target, forMs: step.for ?? null };
+    case 'reconnect':
+      return { atMs: step.at, action: step.action, bots: selectorOf(step) };
+    case 'churn':
+      return { atMs: step.at, action: step.action, bots: selectorOf(step), forMs: step.for, ratePerS: step.rate, awayMs: step.away };
     default:
       return { atMs: step.at, action: step.action, target: step.target };
   }

@@ -33,7 +33,7 @@ export function crossSectionProblems(raw: unknown): PathProblem[] {
     ...(duration.success ? rampUpsTooLong(groups, duration.data) : []),
     ...(capacity.success ? fleetTooBig(groups, capacity.data) : []),
     ...groups.flatMap(({ index, group }) => engineProblems(group, index, { durationMs: duration.success ? duration.data : undefined, target: target.success ? target.data : undefined })),
-    ...chaosProblems(sections['chaos'], duration.success ? duration.data : undefined, target.success ? target.data : undefined),
+    ...chaosProblems(sections['chaos'], duration.success ? duration.data : undefined, target.success ? target.data : undefined, { groups: groups.map((g) => g.group), roomCount: capacity.success ? capacity.data.count : undefined }),
     ...networkProblems(sections['network'], sections['chaos'], groups.map((g) => g.group), capacity.success ? capacity.data.count : undefined, target.success ? target.data : undefined),
   ];
 }

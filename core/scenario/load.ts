@@ -6,6 +6,7 @@ import { describeIssue, issueProblems } from './messages.js';
 import { locateProblems } from './problems.js';
 import { scenarioSchema } from './schema.js';
 import { parseYaml } from './source.js';
+import { resolveTraces } from './trace-load.js';
 import type { Scenario } from './types.js';
 
 export interface ScenarioOverrides {
@@ -28,19 +29,24 @@ function readScenarioFile(file: string): string {
   }
 }
 
-/** Parses and validates scenario YAML; `file` is used in messages and kept in the result. */
-export function parseScenario(yamlText: string, file: string, overrides: ScenarioOverrides = {}): Scenario {
+/**
+ * Parses and validates scenario YAML; `file` is used in messages and kept in the result, and the
+ * trace files it names are read relative to it, or taken from `files` (a replay's) when given.
+ */
+export function parseScenario(yamlText: string, file: string, overrides: ScenarioOverrides = {}, files?: Readonly<Record<string, string>>): Scenario {
   const source = parseYaml(yamlText, file);
   const parsed = scenarioSchema.safeParse(source.value, { error: describeIssue });
   const schemaProblems = parsed.success ? [] : issueProblems(parsed.error.issues);
-  const located = locateProblems([...schemaProblems, ...crossSectionProblems(source.value)], source);
-  const problems = [...located, ...overrideProblems(overrides)];
-  if (!parsed.success || problems.length > 0) throw new ScenarioError(file, problems);
-  const { duration, capacity: capacityInput, ...scenario } = parsed.data;
+  const rawNetwork: unknown = typeof source.value === 'object' && source.value !== null ? Reflect.get(source.value, 'network') : undefined;
+  const traces = parsed.success ? resolveTraces(parsed.data.network, rawNetwork, file, files) : null;
+  const located = locateProblems([...schemaProblems, ...crossSectionProblems(source.value), ...(traces?.pathProblems ?? [])], source);
+  const problems = [...located, ...(traces?.fileProblems ?? []), ...overrideProblems(overrides)];
+  if (!parsed.success || !traces || problems.length > 0) throw new ScenarioError(file, problems);
+  const { duration, capacity: capacityInput, network: _unresolved, ...scenario } = parsed.data;
   const capacity = capacityInput === undefined ? null : resolveCapacity(capacityInput, botsPerRoom(scenario.fleet, scenario.rooms.count));
   // checks.ts made sure one of them is there, and that a duration holds the steps.
   const durationMs = duration ?? (capacity ? capacityLengthMs(capacity) : 0);
-  return { ...scenario, capacity, file, source: yamlText, seed: overrides.seed ?? scenario.seed, durationMs };
+  return { ...scenario, network: traces.network, capacity, file, source: yamlText, files: traces.files, seed: overrides.seed ?? scenario.seed, durationMs };
 }
 
 function overrideProblems({ seed }: ScenarioOverrides): ScenarioProblem[] {

@@ -75,6 +75,15 @@ function kernelTargetProblems(backend: NetworkBackend, target: TargetSpec | unde
   return [{ path: ['network', 'backend'], message: 'backend kernel reaches the target through loopback only: use the bundled target or a loopback target.url, or backend: userspace', at: 'value' }];
 }
 
+/** The kernel backend sets fixed rules per group; a trace changes over time and is the relay's. */
+function kernelTraceProblems(backend: NetworkBackend, network: unknown): PathProblem[] {
+  const profiles = part(network, 'profiles');
+  if (backend !== 'kernel' || typeof profiles !== 'object' || profiles === null) return [];
+  return Object.entries(profiles)
+    .filter(([, profile]) => part(profile, 'trace') !== undefined)
+    .map(([name]) => ({ path: ['network', 'profiles', name, 'trace'], message: 'trace profiles are played by the userspace relay: use backend: userspace', at: 'key' as const }));
+}
+
 export function networkProblems(rawNetwork: unknown, chaos: unknown, groups: readonly FleetGroup[], roomCount: number | undefined, target: TargetSpec | undefined): PathProblem[] {
   const all = uses(rawNetwork, chaos);
   const parsedBackend = backendSchema.safeParse(part(rawNetwork, 'backend'));
@@ -82,6 +91,7 @@ export function networkProblems(rawNetwork: unknown, chaos: unknown, groups: rea
   return [
     ...noWeriftBots(rawNetwork, chaos, groups),
     ...kernelTargetProblems(backend, target),
+    ...kernelTraceProblems(backend, rawNetwork),
     ...unknownProfiles(all, rawNetwork),
     ...all.flatMap((use) => selectorProblems(use, groups, roomCount, backend)),
   ];

@@ -1,8 +1,8 @@
 /** The `network:` section: impairment profiles and which bots get them (network-types.ts). */
 import { z } from 'zod';
-import { duration } from './duration-schema.js';
+import { duration, positiveDuration } from './duration-schema.js';
 import { show } from './messages.js';
-import type { BotSelector, ImpairmentProfile, LossModel, NetworkAssignment, NetworkSpec } from './network-types.js';
+import type { BotSelector, ImpairmentProfile, LossModel, NetworkAssignment, NetworkProfile, NetworkSpec } from './network-types.js';
 
 /** Checks that run even when a value of the object is wrong, so every problem is said at once. */
 export const evenWithOtherProblems = { when: () => true };
@@ -47,12 +47,19 @@ function lossOf(loss: number | undefined, model: { gilbertElliott: GilbertElliot
   return loss === undefined || loss === 0 ? null : { kind: 'random', ratio: loss };
 }
 
+/** The keys of a fixed profile; a trace profile takes these from its file. */
+const fixedKeys = ['loss', 'lossModel', 'delay', 'jitter', 'reorder', 'duplicate', 'rateKbps', 'blackhole'] as const;
+
+const fixedDefaults = { delay: 0, duplicate: 0, blackhole: false };
+
 /** Keys that only make sense with another, or not with another: said even when a value elsewhere is wrong. */
 const keyRules: Array<{ key: string; when: (given: (key: string) => boolean) => boolean; message: string }> = [
   { key: 'lossModel', when: (given) => given('loss'), message: 'set either loss (random loss) or lossModel, not both' },
-  { key: 'distribution', when: (given) => !given('jitter'), message: 'only applies together with jitter' },
+  { key: 'distribution', when: (given) => !given('jitter') && !given('trace'), message: 'only applies together with jitter or trace' },
   { key: 'reorder', when: (given) => !given('jitter'), message: 'only applies together with jitter' },
-  { key: 'queueLimit', when: (given) => !given('rateKbps'), message: 'only applies together with rateKbps' },
+  { key: 'queueLimit', when: (given) => !given('rateKbps') && !given('trace'), message: 'only applies together with rateKbps or trace' },
+  ...(['loop', 'startAt', 'length', 'format', 'part'] as const).map((key) => ({ key, when: (given: (key: string) => boolean) => !given('trace'), message: 'only applies together with trace' })),
+  ...fixedKeys.map((key) => ({ key, when: (given: (key: string) => boolean) => given('trace'), message: 'a trace profile takes its impairment from the trace file: remove this key, or the trace' })),
 ];
 
 export const profileSchema = z
@@ -67,11 +74,22 @@ export const profileSchema = z
     rateKbps: z.number().positive().optional(),
     queueLimit: z.int().min(1).optional(),
     blackhole: z.boolean().default(false),
+    /** A trace file (CSV, JSON, AlphaRTC/OpenNetLab JSON, Mahimahi), relative to the scenario's folder: read when the scenario is loaded. */
+    trace: z.string().min(1).optional(),
+    format: z.enum(['csv', 'json', 'alphartc', 'mahimahi']).optional(),
+    loop: z.boolean().optional(),
+    startAt: duration.optional(),
+    length: positiveDuration.optional(),
+    part: z.enum(['uplink', 'downlink']).optional(),
   })
   .superRefine(
     (input, ctx) => {
       if (typeof input !== 'object' || input === null) return;
-      const given = (key: string): boolean => Reflect.get(input, key) !== undefined;
+      // delay, duplicate and blackhole have defaults: only a value other than the default counts as given.
+      const given = (key: string): boolean => {
+        const value: unknown = Reflect.get(input, key);
+        return value !== undefined && !(key in fixedDefaults && value === fixedDefaults[key as keyof typeof fixedDefaults]);
+      };
       for (const rule of keyRules) {
         if (given(rule.key) && rule.when(given)) ctx.addIssue({ code: 'custom', path: [rule.key], message: rule.message, input: Reflect.get(input, rule.key), params: { at: 'key' } });
       }
@@ -79,15 +97,39 @@ export const profileSchema = z
     evenWithOtherProblems,
   )
   .transform(
-    (input): ImpairmentProfile => ({
-      loss: lossOf(input.loss, input.lossModel),
-      delayMs: input.delay,
-      jitter: input.jitter ? { ms: input.jitter, distribution: input.distribution ?? 'uniform', reorder: input.reorder ?? false } : null,
-      duplicateRatio: input.duplicate,
-      rate: input.rateKbps === undefined ? null : { kbps: input.rateKbps, queueLimit: input.queueLimit ?? defaultQueueLimit },
-      blackhole: input.blackhole,
-    }),
+    (input): NetworkProfile =>
+      input.trace !== undefined
+        ? { trace: { file: input.trace, format: input.format ?? 'csv', intervals: [], lengthMs: input.length ?? 0, loop: input.loop ?? false, startAtMs: input.startAt ?? 0 } }
+        : fixedProfile(input),
   );
+
+/** What a trace file is read with: the profile's keys that apply to every row. */
+export interface TraceReadOptions { format?: 'csv' | 'json' | 'alphartc' | 'mahimahi'; distribution?: 'uniform' | 'normal' | 'pareto'; queueLimit?: number; part?: 'uplink' | 'downlink'; lengthMs?: number }
+
+/** The read options of a raw profile that names a trace (the scenario's YAML, already validated). */
+export function traceReadOptions(raw: unknown): TraceReadOptions {
+  const get = (key: string): unknown => (typeof raw === 'object' && raw !== null ? Reflect.get(raw, key) : undefined);
+  const parsed = profileSchema.safeParse(raw);
+  const lengthMs = parsed.success && 'trace' in parsed.data ? parsed.data.trace.lengthMs : 0;
+  const format = get('format') as TraceReadOptions['format'];
+  const distribution = get('distribution') as TraceReadOptions['distribution'];
+  const queueLimit = get('queueLimit') as number | undefined;
+  const part = get('part') as TraceReadOptions['part'];
+  return { ...(format ? { format } : {}), ...(distribution ? { distribution } : {}), ...(queueLimit ? { queueLimit } : {}), ...(part ? { part } : {}), ...(lengthMs > 0 ? { lengthMs } : {}) };
+}
+
+type FixedInput = { loss?: number; lossModel?: { gilbertElliott: GilbertElliott }; delay: number; jitter?: number; distribution?: 'uniform' | 'normal' | 'pareto'; reorder?: boolean; duplicate: number; rateKbps?: number; queueLimit?: number; blackhole: boolean };
+
+function fixedProfile(input: FixedInput): ImpairmentProfile {
+  return {
+    loss: lossOf(input.loss, input.lossModel),
+    delayMs: input.delay,
+    jitter: input.jitter ? { ms: input.jitter, distribution: input.distribution ?? 'uniform', reorder: input.reorder ?? false } : null,
+    duplicateRatio: input.duplicate,
+    rate: input.rateKbps === undefined ? null : { kbps: input.rateKbps, queueLimit: input.queueLimit ?? defaultQueueLimit },
+    blackhole: input.blackhole,
+  };
+}
 
 /** Keys that pick bots, shared by `network.assign` entries and `impair` chaos steps. */
 export const selectorKeys = {

@@ -59,9 +59,16 @@ export type ChaosStep =
   /** Replaces the bots' profile in `direction` for `forMs` (null: until the run ends). */
   | { atMs: number; action: 'impair'; bots: BotSelector; profile: string; direction: DirectionSpec; forMs: number | null }
   /** Blackholes media between every bot and one node. */
-  | { atMs: number; action: 'partition'; target: string; forMs: number | null };
+  | { atMs: number; action: 'partition'; target: string; forMs: number | null }
+  /** The picked participants (werift bots and browsers) drop signalling and media at once and rejoin with their backoff. */
+  | { atMs: number; action: 'reconnect'; bots: BotSelector }
+  /** For `forMs`, `ratePerS` picked participants a second leave, each rejoining `awayMs` later. */
+  | { atMs: number; action: 'churn'; bots: BotSelector; forMs: number; ratePerS: number; awayMs: number };
 
 export type NetworkChaosStep = Extract<ChaosStep, { action: 'impair' | 'partition' }>;
+
+/** Steps that act on the participants themselves (chaos/client-actions.ts). */
+export type ClientChaosStep = Extract<ChaosStep, { action: 'reconnect' | 'churn' }>;
 
 export interface Scenario {
   name: string;
@@ -69,6 +76,8 @@ export interface Scenario {
   file: string | null;
   /** The YAML text as given: reports carry it, so a run can be replayed and shards merged. */
   source: string;
+  /** Files the scenario names (network traces), by the path as written: a report carries them, so a replay needs nothing else. */
+  files: Record<string, string>;
   seed: number;
   durationMs: number;
   target: TargetSpec;

@@ -3,6 +3,7 @@ import { MetricStore } from '../../core/metrics/store.js';
 import { distribution, type Distribution } from '../distribution.js';
 import { eventMarks, type EventMark } from '../events.js';
 import type { Report } from '../report-types.js';
+import { groupTraceFits, tracedGroups, traceLabel, type GroupTrace } from '../trace-fit.js';
 
 type Series = Array<number | null>;
 
@@ -25,6 +26,18 @@ export interface ChartData {
   latency: Distribution | null;
   /** A capacity search: per SLO, its value at each step's load (bots), its limit, and the step that broke it; null for a run of fixed load. */
   capacity: CapacityChart[] | null;
+  /** Groups given network traces: configured over measured, per second on `t`; absent when no group was (the page then has no such section). */
+  traces?: TraceChart[];
+}
+
+/** One chart of a traced group's section: configured series (dashed) and the measured one. */
+export interface TraceChart {
+  group: string;
+  kind: 'loss' | 'latency' | 'jitter' | 'rate';
+  title: string;
+  unit: string;
+  series: Array<{ label: string; values: Series; dash?: true }>;
+  noData: string;
 }
 
 export interface CapacityChart {
@@ -72,9 +85,50 @@ function skippedSeries(report: Report): Series | null {
   return report.timeline.map((p) => byT.get(p.t) ?? 0);
 }
 
+/**
+ * Per traced group: loss (%), latency (the configured delay on top of the fit's baseline, against
+ * the measured p50), and jitter and rate when a trace configures them. Configured series are the
+ * trace's values at the middle of each second.
+ */
+export function traceCharts(report: Report): TraceChart[] {
+  const charts: TraceChart[] = [];
+  for (const [group, g] of tracedGroups(report.groups)) {
+    const traces: GroupTrace[] = g.network?.traces ?? [];
+    const fits = groupTraceFits(g);
+    const byT = new Map((g.timeline ?? []).map((p) => [p.t, p]));
+    const measured = <K extends 'lossRatio' | 'latencyP50Ms' | 'jitterP95Ms'>(key: K, scale = 1): Series =>
+      report.timeline.map(({ t }) => {
+        const v = byT.get(t)?.[key];
+        return v === null || v === undefined ? null : v * scale;
+      });
+    const configured = (pick: (s: GroupTrace['series'][number], i: number) => number | null): Array<{ label: string; values: Series; dash: true }> =>
+      traces.map((trace, i) => {
+        const at = new Map(trace.series.map((s) => [s.t, s]));
+        return { label: `configured ${traceLabel(fits[i]!)}`, values: report.timeline.map(({ t }) => { const s = at.get(t); return s ? pick(s, i) : null; }), dash: true };
+      });
+    charts.push({ group, kind: 'loss', title: 'Loss: configured and measured', unit: '%', series: [...configured((s) => s.lossRatio * 100), { label: 'measured', values: measured('lossRatio', 100) }], noData: 'no packets expected' });
+    charts.push({
+      group,
+      kind: 'latency',
+      title: 'Latency: configured delay + baseline, and measured p50',
+      unit: 'ms',
+      series: [...configured((s, i) => { const base = fits[i]!.baselineMs; return base === null ? null : s.delayMs + base; }), { label: 'measured p50', values: measured('latencyP50Ms') }],
+      noData: 'no latency samples',
+    });
+    if (traces.some((trace) => trace.series.some((s) => s.jitterMs > 0))) {
+      charts.push({ group, kind: 'jitter', title: 'Jitter: configured and measured p95', unit: 'ms', series: [...configured((s) => s.jitterMs), { label: 'measured p95 (RFC 3550)', values: measured('jitterP95Ms') }], noData: 'no jitter configured or measured' });
+    }
+    if (traces.some((trace) => trace.series.some((s) => s.rateKbps !== null))) {
+      charts.push({ group, kind: 'rate', title: 'Rate limit: configured', unit: 'kbit/s', series: configured((s) => s.rateKbps), noData: 'no rate limit configured' });
+    }
+  }
+  return charts;
+}
+
 export function chartData(report: Report): ChartData {
   const tl = report.timeline;
   const latency = MetricStore.fromJSON(report.raw).histogram('e2e_latency_ms');
+  const traces = traceCharts(report);
   return {
     t: tl.map((p) => p.t),
     botsConnected: tl.map((p) => p.botsConnected),
@@ -90,6 +144,7 @@ export function chartData(report: Report): ChartData {
     marks: eventMarks(report.events),
     latency: distribution(latency),
     capacity: capacityCharts(report),
+    ...(traces.length > 0 ? { traces } : {}),
   };
 }
 

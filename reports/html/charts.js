@@ -99,7 +99,7 @@
         scales: { x: { time: false } },
         axes: [{ label: 'seconds since start' }, { label: unit, size: 60 }],
         series: [{ label: 's' }].concat(series.map(function (s, i) {
-          return { label: s.label, stroke: colors[i % colors.length], width: 1.5, spanGaps: false };
+          return { label: s.label, stroke: colors[i % colors.length], width: 1.5, spanGaps: false, dash: s.dash ? [6, 4] : undefined };
         })),
         plugins: data.marks ? [eventMarksPlugin(data.marks, el)] : [],
       },
@@ -205,6 +205,13 @@
     );
   }
   draw.capacity = capacityChart;
+
+  /** A traced group's chart (report.html's "Network trace" sections): configured series dashed, the measured one solid. */
+  draw.trace = function (el) {
+    var c = (data.traces || [])[Number(el.dataset.index)];
+    if (!c) return empty(el, 'no data');
+    timeChart(el, d.t, c.series, c.unit, c.noData);
+  };
 
   var compareDraw = {
     'compare-latency-p50': function (el) { runsChart(el, overTime('latencyP50Ms'), { x: 'seconds since start', y: 'ms' }, 'no latency samples'); },

@@ -8,7 +8,8 @@ import { count, metricValue, ms, percent } from '../format.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
 import type { CapacitySection, MetricsSection, Report } from '../report-types.js';
 import { verdictOf } from '../verdict.js';
-import { chartData } from './chart-data.js';
+import { groupTraceFits, fitText, tracedGroups, traceLabel } from '../trace-fit.js';
+import { chartData, type TraceChart } from './chart-data.js';
 import { chart, esc, htmlPage, htmlTable } from './page.js';
 
 const verdictClass: Record<ExitCode, string> = { [exitCodes.ok]: 'pass', [exitCodes.thresholdsFailed]: 'fail', [exitCodes.aborted]: 'aborted', [exitCodes.badInput]: 'aborted' };
@@ -155,6 +156,23 @@ function groups(report: Report): string {
   return `<h2>Groups</h2>${htmlTable(head, rows, 'groups')}`;
 }
 
+/**
+ * A section per group given network traces: what each trace configured (dashed) over what the
+ * group measured, per second, with how far apart they were (trace-fit.ts).
+ */
+function traces(report: Report, charts: readonly TraceChart[]): string {
+  return tracedGroups(report.groups)
+    .map(([name, g]) => {
+      const fits = groupTraceFits(g).map((fit) => `<li>${esc(traceLabel(fit))}: ${esc(fitText(fit))}</li>`);
+      const figures = charts.flatMap((c, i) => (c.group === name ? [chart('trace', c.title, i)] : []));
+      return `<h2>Network trace: ${esc(name)}</h2>
+<ul class="trace-fit">${fits.join('')}</ul>
+<p class="muted">Dashed: what the trace configured at the middle of each second (a Gilbert-Elliott row as its long-run loss; jitter as its half-width or standard deviation). Solid: what the group's bots received (their downlink after their senders' uplinks), per second. Latency: the configured delay is drawn on top of a baseline, the median p50 of the seconds the trace configured no delay (else of the groups with nothing assigned); the error is against the measured p50. The measured rate is not recorded.</p>
+<div class="charts">${figures.join('\n')}</div>`;
+    })
+    .join('\n');
+}
+
 /** A band's colour, best to worst (mosBands' order). */
 const bandColours = ['#1a7f37', '#4ca64c', '#b8b800', '#e08a00', '#d1452f', '#8b1a1a'];
 
@@ -233,6 +251,7 @@ function planTable(report: Report): string {
 }
 
 export function reportHtml(report: Report): string {
+  const data = chartData(report);
   const body = [
     header(report),
     capacity(report),
@@ -242,11 +261,13 @@ export function reportHtml(report: Report): string {
     events(report),
     recoveries(report),
     groups(report),
+    // Only runs with traces have the section: an untraced run's page is as it was.
+    ...(data.traces ? [traces(report, data.traces)] : []),
     voice(report),
     video(report),
     rooms(report),
     harness(report),
     `<footer>rtcstorm ${esc(report.tool.version)} · report.json schemaVersion ${report.schemaVersion} · re-render with <code>rtcstorm report &lt;dir&gt;</code></footer>`,
   ].join('\n');
-  return htmlPage(`rtcstorm · ${report.scenario.name} · ${verdictOf(report).text}`, body, chartData(report));
+  return htmlPage(`rtcstorm · ${report.scenario.name} · ${verdictOf(report).text}`, body, data);
 }

@@ -14,7 +14,7 @@ export function reportFromJournal(path: string): Report {
   const { header } = journal;
   let scenario;
   try {
-    scenario = parseScenario(header.scenario.source, header.scenario.file ?? 'scenario.yaml', { seed: header.scenario.seed });
+    scenario = parseScenario(header.scenario.source, header.scenario.file ?? 'scenario.yaml', { seed: header.scenario.seed }, header.scenario.files);
   } catch (error) {
     if (error instanceof ScenarioError) throw new JournalReadError(`${path}: its scenario no longer reads with this rtcstorm: ${error.message}`);
     throw error;

@@ -18,7 +18,7 @@ const journalVersion = 1;
 export interface JournalHeader {
   kind: 'run';
   version: typeof journalVersion;
-  scenario: { file: string | null; seed: number; source: string };
+  scenario: { file: string | null; seed: number; source: string; files?: Record<string, string> };
   shard: ShardSpec | null;
   startedAtMs: number;
   /** As RunFacts.machineCores: the cores of the machine the run ran on. */

@@ -69,7 +69,7 @@ export function mergeShards(inputs: ShardInput[], options: { allowPartial: boole
   const partial = missing.length > 0 ? `shard(s) ${missing.join(', ')} of ${first.shard!.count} missing` : null;
   if (partial && !options.allowPartial) throw new MergeError(`${partial}; pass them all, or --allow-partial to merge what is there`);
 
-  const scenario = parseScenario(first.scenario.source, first.scenario.file ?? 'scenario.yaml', { seed: first.scenario.seed });
+  const scenario = parseScenario(first.scenario.source, first.scenario.file ?? 'scenario.yaml', { seed: first.scenario.seed }, first.scenario.files);
   // Every shard records each chaos step; with shard 0 present, its record (the one that acted) is the step's.
   const hasShardZero = inputs.some((i) => i.report.shard!.index === 0);
   const rawOf = (report: Report): Report['raw'] =>

@@ -11,6 +11,8 @@ import type { ChaosStep } from '../../core/scenario/index.js';
 import type { Target } from '../../ports/target-control.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { fakeTarget as sharedFakeTarget } from '../helpers/fake-target.js';
+import type { ClientChaos } from '../../chaos/client-actions.js';
+import type { ClientChange } from '../../ports/client-control.js';
 
 /** What the target was asked, with the time since the run's start. */
 type Calls = Array<[string, number]>;
@@ -99,6 +101,73 @@ describe('chaos timeline', () => {
     await clock.advance(1000);
     assert.deepEqual(calls, []);
     assert.deepEqual(events(store), [['chaos-observed', 750, 'node-0', undefined]]);
+    await timeline.stop();
+  });
+});
+
+describe('chaos timeline: client steps (reconnect, churn)', () => {
+  const steps: ChaosStep[] = [
+    { atMs: 2000, action: 'reconnect', bots: { kind: 'share', ratio: 0.3 } },
+    { atMs: 1000, action: 'churn', bots: { kind: 'group', name: 'chatter' }, forMs: 3000, ratePerS: 1, awayMs: 1500 },
+  ];
+  const plan: ClientChaos['plan'] = {
+    reconnects: new Map([[0, [3, 17, 20, 21, 22, 23, 24, 25, 26, 40]]]),
+    churns: new Map([[1, [{ atMs: 1000, botId: 5, rejoinAtMs: 2500 }, { atMs: 2000, botId: 6, rejoinAtMs: 3500 }, { atMs: 3000, botId: 5, rejoinAtMs: 4500 }]]]),
+  };
+
+  function clientSetup(mode: 'execute' | 'observe', engines = 2): { clock: ManualClock; store: MetricStore; timeline: ChaosTimeline; sent: Array<[number, number, ClientChange]> } {
+    const clock = new ManualClock();
+    const store = new MetricStore(clock.now());
+    const sent: Array<[number, number, ClientChange]> = [];
+    const controls = [...Array(engines).keys()].map((engine) => ({ apply: async (change: ClientChange) => void sent.push([engine, clock.now() - store.startMs, change]) }));
+    const name = (id: number): string => (id === 40 ? `browser-${id}` : `bot-${id}`);
+    const timeline = new ChaosTimeline(steps, fakeTarget(clock, store.startMs, []), store, 1, undefined, mode, clock, { plan, controls, name });
+    return { clock, store, timeline, sent };
+  }
+
+  it('sends each step to every engine with participants at its time; a reconnect is one event, a churn lasts its `for:` and ends with its leaves', async () => {
+    const { clock, store, timeline, sent } = clientSetup('execute');
+    timeline.start();
+    await clock.advance(999);
+    assert.deepEqual(sent, []);
+    await clock.advance(10_000);
+    const churn: ClientChange = { kind: 'churn', id: 'chaos[1]', leaves: plan.churns.get(1)! };
+    const reconnect: ClientChange = { kind: 'reconnect', id: 'chaos[0]', bots: plan.reconnects.get(0)! };
+    assert.deepEqual(sent, [[0, 1000, churn], [1, 1000, churn], [0, 2000, reconnect], [1, 2000, reconnect]]);
+    assert.deepEqual(events(store), [['chaos', 1000, 'group chatter', true], ['chaos', 2000, '30% of participants', true], ['chaos-end', 4000, 'group chatter', true]]);
+    const [started, dropped, ended] = store.events();
+    assert.equal(started?.durationMs, 3000);
+    assert.equal(started?.detail, '3 leave(s) of 2 participant(s) at 1/s for 3s, each away 1s500ms: bot-5, bot-6, bot-5');
+    assert.equal(dropped?.detail, '10 participant(s) dropped signalling and media: bot-3, bot-17, bot-20, bot-21, bot-22, bot-23, bot-24, bot-25, …; they rejoin with their backoff');
+    assert.equal(dropped?.durationMs, undefined);
+    assert.equal(ended?.detail, 'churn over: 3 leave(s), each followed by a rejoin 1s500ms later');
+    await timeline.stop();
+  });
+
+  it('a churn the run stops early ends then, saying how far it got', async () => {
+    const { clock, store, timeline } = clientSetup('execute');
+    timeline.start();
+    await clock.advance(2500);
+    await timeline.stop();
+    assert.deepEqual(events(store).map(([kind, atMs]) => [kind, atMs]), [['chaos', 1000], ['chaos', 2000], ['chaos-end', 2500]]);
+    assert.equal(store.events()[2]?.detail, 'churn stopped after 2 of 3 leave(s)');
+  });
+
+  it('in a shard other than 0 the steps act on the shard\'s own participants: executed, not only observed', async () => {
+    const { clock, store, timeline, sent } = clientSetup('observe', 1);
+    timeline.start();
+    await clock.advance(5000);
+    assert.equal(sent.length, 2);
+    assert.deepEqual(events(store).map(([kind]) => kind), ['chaos', 'chaos', 'chaos-end']);
+    await timeline.stop();
+  });
+
+  it('without an engine whose participants take them, the step fails with an event saying so', async () => {
+    const { clock, store, timeline } = clientSetup('execute', 0);
+    timeline.start();
+    await clock.advance(5000);
+    assert.deepEqual(events(store), [['chaos', 1000, 'group chatter', false], ['chaos', 2000, '30% of participants', false]]);
+    assert.equal(store.events()[0]?.detail, 'churn needs werift bots or browsers, and none are running');
     await timeline.stop();
   });
 });

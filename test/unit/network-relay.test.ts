@@ -45,7 +45,7 @@ function candidatesTo(port: number): Endpoint[] {
 
 const placements: Array<[string, () => Relay]> = [
   ['in this thread', () => new ImpairmentRelay(9)],
-  ['in a worker thread', () => new RelayThread(9, (error) => assert.fail(error))],
+  ['in a worker thread', () => new RelayThread(9, performance.timeOrigin, (error) => assert.fail(error))],
 ];
 
 for (const [placement, createRelay] of placements) describe(`impairment relay on loopback, ${placement}`, () => {

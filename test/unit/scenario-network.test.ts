@@ -82,7 +82,7 @@ chaos:
       '11: network.profiles.odd.lossModel: set either loss (random loss) or lossModel, not both',
       '11: network.profiles.odd.lossModel.gilbertElliott.r: must be greater than 0: with r = 0 the bad state never ends',
       '11: network.profiles.odd.reorder: only applies together with jitter',
-      '11: network.profiles.odd.queueLimit: only applies together with rateKbps',
+      '11: network.profiles.odd.queueLimit: only applies together with rateKbps or trace',
       '13: network.assign[0].profile: unknown profile "nope"; defined profiles: good, odd',
       '14: network.assign[1]: must pick bots with exactly one of bots (a share such as "25%"), group (a fleet group name) or rooms (room indices) (got none)',
       '15: network.assign[2]: must pick bots with exactly one of bots (a share such as "25%"), group (a fleet group name) or rooms (room indices) (got group and rooms)',

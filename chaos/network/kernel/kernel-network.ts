@@ -7,7 +7,7 @@
  */
 import { profilesOf, type NetworkPlan } from '../../../core/plan/network-plan.js';
 import type { BotPlan } from '../../../core/plan/plan.js';
-import type { Direction, ImpairmentProfile } from '../../../core/scenario/network-types.js';
+import { isTraced, type Direction, type ImpairmentProfile, type NetworkProfile } from '../../../core/scenario/network-types.js';
 import type { NetworkChange, NetworkControl } from '../../../ports/network-control.js';
 import { ProfileStack } from '../profile-stack.js';
 import { deleteRecord, ownRecordOwner, removeInstalled, sweepLeftovers, writeRecord, type InstallRecord } from '../../../core/host/install-record.js';
@@ -30,10 +30,16 @@ async function requireTools(): Promise<void> {
   }
 }
 
+/** The scenario check keeps traces off this backend (network-checks.ts); one getting here is a bug. */
+function fixed(profile: NetworkProfile): ImpairmentProfile {
+  if (isTraced(profile)) throw new Error('the kernel backend cannot play a network trace: use backend: userspace');
+  return profile;
+}
+
 /** Fails with what is missing when a used profile needs sch_netem and the kernel has none; probed on the namespace's own loopback. */
 async function requireNetem(plan: NetworkPlan, probeIn: string): Promise<void> {
   const needing = [...plan.usedProfiles].flatMap((name) => {
-    const features = netemFeatures(plan.spec.profiles[name]!);
+    const features = netemFeatures(fixed(plan.spec.profiles[name]!));
     return features.length > 0 ? [`profile "${name}" (${features.join(', ')})`] : [];
   });
   if (needing.length === 0) return;
@@ -125,7 +131,11 @@ export class KernelNetwork implements NetworkControl {
 
   private profiles(ns: GroupNamespace): Record<Direction, ImpairmentProfile | null> {
     const stack = this.stacks.get(ns.group)!;
-    return { up: stack.effective('up'), down: stack.effective('down') };
+    const effective = (direction: Direction): ImpairmentProfile | null => {
+      const profile = stack.effective(direction);
+      return profile && fixed(profile);
+    };
+    return { up: effective('up'), down: effective('down') };
   }
 
   /** The namespace's nftables table: the group's loss and blackholes, and the partitions. */
