@@ -101,6 +101,12 @@ export class StreamReceiver {
     for (const [senderId, stream] of this.streams) if (stream.ssrc === ssrc) this.retire(senderId, stream);
   }
 
+  /** As streamEnded, for a receiver that knows streams by their sender, not their SSRC (a browser page's frames). */
+  senderEnded(senderId: number): void {
+    const stream = this.streams.get(senderId);
+    if (stream) this.retire(senderId, stream);
+  }
+
   /** This participant left the room (a churn leave, a reconnect): what it misses meanwhile is not lost. */
   endAll(): void {
     for (const [senderId, stream] of this.streams) this.retire(senderId, stream);

@@ -62,6 +62,10 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
   joined = false;
   private page: Page | undefined;
   private readonly receiver: StreamReceiver;
+  /** Who sends each audio stream the target said this participant receives (rtcstorm's peer ids name the bot). */
+  private readonly sendersBySsrc = new Map<number, number>();
+  /** Left the room by a churn or reconnect step and not back yet. */
+  private leftByStep = false;
   private readonly recovery: Recovery;
   private readonly deltas = new PageStatsDeltas();
   private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
@@ -181,9 +185,17 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
       receiving: (stream: RemoteStream) => {
         if (stream.kind !== 'audio') return;
         this.audioStreams.add(stream.ssrc);
+        // The page's frames carry the sender's stamp, not the SSRC: its end is told by sender.
+        const sender = /^(?:bot|browser)-(\d+)$/.exec(stream.peerId);
+        if (sender) this.sendersBySsrc.set(stream.ssrc, Number(sender[1]));
         this.subscribedAtMs = hostNowMs();
       },
-      ended: (ssrc) => void this.audioStreams.delete(ssrc),
+      ended: (ssrc) => {
+        this.audioStreams.delete(ssrc);
+        const sender = this.sendersBySsrc.get(ssrc);
+        this.sendersBySsrc.delete(ssrc);
+        if (sender !== undefined) this.receiver.senderEnded(sender);
+      },
       useIceServers: (servers) => void call(() => this.useIceServers(page, id, purpose, servers)).catch(() => undefined),
       close: () => void page.evaluate((i) => (globalThis as unknown as PageGlobal).rtcstorm.closeConnection(i), id).catch(() => undefined),
     };
@@ -241,6 +253,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
     }
     if (this.state !== 'connected' || !this.page) return false;
     this.state = 'away';
+    this.leftByStep = true;
     this.receiver.endAll();
     this.options.store.count('churn_leaves', 1, this.options.plan.group);
     void this.leaveTarget().catch(() => undefined);
@@ -263,6 +276,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
     }
     if ((this.state as ParticipantState) !== 'rejoining') return;
     this.state = 'connected';
+    this.leftByStep = false;
     this.subscribedAtMs = hostNowMs();
     store.count('churn_joins', 1, plan.group);
     store.record('rejoin_time_ms', hostNowMs() - startedAt, plan.group);
@@ -281,8 +295,11 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
   private async recover(reason: string, induced?: { droppedAtMs: number }): Promise<void> {
     this.state = 'recovering';
     this.recovery.failed(this.receiver.lastArrivalMs, { induced: induced !== undefined });
+    if (induced) {
+      this.leftByStep = true;
+      this.receiver.endAll();
+    }
     await this.leaveTarget().catch(() => undefined);
-    if (induced) this.receiver.endAll();
     const rejoined = await this.recovery.retry(
       () => this.state !== 'recovering',
       () => this.joinTarget(`rejoin after "${reason}"`).catch(async (error: unknown) => {
@@ -292,6 +309,7 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
     );
     if (!rejoined || this.state !== 'recovering') return;
     this.state = 'connected';
+    this.leftByStep = false;
     this.subscribedAtMs = hostNowMs();
     if (induced) this.options.store.record('rejoin_time_ms', hostNowMs() - induced.droppedAtMs, this.options.plan.group);
     const again = this.lostWhileRejoining;
@@ -302,6 +320,8 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
   private onFrames(batch: FrameBatch): void {
     if (this.state === 'failed') return;
     this.sentThisSecond += batch.sent;
+    // Out of the room by a step (churn, reconnect) until back: frames the old session's page still ships are not counted.
+    if (this.leftByStep) return;
     const { frames } = batch;
     for (let i = 0; i + frameFields <= frames.length; i += frameFields) {
       this.stamp.senderId = frames[i]!;

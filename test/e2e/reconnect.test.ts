@@ -78,4 +78,35 @@ chaos:
     console.log(`# packet_loss_ratio ${(loss * 100).toFixed(3)}% over ${report.packets.expected} packets; churn rejoin p50 ${store.histogram('rejoin_time_ms', 'chatter', churnAtS, durationS - 1).percentile(50).toFixed(0)} ms`);
     assert.ok(loss < 0.01, `loss ${loss}`);
   });
+
+  it('browsers too: a reconnect and a churn of two Chromium participants; both rejoin, are heard again by everyone, and their absence is not loss', async () => {
+    const out = tempDir('reconnect-browsers');
+    const id = randomUUID();
+    const result = await runCli(['run', writeScenario(`
+name: browser-herd
+seed: 3
+duration: 24s
+target: { bundled: { nodes: 1, workersPerNode: 1 } }
+rooms: { count: 1, size: 6 }
+fleet:
+  - { engine: werift, name: voice, count: 4, rampUp: 2s }
+  - { engine: browser, name: browsers, count: 2, perProcess: 2, audio: { codec: opus } }
+chaos:
+  - { at: 10s, action: reconnect, group: browsers }
+  - { at: 15s, action: churn, group: browsers, rate: 1, for: 2s, away: 2s }
+`), '--out', out], { RTCSTORM_TEST_RUN: id });
+    assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}\n${result.stderr}${result.stdout}`);
+    assert.deepEqual(await waitForNoProcessesWithEnv(`RTCSTORM_TEST_RUN=${id}`), [], 'every process of the run is gone');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    const store = MetricStore.fromJSON(report.raw);
+    assert.equal(store.counter('reconnects', 'browsers'), 2);
+    assert.equal(store.counter('churn_leaves', 'browsers'), 2);
+    assert.equal(store.counter('churn_joins', 'browsers'), 2);
+    assert.equal(store.histogram('rejoin_time_ms', 'browsers').count, 4, 'a rejoin for each reconnect and churn leave');
+    assert.equal(report.groups.browsers!.bots.failed, 0);
+    for (const group of ['voice', 'browsers']) assert.equal(report.groups[group]!.metrics.packet_loss_ratio, 0, `${group} counted an absence as loss`);
+    // Heard again: the werift bots receive as much after the browsers are back as before they left (4 bots × 5 senders × 50/s).
+    const received = (from: number, to: number): number => store.counter('packets_received', 'voice', from, to) / (to - from + 1);
+    assert.ok(received(20, 22) >= 0.95 * received(5, 8), `voice received ${received(20, 22)}/s after, ${received(5, 8)}/s before`);
+  });
 });

@@ -38,10 +38,15 @@ function transform(streams: RTCEncodedStreams, edit: (frame: RTCEncodedAudioFram
   void (streams.readable as ReadableStream<RTCEncodedAudioFrame>).pipeThrough(editor).pipeTo(streams.writable);
 }
 
+/**
+ * The page's stamp sequence, across its senders: after a rejoin (a new peer connection) it goes on,
+ * as a werift bot's does, so receivers tell the new stream's frames from late ones of the old.
+ */
+let sentSeq = 0;
+
 export function stampSent(sender: RTCRtpSender, senderId: number, log: FrameLog): void {
-  let seq = 0;
   transform(sender.createEncodedStreams(), (frame) => {
-    frame.data = stampFrame(frame.data, { senderId, seq: seq++, sentAtMs: hostNowMs() });
+    frame.data = stampFrame(frame.data, { senderId, seq: sentSeq++, sentAtMs: hostNowMs() });
     log.stamped();
   });
 }
