@@ -109,6 +109,8 @@ export function traceLabel(fit: Pick<TraceFit, 'profile' | 'direction' | 'step' 
 
 /** One sentence of the fit's numbers, for a caption or a summary line. */
 export function fitText(fit: TraceFit): string {
+  // rtcstorm measures where media is received: a group's own uplink shows in what its room-mates receive, mixed with their other senders.
+  if (fit.direction === 'up') return `not fitted: an uplink trace shows in what the group's room-mates receive, over ${fit.secondsImpaired} impaired second${fit.secondsImpaired === 1 ? '' : 's'}`;
   const ms = (v: number): string => `${v.toFixed(1)} ms`;
   const loss = fit.lossMaePoints === null ? 'loss not measured' : `loss off by ${fit.lossMaePoints.toFixed(2)} points`;
   const latency = fit.latencyMaeMs === null ? (fit.baselineMs === null ? 'latency not compared (no unimpaired baseline)' : 'latency not measured') : `latency off by ${ms(fit.latencyMaeMs)}`;

@@ -14,6 +14,7 @@ import type { Report } from '../../reports/report-types.js';
 import { packageRoot } from '../../core/paths.js';
 import { parseScenario } from '../../core/scenario/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { seededReport } from '../helpers/seeded-report.js';
 import { waitForNoProcessesWithEnv } from '../helpers/processes.js';
 
 const traceCsv = `t,loss,delayMs
@@ -151,5 +152,18 @@ describe('network traces and replay end to end', () => {
     const refused = await runCli(['import', 'webrtc-internals', bad]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:\\d+: `, 'm'), refused.stderr);
+  });
+
+  it('replay says when the recording is from another rtcstorm version, and refuses a report whose trace text is gone with the trace key\'s line', async () => {
+    const dir = tempDir('replay-old');
+    const report = seededReport({ seed: 4 });
+    // An older report: another version, a traced profile, and no files carried.
+    const old = { ...report, tool: { ...report.tool, version: '0.0.1' }, scenario: { ...report.scenario, source: `${report.scenario.source}network:\n  profiles:\n    incident: { trace: gone.csv }\n`, file: join(dir, 'old.yaml') } };
+    delete (old.scenario as { files?: unknown }).files;
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(old));
+    const replayed = await runCli(['replay', dir, '--out', join(dir, 'again')]);
+    assert.equal(replayed.code, 1, replayed.stderr);
+    assert.match(replayed.stderr, /warning: the run was recorded with rtcstorm 0\.0\.1, this is \d+\.\d+\.\d+/);
+    assert.match(replayed.stderr, /old\.yaml:\d+:\d+: network\.profiles\.incident\.trace: trace file not found: .*gone\.csv/);
   });
 });
