@@ -65,6 +65,21 @@ describe('send scheduler', () => {
     }
   });
 
+  it('started with the run\'s 0, its turns are the run\'s packet times: a sender hears which one, consecutively, as the run clock says', async () => {
+    const scheduler = new SendScheduler(20);
+    const turns: Array<{ turn: number; runMs: number }> = [];
+    const runStartMs = Date.now() - 1000;
+    scheduler.add({ sendPacket: (turn) => void turns.push({ turn, runMs: Date.now() - runStartMs }), skipPackets: () => undefined });
+    scheduler.start(runStartMs);
+    await sleep(200);
+    scheduler.stop();
+    assert.ok(turns.length >= 8, `${turns.length} turns in 200 ms`);
+    // A second into the run, at 20 ms a turn: turn 50 onwards, one after another, each at its own 20 ms of the run.
+    assert.ok(turns[0]!.turn >= 50 && turns[0]!.turn <= 53, `first turn ${turns[0]!.turn}`);
+    assert.deepEqual(turns.map((t) => t.turn - turns[0]!.turn), turns.map((_, k) => k));
+    for (const { turn, runMs } of turns) assert.ok(runMs >= turn * 20 - 2 && runMs < (turn + 1) * 20 + 40, `turn ${turn} sent at ${runMs} ms of the run`);
+  });
+
   it('refuses a packet time that is not a whole number of milliseconds', () => {
     assert.throws(() => new SendScheduler(2.5), /whole number of ms/);
   });
