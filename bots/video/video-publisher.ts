@@ -30,6 +30,8 @@ export class VideoPublisher {
   private rtcp: RtcpPath | null = null;
   private lastReportMs = Number.NEGATIVE_INFINITY;
   private nextFrameAtMs: number | null = null;
+  /** The last frame sent, by its index on the run's clock. */
+  private lastFrameIndex = Number.NEGATIVE_INFINITY;
   private readonly frameMs: number;
   private rembKbps = Number.POSITIVE_INFINITY;
   private keyframesReported = 0;
@@ -49,13 +51,24 @@ export class VideoPublisher {
     this.rtcp = rtcp;
   }
 
-  /** Sends the frames due by `nowMs`; a process that fell behind by more than a frame skips the rest, as an encoder drops frames. */
-  tick(nowMs: number): void {
+  /**
+   * Sends the frames due by `nowMs`; a process that fell behind by more than a frame skips the rest,
+   * as an encoder drops frames. With `runMs` (the run's clock), frames are due at the run's frame
+   * times, whatever the join time, and each carries its frame time's RTP timestamp.
+   */
+  tick(nowMs: number, runMs?: number): void {
     if (this.media.length === 0) return;
-    if (this.nextFrameAtMs === null || nowMs - this.nextFrameAtMs > this.frameMs) this.nextFrameAtMs = nowMs;
-    if (nowMs < this.nextFrameAtMs) return;
-    this.nextFrameAtMs += this.frameMs;
-    for (const packet of this.sender.frame(nowMs)) this.send(packet, nowMs);
+    if (runMs !== undefined) {
+      const index = Math.floor(runMs / this.frameMs);
+      if (index <= this.lastFrameIndex) return;
+      this.lastFrameIndex = index;
+      for (const packet of this.sender.frame(nowMs, index)) this.send(packet, nowMs);
+    } else {
+      if (this.nextFrameAtMs === null || nowMs - this.nextFrameAtMs > this.frameMs) this.nextFrameAtMs = nowMs;
+      if (nowMs < this.nextFrameAtMs) return;
+      this.nextFrameAtMs += this.frameMs;
+      for (const packet of this.sender.frame(nowMs)) this.send(packet, nowMs);
+    }
     if (this.rtcp && nowMs - this.lastReportMs >= senderReportEveryMs) {
       this.lastReportMs = nowMs;
       const reports = this.sender.senderReports(nowMs).map((r) => senderReport(r.ssrc, nowMs, r.rtpTimestamp, r.packets, r.octets));

@@ -76,6 +76,8 @@ const clockRate = 90_000;
 export class VideoSender {
   private readonly layers: LayerState[];
   private timestamp: number;
+  /** The seeded first timestamp: frame k of the run's clock is at base + k frame times. */
+  private readonly timestampBase: number;
   /** When the last frame was sent (its RTP timestamp is `timestamp`); null before the first. */
   private lastFrameAtMs: number | null = null;
   readonly stats: VideoSenderStats = { framesSent: 0, keyframesSent: 0, rtxSent: 0, bytesSent: 0 };
@@ -102,6 +104,7 @@ export class VideoSender {
       kbps: initial[k]!,
     }));
     this.timestamp = Math.floor(random() * 0x100000000);
+    this.timestampBase = this.timestamp;
   }
 
   /** Each layer's bitrate now (0: paused). */
@@ -135,10 +138,15 @@ export class VideoSender {
     return true;
   }
 
-  /** The next frame of every active layer, all with one RTP timestamp (as a browser's simulcast does). */
-  frame(nowMs: number): VideoPacket[] {
+  /**
+   * The next frame of every active layer, all with one RTP timestamp (as a browser's simulcast does).
+   * `frameIndex`: the frame's index on the run's clock, which then sets the timestamp, so the same
+   * frame carries the same timestamp in every run (the impairment relay keys its draws on it).
+   */
+  frame(nowMs: number, frameIndex?: number): VideoPacket[] {
     const packets: VideoPacket[] = [];
-    this.timestamp = (this.timestamp + Math.round(clockRate / this.options.fps)) >>> 0;
+    const step = Math.round(clockRate / this.options.fps);
+    this.timestamp = (frameIndex === undefined ? this.timestamp + step : this.timestampBase + frameIndex * step) >>> 0;
     this.lastFrameAtMs = nowMs;
     this.layers.forEach((layer, k) => {
       if (layer.kbps === 0) return;

@@ -452,7 +452,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     const session = this.session;
     if (this.video && session && this.state === 'connected') {
       const now = hostNowMs();
-      session.videoOut?.tick(now);
+      session.videoOut?.tick(now, turn * this.options.audio.ptimeMs);
       session.videoIn?.tick(now);
     }
     const fast = session?.fastSender;
