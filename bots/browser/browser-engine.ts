@@ -8,6 +8,7 @@ import { botRandom } from '../../core/plan/random.js';
 import type { BrowserGroup } from './browser-group.js';
 import type { Engine, EngineContext, EnginePreparation, EngineProgress } from '../../ports/engine.js';
 import type { ClientChange, ClientControl } from '../../ports/client-control.js';
+import { applyClientChange, type ChaosParticipant } from '../client-chaos.js';
 import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { MediaWatch } from '../media-watch.js';
@@ -59,23 +60,12 @@ export class BrowserEngine implements Engine {
     const context = this.context;
     if (!context || this.stopping) return;
     const byId = new Map(this.participants.map((p) => [p.options.plan.id, p]));
-    if (change.kind === 'reconnect') {
-      for (const id of change.bots) byId.get(id)?.reconnect();
-      return;
-    }
-    const at = (runMs: number): number => Math.max(0, context.startMs + runMs - Date.now());
-    for (const leave of change.leaves) {
-      const participant = byId.get(leave.botId);
-      if (!participant) continue;
-      // One not in the room when its leave came (joining, recovering) does not leave, and so does not rejoin either.
-      let left = false;
-      this.timers.push(setTimeout(() => (left = participant.leaveRoom()), at(leave.atMs)));
-      this.timers.push(
-        setTimeout(() => {
-          if (left) void participant.rejoin();
-        }, at(leave.rejoinAtMs)),
-      );
-    }
+    // A page's own leave() ends it for good; churn's is leaveRoom().
+    const find = (id: number): ChaosParticipant | undefined => {
+      const p = byId.get(id);
+      return p && { reconnect: () => p.reconnect(), leave: () => p.leaveRoom(), rejoin: () => p.rejoin() };
+    };
+    applyClientChange(change, find, context.startMs, this.timers);
   }
 
   private get participants(): BrowserParticipant[] {

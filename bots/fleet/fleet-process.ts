@@ -14,6 +14,7 @@ import { ensureVoiceClips } from '../voice/voice-clip.js';
 import { fleetRoutes } from '../../chaos/network/fleet-network.js';
 import type { FleetRoutes, NetworkChange } from '../../ports/network-control.js';
 import type { ClientChange } from '../../ports/client-control.js';
+import { applyClientChange } from '../client-chaos.js';
 import type { TargetAdapter } from '../../ports/target-adapter.js';
 import { createTargetAdapter } from '../../targets/adapter-module.js';
 import { HarnessProbe } from '../../core/harness-probe.js';
@@ -123,23 +124,7 @@ class FleetProcess {
    */
   applyClients(change: ClientChange): void {
     const byId = new Map(this.bots.map((bot) => [bot.options.id, bot]));
-    if (change.kind === 'reconnect') {
-      for (const id of change.bots) byId.get(id)?.reconnect();
-      return;
-    }
-    const at = (runMs: number): number => Math.max(0, this.start.startMs + runMs - Date.now());
-    for (const leave of change.leaves) {
-      const bot = byId.get(leave.botId);
-      if (!bot) continue;
-      // A bot that was not in the room when its leave came (joining, recovering) does not leave, and so does not rejoin either.
-      let left = false;
-      this.joinTimers.push(setTimeout(() => (left = bot.leave()), at(leave.atMs)));
-      this.joinTimers.push(
-        setTimeout(() => {
-          if (left) void bot.rejoin();
-        }, at(leave.rejoinAtMs)),
-      );
-    }
+    applyClientChange(change, (id) => byId.get(id), this.start.startMs, this.joinTimers);
   }
 
   harnessError(detail: string): void {

@@ -106,11 +106,9 @@ export const profileSchema = z
 /** What a trace file is read with: the profile's keys that apply to every row. */
 export interface TraceReadOptions { format?: 'csv' | 'json' | 'alphartc' | 'mahimahi'; distribution?: 'uniform' | 'normal' | 'pareto'; queueLimit?: number; part?: 'uplink' | 'downlink'; lengthMs?: number }
 
-/** The read options of a raw profile that names a trace (the scenario's YAML, already validated). */
-export function traceReadOptions(raw: unknown): TraceReadOptions {
+/** The read options of a raw profile that names a trace (the scenario's YAML, already validated); `lengthMs` as parsed (0: the file's). */
+export function traceReadOptions(raw: unknown, lengthMs: number): TraceReadOptions {
   const get = (key: string): unknown => (typeof raw === 'object' && raw !== null ? Reflect.get(raw, key) : undefined);
-  const parsed = profileSchema.safeParse(raw);
-  const lengthMs = parsed.success && 'trace' in parsed.data ? parsed.data.trace.lengthMs : 0;
   const format = get('format') as TraceReadOptions['format'];
   const distribution = get('distribution') as TraceReadOptions['distribution'];
   const queueLimit = get('queueLimit') as number | undefined;

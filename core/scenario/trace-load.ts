@@ -51,7 +51,7 @@ export function resolveTraces(network: NetworkSpec | null, rawNetwork: unknown, 
       continue;
     }
     files[written] = text;
-    const parsed = parseTraceFile(text, path, traceReadOptions(rawProfile(rawNetwork, name)));
+    const parsed = parseTraceFile(text, path, traceReadOptions(rawProfile(rawNetwork, name), profile.trace.lengthMs));
     if (!parsed.ok) {
       fileProblems.push(...parsed.problems.map((p) => ({ file: path, path: '', message: p.message, line: p.line, column: p.column })));
       continue;
