@@ -4,6 +4,7 @@ import type { VoiceCost } from './voice-cost.js';
 import type { PacketRun, PacketSegment } from './per-packet.js';
 import type { SweepLimit, SweepStep } from './sweep.js';
 import type { UdpFloor } from './udp-floor.js';
+import type { PlanesBench } from './planes.js';
 import type { VideoBench } from './video-bots.js';
 import type { BrowserVideoBench } from './video-browser.js';
 
@@ -26,6 +27,8 @@ interface BenchFigures {
   sweepLimit: SweepLimit;
   targetLimited: boolean;
   udpFloor: { light: UdpFloor; atBotsPerCore: UdpFloor };
+  planes: PlanesBench['planes'];
+  floor: PlanesBench['floor'];
   perPacket: { fast: PacketRun };
   voiceCost: VoiceCost;
   perPacketSegments: PacketSegment[];
@@ -36,6 +39,21 @@ interface BenchFigures {
 
 export const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 const meets = (ok: boolean): string => (ok ? 'met' : 'not met');
+const bySize = (figures: Record<string, number>): string => Object.values(figures).map((v) => fmt(v, 2)).join(' / ');
+
+/** The media planes against the minimal loops (the floor), per datagram at each size. */
+function planeRows(result: Pick<BenchFigures, 'planes' | 'floor'>): Array<[string, string, string]> {
+  const { planes, floor } = result;
+  const sizes = Object.keys(planes.native.packetUs).join('/');
+  const ratio = (planes.native.packetUs['128'] ?? NaN) / (floor.c['128'] ?? NaN);
+  return [
+    [`loader CPU per datagram at ${sizes} bots: native plane`, `${bySize(planes.native.packetUs)} µs`, `≤ ${goals.nativeToCLoop}× the C loop at 128: ${fmt(ratio, 2)}×, ${meets(ratio <= goals.nativeToCLoop)}`],
+    ['  TypeScript plane', `${bySize(planes.typescript.packetUs)} µs`, ''],
+    ['  the floor: minimal Node loop / C loop / C + SRTP', `${bySize(floor.node)} / ${bySize(floor.c)} / ${bySize(floor.cSrtp)} µs`, ''],
+    ['voice bots per loader core (rooms of 8, P.59), native / TypeScript', `${fmt(planes.native.botsPerCore, 0)} / ${fmt(planes.typescript.botsPerCore, 0)} (at ${planes.native.botsPerCoreFrom} / ${planes.typescript.botsPerCoreFrom} bots' cost)`, `native ≥ ${goals.nativeBotsPerCore}: ${meets(planes.native.botsPerCore >= goals.nativeBotsPerCore)}`],
+    ['  one-way latency p50, native / TypeScript (20 bots)', `${fmt(planes.native.harnessLatencyP50Ms, 2)} / ${fmt(planes.typescript.harnessLatencyP50Ms, 2)} ms`, `< ${limits.latencyP50Ms}: ${meets(planes.native.harnessLatencyP50Ms < limits.latencyP50Ms)}`],
+  ];
+}
 
 export function printBenchTable(result: BenchFigures): void {
   const { perPacket: { fast }, perPacketSegments, botsPerCoreFrom: best, joinStorm, joins } = result;
@@ -54,8 +72,8 @@ export function printBenchTable(result: BenchFigures): void {
     ['  fps / layer / freezes / send kb/s / video latency p50', `${fmt(result.video.framesPerStreamSecond)} / ${fmt(result.video.layerAvg, 2)} / ${result.video.freezes} / ${fmt(result.video.sendKbpsAvg, 0)} / ${fmt(result.video.latencyP50Ms, 2)} ms`, ''],
     [`  a Chromium page sending the same: CPU / pages per core`, `${fmt(result.browserVideo.cpuPercentPerPage)}% / ${fmt(result.browserVideo.pagesPerCore)} (${result.browserVideo.framesDecoded} frames decoded)`, `video bots per page's CPU: ${fmt(result.browserVideo.botsPerPage, 0)}× (goal ≥ 50×)`],
     [`  mediasoup workers (cores) / loader lag p99`, `${result.video.workerCores.map((c) => fmt(c, 2)).join('+')} / ${fmt(result.video.lagP99Ms)} ms`, ''],
-    ["Node's UDP floor per packet, light / at load", `${fmt(result.udpFloor.light.packetUs)} / ${fmt(result.udpFloor.atBotsPerCore.packetUs)} µs`, ''],
-    [`  bots per core on the floor (${result.udpFloor.atBotsPerCore.bots} bots)`, fmt(result.udpFloor.atBotsPerCore.botsPerCore, 0), ''],
+    ...planeRows(result),
+    ["Node dgram in the bots' shape (2 sockets a bot, Node forwarder), light / at load", `${fmt(result.udpFloor.light.packetUs)} / ${fmt(result.udpFloor.atBotsPerCore.packetUs)} µs`, 'not a floor: see the minimal loops'],
     ['  sweep ended by', `${result.sweepLimit}${result.targetLimited ? ' (target-limited on this machine)' : ''}`, ''],
     ['peer connections joined per CPU second of a core (media of joined bots in)', `${fmt(result.joinsPerSecondPerCore)}`, `≥ ${goals.joinsPerSecondPerCore}: ${meets(result.joinsPerSecondPerCore >= goals.joinsPerSecondPerCore)}`],
     [`  storm of ${joinStorm.bots} speakers: PCs / wall / per s`, `${joinStorm.peerConnections} (${joinStorm.failed} failed) / ${fmt(joinStorm.settledWallMs / 1000)} s / ${fmt(joinStorm.peerConnectionsPerWallSecond)}`, ''],

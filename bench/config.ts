@@ -41,7 +41,7 @@ config.sweep = [...new Set((process.env.BENCH_SWEEP ?? '64,128,256,384,512,640,7
 if (config.sweep.length === 0) throw new Error('bench: BENCH_SWEEP has no step within BENCH_SWEEP_MAX');
 
 export const limits = { lagP99Ms: 20, latencyP50Ms: 1, lossRatio: 0.01, workerCores: 0.85, loaderCores: 0.95, machineShare: 0.9 };
-export const goals = { botPacketUs: 20, botsPerCore: 500, joinsPerSecondPerCore: 100, idleBotRssMB: 1, videoBotsPerCore: 50, voiceCostIncrease: 0.15 };
+export const goals = { botPacketUs: 20, botsPerCore: 500, joinsPerSecondPerCore: 100, idleBotRssMB: 1, videoBotsPerCore: 50, voiceCostIncrease: 0.15, nativeBotsPerCore: 1000, nativeToCLoop: 1.5 };
 export const cores = availableParallelism();
 /** What the UDP floor's senders follow in its at-load segment: the sweep's talkers. */
 export const p59 = { model: 'p59', dtx: true } as const;

@@ -32,6 +32,8 @@ export interface FleetRunSpec {
   video?: string;
   /** The group's `audio.content`; absent: the default (speech). */
   audioContent?: 'speech' | 'filler';
+  /** The scenario's `media.plane`; absent: the default (native when built). */
+  plane?: 'native' | 'typescript';
 }
 
 /** What video bots measured over the window (spec.video runs). */
@@ -90,6 +92,7 @@ function scenarioYaml(spec: FleetRunSpec, rampUpMs: number, durationS: number): 
   return [
     `name: bench-${spec.label}`,
     `duration: ${durationS}s`,
+    ...(spec.plane ? [`media: { plane: ${spec.plane} }`] : []),
     `target: { bundled: { nodes: 1, workersPerNode: ${config.workersPerNode} } }`,
     `rooms: { count: ${spec.bots / spec.roomSize}, size: ${spec.roomSize} }`,
     'fleet:',

@@ -14,6 +14,7 @@ import { measureJoinStorm } from './join-storm.js';
 import { measurePerPacket } from './per-packet.js';
 import { bestStep, runSweep, type SweepStep } from './sweep.js';
 import { measureUdpFloor } from './udp-floor.js';
+import { measurePlanes } from './planes.js';
 import { measureVideoBots } from './video-bots.js';
 import { measureVoiceCost } from './voice-cost.js';
 import { measureBrowserVideo } from './video-browser.js';
@@ -42,7 +43,10 @@ const best = bestStep(sweep);
 const video = await measureVideoBots();
 const browserVideo = await measureBrowserVideo();
 
-// 6. UDP floor.
+// 6. Media planes side by side, and the minimal loops under them.
+const planes = await measurePlanes();
+
+// 7. Node datagrams in the bots' shape (two sockets per bot, a Node forwarder): not a floor; the minimal loops above are.
 const udpFloor = {
   light: await measureUdpFloor(config.packetRooms * roomOf4, roomOf4, { model: 'always' }, config.packetSeconds),
   atBotsPerCore: await measureUdpFloor(best?.bots ?? config.sweep[0]!, roomOf8, p59, config.sweepSeconds),
@@ -84,6 +88,10 @@ const result = {
   sweepLimit,
   targetLimited: sweepLimit === 'target' || sweepLimit === 'machine',
   udpFloor,
+  /** Loader CPU per datagram by media plane at 20/128/512 bots, and voice bots per core (bench/planes.ts); the figures above are the default plane's. */
+  planes: planes.planes,
+  /** The minimal Node and C loops at the same sizes (bench/minimal-floor.ts): the floor. */
+  floor: planes.floor,
   perPacket: { fast },
   /** The bot path's CPU per packet with real Opus and the playout model against filler packets, alternated runs (bench/voice-cost.ts). */
   voiceCost,

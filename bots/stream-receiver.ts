@@ -61,9 +61,9 @@ export class StreamReceiver {
     return this.latestArrivalMs;
   }
 
-  /** One packet (or frame) as received, its payload at bytes[start, end), on RTP stream `ssrc` when known; payloads without a stamp are ignored. */
-  onPayload(bytes: Uint8Array, rtpTimestamp: number, start = 0, end = bytes.length, ssrc = -1): void {
-    if (readOpusStamp(bytes, this.stamp, start, end)) this.onStamp(this.stamp, rtpTimestamp, hostNowMs(), ssrc);
+  /** One packet (or frame) as received at `arrivalMs` (else now), its payload at bytes[start, end), on RTP stream `ssrc` when known; payloads without a stamp are ignored. */
+  onPayload(bytes: Uint8Array, rtpTimestamp: number, start = 0, end = bytes.length, ssrc = -1, arrivalMs?: number): void {
+    if (readOpusStamp(bytes, this.stamp, start, end)) this.onStamp(this.stamp, rtpTimestamp, arrivalMs ?? hostNowMs(), ssrc);
   }
 
   /** One stamp read elsewhere (a browser page reads its frames' stamps and ships them here). */

@@ -1,7 +1,7 @@
 /**
  * The media plane: a bot's RTP once its connection's DTLS is done, built, protected and sent, and
  * received, off the WebRTC stack's own per-packet path. The TypeScript plane (bots/werift/fast-media.ts)
- * is one implementation; a native one can take its place without touching bots or metrics. A plane
+ * is one implementation; the native one (bots/native-plane) takes its place without touching bots or metrics. A plane
  * sees a connection only as a `MediaConnection`: what it takes over from it, in the terms below; the
  * stack's side of that (werift's: bots/werift/werift-internals.ts) is the stack's business.
  */
@@ -26,6 +26,8 @@ export interface ReceivedRtpHeader {
   marker: boolean;
   /** The transport-wide sequence number, when `wideSeqId` was given and the packet has one; else -1. */
   wideSeq: number;
+  /** When the kernel received the datagram, on the host clock (bots/clock.ts), if the plane knows; else the receiver reads the clock. */
+  arrivalMs?: number;
 }
 
 /** `payload` is bytes[start, end) of the decrypted datagram. */

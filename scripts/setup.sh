@@ -34,6 +34,7 @@ echo "[setup] tsc"
 npm run --silent build
 
 node dist/target-server/worker-build/build-worker.js
+node dist/bots/native-plane/build-addon.js
 node dist/bots/video/build-clips.js
 bash scripts/install-simple-whip-server.sh
 echo "[setup] done: try  npm run rtcstorm -- doctor"

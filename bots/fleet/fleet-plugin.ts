@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { EnginePlugin } from '../../ports/engine.js';
 import { weriftCheck } from '../werift/werift-version.js';
+import { mediaPlaneCheck } from '../native-plane/plane-choice.js';
 import { Fleet, type FleetOptions } from './fleet.js';
 
 const joinTimeoutMs = 15_000;
@@ -15,6 +16,10 @@ export function weriftPlugin(wiring: Pick<FleetOptions, 'layOut'>): EnginePlugin
       const processes = Math.max(1, Math.min(options.processes ?? availableParallelism(), bots));
       return { engines: [new Fleet({ processes, joinTimeoutMs, layOut: wiring.layOut })], skipped: [] };
     },
-    doctor: weriftCheck,
+    doctor: () => {
+      const werift = weriftCheck();
+      const plane = mediaPlaneCheck();
+      return werift.status !== 'ok' ? werift : { ...werift, status: plane.status, detail: `${werift.detail}; media plane: ${plane.detail}`, ...(plane.fix ? { fix: plane.fix } : {}) };
+    },
   };
 }

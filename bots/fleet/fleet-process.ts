@@ -3,6 +3,7 @@
  * its metrics to the run once per second as mergeable buckets.
  */
 import { typescriptMediaPlane } from '../werift/fast-media.js';
+import { nativeMediaPlane } from '../native-plane/native-plane.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { roomName, targetRoomId } from '../../core/plan/plan.js';
 import { MetricStore } from '../../core/metrics/store.js';
@@ -62,8 +63,10 @@ class FleetProcess {
     if (this.stopping) return;
     // From a network namespace the target is reached at its gateway, which is not on loopback.
     const loopbackOnly = start.loopbackOnly && start.network?.backend !== 'kernel';
+    const mediaPlane = start.mediaPlane === 'native' ? nativeMediaPlane() : typescriptMediaPlane;
+    if (mediaPlane instanceof Error) throw mediaPlane;
     for (const plan of start.bots) {
-      const bot = new WeriftBot({ mediaPlane: typescriptMediaPlane, id: plan.id, roomId: targetRoomId(start.runTag, plan.room), room: roomName(plan.room), adapter: this.adapter, loopbackOnly, targetOnLoopback: start.loopbackOnly, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk, video: plan.video });
+      const bot = new WeriftBot({ mediaPlane, id: plan.id, roomId: targetRoomId(start.runTag, plan.room), room: roomName(plan.room), adapter: this.adapter, loopbackOnly, targetOnLoopback: start.loopbackOnly, group: plan.group, audio: plan.audio, store: this.store, joinTimeoutMs: start.joinTimeoutMs, recovery: start.recovery, random: botRandom(start.seed, plan.id), route: this.routes.route(plan.id), role: plan.role, talk: plan.talk, video: plan.video });
       bot.on('connected', () => this.joined++);
       bot.on('failed', (error) => this.onBotFailed(bot, error));
       this.bots.push(bot);

@@ -9,6 +9,7 @@ import { ensureVideoClips } from '../video/clips.js';
 import { ensureVoiceClips } from '../voice/voice-clip.js';
 import { DeadlineChecks, SampleDeadline } from '../sample-deadline.js';
 import type { FromFleet, ToFleet } from './protocol.js';
+import { resolveMediaPlane, type MediaPlaneName } from '../native-plane/plane-choice.js';
 
 export interface FleetOptions {
   processes: number;
@@ -25,6 +26,8 @@ interface Member {
   exited: Promise<void>;
   deadline: SampleDeadline;
   fatal?: string;
+  /** The run killed it (it did not stop in time): its signal is not a crash. */
+  killedByRun?: boolean;
 }
 
 const stopGraceMs = 10_000;
@@ -42,6 +45,9 @@ export class Fleet implements Engine {
     apply: async (change: ClientChange) => this.members.forEach((m) => m.child.connected && m.child.send({ type: 'clients', change } satisfies ToFleet)),
   };
 
+  /** Settled in prepare(): a scenario asking for a native plane that is not built fails before the run's clock. */
+  mediaPlane: MediaPlaneName = 'typescript';
+
   constructor(private readonly options: FleetOptions) {}
 
   /**
@@ -49,6 +55,7 @@ export class Fleet implements Engine {
    * before the run's clock, not by a fleet process at its start (0.3 s of a core per Opus clip).
    */
   async prepare(facts: EnginePreparation): Promise<void> {
+    this.mediaPlane = resolveMediaPlane(facts.scenario.media.plane);
     const werift = facts.plan.bots.filter((bot) => bot.engine === 'werift');
     if (werift.some((bot) => bot.video)) ensureVideoClips();
     ensureVoiceClips(werift.map((bot) => bot.audio));
@@ -102,6 +109,7 @@ export class Fleet implements Engine {
       seed: context.plan.seed,
       recovery: context.scenario.recovery,
       joinTimeoutMs: this.options.joinTimeoutMs,
+      mediaPlane: this.mediaPlane,
       ...(slice.network ? { network: slice.network } : {}),
     };
     child.send(start);
@@ -116,7 +124,13 @@ export class Fleet implements Engine {
   }
 
   crashes(): string[] {
-    return this.members.flatMap((m, i) => (m.fatal ? [`fleet-${i}: ${m.fatal}`] : m.child.exitCode !== null && m.child.exitCode !== 0 ? [`fleet-${i} exited with code ${m.child.exitCode}`] : []));
+    return this.members.flatMap((m, i) => {
+      if (m.fatal) return [`fleet-${i}: ${m.fatal}`];
+      if (m.child.exitCode !== null && m.child.exitCode !== 0) return [`fleet-${i} exited with code ${m.child.exitCode}`];
+      // A signal the run did not send (a fault in native code: SIGSEGV, SIGABRT; or a kill from outside).
+      if (m.child.signalCode !== null && !m.killedByRun) return [`fleet-${i} was killed by ${m.child.signalCode}`];
+      return [];
+    });
   }
 
   /** Asks every process to drain and report; kills any that does not finish in time. */
@@ -127,7 +141,10 @@ export class Fleet implements Engine {
       this.members.map(async (member) => {
         if (member.child.exitCode !== null || member.child.signalCode !== null) return;
         if (member.child.connected) member.child.send({ type: 'stop' } satisfies ToFleet);
-        const timer = setTimeout(() => member.child.kill('SIGKILL'), stopGraceMs);
+        const timer = setTimeout(() => {
+          member.killedByRun = true;
+          member.child.kill('SIGKILL');
+        }, stopGraceMs);
         // Gone, not only done: when the run returns, none of its processes may still exist.
         await Promise.all([member.stopped, member.exited]);
         clearTimeout(timer);

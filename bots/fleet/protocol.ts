@@ -25,6 +25,8 @@ export interface FleetStart {
   seed: number;
   recovery: RecoverySpec;
   joinTimeoutMs: number;
+  /** The werift bots' media plane (the run settled the scenario's 'auto'). */
+  mediaPlane: 'native' | 'typescript';
   /** How the bots reach the target; absent: directly. */
   network?: FleetNetwork;
 }

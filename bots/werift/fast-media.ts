@@ -3,15 +3,16 @@
  * connection: werift's peer connection, whose media transport bots/werift/werift-internals.ts takes
  * out. werift keeps ICE connectivity, DTLS and RTCP; RTP is protected and unprotected by bots/srtp and
  * goes straight to and from the socket werift's ICE nominated, skipping werift's per-packet objects,
- * promises and cipher creation, and ICE consent checks come from ice-consent.ts. Keys are the ones
+ * promises and cipher creation, and ICE consent checks come from bots/ice-consent.ts. Keys are the ones
  * werift's DTLS exported for its own SRTP session.
  */
 import type { MediaConnection, MediaPlane, MediaTransport, OnRtp, RtcpPath, RtpExtensionIds, RtpSendPath, SrtpMasterKeys, UdpAddress } from '../../ports/media-plane.js';
 import type { Socket } from 'node:dgram';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
-import { ConsentChecks } from './ice-consent.js';
+import { ConsentChecks } from '../ice-consent.js';
 import { onDatagram } from './werift-internals.js';
-import { audioLevelHeaderBytes, rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, wideSeqHeaderBytes, writeRtpHeader, writeRtpHeaderWithAudioLevel, writeRtpHeaderWithWideSeq } from '../srtp/srtp-rtp.js';
+import { srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender } from '../srtp/srtp-rtp.js';
+import { RtpPacketBuilder } from '../srtp/rtp-packet.js';
 
 /** RFC 7983 demultiplexing: 128-191 is RTP or RTCP; RTCP packet types are 192-223 (RFC 5761). */
 function isRtp(data: Buffer): boolean {
@@ -24,7 +25,7 @@ function isRtp(data: Buffer): boolean {
 /**
  * The socket of the connection's nominated candidate pair, taken over: connected to the remote end,
  * so sending skips the per-datagram address lookup (and its tick), and read by one listener that
- * hands RTP to `onRtp`, consent answers to the consent checks (ice-consent.ts, which replace the
+ * hands RTP to `onRtp`, consent answers to the consent checks (bots/ice-consent.ts, which replace the
  * connection's), and everything else to the connection's stack as its own listener would. Every
  * `onLost` listener hears when consent expires. One per connection: its senders, its receiver and
  * its RTCP share it, and its transport-wide sequence numbers.
@@ -116,50 +117,24 @@ function nominatedSocket(connection: MediaConnection, onLost: (reason: string) =
 /** Sends one SSRC's RTP. */
 export class FastRtpSender implements RtpSendPath {
   private readonly srtp: SrtpRtpSender;
-  private readonly fields = { payloadType: 0, seq: 0, timestamp: 0, ssrc: 0, marker: false };
-  private readonly headerBytes: number;
+  private readonly builder: RtpPacketBuilder;
 
   static async open(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void, extensions: RtpExtensionIds = {}): Promise<FastRtpSender> {
     return new FastRtpSender(await nominatedSocket(connection, onLost), ssrc, payloadType, extensions.wideSeqId ?? 0, extensions.audioLevelId ?? 0);
   }
 
-  private constructor(
-    private readonly nominated: NominatedSocket,
-    ssrc: number,
-    payloadType: number,
-    private readonly wideSeqId: number,
-    private readonly audioLevelId: number,
-  ) {
+  private constructor(private readonly nominated: NominatedSocket, ssrc: number, payloadType: number, wideSeqId: number, audioLevelId: number) {
     const { keys } = this.nominated;
     this.srtp = new SrtpRtpSender(deriveSessionKeys(keys.localMasterKey, keys.localMasterSalt, 'rtp'));
-    this.fields.ssrc = ssrc;
-    this.fields.payloadType = payloadType;
-    this.headerBytes = wideSeqId !== 0 ? wideSeqHeaderBytes : audioLevelId !== 0 ? audioLevelHeaderBytes : rtpHeaderBytes;
+    this.builder = new RtpPacketBuilder(ssrc, payloadType, wideSeqId, audioLevelId, nominated);
   }
 
-  /** A zeroed packet with its header written; fill `payload`, then send(). */
   packet(payloadBytes: number, seq: number, timestamp: number, marker = false, audioLevel = 127): { buf: Buffer; payload: Buffer; wideSeq: number } {
-    // A fresh buffer per packet: the socket may still hold the previous one when send() queues. A
-    // slice of Node's pool, zeroed: Buffer.alloc would make an ArrayBuffer of its own each time.
-    const { headerBytes } = this;
-    const buf = Buffer.allocUnsafe(headerBytes + payloadBytes + srtpTagBytes).fill(0);
-    this.fields.seq = seq;
-    this.fields.timestamp = timestamp;
-    this.fields.marker = marker;
-    let wideSeq = -1;
-    if (this.wideSeqId === 0) {
-      if (this.audioLevelId === 0) writeRtpHeader(buf, this.fields);
-      else writeRtpHeaderWithAudioLevel(buf, this.fields, this.audioLevelId, audioLevel & 0x7f, audioLevel >= 128);
-    } else {
-      wideSeq = this.nominated.wideSeq;
-      this.nominated.wideSeq = (wideSeq + 1) & 0xffff;
-      writeRtpHeaderWithWideSeq(buf, this.fields, this.wideSeqId, wideSeq);
-    }
-    return { buf, payload: buf.subarray(headerBytes, headerBytes + payloadBytes), wideSeq };
+    return this.builder.packet(payloadBytes, seq, timestamp, marker, audioLevel);
   }
 
   send(buf: Buffer): void {
-    this.srtp.protect(buf, this.headerBytes, buf.length - srtpTagBytes);
+    this.srtp.protect(buf, this.builder.headerBytes, buf.length - srtpTagBytes);
     this.nominated.send(buf);
   }
 }

@@ -326,14 +326,14 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
         const plane = this.options.mediaPlane;
         const videoIn = session.videoIn;
         if (!videoIn) {
-          plane.receive(connection, (bytes, timestamp, start, end, header) => this.receiver.onPayload(bytes, timestamp, start, end, header.ssrc), lost).catch((error: Error) => lost(error.message));
+          plane.receive(connection, (bytes, timestamp, start, end, header) => this.receiver.onPayload(bytes, timestamp, start, end, header.ssrc, header.arrivalMs), lost).catch((error: Error) => lost(error.message));
           return;
         }
         const onRtp = (bytes: Buffer, timestamp: number, start: number, end: number, header: ReceivedRtpHeader): void => {
-          const now = hostNowMs();
+          const now = header.arrivalMs ?? hostNowMs();
           videoIn.arrived(header.wideSeq, now);
           if (videoIn.takes(header.ssrc)) videoIn.packet(bytes, timestamp, start, end, header, now);
-          else this.receiver.onPayload(bytes, timestamp, start, end, header.ssrc);
+          else this.receiver.onPayload(bytes, timestamp, start, end, header.ssrc, now);
         };
         Promise.all([plane.receive(connection, onRtp, lost, session.wideSeqIds), plane.openRtcp(connection, (packet) => videoIn.onRtcp(packet, hostNowMs())).then((rtcp) => videoIn.attach(rtcp))]).catch((error: Error) => lost(error.message));
       }

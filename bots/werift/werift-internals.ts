@@ -8,6 +8,7 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import type { MediaTransport } from '../../ports/media-plane.js';
 import { installedWeriftVersion, weriftVersion } from './werift-version.js';
+import { udpHandle } from '../dgram-handle.js';
 
 export { weriftVersion };
 
@@ -152,11 +153,6 @@ export async function weriftMediaTransport(pc: RTCPeerConnection): Promise<Media
   return mediaTransportOf(await keyedTransport(pc));
 }
 
-/** Node's UDP handle under a dgram socket: it calls onmessage for each datagram, and dgram's onmessage emits 'message'. */
-export interface UdpHandle {
-  onmessage: (nread: number, handle: unknown, data: Buffer, rinfo: RemoteInfo) => void;
-}
-
 /**
  * Hands each datagram of `socket` to `listener` straight from Node's handle, without the 'message'
  * event: among a fleet process's hundreds of sockets, whose listener maps differ, EventEmitter's
@@ -164,8 +160,7 @@ export interface UdpHandle {
  * socket's 'error' listeners.
  */
 export function onDatagram(socket: Socket, listener: (data: Buffer, rinfo: RemoteInfo) => void): void {
-  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol');
-  const handle = state ? (socket as unknown as Record<symbol, { handle?: Partial<UdpHandle> } | undefined>)[state]?.handle : undefined;
+  const handle = udpHandle(socket);
   if (typeof handle?.onmessage !== 'function') throw new Error(`fast media path: node:dgram is not the one this was written for (Node 20, 22, 24), running ${process.version}`);
   const emitting = handle.onmessage;
   handle.onmessage = (nread, from, data, rinfo) => {

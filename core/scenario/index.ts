@@ -12,5 +12,5 @@ export {
   type Operator,
   type ThresholdCondition,
 } from './thresholds.js';
-export type { AudioSpec, CapacitySpec, ChaosStep, ClientChaosStep, HarnessLimits, RecoverySpec, FleetGroup, NetworkChaosStep, Scenario, TalkSpec, TargetSpec, Threshold, VideoSpec } from './types.js';
+export type { AudioSpec, CapacitySpec, ChaosStep, ClientChaosStep, HarnessLimits, MediaPlaneChoice, RecoverySpec, FleetGroup, NetworkChaosStep, Scenario, TalkSpec, TargetSpec, Threshold, VideoSpec } from './types.js';
 export type { BotSelector, Direction, DirectionSpec, ImpairmentProfile, NetworkBackend, NetworkSpec } from './network-types.js';

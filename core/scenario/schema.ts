@@ -39,6 +39,7 @@ export const scenarioSchema = z.strictObject(
     recovery: recoverySchema,
     chaos: chaosSchema,
     harness: harnessSchema,
+    media: z.strictObject({ plane: z.enum(['native', 'typescript', 'auto']).default('auto') }).prefault({}),
     network: networkSchema,
     capacity: capacitySchema.optional(),
   },

@@ -70,6 +70,8 @@ export type NetworkChaosStep = Extract<ChaosStep, { action: 'impair' | 'partitio
 /** Steps that act on the participants themselves (chaos/client-actions.ts). */
 export type ClientChaosStep = Extract<ChaosStep, { action: 'reconnect' | 'churn' }>;
 
+export type MediaPlaneChoice = 'native' | 'typescript' | 'auto';
+
 export interface Scenario {
   name: string;
   /** Source file, or null for a scenario parsed from text that did not come from a file. */
@@ -89,6 +91,8 @@ export interface Scenario {
   /** null: bots reach the target directly, unimpaired. */
   network: NetworkSpec | null;
   harness: HarnessLimits;
+  /** Which media plane the werift bots use (docs/native-plane.md); 'auto': native when it is built, else TypeScript. */
+  media: { plane: MediaPlaneChoice };
   /** A capacity search (docs/capacity.md): the run grows step by step until an SLO breaks; null for a fixed load. */
   capacity: CapacitySpec | null;
 }

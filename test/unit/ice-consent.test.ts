@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Message, parseMessage } from 'werift';
-import { BindingRequest, ConsentChecks, prflxPriority } from '../../bots/werift/ice-consent.js';
+import { BindingRequest, ConsentChecks, prflxPriority } from '../../bots/ice-consent.js';
 
 const fields = { username: 'remoteUfrag1234:lcl1', password: 'remote-ice-password-22chars', tieBreaker: 0x0123456789abcdefn, nominate: true };
 

@@ -105,6 +105,7 @@ thresholds:
       harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, maxMachineCpuPercent: 90, sustainedForMs: 5000, maxJoinBacklog: 0.1, joinGraceMs: 5000, maxSendDeficit: 0.05 },
       network: null,
       capacity: null,
+      media: { plane: 'auto' },
     };
     assert.deepEqual(parseScenario(yaml, 'quickstart.yaml'), expected);
   });
@@ -133,6 +134,7 @@ fleet:
       harness: { maxEventLoopLagMs: 100, maxCpuPercent: 95, maxMachineCpuPercent: 90, sustainedForMs: 5000, maxJoinBacklog: 0.1, joinGraceMs: 5000, maxSendDeficit: 0.05 },
       network: null,
       capacity: null,
+      media: { plane: 'auto' },
     };
     assert.deepEqual(parseScenario(yaml, 'minimal.yaml'), expected);
   });

@@ -1,0 +1,54 @@
+/**
+ * The native media plane's addon (native/rtcstorm_media.c): where set-up builds it, and loading it.
+ * Built with the system's C compiler against Node-API 8, which Node 20, 22 and 24 all provide, so
+ * one build serves each; cached outside the checkout by the source's hash, as the mediasoup worker is.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { cacheRoot, packageRoot } from '../../core/paths.js';
+
+/** What the C code exports; ids are its connections and senders. */
+export interface NativeMediaAddon {
+  /** Datagram records are this many doubles each (the layout below). */
+  readonly recordFields: number;
+  open(fd: number, host: string, port: number, cipherKey: Buffer, salt: Buffer, authKey: Buffer): number;
+  /** Start (true) or stop unprotecting RTP: until then RTP goes to the stack as it came. */
+  receiveRtp(conn: number, on: boolean): void;
+  wideSeqId(conn: number, id: number): void;
+  close(conn: number): void;
+  sender(conn: number, cipherKey: Buffer, salt: Buffer, authKey: Buffer): number;
+  sendRtp(sender: number, packet: Buffer, headerBytes: number): boolean;
+  sendRaw(conn: number, datagram: Buffer): boolean;
+  poll(hostNowMs: number, records: Float64Array, arena: Buffer): number;
+  stats(conn: number): [rejected: number, sendErrors: number];
+}
+
+/** A record's fields, in native/rtcstorm_media.c's order. */
+export const field = { conn: 0, kind: 1, arrivalMs: 2, offset: 3, length: 4, ssrc: 5, seq: 6, timestamp: 7, payloadStart: 8, payloadEnd: 9, payloadTypeMarker: 10, wideSeq: 11 } as const;
+/** A record's kind: RTP unprotected, another datagram (for the stack), or RTP that failed authentication. */
+export const kind = { rtp: 0, other: 1, rejected: 2 } as const;
+
+export const addonSource = join(packageRoot, 'bots', 'native-plane', 'native', 'rtcstorm_media.c');
+
+/** Where the built addon for this source is cached; `variant` 'asan' is the AddressSanitizer build for the test job. */
+export function addonPath(variant: 'release' | 'asan' = 'release'): string {
+  const hash = createHash('sha256').update(readFileSync(addonSource)).digest('hex').slice(0, 16);
+  return join(cacheRoot(), 'native-plane', `${hash}-napi8`, variant === 'asan' ? 'rtcstorm_media-asan.node' : 'rtcstorm_media.node');
+}
+
+let loaded: NativeMediaAddon | Error | undefined;
+
+/** The built addon, or why there is none (not built: run `npm run setup`; or it fails to load). */
+export function loadNativeAddon(): NativeMediaAddon | Error {
+  if (loaded) return loaded;
+  const path = process.env.RTCSTORM_NATIVE_ADDON ?? addonPath();
+  if (!existsSync(path)) return (loaded = new Error(`the native media plane is not built (${path}): run npm run setup`));
+  try {
+    loaded = createRequire(import.meta.url)(path) as NativeMediaAddon;
+  } catch (error) {
+    loaded = new Error(`the native media plane at ${path} does not load: ${(error as Error).message}`);
+  }
+  return loaded;
+}

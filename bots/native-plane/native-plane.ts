@@ -1,0 +1,250 @@
+/**
+ * The native media plane (ports/media-plane.ts) over the C addon (native/rtcstorm_media.c): the
+ * connection's socket is handed to the addon, which protects and sends each packet in one call and
+ * unprotects what it receives in batches, each datagram stamped with the kernel's receive time. One
+ * poller per process drains every socket on a short timer and hands JavaScript the batch; RTP goes
+ * to the receivers, everything else to the connection's stack, consent answers to the consent checks.
+ */
+import type { RemoteInfo } from 'node:dgram';
+import type { MediaConnection, MediaPlane, MediaTransport, OnRtp, ReceivedRtpHeader, RtcpPath, RtpExtensionIds, RtpSendPath } from '../../ports/media-plane.js';
+import { hostNowMs } from '../clock.js';
+import { udpHandle } from '../dgram-handle.js';
+import { deriveSessionKeys } from '../srtp/session-keys.js';
+import { RtpPacketBuilder } from '../srtp/rtp-packet.js';
+import { ConsentChecks } from '../ice-consent.js';
+import { field, kind as recordKind, loadNativeAddon, type NativeMediaAddon } from './native-addon.js';
+
+/** How often the poller drains the sockets: arrival times are the kernel's, so this only sets how late JavaScript hears of them. */
+const pollEveryMs = Number(process.env.RTCSTORM_NATIVE_POLL_MS ?? 5);
+const maxRecords = 4096;
+const arenaBytes = 4 << 20;
+
+interface Receiving {
+  onRtp: OnRtp;
+  extensions: RtpExtensionIds | undefined;
+  /** Receivers that may keep a payload (video's frame assembly) get a copy; the arena is reused. */
+  copy: boolean;
+  /** The wide sequence id last handed to the addon. */
+  wideSeqId: number;
+}
+
+/** A connection's socket, handed to the addon. One per connection, shared by its senders, receiver and RTCP. */
+class NativeConnection {
+  readonly id: number;
+  receiving: Receiving | undefined;
+  /** The connection's next transport-wide sequence number, shared by all its SSRCs. */
+  wideSeq = 0;
+  closed = false;
+  private readonly lostListeners: Array<(reason: string) => void> = [];
+  private readonly consent: ConsentChecks;
+  private readonly rinfo: RemoteInfo;
+
+  constructor(
+    private readonly addon: NativeMediaAddon,
+    private readonly poller: Poller,
+    readonly transport: MediaTransport,
+  ) {
+    const { socket, keys, remote } = transport;
+    const [host, port] = remote;
+    const handle = udpHandle(socket);
+    if (typeof handle?.fd !== 'number' || handle.fd < 0 || typeof handle.recvStop !== 'function') throw new Error(`native media plane: node:dgram is not the one this was written for (Node 20, 22, 24), running ${process.version}`);
+    const rx = deriveSessionKeys(keys.remoteMasterKey, keys.remoteMasterSalt, 'rtp');
+    this.id = addon.open(handle.fd, host, port, rx.cipherKey, rx.salt, rx.authKey);
+    // libuv stops reading; the addon's copy of the socket is read from now on.
+    handle.recvStop();
+    this.rinfo = { address: host, family: 'IPv4', port, size: 0 };
+
+    transport.retireConsent();
+    this.consent = new ConsentChecks({
+      ...transport.consent,
+      send: (request) => this.sendRaw(request),
+      onExpired: () => {
+        transport.consentExpired();
+        for (const onLost of this.lostListeners) onLost('ICE consent expired');
+      },
+    });
+    socket.once('close', () => this.close());
+    transport.routeSends((data, addr) => {
+      if (this.closed) return false;
+      if (addr && (addr[0] !== host || addr[1] !== port)) throw new Error(`native media plane: the socket is connected to ${host}:${port}, not ${addr[0]}:${addr[1]}`);
+      this.sendRaw(data);
+      return true;
+    });
+    poller.add(this);
+  }
+
+  onLost(listener: (reason: string) => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  sendRaw(data: Buffer): void {
+    if (!this.closed) this.addon.sendRaw(this.id, data);
+  }
+
+  /** A datagram that is not RTP (or RTP before the receiver opened): consent answers here, the rest to the stack. */
+  other(data: Buffer): void {
+    if (this.consent.onResponse(data)) return;
+    this.transport.deliver(data, { ...this.rinfo, size: data.length });
+  }
+
+  receive(onRtp: OnRtp, extensions: RtpExtensionIds | undefined): void {
+    this.receiving = { onRtp, extensions, copy: extensions !== undefined, wideSeqId: 0 };
+    this.syncWideSeqId();
+    this.addon.receiveRtp(this.id, true);
+  }
+
+  /** A target may name the id with a stream that comes after the connection is up: read before each poll. */
+  syncWideSeqId(): void {
+    const receiving = this.receiving;
+    const id = receiving?.extensions?.wideSeqId ?? 0;
+    if (receiving && id !== receiving.wideSeqId) {
+      receiving.wideSeqId = id;
+      this.addon.wideSeqId(this.id, id);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.consent.stop();
+    this.poller.remove(this);
+    this.addon.close(this.id);
+  }
+}
+
+/** Drains every connection's socket on a timer, while any is open. */
+class Poller {
+  /** By the addon's id (small integers, reused after a close). */
+  private readonly connections: Array<NativeConnection | undefined> = [];
+  private open = 0;
+  private readonly withExtensions = new Set<NativeConnection>();
+  private readonly records: Float64Array;
+  private readonly arena = Buffer.allocUnsafeSlow(arenaBytes);
+  private readonly header: ReceivedRtpHeader = { ssrc: 0, seq: 0, payloadType: 0, marker: false, wideSeq: -1, arrivalMs: 0 };
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly addon: NativeMediaAddon) {
+    this.records = new Float64Array(maxRecords * addon.recordFields);
+  }
+
+  add(connection: NativeConnection): void {
+    this.connections[connection.id] = connection;
+    this.open++;
+    if (!this.timer) {
+      this.timer = setInterval(() => this.poll(), pollEveryMs);
+      this.timer.unref();
+    }
+  }
+
+  watchExtensions(connection: NativeConnection): void {
+    this.withExtensions.add(connection);
+  }
+
+  remove(connection: NativeConnection): void {
+    if (this.connections[connection.id] !== connection) return;
+    this.connections[connection.id] = undefined;
+    this.open--;
+    this.withExtensions.delete(connection);
+    if (this.open === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Drains until the sockets are empty or a few batches have gone (the rest waits for the next tick). */
+  poll(): void {
+    for (const connection of this.withExtensions) connection.syncWideSeqId();
+    const { addon, records, arena } = this;
+    const fields = addon.recordFields;
+    for (let batch = 0; batch < 8; batch++) {
+      const count = addon.poll(hostNowMs(), records, arena);
+      for (let i = 0, at = 0; i < count; i++, at += fields) this.dispatch(at);
+      const last = (count - 1) * fields;
+      const full = count === maxRecords || (count > 0 && records[last + field.offset]! + records[last + field.length]! > arena.length - 4096);
+      if (!full) return;
+    }
+  }
+
+  private dispatch(at: number): void {
+    const { records, arena, header } = this;
+    const connection = this.connections[records[at + field.conn]!];
+    if (!connection || connection.closed) return;
+    const offset = records[at + field.offset]!;
+    const length = records[at + field.length]!;
+    const kind = records[at + field.kind]!;
+    if (kind === recordKind.other) return connection.other(Buffer.from(arena.subarray(offset, offset + length)));
+    const receiving = connection.receiving;
+    if (kind !== recordKind.rtp || !receiving) return;
+    header.ssrc = records[at + field.ssrc]!;
+    header.seq = records[at + field.seq]!;
+    const typeMarker = records[at + field.payloadTypeMarker]!;
+    header.payloadType = typeMarker & 0x7f;
+    header.marker = typeMarker >= 128;
+    header.wideSeq = records[at + field.wideSeq]!;
+    header.arrivalMs = records[at + field.arrivalMs]!;
+    const start = records[at + field.payloadStart]!;
+    const end = records[at + field.payloadEnd]!;
+    if (receiving.copy) receiving.onRtp(Buffer.from(arena.subarray(offset, offset + length)), records[at + field.timestamp]!, start, end, header);
+    else receiving.onRtp(arena, records[at + field.timestamp]!, offset + start, offset + end, header);
+  }
+}
+
+/** Sends one SSRC's RTP through the addon. */
+class NativeRtpSender implements RtpSendPath {
+  private readonly builder: RtpPacketBuilder;
+  private readonly id: number;
+
+  constructor(private readonly addon: NativeMediaAddon, connection: NativeConnection, ssrc: number, payloadType: number, extensions: RtpExtensionIds) {
+    const { keys } = connection.transport;
+    const tx = deriveSessionKeys(keys.localMasterKey, keys.localMasterSalt, 'rtp');
+    this.id = addon.sender(connection.id, tx.cipherKey, tx.salt, tx.authKey);
+    this.builder = new RtpPacketBuilder(ssrc, payloadType, extensions.wideSeqId ?? 0, extensions.audioLevelId ?? 0, connection);
+  }
+
+  packet(payloadBytes: number, seq: number, timestamp: number, marker = false, audioLevel = 127): { buf: Buffer; payload: Buffer; wideSeq: number } {
+    return this.builder.packet(payloadBytes, seq, timestamp, marker, audioLevel);
+  }
+
+  send(buf: Buffer): void {
+    // False when the socket is gone or the kernel refused (the SFU's port closed): the bot's failure detection sees the silence.
+    this.addon.sendRtp(this.id, buf, this.builder.headerBytes);
+  }
+}
+
+/** The native media plane, or why it cannot run here (not built, does not load). */
+export function nativeMediaPlane(): MediaPlane | Error {
+  const addon = loadNativeAddon();
+  if (addon instanceof Error) return addon;
+  const poller = new Poller(addon);
+  const connections = new WeakMap<MediaConnection, Promise<NativeConnection>>();
+
+  /** The connection's socket, handed to the addon once, whoever asks first. */
+  const connectionOf = (connection: MediaConnection, onLost: (reason: string) => void): Promise<NativeConnection> => {
+    let native = connections.get(connection);
+    if (!native) {
+      native = connection.mediaTransport().then((transport) => new NativeConnection(addon, poller, transport));
+      connections.set(connection, native);
+      native.catch(() => connections.delete(connection));
+    }
+    return native.then((opened) => {
+      opened.onLost(onLost);
+      return opened;
+    });
+  };
+
+  return {
+    async openSender(connection, ssrc, payloadType, onLost, extensions = {}): Promise<RtpSendPath> {
+      return new NativeRtpSender(addon, await connectionOf(connection, onLost), ssrc, payloadType, extensions);
+    },
+    async receive(connection, onRtp, onLost, extensions): Promise<void> {
+      const native = await connectionOf(connection, onLost);
+      native.receive(onRtp, extensions);
+      if (extensions) poller.watchExtensions(native);
+    },
+    async openRtcp(connection, onPacket): Promise<RtcpPath> {
+      const { transport } = await connectionOf(connection, () => undefined);
+      transport.onRtcp(onPacket);
+      return { send: (compound) => transport.sendRtcp(compound) };
+    },
+  };
+}

@@ -1,0 +1,538 @@
+/*
+ * rtcstorm's native media plane (bots/native-plane/native-plane.ts drives it): the bots' media
+ * sockets, SRTP (AES_CM_128_HMAC_SHA1_80, RFC 3711) and batched receiving with the kernel's receive
+ * time per datagram. Everything runs on the fleet process's JavaScript thread: a send is one call, and
+ * poll() drains every readable socket into a caller's buffers, so JavaScript sees a batch per tick
+ * instead of a callback per datagram. Sockets are dup()ed from Node's, so a socket the WebRTC stack
+ * closes stays ours until close(): its number can never be reused under us.
+ */
+#define NAPI_VERSION 8
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#define TAG_BYTES 10
+#define MAX_PAYLOAD 1500
+/* Datagrams one recvmmsg takes from a socket. */
+#define BATCH 16
+/* One record per datagram handed to JavaScript, as doubles (native-plane.ts reads the same layout). */
+#define RECORD_FIELDS 12
+enum { R_CONN, R_KIND, R_ARRIVAL_MS, R_OFFSET, R_LENGTH, R_SSRC, R_SEQ, R_TIMESTAMP, R_PAYLOAD_START, R_PAYLOAD_END, R_PT_MARKER, R_WIDE_SEQ };
+enum { KIND_RTP = 0, KIND_OTHER = 1, KIND_REJECTED = 2 };
+
+/* ---------------------------------------------------------------- SRTP ----------------------- */
+
+typedef struct {
+  EVP_CIPHER_CTX *aes;
+  uint8_t salt[14];
+  /* SHA-1 states after the HMAC key's inner and outer pads: a tag is two block updates from here. */
+  SHA_CTX inner, outer;
+} srtp_keys_t;
+
+static int keys_init(srtp_keys_t *k, const uint8_t *cipher_key, const uint8_t *salt, const uint8_t *auth_key, size_t auth_len) {
+  uint8_t pad[64];
+  k->aes = EVP_CIPHER_CTX_new();
+  /* ECB over counter blocks built here: keyed once, no per-packet re-initialisation (costly in OpenSSL 3). */
+  if (!k->aes || EVP_EncryptInit_ex(k->aes, EVP_aes_128_ecb(), NULL, cipher_key, NULL) != 1) return 0;
+  EVP_CIPHER_CTX_set_padding(k->aes, 0);
+  memcpy(k->salt, salt, 14);
+  for (int i = 0; i < 64; i++) pad[i] = (uint8_t)((i < (int)auth_len ? auth_key[i] : 0) ^ 0x36);
+  SHA1_Init(&k->inner);
+  SHA1_Update(&k->inner, pad, 64);
+  for (int i = 0; i < 64; i++) pad[i] = (uint8_t)((i < (int)auth_len ? auth_key[i] : 0) ^ 0x5c);
+  SHA1_Init(&k->outer);
+  SHA1_Update(&k->outer, pad, 64);
+  return 1;
+}
+
+static void keys_free(srtp_keys_t *k) {
+  if (k->aes) EVP_CIPHER_CTX_free(k->aes);
+  k->aes = NULL;
+}
+
+/* XORs the keystream of packet index (roc, seq) of ssrc into p[0, len): AES-CM, IV = salt·2^16 ⊕ ssrc·2^64 ⊕ index·2^16. */
+static int keystream(srtp_keys_t *k, uint8_t *p, int len, uint32_t ssrc, uint32_t roc, uint16_t seq) {
+  uint8_t counters[MAX_PAYLOAD + 80], stream[MAX_PAYLOAD + 80];
+  int blocks = (len + 15) / 16, out = 0;
+  if (len <= 0) return 1;
+  if (len > MAX_PAYLOAD + 64) return 0;
+  uint8_t iv[16] = {0};
+  memcpy(iv, k->salt, 14);
+  iv[4] ^= ssrc >> 24; iv[5] ^= ssrc >> 16; iv[6] ^= ssrc >> 8; iv[7] ^= ssrc;
+  iv[8] ^= roc >> 24; iv[9] ^= roc >> 16; iv[10] ^= roc >> 8; iv[11] ^= roc;
+  iv[12] ^= seq >> 8; iv[13] ^= seq;
+  for (int b = 0; b < blocks; b++) {
+    memcpy(counters + 16 * b, iv, 14);
+    counters[16 * b + 14] = (uint8_t)(b >> 8);
+    counters[16 * b + 15] = (uint8_t)b;
+  }
+  if (EVP_EncryptUpdate(k->aes, stream, &out, counters, blocks * 16) != 1) return 0;
+  for (int i = 0; i < len; i++) p[i] ^= stream[i];
+  return 1;
+}
+
+/* HMAC-SHA1 of p[0, len) followed by roc, truncated to 80 bits. */
+static void tag(srtp_keys_t *k, const uint8_t *p, int len, uint32_t roc, uint8_t out[TAG_BYTES]) {
+  uint8_t inner[20], full[20], r[4] = {roc >> 24, roc >> 16, roc >> 8, roc};
+  SHA_CTX c = k->inner;
+  SHA1_Update(&c, p, (size_t)len);
+  SHA1_Update(&c, r, 4);
+  SHA1_Final(inner, &c);
+  c = k->outer;
+  SHA1_Update(&c, inner, 20);
+  SHA1_Final(full, &c);
+  memcpy(out, full, TAG_BYTES);
+}
+
+/* ---------------------------------------------------------------- connections ---------------- */
+
+typedef struct { uint32_t ssrc; uint32_t roc; uint16_t highest; } rollover_t;
+
+typedef struct {
+  int fd;
+  int open;
+  /* Whether RTP is unprotected here; before, it goes to the stack as it came (it is still receiving). */
+  int receiving;
+  srtp_keys_t rx;
+  int wide_seq_id;
+  rollover_t *streams;
+  int stream_count, stream_cap;
+  uint64_t rejected, send_errors;
+} conn_t;
+
+typedef struct {
+  int conn;
+  int open;
+  srtp_keys_t tx;
+  uint32_t roc;
+  int last_seq;
+} sender_t;
+
+static conn_t *conns;
+static int conn_cap;
+static sender_t *senders;
+static int sender_cap;
+static int epfd = -1;
+
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+static int is_rtp(const uint8_t *p, ssize_t n) {
+  return n >= 2 && p[0] >= 128 && p[0] <= 191 && (p[1] < 192 || p[1] > 223);
+}
+
+/* RFC 3711 §3.3.1: the rollover counter the sender most likely used. */
+static uint32_t estimate_roc(const rollover_t *s, uint16_t seq) {
+  if (s->highest < 0x8000) return (int)seq - (int)s->highest > 0x8000 ? s->roc - 1 : s->roc;
+  return (int)s->highest - 0x8000 > (int)seq ? s->roc + 1 : s->roc;
+}
+
+static rollover_t *find_stream(conn_t *c, uint32_t ssrc) {
+  for (int i = 0; i < c->stream_count; i++)
+    if (c->streams[i].ssrc == ssrc) return &c->streams[i];
+  return NULL;
+}
+
+/* The value of one-byte header extension id as 16 bits, or -1 (RFC 8285). */
+static int extension16(const uint8_t *p, int start, int end, int id) {
+  int i = start;
+  while (i < end) {
+    uint8_t b = p[i];
+    if (b == 0) { i++; continue; }
+    int ext = b >> 4, len = (b & 0x0f) + 1;
+    if (ext == 15) return -1;
+    if (ext == id && len == 2 && i + 3 <= end) return be16(p + i + 1);
+    i += 1 + len;
+  }
+  return -1;
+}
+
+/* Authenticates and decrypts an SRTP packet in place, filling rec; 0 if rejected. */
+static int unprotect(conn_t *c, uint8_t *p, int n, double *rec) {
+  int end = n - TAG_BYTES;
+  if (end < 12 || p[0] >> 6 != 2) return 0;
+  int header = 12 + 4 * (p[0] & 0x0f);
+  int wide = -1;
+  if (p[0] & 0x10) {
+    if (header + 4 > end) return 0;
+    int ext_start = header + 4;
+    int profile = be16(p + header);
+    header = ext_start + 4 * be16(p + header + 2);
+    if (c->wide_seq_id && header <= end && profile == 0xbede) wide = extension16(p, ext_start, header, c->wide_seq_id);
+  }
+  if (header > end) return 0;
+  uint16_t seq = be16(p + 2);
+  uint32_t ssrc = be32(p + 8);
+  rollover_t *s = find_stream(c, ssrc);
+  uint32_t guess = s ? estimate_roc(s, seq) : 0;
+  uint8_t expect[TAG_BYTES];
+  tag(&c->rx, p, end, guess, expect);
+  if (CRYPTO_memcmp(expect, p + end, TAG_BYTES) != 0) return 0;
+  if (!s) {
+    if (c->stream_count == c->stream_cap) {
+      int cap = c->stream_cap ? c->stream_cap * 2 : 8;
+      rollover_t *grown = realloc(c->streams, (size_t)cap * sizeof *grown);
+      if (!grown) return 0;
+      c->streams = grown;
+      c->stream_cap = cap;
+    }
+    s = &c->streams[c->stream_count++];
+    s->ssrc = ssrc;
+    s->roc = guess;
+    s->highest = seq;
+  } else if (guess == s->roc + 1) {
+    s->roc = guess;
+    s->highest = seq;
+  } else if (guess == s->roc && seq > s->highest) {
+    s->highest = seq;
+  }
+  if (!keystream(&c->rx, p + header, end - header, ssrc, guess, seq)) return 0;
+  int payload_end = end;
+  if (p[0] & 0x20) {
+    payload_end -= p[end - 1];
+    if (payload_end < header) return 0;
+  }
+  rec[R_SSRC] = ssrc;
+  rec[R_SEQ] = seq;
+  rec[R_TIMESTAMP] = be32(p + 4);
+  rec[R_PAYLOAD_START] = header;
+  rec[R_PAYLOAD_END] = payload_end;
+  rec[R_PT_MARKER] = (p[1] & 0x7f) | (p[1] & 0x80 ? 128 : 0);
+  rec[R_WIDE_SEQ] = wide;
+  return 1;
+}
+
+/* ---------------------------------------------------------------- N-API helpers -------------- */
+
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "rtcstorm native media: " #call " failed"); return NULL; } } while (0)
+#define ARGS(n) size_t argc = n; napi_value argv[n]; CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL)); if (argc < n) { napi_throw_type_error(env, NULL, "rtcstorm native media: too few arguments"); return NULL; }
+
+static napi_value num(napi_env env, double v) { napi_value r; napi_create_double(env, v, &r); return r; }
+static napi_value boolean(napi_env env, int v) { napi_value r; napi_get_boolean(env, v, &r); return r; }
+
+static int get_int(napi_env env, napi_value v, int32_t *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
+
+static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  void *d;
+  if (napi_get_buffer_info(env, v, &d, len) != napi_ok) return 0;
+  *data = d;
+  return 1;
+}
+
+static conn_t *conn_at(int id) { return id >= 0 && id < conn_cap && conns[id].open ? &conns[id] : NULL; }
+static sender_t *sender_at(int id) { return id >= 0 && id < sender_cap && senders[id].open ? &senders[id] : NULL; }
+
+static int grow(void **items, int *cap, size_t size) {
+  int next = *cap ? *cap * 2 : 64;
+  void *grown = realloc(*items, (size_t)next * size);
+  if (!grown) return 0;
+  memset((char *)grown + (size_t)*cap * size, 0, (size_t)(next - *cap) * size);
+  *items = grown;
+  *cap = next;
+  return 1;
+}
+
+/* ---------------------------------------------------------------- exports -------------------- */
+
+/* open(fd, host, port, cipherKey, salt, authKey) -> id: takes a copy of Node's socket, connected to host:port. */
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  int32_t fd, port;
+  char host[64];
+  size_t host_len;
+  uint8_t *key, *salt, *auth;
+  size_t key_len, salt_len, auth_len;
+  if (!get_int(env, argv[0], &fd) || !get_int(env, argv[2], &port) || napi_get_value_string_utf8(env, argv[1], host, sizeof host, &host_len) != napi_ok ||
+      !get_bytes(env, argv[3], &key, &key_len) || !get_bytes(env, argv[4], &salt, &salt_len) || !get_bytes(env, argv[5], &auth, &auth_len) ||
+      key_len != 16 || salt_len != 14 || auth_len > 64) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: open(fd, host, port, cipherKey[16], salt[14], authKey)");
+    return NULL;
+  }
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  if (inet_pton(AF_INET, host, &to.sin_addr) != 1) {
+    napi_throw_error(env, NULL, "rtcstorm native media: the remote is not an IPv4 address");
+    return NULL;
+  }
+  if (epfd < 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+    napi_throw_error(env, NULL, "rtcstorm native media: epoll_create1 failed");
+    return NULL;
+  }
+  int id = -1;
+  for (int i = 0; i < conn_cap; i++) if (!conns[i].open) { id = i; break; }
+  if (id < 0) {
+    id = conn_cap;
+    if (!grow((void **)&conns, &conn_cap, sizeof *conns)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  }
+  conn_t *c = &conns[id];
+  memset(c, 0, sizeof *c);
+  c->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  int on = 1;
+  if (c->fd < 0 || fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK) < 0 ||
+      setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0 ||
+      connect(c->fd, (struct sockaddr *)&to, sizeof to) < 0 || !keys_init(&c->rx, key, salt, auth, auth_len)) {
+    int err = errno;
+    if (c->fd >= 0) close(c->fd);
+    keys_free(&c->rx);
+    char msg[128];
+    snprintf(msg, sizeof msg, "rtcstorm native media: taking the socket failed: %s", strerror(err));
+    napi_throw_error(env, NULL, msg);
+    return NULL;
+  }
+  struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)id};
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+    close(c->fd);
+    keys_free(&c->rx);
+    napi_throw_error(env, NULL, "rtcstorm native media: epoll_ctl failed");
+    return NULL;
+  }
+  c->open = 1;
+  return num(env, id);
+}
+
+/* wideSeqId(conn, id): the transport-wide sequence number's extension id to read (0: none). */
+static napi_value js_wide_seq_id(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t id, ext;
+  if (!get_int(env, argv[0], &id) || !get_int(env, argv[1], &ext)) return NULL;
+  conn_t *c = conn_at(id);
+  if (c) c->wide_seq_id = ext;
+  return NULL;
+}
+
+/* receiveRtp(conn, on) */
+static napi_value js_receive_rtp(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t id;
+  bool on;
+  if (!get_int(env, argv[0], &id) || napi_get_value_bool(env, argv[1], &on) != napi_ok) return NULL;
+  conn_t *c = conn_at(id);
+  if (c) c->receiving = on;
+  return NULL;
+}
+
+/* close(conn): idempotent; the connection's senders go with it. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t id;
+  if (!get_int(env, argv[0], &id)) return NULL;
+  conn_t *c = conn_at(id);
+  if (!c) return NULL;
+  epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close(c->fd);
+  keys_free(&c->rx);
+  free(c->streams);
+  c->streams = NULL;
+  c->open = 0;
+  for (int i = 0; i < sender_cap; i++)
+    if (senders[i].open && senders[i].conn == id) {
+      keys_free(&senders[i].tx);
+      senders[i].open = 0;
+    }
+  return NULL;
+}
+
+/* sender(conn, cipherKey, salt, authKey) -> id: one SSRC's outgoing SRTP session. */
+static napi_value js_sender(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int32_t conn;
+  uint8_t *key, *salt, *auth;
+  size_t key_len, salt_len, auth_len;
+  if (!get_int(env, argv[0], &conn) || !get_bytes(env, argv[1], &key, &key_len) || !get_bytes(env, argv[2], &salt, &salt_len) ||
+      !get_bytes(env, argv[3], &auth, &auth_len) || key_len != 16 || salt_len != 14 || auth_len > 64 || !conn_at(conn)) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: sender(openConn, cipherKey[16], salt[14], authKey)");
+    return NULL;
+  }
+  int id = -1;
+  for (int i = 0; i < sender_cap; i++) if (!senders[i].open) { id = i; break; }
+  if (id < 0) {
+    id = sender_cap;
+    if (!grow((void **)&senders, &sender_cap, sizeof *senders)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  }
+  sender_t *s = &senders[id];
+  memset(s, 0, sizeof *s);
+  if (!keys_init(&s->tx, key, salt, auth, auth_len)) {
+    keys_free(&s->tx);
+    napi_throw_error(env, NULL, "rtcstorm native media: AES key set-up failed");
+    return NULL;
+  }
+  s->conn = conn;
+  s->last_seq = -1;
+  s->open = 1;
+  return num(env, id);
+}
+
+/* sendRtp(sender, packet, headerBytes) -> sent: protects packet in place (its last 10 bytes take the tag) and sends it. */
+static napi_value js_send_rtp(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int32_t id, header;
+  uint8_t *p;
+  size_t n;
+  if (!get_int(env, argv[0], &id) || !get_bytes(env, argv[1], &p, &n) || !get_int(env, argv[2], &header)) return NULL;
+  sender_t *s = sender_at(id);
+  conn_t *c = s ? conn_at(s->conn) : NULL;
+  if (!c || n < (size_t)header + TAG_BYTES || header < 12 || n - TAG_BYTES > MAX_PAYLOAD + 64) return boolean(env, 0);
+  int end = (int)n - TAG_BYTES;
+  uint16_t seq = be16(p + 2);
+  if (seq < s->last_seq && s->last_seq - seq > 0x8000) s->roc++;
+  s->last_seq = seq;
+  if (!keystream(&s->tx, p + header, end - header, be32(p + 8), s->roc, seq)) return boolean(env, 0);
+  tag(&s->tx, p, end, s->roc, p + end);
+  if (send(c->fd, p, n, MSG_DONTWAIT) < 0) {
+    c->send_errors++;
+    return boolean(env, 0);
+  }
+  return boolean(env, 1);
+}
+
+/* sendRaw(conn, datagram) -> sent: the stack's own datagrams (STUN, DTLS, SRTCP), as they are. */
+static napi_value js_send_raw(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t id;
+  uint8_t *p;
+  size_t n;
+  if (!get_int(env, argv[0], &id) || !get_bytes(env, argv[1], &p, &n)) return NULL;
+  conn_t *c = conn_at(id);
+  if (!c) return boolean(env, 0);
+  if (send(c->fd, p, n, MSG_DONTWAIT) < 0) {
+    c->send_errors++;
+    return boolean(env, 0);
+  }
+  return boolean(env, 1);
+}
+
+/*
+ * poll(hostNowMs, records: Float64Array, arena: Buffer) -> count: drains every readable socket into
+ * arena (datagrams back to back) and one record per datagram, until either is full. Arrival times
+ * are the kernel's receive times on the caller's clock (hostNowMs is that clock, read just before).
+ */
+static napi_value js_poll(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  double host_now;
+  napi_typedarray_type type;
+  size_t record_len, arena_len;
+  void *record_data;
+  uint8_t *arena;
+  if (napi_get_value_double(env, argv[0], &host_now) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &record_len, &record_data, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      !get_bytes(env, argv[2], &arena, &arena_len)) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: poll(hostNowMs, Float64Array, Buffer)");
+    return NULL;
+  }
+  double *records = record_data;
+  size_t max_records = record_len / RECORD_FIELDS, count = 0, used = 0;
+  if (epfd < 0) return num(env, 0);
+  struct timespec real;
+  clock_gettime(CLOCK_REALTIME, &real);
+  double offset = host_now - (real.tv_sec * 1e3 + real.tv_nsec / 1e6);
+  static char controls[BATCH][CMSG_SPACE(sizeof(struct timespec))];
+  struct epoll_event events[256];
+  int ready = epoll_wait(epfd, events, 256, 0);
+  for (int e = 0; e < ready; e++) {
+    int id = (int)events[e].data.u32;
+    conn_t *c = conn_at(id);
+    if (!c) continue;
+    /* One recvmmsg per ready socket takes what is queued (a short count means drained: no EAGAIN call). */
+    for (int round = 0; round < 2; round++) {
+      size_t room = (arena_len - used) / 2048;
+      if (room > max_records - count) room = max_records - count;
+      if (room > BATCH) room = BATCH;
+      if (room == 0) goto full;
+      struct mmsghdr msgs[BATCH];
+      struct iovec iovs[BATCH];
+      for (size_t k = 0; k < room; k++) {
+        iovs[k].iov_base = arena + used + k * 2048;
+        iovs[k].iov_len = 2048;
+        memset(&msgs[k], 0, sizeof msgs[k]);
+        msgs[k].msg_hdr.msg_iov = &iovs[k];
+        msgs[k].msg_hdr.msg_iovlen = 1;
+        msgs[k].msg_hdr.msg_control = controls[k];
+        msgs[k].msg_hdr.msg_controllen = sizeof controls[k];
+      }
+      int got = recvmmsg(c->fd, msgs, (unsigned)room, MSG_DONTWAIT, NULL);
+      if (got <= 0) break; /* EAGAIN, or an ICMP error on the connected socket: the remote's port is gone. */
+      for (int k = 0; k < got; k++) {
+        uint8_t *p = arena + used;
+        ssize_t n = msgs[k].msg_len;
+        /* Packed: the datagram moves down from its 2048-byte slot to where the last one ended. */
+        if (p != iovs[k].iov_base) memmove(p, iovs[k].iov_base, (size_t)n);
+        double arrival = host_now;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msgs[k].msg_hdr); cm; cm = CMSG_NXTHDR(&msgs[k].msg_hdr, cm))
+          if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+            arrival = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 + offset;
+          }
+        double *rec = records + count * RECORD_FIELDS;
+        rec[R_CONN] = id;
+        rec[R_ARRIVAL_MS] = arrival;
+        rec[R_OFFSET] = (double)used;
+        rec[R_LENGTH] = (double)n;
+        if (c->receiving && is_rtp(p, n)) {
+          if (unprotect(c, p, (int)n, rec)) rec[R_KIND] = KIND_RTP;
+          else {
+            rec[R_KIND] = KIND_REJECTED;
+            c->rejected++;
+          }
+        } else {
+          rec[R_KIND] = KIND_OTHER;
+        }
+        used += ((size_t)n + 7) & ~(size_t)7;
+        count++;
+      }
+      if ((size_t)got < room) break;
+    }
+  }
+full:
+  return num(env, (double)count);
+}
+
+/* stats(conn) -> [rejected, sendErrors] */
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t id;
+  napi_value out;
+  if (!get_int(env, argv[0], &id)) return NULL;
+  conn_t *c = conn_at(id);
+  CHECK(napi_create_array_with_length(env, 2, &out));
+  napi_set_element(env, out, 0, num(env, c ? (double)c->rejected : 0));
+  napi_set_element(env, out, 1, num(env, c ? (double)c->send_errors : 0));
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
+    {"receiveRtp", NULL, js_receive_rtp, NULL, NULL, NULL, napi_default, NULL},
+    {"wideSeqId", NULL, js_wide_seq_id, NULL, NULL, NULL, napi_default, NULL},
+    {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+    {"sender", NULL, js_sender, NULL, NULL, NULL, napi_default, NULL},
+    {"sendRtp", NULL, js_send_rtp, NULL, NULL, NULL, napi_default, NULL},
+    {"sendRaw", NULL, js_send_raw, NULL, NULL, NULL, napi_default, NULL},
+    {"poll", NULL, js_poll, NULL, NULL, NULL, napi_default, NULL},
+    {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_value fields;
+  napi_create_int32(env, RECORD_FIELDS, &fields);
+  napi_define_properties(env, exports, sizeof props / sizeof *props, props);
+  napi_set_named_property(env, exports, "recordFields", fields);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,211 @@
+/**
+ * The native and the TypeScript media planes on the same datagrams, over real loopback sockets:
+ * one recording of SRTP packets (a stamped voice stream with loss, reordering, a duplicate, a forged
+ * packet, a sequence-number wrap, plus a STUN datagram for the stack) is sent to a socket of each
+ * plane at once; every packet each hands up, and every metric the bots' accounting makes of them,
+ * must be the same, and so must what each sends.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MetricStore } from '../../core/metrics/store.js';
+import type { MediaConnection, MediaPlane, MediaTransport, RtpSendPath } from '../../ports/media-plane.js';
+import { nativeMediaPlane } from '../../bots/native-plane/native-plane.js';
+import { typescriptMediaPlane } from '../../bots/werift/fast-media.js';
+import { deriveSessionKeys } from '../../bots/srtp/session-keys.js';
+import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpHeader } from '../../bots/srtp/srtp-rtp.js';
+import { writeStampedOpus, emptyOpusFrame } from '../../bots/opus-stamp.js';
+import { StreamReceiver } from '../../bots/stream-receiver.js';
+import { hostNowMs } from '../../bots/clock.js';
+
+const bind = (): Promise<Socket> =>
+  new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.bind(0, '127.0.0.1', () => resolve(socket));
+  });
+
+/** The far end's keys (what it sends with) and ours. */
+const far = { key: randomBytes(16), salt: randomBytes(14) };
+const near = { key: randomBytes(16), salt: randomBytes(14) };
+
+/** A connection of the stack, as a plane sees it: a real socket, with what the stack would do recorded. */
+function connectionOn(socket: Socket, remote: Socket): { connection: MediaConnection; delivered: Buffer[] } {
+  const delivered: Buffer[] = [];
+  const transport: MediaTransport = {
+    socket,
+    remote: ['127.0.0.1', remote.address().port],
+    keys: { localMasterKey: near.key, localMasterSalt: near.salt, remoteMasterKey: far.key, remoteMasterSalt: far.salt },
+    consent: { username: 'far:near', password: 'p'.repeat(22), tieBreaker: 1n, nominate: false },
+    retireConsent: () => undefined,
+    consentExpired: () => undefined,
+    deliver: (data) => delivered.push(Buffer.from(data)),
+    routeSends: () => undefined,
+    onRtcp: () => undefined,
+    sendRtcp: () => undefined,
+  };
+  return { connection: { mediaTransport: async () => transport }, delivered };
+}
+
+interface Heard {
+  packets: string[];
+  store: MetricStore;
+  receiver: StreamReceiver;
+  arrivals: number[];
+}
+
+/** The recording: sender 7's stream across a sequence-number wrap, with what a network does to it. */
+function recording(): Buffer[] {
+  const sender = new SrtpRtpSender(deriveSessionKeys(far.key, far.salt, 'rtp'));
+  const stamp = { senderId: 7, seq: 0, sentAtMs: 0 };
+  const frame = Uint8Array.of(0xfc, 1, 2, 3, 4, 5, 6, 7);
+  const packets: Buffer[] = [];
+  for (let i = 0; i < 120; i++) {
+    const seq = (65500 + i) & 0xffff;
+    stamp.seq = i;
+    stamp.sentAtMs = hostNowMs();
+    const payload = Buffer.alloc(frame.length + 40);
+    const length = writeStampedOpus(i % 10 === 9 ? emptyOpusFrame : frame, stamp, payload, 0);
+    const buf = Buffer.alloc(rtpHeaderBytes + length + srtpTagBytes);
+    writeRtpHeader(buf, { payloadType: 111, seq, timestamp: i * 960, ssrc: 0x1234abcd, marker: i === 0 });
+    payload.copy(buf, rtpHeaderBytes, 0, length);
+    sender.protect(buf, rtpHeaderBytes, rtpHeaderBytes + length);
+    packets.push(buf);
+  }
+  const lost = new Set([5, 6, 40, 77]);
+  const out = packets.filter((_, i) => !lost.has(i));
+  // Reordered, duplicated, forged.
+  [out[20], out[21]] = [out[21]!, out[20]!];
+  out.splice(30, 0, Buffer.from(out[29]!));
+  const forged = Buffer.from(out[50]!);
+  forged[forged.length - 1]! ^= 1;
+  out.splice(51, 0, forged);
+  // A STUN Binding request: not RTP, for the stack.
+  const stun = Buffer.alloc(20);
+  stun.writeUInt16BE(0x0001, 0);
+  stun.writeUInt32BE(0x2112a442, 4);
+  out.splice(10, 0, stun);
+  return out;
+}
+
+describe('media planes: native and TypeScript on the same datagrams', () => {
+  const sockets: Socket[] = [];
+  let native: MediaPlane;
+
+  before(() => {
+    const plane = nativeMediaPlane();
+    if (plane instanceof Error) throw new Error(`the native plane must be built by npm run setup: ${plane.message}`);
+    native = plane;
+  });
+  after(() => sockets.forEach((s) => s.close()));
+
+  it('hands up the same packets and makes the same metrics of them', async () => {
+    const source = await bind();
+    sockets.push(source);
+    const heard = new Map<string, Heard>();
+    const delivered = new Map<string, Buffer[]>();
+    const targets: Socket[] = [];
+    for (const [name, plane] of [['native', native], ['typescript', typescriptMediaPlane]] as const) {
+      const socket = await bind();
+      sockets.push(socket);
+      targets.push(socket);
+      const { connection, delivered: toStack } = connectionOn(socket, source);
+      delivered.set(name, toStack);
+      const store = new MetricStore(hostNowMs());
+      const receiver = new StreamReceiver({ store, group: 'g', room: 'room-0', clockRateHz: 48_000, gapThresholdMs: 200, playout: { ptimeMs: 20 } });
+      const entry: Heard = { packets: [], store, receiver, arrivals: [] };
+      heard.set(name, entry);
+      await plane.receive(connection, (bytes, timestamp, start, end, header) => {
+        entry.packets.push(`${header.ssrc}/${header.seq}/${timestamp}/${header.payloadType}/${header.marker}/${Buffer.from(bytes.subarray(start, end)).toString('hex')}`);
+        const arrivalMs = header.arrivalMs ?? hostNowMs();
+        entry.arrivals.push(arrivalMs);
+        receiver.onPayload(bytes, timestamp, start, end, header.ssrc, arrivalMs);
+      }, () => undefined);
+    }
+    for (const datagram of recording()) {
+      for (const target of targets) source.send(datagram, target.address().port, '127.0.0.1');
+      await sleep(2);
+    }
+    await sleep(200);
+    const a = heard.get('native')!;
+    const b = heard.get('typescript')!;
+    // 120 sent, 4 lost, 1 duplicated, 1 forged (dropped by both).
+    assert.equal(b.packets.length, 117);
+    assert.deepEqual(a.packets, b.packets);
+    assert.deepEqual(delivered.get('native')!.map((d) => d.toString('hex')), delivered.get('typescript')!.map((d) => d.toString('hex')));
+    assert.equal(delivered.get('native')!.length, 1);
+    const at = hostNowMs() + 1000;
+    for (const entry of [a, b]) entry.receiver.sampleSecond(at);
+    for (const metric of ['packets_received', 'packets_expected'] as const) {
+      assert.equal(a.store.counter(metric), b.store.counter(metric), metric);
+    }
+    assert.equal(a.store.counter('packets_expected') - a.store.counter('packets_received'), 4, 'the 4 lost packets, as loss');
+    for (const metric of ['e2e_latency_ms', 'jitter_ms', 'mos', 'audio_concealed_ratio', 'playout_delay_ms', 'media_gap_ms'] as const) {
+      assert.equal(a.store.histogram(metric).count, b.store.histogram(metric).count, `${metric} samples`);
+    }
+    // The native plane's arrival is the kernel's receive time: never later than the moment JavaScript
+    // heard the same datagram on the other socket, and typically earlier by about its poll interval.
+    const early = a.arrivals.map((at, i) => b.arrivals[i]! - at).sort((x, y) => x - y);
+    assert.ok(early[0]! > -0.5, `native arrival later by ${-early[0]!} ms`);
+    assert.ok(early[early.length >> 1]! < 10, `native arrival earlier by a median ${early[early.length >> 1]} ms`);
+  });
+
+  it('sends what the TypeScript plane sends, byte for byte', async () => {
+    const far1 = await bind();
+    const far2 = await bind();
+    sockets.push(far1, far2);
+    const got = new Map<Socket, Buffer[]>([[far1, []], [far2, []]]);
+    for (const s of [far1, far2]) s.on('message', (m) => got.get(s)!.push(m));
+    const senders: RtpSendPath[] = [];
+    for (const [plane, remote] of [[native, far1], [typescriptMediaPlane, far2]] as const) {
+      const socket = await bind();
+      sockets.push(socket);
+      senders.push(await plane.openSender(connectionOn(socket, remote).connection, 0xfeed, 111, () => undefined, {}));
+    }
+    // The TypeScript plane connects its socket first (dgram's connect is asynchronous).
+    await sleep(100);
+    for (let i = 0; i < 50; i++) {
+      for (const sender of senders) {
+        const seq = (65530 + i) & 0xffff;
+        const packet = sender.packet(60, seq, i * 960);
+        packet.payload.fill(i);
+        sender.send(packet.buf);
+      }
+    }
+    await sleep(200);
+    const isRtp = (m: Buffer): boolean => m[0]! >= 128 && m[0]! <= 191;
+    const [fromNative, fromTypescript] = [got.get(far1)!.filter(isRtp), got.get(far2)!.filter(isRtp)];
+    assert.equal(fromTypescript.length, 50);
+    assert.deepEqual(fromNative.map((m) => m.toString('hex')), fromTypescript.map((m) => m.toString('hex')));
+    // And the far end reads them back.
+    const receiver = new SrtpRtpReceiver(deriveSessionKeys(near.key, near.salt, 'rtp'));
+    assert.ok(fromNative.every((m, i) => receiver.unprotect(m) && receiver.packet.seq === ((65530 + i) & 0xffff)));
+  });
+
+  it('drops malformed and forged datagrams without reading past them (run under AddressSanitizer by scripts/test-native-asan.sh)', async () => {
+    const source = await bind();
+    const socket = await bind();
+    sockets.push(source, socket);
+    const { connection, delivered } = connectionOn(socket, source);
+    let handedUp = 0;
+    await native.receive(connection, () => void handedUp++, () => undefined, { wideSeqId: 3 });
+    // Seeded: every length from 0 to 64 bytes and some long ones, RTP-looking first bytes with the
+    // extension, padding and CSRC-count bits in every combination.
+    let state = 12345;
+    const next = (): number => (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < 1500; i++) {
+      const length = i < 650 ? i % 65 : 65 + (next() << 2);
+      const datagram = Buffer.alloc(length);
+      for (let k = 0; k < length; k++) datagram[k] = next();
+      if (length > 0) datagram[0] = 0x80 | (i & 0x3f);
+      if (length > 1) datagram[1] = i % 3 === 0 ? 0xc8 : 111;
+      source.send(datagram, socket.address().port, '127.0.0.1');
+      if (i % 100 === 99) await sleep(10);
+    }
+    await sleep(200);
+    assert.equal(handedUp, 0);
+    // What is not RTP goes to the stack (RTCP-typed and short ones), none of it lost.
+    assert.ok(delivered.length > 0);
+  });
+});
