@@ -68,6 +68,8 @@ export class Fleet implements Engine {
     const werift = context.plan.bots.filter((bot) => bot.engine === 'werift');
     this.layout = await this.options.layOut({ runTag: context.runTag, seed: context.plan.seed, network, werift, processSlices });
     this.members = this.layout.slices.map((slice, index) => this.spawn(index, context, slice));
+    // Which plane carried the bots' RTP, in the report: 'auto' in a scenario is settled per machine.
+    context.store.event({ atMs: 0, kind: 'media-plane', ok: true, detail: `werift bots on the ${this.mediaPlane} media plane` });
     this.deadlineTimer = DeadlineChecks.every(() => this.members.map((m) => m.deadline));
     if (!network) return;
     const toRelays = { apply: async (change: NetworkChange) => this.members.forEach((m) => m.child.connected && m.child.send({ type: 'network', change } satisfies ToFleet)) };

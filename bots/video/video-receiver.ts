@@ -69,11 +69,8 @@ export class VideoReceiver {
   /** The time of the packet or tick being handled, for the frame assembler's callbacks. */
   private nowMs = 0;
 
-  /** `latency`: one-way latency of a stamped packet, from `clockMs` (the host clock the senders stamp with). */
-  constructor(
-    private readonly events: { latency(ms: number, senderId: number): void; shown?(ssrc: number, frame: ShownFrame): void },
-    private readonly clockMs: () => number,
-  ) {}
+  /** `latency`: one-way latency of a stamped packet, from its arrival time (on the host clock the senders stamp with). */
+  constructor(private readonly events: { latency(ms: number, senderId: number): void; shown?(ssrc: number, frame: ShownFrame): void }) {}
 
   private stream(ssrc: number): Stream {
     let stream = this.streams.get(ssrc);
@@ -129,7 +126,8 @@ export class VideoReceiver {
     stream.nacks.received(seq, nowMs);
     stream.assembler.packet(seq, timestamp, marker, payload, nowMs);
     if (payload.length >= payloadHeaderBytes && readStamp(payload, this.stamp, payload.length - payloadHeaderBytes, payload.length)) {
-      const latency = this.clockMs() - this.stamp.sentAtMs;
+      // From the packet's arrival (the kernel's receive time on the native plane), not from when it is handled.
+      const latency = nowMs - this.stamp.sentAtMs;
       if (Math.abs(latency) < plausibleMs) this.events.latency(latency, this.stamp.senderId);
     }
   }

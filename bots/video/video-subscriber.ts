@@ -39,7 +39,7 @@ export class VideoSubscriber {
   private readonly senderReports = new Map<number, { ntpMiddle: number; atMs: number }>();
 
   constructor(private readonly options: VideoSubscriberOptions) {
-    this.receiver = new VideoReceiver({ latency: (ms) => options.store.record('video_latency_ms', ms, options.group) }, options.clockMs);
+    this.receiver = new VideoReceiver({ latency: (ms) => options.store.record('video_latency_ms', ms, options.group) });
     this.feedback = new TransportFeedbackWriter(options.senderSsrc);
   }
 

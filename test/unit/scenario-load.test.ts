@@ -290,7 +290,7 @@ const badCases: BadCase[] = [
     yaml: edit('duration:', 'durration: 5s\nduration:'),
     path: 'durration',
     at: 'durration',
-    message: /^unknown key "durration" \(allowed keys: name, seed, duration, target, rooms, fleet, thresholds, recovery, chaos, harness, network, capacity\)$/,
+    message: /^unknown key "durration" \(allowed keys: name, seed, duration, target, rooms, fleet, thresholds, recovery, chaos, harness, media, network, capacity\)$/,
   },
   {
     title: 'unknown key in a group',

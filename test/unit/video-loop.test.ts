@@ -35,7 +35,7 @@ function run(path: Path) {
     maxPayloadBytes: 1200, random, clip: videoClip, clockMs: () => now.ms,
   });
   const latencies: number[] = [];
-  const receiver = new VideoReceiver({ latency: (ms) => latencies.push(ms) }, () => now.ms);
+  const receiver = new VideoReceiver({ latency: (ms) => latencies.push(ms) });
   const queue: Array<{ atMs: number; packet: VideoPacket }> = [];
   const controls: Array<{ atMs: number; act: () => void }> = [];
   const seconds: VideoSecond[][] = [];

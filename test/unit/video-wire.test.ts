@@ -82,7 +82,7 @@ describe('video on the wire', () => {
   });
 
   it('reports reception as RFC 3550 says, across a sequence number wrap, in receiver reports werift reads, echoing the sender report', () => {
-    const receiver = new VideoReceiver({ latency: () => undefined }, () => 0);
+    const receiver = new VideoReceiver({ latency: () => undefined });
     const payload = vp8Payloads(Buffer.from([0x01, 0x02, 0x03]), 100, 1200, { pictureId: 1, tl0PicIdx: 1 })[0]!;
     // 65530 … 9 with 65534 and 3 lost, then the next report after 5 more arrive.
     const seqs = [65530, 65531, 65532, 65533, 65535, 0, 1, 2, 4, 5, 6, 7, 8, 9];
