@@ -26,10 +26,14 @@ export interface EventMark {
   ok: boolean;
 }
 
+/** Events that say how the run was made (which media plane carried the bots' RTP), not something that happened in it: listed, not marked on the charts. */
+const runFacts = new Set(['media-plane']);
+
 export function eventMarks(events: readonly ReportEvent[]): EventMark[] {
   const marks: EventMark[] = [];
   const counted = new Map<string, { atS: number; kind: string; n: number; ok: boolean }>();
   for (const e of events) {
+    if (runFacts.has(e.kind)) continue;
     if (isChaos(e)) {
       const label = `${eventLabel(e)}${e.ok === false ? ' (failed)' : ''}`;
       // A step that lasts (a pause, an impairment) is a band; an instant one (a kill) a line.
