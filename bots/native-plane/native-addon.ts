@@ -22,7 +22,6 @@ export interface NativeMediaAddon {
   sendRtp(sender: number, packet: Buffer, headerBytes: number): boolean;
   sendRaw(conn: number, datagram: Buffer): boolean;
   poll(hostNowMs: number, records: Float64Array, arena: Buffer): number;
-  stats(conn: number): [rejected: number, sendErrors: number];
 }
 
 /** A record's fields, in native/rtcstorm_media.c's order. */

@@ -114,7 +114,6 @@ typedef struct {
   int wide_seq_id;
   rollover_t *streams;
   int stream_count, stream_cap;
-  uint64_t rejected, send_errors;
 } conn_t;
 
 typedef struct {
@@ -394,11 +393,7 @@ static napi_value js_send_rtp(napi_env env, napi_callback_info info) {
   s->last_seq = seq;
   if (!keystream(&s->tx, p + header, end - header, be32(p + 8), s->roc, seq)) return boolean(env, 0);
   tag(&s->tx, p, end, s->roc, p + end);
-  if (send(c->fd, p, n, MSG_DONTWAIT) < 0) {
-    c->send_errors++;
-    return boolean(env, 0);
-  }
-  return boolean(env, 1);
+  return boolean(env, send(c->fd, p, n, MSG_DONTWAIT) >= 0);
 }
 
 /* sendRaw(conn, datagram) -> sent: the stack's own datagrams (STUN, DTLS, SRTCP), as they are. */
@@ -410,11 +405,7 @@ static napi_value js_send_raw(napi_env env, napi_callback_info info) {
   if (!get_int(env, argv[0], &id) || !get_bytes(env, argv[1], &p, &n)) return NULL;
   conn_t *c = conn_at(id);
   if (!c) return boolean(env, 0);
-  if (send(c->fd, p, n, MSG_DONTWAIT) < 0) {
-    c->send_errors++;
-    return boolean(env, 0);
-  }
-  return boolean(env, 1);
+  return boolean(env, send(c->fd, p, n, MSG_DONTWAIT) >= 0);
 }
 
 /*
@@ -486,10 +477,7 @@ static napi_value js_poll(napi_env env, napi_callback_info info) {
         rec[R_LENGTH] = (double)n;
         if (c->receiving && is_rtp(p, n)) {
           if (unprotect(c, p, (int)n, rec)) rec[R_KIND] = KIND_RTP;
-          else {
-            rec[R_KIND] = KIND_REJECTED;
-            c->rejected++;
-          }
+          else rec[R_KIND] = KIND_REJECTED;
         } else {
           rec[R_KIND] = KIND_OTHER;
         }
@@ -503,19 +491,6 @@ full:
   return num(env, (double)count);
 }
 
-/* stats(conn) -> [rejected, sendErrors] */
-static napi_value js_stats(napi_env env, napi_callback_info info) {
-  ARGS(1);
-  int32_t id;
-  napi_value out;
-  if (!get_int(env, argv[0], &id)) return NULL;
-  conn_t *c = conn_at(id);
-  CHECK(napi_create_array_with_length(env, 2, &out));
-  napi_set_element(env, out, 0, num(env, c ? (double)c->rejected : 0));
-  napi_set_element(env, out, 1, num(env, c ? (double)c->send_errors : 0));
-  return out;
-}
-
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -526,7 +501,6 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sendRtp", NULL, js_send_rtp, NULL, NULL, NULL, napi_default, NULL},
     {"sendRaw", NULL, js_send_raw, NULL, NULL, NULL, napi_default, NULL},
     {"poll", NULL, js_poll, NULL, NULL, NULL, napi_default, NULL},
-    {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value fields;
   napi_create_int32(env, RECORD_FIELDS, &fields);
