@@ -30,7 +30,7 @@ export interface ReceivedRtpHeader {
   arrivalMs?: number;
 }
 
-/** `payload` is bytes[start, end) of the decrypted datagram. */
+/** `payload` is bytes[start, end) of the decrypted datagram; `bytes` may be reused after the call returns (a plane's receive buffer), so a receiver copies what it keeps. */
 export type OnRtp = (bytes: Buffer, rtpTimestamp: number, start: number, end: number, header: ReceivedRtpHeader) => void;
 
 /** RTP header extensions the plane writes or reads, by the id the connection negotiated. */

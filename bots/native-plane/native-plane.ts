@@ -22,8 +22,6 @@ const arenaBytes = 4 << 20;
 interface Receiving {
   onRtp: OnRtp;
   extensions: RtpExtensionIds | undefined;
-  /** Receivers that may keep a payload (video's frame assembly) get a copy; the arena is reused. */
-  copy: boolean;
   /** The wide sequence id last handed to the addon. */
   wideSeqId: number;
 }
@@ -88,7 +86,7 @@ class NativeConnection {
   }
 
   receive(onRtp: OnRtp, extensions: RtpExtensionIds | undefined): void {
-    this.receiving = { onRtp, extensions, copy: extensions !== undefined, wideSeqId: 0 };
+    this.receiving = { onRtp, extensions, wideSeqId: 0 };
     this.syncWideSeqId();
     this.addon.receiveRtp(this.id, true);
   }
@@ -184,8 +182,8 @@ class Poller {
     header.arrivalMs = records[at + field.arrivalMs]!;
     const start = records[at + field.payloadStart]!;
     const end = records[at + field.payloadEnd]!;
-    if (receiving.copy) receiving.onRtp(Buffer.from(arena.subarray(offset, offset + length)), records[at + field.timestamp]!, start, end, header);
-    else receiving.onRtp(arena, records[at + field.timestamp]!, offset + start, offset + end, header);
+    // The arena is reused by the next poll: receivers read a payload during the call and keep none (OnRtp).
+    receiving.onRtp(arena, records[at + field.timestamp]!, offset + start, offset + end, header);
   }
 }
 

@@ -26,6 +26,9 @@ export interface PacketFeedback {
 
 interface SentPacket { sizeBytes: number; sentAtMs: number }
 
+/** Sent packets awaiting feedback, by transport-wide sequence number (feedback older than this many packets never comes). */
+const sentSlots = 4096;
+
 interface PacketGroup { firstSentMs: number; lastSentMs: number; lastArrivalMs: number }
 
 type Usage = 'normal' | 'over' | 'under';
@@ -40,7 +43,10 @@ const overuseForMs = 10;
 const ackWindowMs = 500;
 
 export class CongestionController {
-  private readonly sent = new Map<number, SentPacket>();
+  // Sent packets by wideSeq % sentSlots, in typed arrays: an object per packet, kept until its feedback, was much of a video bot's garbage.
+  private readonly sentSeq = new Int32Array(sentSlots).fill(-1);
+  private readonly sentBytes = new Float64Array(sentSlots);
+  private readonly sentAt = new Float64Array(sentSlots);
   private delayKbps: number;
   private lossKbps: number;
   private readonly minKbps: number;
@@ -59,7 +65,7 @@ export class CongestionController {
   private previousTrend = 0;
   private usage: Usage = 'normal';
 
-  private readonly acked: Array<{ atMs: number; bytes: number }> = [];
+  private readonly acked = new AckWindow();
   private lastUpdateMs: number | null = null;
   private lastDecreaseKbps: number | null = null;
   private lastLossUpdateMs: number | null = null;
@@ -81,9 +87,11 @@ export class CongestionController {
   }
 
   onPacketSent(wideSeq: number, sizeBytes: number, sentAtMs: number): void {
-    this.sent.set(wideSeq & 0xffff, { sizeBytes, sentAtMs });
-    // Feedback older than a few seconds never comes; keep the map bounded.
-    if (this.sent.size > 4096) this.sent.delete(this.sent.keys().next().value!);
+    const seq = wideSeq & 0xffff;
+    const k = seq % sentSlots;
+    this.sentSeq[k] = seq;
+    this.sentBytes[k] = sizeBytes;
+    this.sentAt[k] = sentAtMs;
   }
 
   /** One transport-wide feedback message, at `nowMs` on the sender's clock. */
@@ -92,12 +100,13 @@ export class CongestionController {
     let known = 0;
     const arrived: Array<SentPacket & { receivedAtMs: number }> = [];
     for (const result of results) {
-      const packet = this.sent.get(result.wideSeq & 0xffff);
-      if (!packet) continue;
+      const seq = result.wideSeq & 0xffff;
+      const k = seq % sentSlots;
+      if (this.sentSeq[k] !== seq) continue;
       known++;
-      this.sent.delete(result.wideSeq & 0xffff);
+      this.sentSeq[k] = -1;
       if (result.receivedAtMs === null) lost++;
-      else arrived.push({ ...packet, receivedAtMs: result.receivedAtMs });
+      else arrived.push({ sizeBytes: this.sentBytes[k]!, sentAtMs: this.sentAt[k]!, receivedAtMs: result.receivedAtMs });
     }
     arrived.sort((a, b) => a.sentAtMs - b.sentAtMs);
     for (const packet of arrived) this.addArrival(packet, nowMs);
@@ -107,7 +116,7 @@ export class CongestionController {
   }
 
   private addArrival(packet: SentPacket & { receivedAtMs: number }, nowMs: number): void {
-    this.acked.push({ atMs: packet.receivedAtMs, bytes: packet.sizeBytes });
+    this.acked.push(packet.receivedAtMs, packet.sizeBytes);
     const group = this.group;
     if (group && packet.sentAtMs - group.firstSentMs <= burstMs) {
       group.lastSentMs = Math.max(group.lastSentMs, packet.sentAtMs);
@@ -159,12 +168,13 @@ export class CongestionController {
 
   /** What the receiver acknowledged over the last `ackWindowMs` of arrivals, in kbps; null before there is enough. */
   private ackedKbps(): number | null {
-    const last = this.acked.at(-1)?.atMs;
-    if (last === undefined) return null;
-    while (this.acked.length > 0 && this.acked[0]!.atMs < last - ackWindowMs) this.acked.shift();
-    const span = last - this.acked[0]!.atMs;
+    const { acked } = this;
+    if (acked.size === 0) return null;
+    const last = acked.lastAtMs;
+    acked.dropBefore(last - ackWindowMs);
+    const span = last - acked.firstAtMs;
     if (span < ackWindowMs / 2) return null;
-    return (this.acked.reduce((n, p) => n + p.bytes, 0) * 8) / span;
+    return (acked.bytes * 8) / span;
   }
 
   private updateDelayBased(nowMs: number): void {
@@ -213,4 +223,53 @@ function slope(points: ReadonlyArray<{ x: number; y: number }>): number {
     den += (p.x - meanX) ** 2;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/** Acknowledged packets (arrival time, bytes) in arrival-report order, oldest dropped from the front: a growable ring, no object per packet. */
+class AckWindow {
+  private atMs = new Float64Array(256);
+  private sizes = new Float64Array(256);
+  private head = 0;
+  size = 0;
+  /** Sum of the bytes held. */
+  bytes = 0;
+
+  push(atMs: number, bytes: number): void {
+    if (this.size === this.atMs.length) this.grow();
+    const k = (this.head + this.size) % this.atMs.length;
+    this.atMs[k] = atMs;
+    this.sizes[k] = bytes;
+    this.size++;
+    this.bytes += bytes;
+  }
+
+  get firstAtMs(): number {
+    return this.atMs[this.head]!;
+  }
+
+  get lastAtMs(): number {
+    return this.atMs[(this.head + this.size - 1) % this.atMs.length]!;
+  }
+
+  /** Drops from the front while the oldest arrived before `atMs`. */
+  dropBefore(atMs: number): void {
+    while (this.size > 0 && this.atMs[this.head]! < atMs) {
+      this.bytes -= this.sizes[this.head]!;
+      this.head = (this.head + 1) % this.atMs.length;
+      this.size--;
+    }
+  }
+
+  private grow(): void {
+    const n = this.atMs.length;
+    const atMs = new Float64Array(2 * n);
+    const sizes = new Float64Array(2 * n);
+    for (let i = 0; i < this.size; i++) {
+      atMs[i] = this.atMs[(this.head + i) % n]!;
+      sizes[i] = this.sizes[(this.head + i) % n]!;
+    }
+    this.atMs = atMs;
+    this.sizes = sizes;
+    this.head = 0;
+  }
 }

@@ -190,8 +190,9 @@ export function nackPacket(senderSsrc: number, mediaSsrc: number, seqs: readonly
  * RemoteEstimatorProxy does (every 50–250 ms there; the bot's tick decides).
  */
 export class TransportFeedbackWriter {
-  /** Arrivals not yet reported, by unwrapped sequence number. */
-  private readonly arrivals = new Map<number, number>();
+  /** Arrivals not yet reported, by unwrapped sequence number (slot seq % length; a typed ring, no entry object per packet). */
+  private arrivalSeq = new Float64Array(1024).fill(-1);
+  private arrivalMs = new Float64Array(1024);
   private nextSeq: number | null = null;
   private highest = -1;
   private feedbackCount = 0;
@@ -203,8 +204,33 @@ export class TransportFeedbackWriter {
     const unwrapped = this.highest < 0 ? wideSeq : this.highest + ((((wideSeq - this.highest) & 0xffff) + 0x8000) & 0xffff) - 0x8000;
     if (this.nextSeq !== null && unwrapped < this.nextSeq) return;
     if (this.nextSeq === null) this.nextSeq = unwrapped;
-    this.arrivals.set(unwrapped, arrivalMs);
+    while (unwrapped - this.nextSeq >= this.arrivalSeq.length) this.grow();
+    const k = unwrapped % this.arrivalSeq.length;
+    this.arrivalSeq[k] = unwrapped;
+    this.arrivalMs[k] = arrivalMs;
     if (unwrapped > this.highest) this.highest = unwrapped;
+  }
+
+  /** The arrival of `seq` if it has one not yet reported, and forgets it. */
+  private take(seq: number): number | undefined {
+    const k = seq % this.arrivalSeq.length;
+    if (this.arrivalSeq[k] !== seq) return undefined;
+    this.arrivalSeq[k] = -1;
+    return this.arrivalMs[k];
+  }
+
+  /** More unreported sequence numbers than slots (feedback is late): twice the slots. */
+  private grow(): void {
+    const seqs = this.arrivalSeq;
+    const times = this.arrivalMs;
+    this.arrivalSeq = new Float64Array(2 * seqs.length).fill(-1);
+    this.arrivalMs = new Float64Array(2 * seqs.length);
+    for (let k = 0; k < seqs.length; k++) {
+      const seq = seqs[k]!;
+      if (seq < 0) continue;
+      this.arrivalSeq[seq % this.arrivalSeq.length] = seq;
+      this.arrivalMs[seq % this.arrivalSeq.length] = times[k]!;
+    }
   }
 
   /** Feedback on `mediaSsrc`'s connection for every sequence number since the last one, or null if nothing arrived. */
@@ -215,8 +241,7 @@ export class TransportFeedbackWriter {
     const last = Math.min(this.highest, first + 500);
     const times: Array<number | undefined> = [];
     for (let seq = first; seq <= last; seq++) {
-      times.push(this.arrivals.get(seq));
-      this.arrivals.delete(seq);
+      times.push(this.take(seq));
     }
     this.nextSeq = last + 1;
     const firstArrival = times.find((t) => t !== undefined)!;

@@ -94,7 +94,7 @@ export class VideoSender {
       rtxSeq: Math.floor(random() * 0x10000),
       model: new FrameSizeModel({ bitrateKbps: Math.max(1, initial[k]!), fps: options.fps, random }),
       // About 2 s of the layer at its maximum in 1200-byte packets, never resent after a second.
-      history: new SendHistory(Math.max(64, Math.ceil((layer.maxKbps * 1000 * 2) / 8 / 1200)), 1000, 100),
+      history: new SendHistory(Math.max(64, Math.ceil((layer.maxKbps * 1000 * 2) / 8 / 1200)), 1000, 100, options.maxPayloadBytes),
       packets: 0,
       octets: 0,
       keyframeWanted: true,
@@ -175,8 +175,12 @@ export class VideoSender {
     return packets;
   }
 
+  /** The frame's RTP payloads, written straight into the layer's send history (no copy, no buffer of their own). */
   private packetize(k: number, layer: LayerState, frame: Buffer, size: number, nowMs: number): VideoPacket[] {
-    const payloads = vp8Payloads(frame, size, this.options.maxPayloadBytes, { pictureId: layer.pictureId, tl0PicIdx: layer.tl0PicIdx });
+    const first = layer.seq;
+    const payloads = vp8Payloads(frame, size, this.options.maxPayloadBytes, { pictureId: layer.pictureId, tl0PicIdx: layer.tl0PicIdx }, (i, bytes, last) =>
+      layer.history.slot((first + i) & 0xffff, this.timestamp, last, bytes, nowMs),
+    );
     let offset = 0;
     return payloads.map((payload, i) => {
       const bytes = payload.length - vp8DescriptorBytes;
@@ -186,12 +190,10 @@ export class VideoSender {
         writeStamp(payload.subarray(payload.length - payloadHeaderBytes), { senderId: this.options.senderId, seq, sentAtMs: this.options.clockMs() });
       }
       offset += bytes;
-      const marker = i === payloads.length - 1;
-      layer.history.put({ seq, timestamp: this.timestamp, marker, payload, sentAtMs: nowMs });
       this.stats.bytesSent += payload.length;
       layer.packets++;
       layer.octets += payload.length;
-      return { layer: k, ssrc: this.options.ssrcs[k]!, seq, timestamp: this.timestamp, marker, payload, rtx: false };
+      return { layer: k, ssrc: this.options.ssrcs[k]!, seq, timestamp: this.timestamp, marker: i === payloads.length - 1, payload, rtx: false };
     });
   }
 

@@ -35,21 +35,27 @@ export function vp8PacketSizes(frameBytes: number, maxPayloadBytes: number): num
   return Array.from({ length: packets }, (_, k) => base + (k < larger ? 1 : 0));
 }
 
+/** Where a packet of `bytes` bytes goes: zeroed, for the packetizer to write; `last` is the frame's last packet. */
+export type PacketRoom = (index: number, bytes: number, last: boolean) => Buffer;
+
 /**
  * The RTP payloads of one frame: `frame`, then zeros up to `length` bytes (a decoder reads a VP8
  * frame's partitions and leaves bytes after them alone, so a real encoder's frame can be sent at the
- * size a model of the target bitrate asks for).
+ * size a model of the target bitrate asks for). Each is written where `room` says (a sender's history);
+ * by default all in one fresh buffer.
  */
-export function vp8Payloads(frame: Buffer, length: number, maxPayloadBytes: number, picture: Vp8Picture): Buffer[] {
+export function vp8Payloads(frame: Buffer, length: number, maxPayloadBytes: number, picture: Vp8Picture, room?: PacketRoom): Buffer[] {
   const total = Math.max(length, frame.length);
   const sizes = vp8PacketSizes(total, maxPayloadBytes);
-  // One zeroed buffer for the frame's packets: an allocation per packet was most of a video bot's garbage.
-  const all = Buffer.alloc(total + sizes.length * vp8DescriptorBytes);
+  let place = room;
+  if (!place) {
+    const all = Buffer.alloc(total + sizes.length * vp8DescriptorBytes);
+    let at = 0;
+    place = (_index, bytes) => all.subarray(at, (at += bytes));
+  }
   let offset = 0;
-  let at = 0;
   return sizes.map((bytes, k) => {
-    const payload = all.subarray(at, at + vp8DescriptorBytes + bytes);
-    at += payload.length;
+    const payload = place(k, vp8DescriptorBytes + bytes, k === sizes.length - 1);
     writeVp8Descriptor(payload, 0, k === 0, picture);
     if (offset < frame.length) frame.copy(payload, vp8DescriptorBytes, offset, Math.min(frame.length, offset + bytes));
     offset += bytes;
