@@ -29,6 +29,11 @@ export interface EventMark {
 /** Events that say how the run was made (which media plane carried the bots' RTP), not something that happened in it: listed, not marked on the charts. */
 const runFacts = new Set(['media-plane']);
 
+/** What the run's `media-plane` event says ("werift bots on the native media plane"), for a report's header; undefined when the run had no werift bots. */
+export function mediaPlaneFact(events: readonly ReportEvent[]): string | undefined {
+  return events.find((e) => e.kind === 'media-plane')?.detail;
+}
+
 export function eventMarks(events: readonly ReportEvent[]): EventMark[] {
   const marks: EventMark[] = [];
   const counted = new Map<string, { atS: number; kind: string; n: number; ok: boolean }>();

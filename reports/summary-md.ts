@@ -1,5 +1,5 @@
 /** summary.md: a short Markdown table for a pull-request comment or a CI job summary. */
-import { eventLabel, isChaos } from './events.js';
+import { eventLabel, isChaos, mediaPlaneFact } from './events.js';
 import { count, metricValue, ms, percent } from './format.js';
 import type { MetricsSection, Report } from './report-types.js';
 import { verdictOf } from './verdict.js';
@@ -101,12 +101,17 @@ function planLines(report: Report): string[] {
   return ['', `Load against the plan: ${text.join('; ')}.`];
 }
 
+function mediaPlaneText(report: Report): string {
+  const plane = mediaPlaneFact(report.events);
+  return plane ? ` · ${plane}` : '';
+}
+
 export function summaryMarkdown(report: Report): string {
   const verdict = verdictOf(report);
   const lines = [
     `## rtcstorm: ${report.scenario.name} — ${verdict.text}`,
     '',
-    `Seed ${report.scenario.seed} · ${(report.durationMs / 1000).toFixed(1)} s · started ${report.startedAt} · bots ${count(report.bots.joined)}/${count(report.bots.planned)} joined, ${count(report.bots.failed)} failed · packets ${count(report.packets.sent)} sent, ${count(report.packets.received)} received`,
+    `Seed ${report.scenario.seed} · ${(report.durationMs / 1000).toFixed(1)} s · started ${report.startedAt} · bots ${count(report.bots.joined)}/${count(report.bots.planned)} joined, ${count(report.bots.failed)} failed · packets ${count(report.packets.sent)} sent, ${count(report.packets.received)} received${mediaPlaneText(report)}`,
     '',
     // A search leads with its answer; the tables below are of the whole run, every step together.
     ...(report.capacity ? [...capacityLines(report.capacity), ''] : []),

@@ -3,7 +3,7 @@
  * the latency distribution, per-group and harness tables. Aggregates only (never one row per bot),
  * so a 1,000-bot, 10-minute run opens as fast as a small one.
  */
-import { eventLabel, isChaos } from '../events.js';
+import { eventLabel, isChaos, mediaPlaneFact } from '../events.js';
 import { count, metricValue, ms, percent } from '../format.js';
 import { exitCodes, type ExitCode } from '../exit-codes.js';
 import type { CapacitySection, MetricsSection, Report } from '../report-types.js';
@@ -24,6 +24,8 @@ function header(report: Report): string {
     ['packets', `${count(report.packets.sent)} sent, ${count(report.packets.received)} received of ${count(report.packets.expected)} expected`],
     ['scenario file', report.scenario.file ?? '(inline)'],
   ];
+  const plane = mediaPlaneFact(report.events);
+  if (plane) facts.push(['media plane', plane]);
   return `<h1>rtcstorm · ${esc(report.scenario.name)}</h1>
 <div id="verdict" class="verdict ${verdictClass[verdictOf(report).exitCode]}">${esc(verdictOf(report).text)}</div>
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;

@@ -10,7 +10,7 @@ import { reportHtml } from '../../reports/html/report-html.js';
 
 const START = 1_700_000_000_000;
 
-function report(samples: Array<{ room: string; mos: number; concealed: number }>) {
+function report(samples: Array<{ room: string; mos: number; concealed: number }>, plane?: string) {
   const scenario = parseScenario('name: voice\nduration: 2s\nrooms: { count: 2, size: 4 }\nfleet:\n  - { engine: werift, name: voice, count: 8 }\nthresholds: { mos: ["p(5)>3.5"] }\n', 'voice.yaml');
   const store = new MetricStore(START);
   for (const s of samples) {
@@ -20,6 +20,7 @@ function report(samples: Array<{ room: string; mos: number; concealed: number }>
     store.record('room_audio_concealed_ratio', s.concealed, s.room, START + 500);
     store.record('playout_delay_ms', 60, 'voice', START + 500);
   }
+  if (plane) store.event({ atMs: 0, kind: 'media-plane', ok: true, detail: `werift bots on the ${plane} media plane` });
   const planned = planRun(scenario);
   return buildReport({ scenario, plan: planned.whole, network: planned.network, store, startedAtMs: START, durationMs: 2000, complete: true, abortReason: null, targetUrls: ['ws://127.0.0.1:40000'], skipped: [], server: [], machineCores: null });
 }
@@ -55,5 +56,13 @@ describe('voice in the report', () => {
     assert.ok(threshold.value! <= 2.01, String(threshold.value));
     assert.match(summaryMarkdown(built), /\| voice \| 4\.\d\d \| 3\.\d\d \| 23\.8\d% \|/);
     assert.match(reportHtml(built), /Voice quality \(werift bots\)[\s\S]*class="bands"/);
+  });
+
+  it('names the media plane that carried the bots in both headers, when the run says', () => {
+    const onNative = report(samples, 'native');
+    assert.match(summaryMarkdown(onNative).split('\n')[2]!, /· werift bots on the native media plane$/);
+    assert.match(reportHtml(onNative), /<dt>media plane<\/dt><dd>werift bots on the native media plane<\/dd>/);
+    assert.doesNotMatch(summaryMarkdown(built), /media plane/);
+    assert.doesNotMatch(reportHtml(built), /<dt>media plane/);
   });
 });
