@@ -14,38 +14,71 @@ export interface SentPacket {
 }
 
 export class SendHistory {
-  private readonly store: Buffer;
-  private readonly seqOf: Int32Array;
-  private readonly timestampOf: Float64Array;
-  private readonly markerOf: Uint8Array;
-  private readonly lengthOf: Uint32Array;
-  private readonly sentAtOf: Float64Array;
+  /** A power of two, so that slots stay in sequence order across the 16-bit sequence number's wrap. */
+  private capacity: number;
+  private store: Buffer;
+  private seqOf: Int32Array;
+  private timestampOf: Float64Array;
+  private markerOf: Uint8Array;
+  private lengthOf: Uint32Array;
+  private sentAtOf: Float64Array;
   /** When it was last sent again (NaN: never); a packet is resent at most once per `minResendGapMs`, as libwebrtc does per RTT. */
-  private readonly resentAtOf: Float64Array;
+  private resentAtOf: Float64Array;
 
-  /** `capacity`: packets kept; `maxAgeMs`: older ones are not resent; `slotBytes`: the largest payload. */
+  /** `capacity`: packets kept at least (rounded up to a power of two); `maxAgeMs`: older ones are not resent; `slotBytes`: the largest payload. */
   constructor(
-    private readonly capacity: number,
+    capacity: number,
     private readonly maxAgeMs: number,
     private readonly minResendGapMs: number,
     private readonly slotBytes = 1500,
   ) {
-    this.store = Buffer.alloc(capacity * slotBytes);
-    this.seqOf = new Int32Array(capacity).fill(-1);
-    this.timestampOf = new Float64Array(capacity);
-    this.markerOf = new Uint8Array(capacity);
-    this.lengthOf = new Uint32Array(capacity);
-    this.sentAtOf = new Float64Array(capacity);
-    this.resentAtOf = new Float64Array(capacity);
+    this.capacity = 2 ** Math.ceil(Math.log2(Math.max(1, Math.min(capacity, 0x10000))));
+    this.store = Buffer.alloc(this.capacity * slotBytes);
+    this.seqOf = new Int32Array(this.capacity).fill(-1);
+    this.timestampOf = new Float64Array(this.capacity);
+    this.markerOf = new Uint8Array(this.capacity);
+    this.lengthOf = new Uint32Array(this.capacity);
+    this.sentAtOf = new Float64Array(this.capacity);
+    this.resentAtOf = new Float64Array(this.capacity);
+  }
+
+  /**
+   * Room for a frame of `packets` packets before its first slot is taken: the views of one frame's
+   * packets must not share a slot (a keyframe at a low frame rate can outgrow two seconds of packets).
+   * Grows to twice that, keeping what it holds; views given out before then stay on the old buffer.
+   */
+  reserve(packets: number): void {
+    if (2 * packets <= this.capacity) return;
+    const old = { capacity: this.capacity, store: this.store, seqOf: this.seqOf, timestampOf: this.timestampOf, markerOf: this.markerOf, lengthOf: this.lengthOf, sentAtOf: this.sentAtOf, resentAtOf: this.resentAtOf };
+    this.capacity = 2 ** Math.ceil(Math.log2(Math.min(2 * packets, 0x10000)));
+    this.store = Buffer.alloc(this.capacity * this.slotBytes);
+    this.seqOf = new Int32Array(this.capacity).fill(-1);
+    this.timestampOf = new Float64Array(this.capacity);
+    this.markerOf = new Uint8Array(this.capacity);
+    this.lengthOf = new Uint32Array(this.capacity);
+    this.sentAtOf = new Float64Array(this.capacity);
+    this.resentAtOf = new Float64Array(this.capacity);
+    for (let j = 0; j < old.capacity; j++) {
+      const seq = old.seqOf[j]!;
+      if (seq < 0) continue;
+      const k = seq & (this.capacity - 1);
+      this.seqOf[k] = seq;
+      this.timestampOf[k] = old.timestampOf[j]!;
+      this.markerOf[k] = old.markerOf[j]!;
+      this.lengthOf[k] = old.lengthOf[j]!;
+      this.sentAtOf[k] = old.sentAtOf[j]!;
+      this.resentAtOf[k] = old.resentAtOf[j]!;
+      old.store.copy(this.store, k * this.slotBytes, j * this.slotBytes, j * this.slotBytes + old.lengthOf[j]!);
+    }
   }
 
   /**
    * Room for packet `seq`'s payload of `bytes` bytes, zeroed, for the caller to write: valid until
-   * `capacity` more packets have been put.
+   * `capacity` more packets have been put (sequence numbers are 16-bit, the capacity divides 65536).
    */
   slot(seq: number, timestamp: number, marker: boolean, bytes: number, sentAtMs: number): Buffer {
     if (bytes > this.slotBytes) throw new RangeError(`a ${bytes}-byte payload does not fit a send history of ${this.slotBytes}-byte slots`);
-    const k = seq % this.capacity;
+    const k = seq & (this.capacity - 1);
     this.seqOf[k] = seq;
     this.timestampOf[k] = timestamp;
     this.markerOf[k] = marker ? 1 : 0;
@@ -64,7 +97,7 @@ export class SendHistory {
 
   /** The packet to send again for a NACK of `seq` at `nowMs`, or null: unknown, too old, or resent too recently. */
   resend(seq: number, nowMs: number): SentPacket | null {
-    const k = seq % this.capacity;
+    const k = seq & (this.capacity - 1);
     if (this.seqOf[k] !== seq || nowMs - this.sentAtOf[k]! > this.maxAgeMs) return null;
     const resentAt = this.resentAtOf[k]!;
     if (!Number.isNaN(resentAt) && nowMs - resentAt < this.minResendGapMs) return null;

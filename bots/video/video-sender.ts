@@ -12,7 +12,7 @@ import { MinInterval } from './nack-requester.js';
 import { rtxPayload } from './rtx.js';
 import { SendHistory } from './send-history.js';
 import { allocateLayers, type SimulcastLayer } from './simulcast.js';
-import { vp8DescriptorBytes, vp8Payloads } from './vp8-packetizer.js';
+import { vp8DescriptorBytes, vp8PacketSizes, vp8Payloads } from './vp8-packetizer.js';
 
 export interface VideoPacket {
   layer: number;
@@ -178,6 +178,7 @@ export class VideoSender {
   /** The frame's RTP payloads, written straight into the layer's send history (no copy, no buffer of their own). */
   private packetize(k: number, layer: LayerState, frame: Buffer, size: number, nowMs: number): VideoPacket[] {
     const first = layer.seq;
+    layer.history.reserve(vp8PacketSizes(Math.max(size, frame.length), this.options.maxPayloadBytes).length);
     const payloads = vp8Payloads(frame, size, this.options.maxPayloadBytes, { pictureId: layer.pictureId, tl0PicIdx: layer.tl0PicIdx }, (i, bytes, last) =>
       layer.history.slot((first + i) & 0xffff, this.timestamp, last, bytes, nowMs),
     );

@@ -19,6 +19,8 @@ import { originalOfRtx, rtxPayload } from '../../bots/video/rtx.js';
 import { SendHistory } from '../../bots/video/send-history.js';
 import { readVp8FrameHeader } from '../../bots/video/vp8-frame.js';
 import { readVp8Descriptor, vp8DescriptorBytes, vp8Payloads } from '../../bots/video/vp8-packetizer.js';
+import { simulcastLadder } from '../../bots/video/simulcast.js';
+import { VideoSender } from '../../bots/video/video-sender.js';
 
 const maxPayloadBytes = 1200;
 
@@ -156,5 +158,33 @@ describe('retransmission', () => {
     assert.equal(history.resend(12, 100), null, 'resent 50 ms ago');
     assert.equal(history.resend(12, 150)?.seq, 12);
     assert.equal(history.resend(13, 1001), null, 'older than a second');
+  });
+
+  it('the send history keeps a frame whole across the sequence-number wrap and grows for a frame larger than itself', () => {
+    // 85 slots asked for: with slots by seq % 85, seqs 65535 and 0 would share one.
+    const history = new SendHistory(85, 1000, 100, 8);
+    const seqs = [65533, 65534, 65535, 0, 1, 2];
+    const views = seqs.map((seq) => history.slot(seq, 1, false, 1, 0).fill(seq & 0xff));
+    assert.deepEqual(views.map((v) => v[0]), seqs.map((seq) => seq & 0xff));
+    assert.deepEqual(seqs.map((seq) => history.resend(seq, 10)?.payload[0]), seqs.map((seq) => seq & 0xff));
+
+    const small = new SendHistory(4, 1000, 100, 8);
+    small.put({ seq: 7, timestamp: 1, marker: true, payload: Buffer.from([7]), sentAtMs: 0 });
+    small.reserve(10);
+    const frame = Array.from({ length: 10 }, (_, i) => small.slot(8 + i, 2, i === 9, 1, 0).fill(8 + i));
+    assert.deepEqual(frame.map((v) => v[0]), Array.from({ length: 10 }, (_, i) => 8 + i), 'no packet of the frame overwrote another');
+    assert.equal(small.resend(7, 10)?.payload[0], 7, 'what it held before it grew');
+  });
+
+  it('a keyframe at 1 fps, larger than two seconds of packets, goes out whole', () => {
+    const layers = simulcastLadder(640, 360, 1000, 1);
+    const sender = new VideoSender({ senderId: 1, layers, fps: 1, keyframeIntervalMs: null, ssrcs: [1], rtxSsrcs: [2], maxPayloadBytes, random: () => 0.9999, clip: videoClip, clockMs: () => 0 });
+    const packets = sender.frame(0);
+    assert.ok(packets.length > 300, `a keyframe of ${packets.length} packets`);
+    assert.ok(packets.some((p) => p.seq === 0) && packets[0]!.seq > 60000, 'it crosses the sequence-number wrap');
+    assert.deepEqual(packets.map((p) => readVp8Descriptor(p.payload).startsFrame), packets.map((_, i) => i === 0));
+    const bytes = Buffer.concat(packets.map((p) => p.payload.subarray(vp8DescriptorBytes)));
+    const keyframe = videoClip(640, 360).frames[0]!;
+    assert.ok(bytes.subarray(0, keyframe.length).equals(keyframe), 'the frame\'s bytes are the clip\'s keyframe');
   });
 });
