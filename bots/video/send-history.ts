@@ -13,17 +13,35 @@ export interface SentPacket {
   sentAtMs: number;
 }
 
-export class SendHistory {
-  /** A power of two, so that slots stay in sequence order across the 16-bit sequence number's wrap. */
-  private capacity: number;
-  private store: Buffer;
-  private seqOf: Int32Array;
-  private timestampOf: Float64Array;
-  private markerOf: Uint8Array;
-  private lengthOf: Uint32Array;
-  private sentAtOf: Float64Array;
+/** The history's arrays, one entry a slot; `capacity` a power of two, so that slots stay in sequence order across the 16-bit wrap. */
+interface Slots {
+  capacity: number;
+  store: Buffer;
+  seqOf: Int32Array;
+  timestampOf: Float64Array;
+  markerOf: Uint8Array;
+  lengthOf: Uint32Array;
+  sentAtOf: Float64Array;
   /** When it was last sent again (NaN: never); a packet is resent at most once per `minResendGapMs`, as libwebrtc does per RTT. */
-  private resentAtOf: Float64Array;
+  resentAtOf: Float64Array;
+}
+
+function slotsFor(packets: number, slotBytes: number): Slots {
+  const capacity = 2 ** Math.ceil(Math.log2(Math.max(1, Math.min(packets, 0x10000))));
+  return {
+    capacity,
+    store: Buffer.alloc(capacity * slotBytes),
+    seqOf: new Int32Array(capacity).fill(-1),
+    timestampOf: new Float64Array(capacity),
+    markerOf: new Uint8Array(capacity),
+    lengthOf: new Uint32Array(capacity),
+    sentAtOf: new Float64Array(capacity),
+    resentAtOf: new Float64Array(capacity),
+  };
+}
+
+export class SendHistory {
+  private slots: Slots;
 
   /** `capacity`: packets kept at least (rounded up to a power of two); `maxAgeMs`: older ones are not resent; `slotBytes`: the largest payload. */
   constructor(
@@ -32,14 +50,7 @@ export class SendHistory {
     private readonly minResendGapMs: number,
     private readonly slotBytes = 1500,
   ) {
-    this.capacity = 2 ** Math.ceil(Math.log2(Math.max(1, Math.min(capacity, 0x10000))));
-    this.store = Buffer.alloc(this.capacity * slotBytes);
-    this.seqOf = new Int32Array(this.capacity).fill(-1);
-    this.timestampOf = new Float64Array(this.capacity);
-    this.markerOf = new Uint8Array(this.capacity);
-    this.lengthOf = new Uint32Array(this.capacity);
-    this.sentAtOf = new Float64Array(this.capacity);
-    this.resentAtOf = new Float64Array(this.capacity);
+    this.slots = slotsFor(capacity, slotBytes);
   }
 
   /**
@@ -48,28 +59,23 @@ export class SendHistory {
    * Grows to twice that, keeping what it holds; views given out before then stay on the old buffer.
    */
   reserve(packets: number): void {
-    if (2 * packets <= this.capacity) return;
-    const old = { capacity: this.capacity, store: this.store, seqOf: this.seqOf, timestampOf: this.timestampOf, markerOf: this.markerOf, lengthOf: this.lengthOf, sentAtOf: this.sentAtOf, resentAtOf: this.resentAtOf };
-    this.capacity = 2 ** Math.ceil(Math.log2(Math.min(2 * packets, 0x10000)));
-    this.store = Buffer.alloc(this.capacity * this.slotBytes);
-    this.seqOf = new Int32Array(this.capacity).fill(-1);
-    this.timestampOf = new Float64Array(this.capacity);
-    this.markerOf = new Uint8Array(this.capacity);
-    this.lengthOf = new Uint32Array(this.capacity);
-    this.sentAtOf = new Float64Array(this.capacity);
-    this.resentAtOf = new Float64Array(this.capacity);
+    const old = this.slots;
+    if (2 * packets <= old.capacity) return;
+    const slots = slotsFor(2 * packets, this.slotBytes);
+    const { slotBytes } = this;
     for (let j = 0; j < old.capacity; j++) {
       const seq = old.seqOf[j]!;
       if (seq < 0) continue;
-      const k = seq & (this.capacity - 1);
-      this.seqOf[k] = seq;
-      this.timestampOf[k] = old.timestampOf[j]!;
-      this.markerOf[k] = old.markerOf[j]!;
-      this.lengthOf[k] = old.lengthOf[j]!;
-      this.sentAtOf[k] = old.sentAtOf[j]!;
-      this.resentAtOf[k] = old.resentAtOf[j]!;
-      old.store.copy(this.store, k * this.slotBytes, j * this.slotBytes, j * this.slotBytes + old.lengthOf[j]!);
+      const k = seq & (slots.capacity - 1);
+      slots.seqOf[k] = seq;
+      slots.timestampOf[k] = old.timestampOf[j]!;
+      slots.markerOf[k] = old.markerOf[j]!;
+      slots.lengthOf[k] = old.lengthOf[j]!;
+      slots.sentAtOf[k] = old.sentAtOf[j]!;
+      slots.resentAtOf[k] = old.resentAtOf[j]!;
+      old.store.copy(slots.store, k * slotBytes, j * slotBytes, j * slotBytes + old.lengthOf[j]!);
     }
+    this.slots = slots;
   }
 
   /**
@@ -78,15 +84,16 @@ export class SendHistory {
    */
   slot(seq: number, timestamp: number, marker: boolean, bytes: number, sentAtMs: number): Buffer {
     if (bytes > this.slotBytes) throw new RangeError(`a ${bytes}-byte payload does not fit a send history of ${this.slotBytes}-byte slots`);
-    const k = seq & (this.capacity - 1);
-    this.seqOf[k] = seq;
-    this.timestampOf[k] = timestamp;
-    this.markerOf[k] = marker ? 1 : 0;
-    this.lengthOf[k] = bytes;
-    this.sentAtOf[k] = sentAtMs;
-    this.resentAtOf[k] = NaN;
+    const slots = this.slots;
+    const k = seq & (slots.capacity - 1);
+    slots.seqOf[k] = seq;
+    slots.timestampOf[k] = timestamp;
+    slots.markerOf[k] = marker ? 1 : 0;
+    slots.lengthOf[k] = bytes;
+    slots.sentAtOf[k] = sentAtMs;
+    slots.resentAtOf[k] = NaN;
     const at = k * this.slotBytes;
-    return this.store.fill(0, at, at + bytes).subarray(at, at + bytes);
+    return slots.store.fill(0, at, at + bytes).subarray(at, at + bytes);
   }
 
   /** A copy of `packet`'s payload kept for its sequence number. */
@@ -97,12 +104,13 @@ export class SendHistory {
 
   /** The packet to send again for a NACK of `seq` at `nowMs`, or null: unknown, too old, or resent too recently. */
   resend(seq: number, nowMs: number): SentPacket | null {
-    const k = seq & (this.capacity - 1);
-    if (this.seqOf[k] !== seq || nowMs - this.sentAtOf[k]! > this.maxAgeMs) return null;
-    const resentAt = this.resentAtOf[k]!;
+    const slots = this.slots;
+    const k = seq & (slots.capacity - 1);
+    if (slots.seqOf[k] !== seq || nowMs - slots.sentAtOf[k]! > this.maxAgeMs) return null;
+    const resentAt = slots.resentAtOf[k]!;
     if (!Number.isNaN(resentAt) && nowMs - resentAt < this.minResendGapMs) return null;
-    this.resentAtOf[k] = nowMs;
+    slots.resentAtOf[k] = nowMs;
     const at = k * this.slotBytes;
-    return { seq, timestamp: this.timestampOf[k]!, marker: this.markerOf[k] === 1, payload: this.store.subarray(at, at + this.lengthOf[k]!), sentAtMs: this.sentAtOf[k]! };
+    return { seq, timestamp: slots.timestampOf[k]!, marker: slots.markerOf[k] === 1, payload: slots.store.subarray(at, at + slots.lengthOf[k]!), sentAtMs: slots.sentAtOf[k]! };
   }
 }
