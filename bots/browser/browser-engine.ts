@@ -164,11 +164,11 @@ export class BrowserEngine implements Engine {
    * Moves one second's counts into the store. Stats, CPU, memory and the connected gauge are
    * taken once per second only (`withGauges`): the last call after leaving only adds late counts.
    */
-  private sampleSecond(second: number, withGauges: boolean): void {
+  private sampleSecond(second: number, withGauges: boolean, last = false): void {
     const { store, startMs, scenario } = this.context!;
     const at = startMs + second * 1000 + 500;
     for (const host of this.hosts) {
-      const answers = host.participants.map((p) => p.sampleSecond(at, withGauges)).filter((a) => a !== undefined);
+      const answers = host.participants.map((p) => p.sampleSecond(at, withGauges, last)).filter((a) => a !== undefined);
       // Delivered once every page asked has answered; a page that did not leaves the second missing.
       if (withGauges) void Promise.all(answers).then((answered) => answered.every(Boolean) && host.deadline.arrived(second));
     }
@@ -218,7 +218,7 @@ export class BrowserEngine implements Engine {
     this.sampleEndedSeconds();
     await this.leaveAll();
     const second = Math.min(this.secondAt(stopAt), this.lastSecond);
-    this.sampleSecond(second, second > this.sampledUpTo);
+    this.sampleSecond(second, second > this.sampledUpTo, true);
     await Promise.all(this.hosts.map(async (h) => h.chromium?.close()));
     await this.adapter?.close();
     // Samples of a browser that died or failed to start never come: those seconds are missing.

@@ -66,6 +66,8 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
   private readonly sendersBySsrc = new Map<number, number>();
   /** Left the room by a churn or reconnect step and not back yet. */
   private leftByStep = false;
+  /** The run took its last sample of this participant (`sampleSecond(…, last)`): frames shipped after it are not counted. */
+  private sampledLast = false;
   private readonly recovery: Recovery;
   private readonly deltas = new PageStatsDeltas();
   private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
@@ -318,7 +320,8 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
   }
 
   private onFrames(batch: FrameBatch): void {
-    if (this.state === 'failed') return;
+    // After the run's last sample, nothing more is counted: a late batch would add latency samples whose packets no second counts.
+    if (this.state === 'failed' || this.sampledLast) return;
     this.sentThisSecond += batch.sent;
     // Out of the room by a step (churn, reconnect) until back: frames the old session's page still ships are not counted.
     if (this.leftByStep) return;
@@ -344,14 +347,16 @@ export class BrowserParticipant extends EventEmitter<{ failed: [string] }> imple
 
   /**
    * Moves this second's counts into the store; with `withStats`, also asks the page for its
-   * getStats(). Resolves true when the page answered, false when it was due to and did not (its
-   * previous answer still pending, or the call failed); undefined when nothing was due.
+   * getStats(); `last`: the run's final sample, after which nothing more is counted. Resolves true
+   * when the page answered, false when it was due to and did not (its previous answer still
+   * pending, or the call failed); undefined when nothing was due.
    */
-  sampleSecond(atMs: number, withStats: boolean): Promise<boolean> | undefined {
+  sampleSecond(atMs: number, withStats: boolean, last = false): Promise<boolean> | undefined {
     const { store, plan } = this.options;
     if (this.sentThisSecond > 0) store.count('packets_sent', this.sentThisSecond, plan.group, atMs);
     this.sentThisSecond = 0;
     this.receiver.sampleSecond(atMs);
+    if (last) this.sampledLast = true;
     return withStats ? this.sampleStats(atMs) : undefined;
   }
 
