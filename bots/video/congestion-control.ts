@@ -230,17 +230,25 @@ class AckWindow {
   private atMs = new Float64Array(256);
   private sizes = new Float64Array(256);
   private head = 0;
-  size = 0;
+  private count = 0;
+  private sum = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
   /** Sum of the bytes held. */
-  bytes = 0;
+  get bytes(): number {
+    return this.sum;
+  }
 
   push(atMs: number, bytes: number): void {
-    if (this.size === this.atMs.length) this.grow();
-    const k = (this.head + this.size) % this.atMs.length;
+    if (this.count === this.atMs.length) this.grow();
+    const k = (this.head + this.count) % this.atMs.length;
     this.atMs[k] = atMs;
     this.sizes[k] = bytes;
-    this.size++;
-    this.bytes += bytes;
+    this.count++;
+    this.sum += bytes;
   }
 
   get firstAtMs(): number {
@@ -248,15 +256,15 @@ class AckWindow {
   }
 
   get lastAtMs(): number {
-    return this.atMs[(this.head + this.size - 1) % this.atMs.length]!;
+    return this.atMs[(this.head + this.count - 1) % this.atMs.length]!;
   }
 
   /** Drops from the front while the oldest arrived before `atMs`. */
   dropBefore(atMs: number): void {
-    while (this.size > 0 && this.atMs[this.head]! < atMs) {
-      this.bytes -= this.sizes[this.head]!;
+    while (this.count > 0 && this.atMs[this.head]! < atMs) {
+      this.sum -= this.sizes[this.head]!;
       this.head = (this.head + 1) % this.atMs.length;
-      this.size--;
+      this.count--;
     }
   }
 
@@ -264,7 +272,7 @@ class AckWindow {
     const n = this.atMs.length;
     const atMs = new Float64Array(2 * n);
     const sizes = new Float64Array(2 * n);
-    for (let i = 0; i < this.size; i++) {
+    for (let i = 0; i < this.count; i++) {
       atMs[i] = this.atMs[(this.head + i) % n]!;
       sizes[i] = this.sizes[(this.head + i) % n]!;
     }

@@ -96,12 +96,6 @@ export class SendHistory {
     return slots.store.fill(0, at, at + bytes).subarray(at, at + bytes);
   }
 
-  /** A copy of `packet`'s payload kept for its sequence number. */
-  put(packet: SentPacket): void {
-    const { seq, timestamp, marker, payload, sentAtMs } = packet;
-    payload.copy(this.slot(seq, timestamp, marker, payload.length, sentAtMs));
-  }
-
   /** The packet to send again for a NACK of `seq` at `nowMs`, or null: unknown, too old, or resent too recently. */
   resend(seq: number, nowMs: number): SentPacket | null {
     const slots = this.slots;

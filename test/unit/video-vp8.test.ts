@@ -152,7 +152,7 @@ describe('retransmission', () => {
 
   it('the send history resends a recent packet once per gap, never an old or overwritten one', () => {
     const history = new SendHistory(4, 1000, 100);
-    for (let seq = 10; seq < 15; seq++) history.put({ seq, timestamp: seq * 3000, marker: false, payload: Buffer.from([seq]), sentAtMs: 0 });
+    for (let seq = 10; seq < 15; seq++) history.slot(seq, seq * 3000, false, 1, 0)[0] = seq;
     assert.equal(history.resend(10, 50), null, 'overwritten by seq 14');
     assert.equal(history.resend(12, 50)?.payload[0], 12);
     assert.equal(history.resend(12, 100), null, 'resent 50 ms ago');
@@ -169,7 +169,7 @@ describe('retransmission', () => {
     assert.deepEqual(seqs.map((seq) => history.resend(seq, 10)?.payload[0]), seqs.map((seq) => seq & 0xff));
 
     const small = new SendHistory(4, 1000, 100, 8);
-    small.put({ seq: 7, timestamp: 1, marker: true, payload: Buffer.from([7]), sentAtMs: 0 });
+    small.slot(7, 1, true, 1, 0)[0] = 7;
     small.reserve(10);
     const frame = Array.from({ length: 10 }, (_, i) => small.slot(8 + i, 2, i === 9, 1, 0).fill(8 + i));
     assert.deepEqual(frame.map((v) => v[0]), Array.from({ length: 10 }, (_, i) => 8 + i), 'no packet of the frame overwrote another');
