@@ -6,25 +6,16 @@
  * browsers have Chromium's own jitter buffer and report it).
  */
 import { ReceiveStats } from '../core/metrics/media-stats.js';
-import type { MetricStore } from '../core/metrics/store.js';
+import type { VoiceReceiver, VoiceReceiverOptions } from '../ports/media-plane.js';
 import { burstRatio, mos, mouthToEarMs } from '../core/quality/e-model.js';
 import { hostNowMs } from './clock.js';
 import type { PayloadStamp } from './media-payload.js';
 import { readOpusStamp } from './opus-stamp.js';
 import { PlayoutModel } from './voice/playout-model.js';
 
-export interface StreamReceiverOptions {
-  store: MetricStore;
-  group: string;
-  /** The plan's room, `room-<index>`: per-room counts for the report's worst rooms. */
-  room: string;
-  clockRateHz: number;
-  /** A stream silent for longer than this, then back, records media_gap_ms. */
-  gapThresholdMs: number;
+export interface StreamReceiverOptions extends VoiceReceiverOptions {
   /** Called for every counted packet (e.g. to close an outage). */
   onMedia?: (arrivalMs: number) => void;
-  /** Model each stream's playout and rate it (mos, playout_delay_ms, audio_concealed_ratio), at this packet time. */
-  playout?: { ptimeMs: number };
 }
 
 interface Stream {
@@ -45,7 +36,54 @@ interface Stream {
  */
 const ratedShare = 0.5;
 
-export class StreamReceiver {
+/** One stream's second of playout, as the playout model (or its C port) says. */
+export interface RatedSecond {
+  frames: number;
+  concealed: number;
+  packets: number;
+  lostOrLate: number;
+  lossRuns: number;
+  playoutDelayMs: number | undefined;
+}
+
+/**
+ * What was concealed, the playout delay, and a MOS if the second carried speech, into the store:
+ * the network delay is the stream's latest known, the buffer delay this second's (or the target).
+ * Shared with the native plane's receiver, so both rate a second alike.
+ */
+export function rateSecond(options: VoiceReceiverOptions, second: RatedSecond, networkDelayMs: number, bufferDelayMs: number, atMs: number): void {
+  const { store, group, room } = options;
+  const ptimeMs = options.playout!.ptimeMs;
+  if (second.frames > 0) {
+    const concealed = Math.min(1, second.concealed / second.frames);
+    store.record('audio_concealed_ratio', concealed, group, atMs);
+    store.record('room_audio_concealed_ratio', concealed, room, atMs);
+  }
+  if (second.playoutDelayMs !== undefined) store.record('playout_delay_ms', second.playoutDelayMs, group, atMs);
+  if (second.packets < (ratedShare * 1000) / ptimeMs) return;
+  const score = mos({
+    mouthToEarMs: mouthToEarMs(networkDelayMs, bufferDelayMs, ptimeMs),
+    lossPercent: (100 * second.lostOrLate) / second.packets,
+    burstRatio: burstRatio(second.lossRuns, second.lostOrLate, second.packets),
+  });
+  store.record('mos', score, group, atMs);
+  store.record('room_mos', score, room, atMs);
+}
+
+/** A second's packet counts, over all of a receiver's streams, into the store. */
+export function countSecond(options: VoiceReceiverOptions, received: number, expected: number, atMs: number): void {
+  const { store, group, room } = options;
+  if (expected > 0) {
+    store.count('packets_expected', expected, group, atMs);
+    store.count('room_packets_expected', expected, room, atMs);
+  }
+  if (received > 0) {
+    store.count('packets_received', received, group, atMs);
+    store.count('room_packets_received', received, room, atMs);
+  }
+}
+
+export class StreamReceiver implements VoiceReceiver {
   private readonly streams = new Map<number, Stream>();
   /** Streams that ended (their sender left, or this participant did): sampled once more, then dropped. */
   private readonly retired: Stream[] = [];
@@ -53,8 +91,14 @@ export class StreamReceiver {
   private readonly endedAt = new Map<number, number>();
   private readonly stamp: PayloadStamp = { senderId: 0, seq: 0, sentAtMs: 0 };
   private latestArrivalMs = Number.NEGATIVE_INFINITY;
+  private closed = false;
+  private mediaListener: ((arrivalMs: number) => void) | undefined;
 
   constructor(private readonly options: StreamReceiverOptions) {}
+
+  onceMedia(listener: (arrivalMs: number) => void): void {
+    this.mediaListener = listener;
+  }
 
   /** Latest arrival over all streams; -Infinity before the first packet. */
   get lastArrivalMs(): number {
@@ -69,6 +113,7 @@ export class StreamReceiver {
   /** One stamp read elsewhere (a browser page reads its frames' stamps and ships them here). */
   onStamp(stamp: PayloadStamp, rtpTimestamp: number, arrivalMs: number, ssrc = -1): void {
     const { options } = this;
+    if (this.closed) return;
     let stream = this.streams.get(stamp.senderId);
     if (!stream) {
       const ended = this.endedAt.get(stamp.senderId);
@@ -90,6 +135,11 @@ export class StreamReceiver {
     }
     if (arrivalMs > this.latestArrivalMs) this.latestArrivalMs = arrivalMs;
     options.onMedia?.(arrivalMs);
+    const listener = this.mediaListener;
+    if (listener) {
+      this.mediaListener = undefined;
+      listener(arrivalMs);
+    }
   }
 
   /**
@@ -119,7 +169,7 @@ export class StreamReceiver {
   }
 
   sampleSecond(atMs: number): void {
-    const { store, group, room } = this.options;
+    const { store, group } = this.options;
     let received = 0;
     let expected = 0;
     const retired = this.retired.splice(0);
@@ -129,37 +179,16 @@ export class StreamReceiver {
       received += delta.received;
       expected += delta.expected;
       if (delta.received > 0) store.record('jitter_ms', stats.jitterMs, group, atMs);
-      if (stream.playout) this.rate(stream, stream.playout, atMs);
+      if (stream.playout) {
+        const second = stream.playout.takeSecond(atMs);
+        if (second.networkDelayMs !== undefined) stream.networkDelayMs = second.networkDelayMs;
+        rateSecond(this.options, second, stream.networkDelayMs, second.bufferDelayMs ?? stream.playout.targetDelayMs, atMs);
+      }
     }
-    if (expected > 0) {
-      store.count('packets_expected', expected, group, atMs);
-      store.count('room_packets_expected', expected, room, atMs);
-    }
-    if (received > 0) {
-      store.count('packets_received', received, group, atMs);
-      store.count('room_packets_received', received, room, atMs);
-    }
+    countSecond(this.options, received, expected, atMs);
   }
 
-  /** One stream's second through its playout model: what was concealed, the playout delay, and a MOS if it carried speech. */
-  private rate(stream: Stream, playout: PlayoutModel, atMs: number): void {
-    const { store, group, room } = this.options;
-    const ptimeMs = this.options.playout!.ptimeMs;
-    const second = playout.takeSecond(atMs);
-    if (second.frames > 0) {
-      const concealed = Math.min(1, second.concealed / second.frames);
-      store.record('audio_concealed_ratio', concealed, group, atMs);
-      store.record('room_audio_concealed_ratio', concealed, room, atMs);
-    }
-    if (second.playoutDelayMs !== undefined) store.record('playout_delay_ms', second.playoutDelayMs, group, atMs);
-    if (second.networkDelayMs !== undefined) stream.networkDelayMs = second.networkDelayMs;
-    if (second.packets < (ratedShare * 1000) / ptimeMs) return;
-    const score = mos({
-      mouthToEarMs: mouthToEarMs(stream.networkDelayMs, second.bufferDelayMs ?? playout.targetDelayMs, ptimeMs),
-      lossPercent: (100 * second.lostOrLate) / second.packets,
-      burstRatio: burstRatio(second.lossRuns, second.lostOrLate, second.packets),
-    });
-    store.record('mos', score, group, atMs);
-    store.record('room_mos', score, room, atMs);
+  close(): void {
+    this.closed = true;
   }
 }

@@ -6,6 +6,7 @@
  * stack's side of that (werift's: bots/werift/werift-internals.ts) is the stack's business.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
+import type { MetricStore } from '../core/metrics/store.js';
 
 /** One SSRC's outgoing RTP. */
 export interface RtpSendPath {
@@ -103,11 +104,50 @@ export interface MediaConnection {
   mediaTransport(): Promise<MediaTransport>;
 }
 
+/** What a bot's voice receiver records into, and how it judges its streams. */
+export interface VoiceReceiverOptions {
+  store: MetricStore;
+  group: string;
+  /** The plan's room, `room-<index>`: per-room counts for the report's worst rooms. */
+  room: string;
+  clockRateHz: number;
+  /** A stream silent for longer than this, then back, records media_gap_ms. */
+  gapThresholdMs: number;
+  /** Model each stream's playout and rate it (mos, playout_delay_ms, audio_concealed_ratio), at this packet time. */
+  playout?: { ptimeMs: number };
+}
+
+/**
+ * A bot's receive accounting of the stamped voice streams it hears: sequence, loss, jitter, one-way
+ * latency, media gaps, playout and MOS, into the store once a second. bots/stream-receiver.ts is the
+ * JavaScript one; a plane may count in its own code (the native plane does, in C).
+ */
+export interface VoiceReceiver {
+  /** Latest counted arrival over all streams; -Infinity before the first packet. */
+  readonly lastArrivalMs: number;
+  /** Calls `listener` once, with the arrival of the next packet counted from now on (a recovery's first media back). */
+  onceMedia(listener: (arrivalMs: number) => void): void;
+  /** One packet as received at `arrivalMs` (else now), its payload at bytes[start, end), on RTP stream `ssrc` when known; payloads without a stamp are ignored. */
+  onPayload(bytes: Uint8Array, rtpTimestamp: number, start?: number, end?: number, ssrc?: number, arrivalMs?: number): void;
+  /** The target says RTP stream `ssrc` ended (its sender left): a return is a new stream. */
+  streamEnded(ssrc: number): void;
+  /** This participant left the room: what it misses meanwhile is not lost. */
+  endAll(): void;
+  sampleSecond(atMs: number): void;
+  /** Idempotent; nothing is counted after it. */
+  close(): void;
+}
+
 export interface MediaPlane {
   /** Sends `ssrc` on the connection (several SSRCs may share it); `onLost`: its socket or keys went away. */
   openSender(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void, extensions?: RtpExtensionIds): Promise<RtpSendPath>;
-  /** Takes every RTP stream the connection receives from now on; `extensions` is read per packet (ids may be learnt later). */
-  receive(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void, extensions?: RtpExtensionIds): Promise<void>;
+  /**
+   * Takes every RTP stream the connection receives from now on; `extensions` is read per packet (ids may be learnt later).
+   * With `voice` made by this plane's `voiceReceiver`, the plane counts stamped voice into it itself and `onRtp` hears the rest.
+   */
+  receive(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void, extensions?: RtpExtensionIds, voice?: VoiceReceiver): Promise<void>;
+  /** A receiver whose accounting the plane does itself (the native plane's, in C); absent: bots use bots/stream-receiver.ts. */
+  voiceReceiver?(options: VoiceReceiverOptions): VoiceReceiver;
   /** The connection's RTCP: `onPacket` hears each packet received; send() sends a compound. */
   openRtcp(connection: MediaConnection, onPacket: (packet: Buffer) => void): Promise<RtcpPath>;
 }

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { addonPath, addonSource } from './native-addon.js';
+import { addonPath, addonSources } from './native-addon.js';
 
 /** Node's C headers: beside the running binary (include/node), as every Node install has them. */
 function nodeHeaders(): string {
@@ -18,9 +18,10 @@ export function buildAddon(variant: 'release' | 'asan'): string {
   const target = addonPath(variant);
   if (existsSync(target)) return target;
   mkdirSync(dirname(target), { recursive: true });
-  const flags = variant === 'asan' ? ['-O1', '-g', '-fsanitize=address', '-fno-omit-frame-pointer'] : ['-O2'];
+  // No FMA contraction: the accounting must compute exactly what JavaScript's doubles do.
+  const flags = [...(variant === 'asan' ? ['-O1', '-g', '-fsanitize=address', '-fno-omit-frame-pointer'] : ['-O2']), '-ffp-contract=off'];
   const partial = `${target}.${process.pid}.tmp`;
-  const args = [...flags, '-Wall', '-Wextra', '-Werror', '-Wno-deprecated-declarations', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=rtcstorm_media', `-I${nodeHeaders()}`, '-o', partial, addonSource, '-lcrypto'];
+  const args = [...flags, '-Wall', '-Wextra', '-Werror', '-Wno-deprecated-declarations', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=rtcstorm_media', `-I${nodeHeaders()}`, '-o', partial, ...addonSources, '-lcrypto', '-lm'];
   console.log(`[native-plane] gcc ${args.join(' ')}`);
   execFileSync('gcc', args, { stdio: 'inherit' });
   renameSync(partial, target);

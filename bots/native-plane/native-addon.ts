@@ -22,19 +22,37 @@ export interface NativeMediaAddon {
   sendRtp(sender: number, packet: Buffer, headerBytes: number): boolean;
   sendRaw(conn: number, datagram: Buffer): boolean;
   poll(hostNowMs: number, records: Float64Array, arena: Buffer): number;
+  /** One bot's receive accounting in C (voice_account.c); ptimeMs 0: no playout model. */
+  account(ptimeMs: number, clockRateHz: number, gapThresholdMs: number, storeStartMs: number): number;
+  closeAccount(account: number): void;
+  /** The connection's stamped voice is counted in `account` from now on (-1: RTP to JavaScript). */
+  accountRtp(conn: number, account: number): void;
+  accountPacket(account: number, senderId: number, seq: number, sentAtMs: number, rtpTimestamp: number, arrivalMs: number, ssrc: number): boolean;
+  accountEnd(account: number, ssrc: number): void;
+  /** The next packet counted into `account` comes back from poll() as a record (once). */
+  accountWatch(account: number, on: boolean): void;
+  accountLastArrival(account: number): number;
+  /** Doubles written into `out` (voice_account.h's layout), or minus the number needed. */
+  accountTake(account: number, atMs: number, out: Float64Array): number;
 }
 
 /** A record's fields, in native/rtcstorm_media.c's order. */
 export const field = { conn: 0, kind: 1, arrivalMs: 2, offset: 3, length: 4, ssrc: 5, seq: 6, timestamp: 7, payloadStart: 8, payloadEnd: 9, payloadTypeMarker: 10, wideSeq: 11 } as const;
-/** A record's kind: RTP unprotected, another datagram (for the stack), or RTP that failed authentication. */
-export const kind = { rtp: 0, other: 1, rejected: 2 } as const;
+/** A record's kind: RTP unprotected, another datagram (for the stack), RTP that failed authentication, or the first packet counted in C into a watched account (arrivalMs its arrival). */
+export const kind = { rtp: 0, other: 1, rejected: 2, accounted: 3 } as const;
 
-export const addonSource = join(packageRoot, 'bots', 'native-plane', 'native', 'rtcstorm_media.c');
+const nativeDir = join(packageRoot, 'bots', 'native-plane', 'native');
+/** The C files one gcc call compiles into the addon. */
+export const addonSources = ['rtcstorm_media.c', 'voice_account.c'].map((file) => join(nativeDir, file));
+/** Everything the build reads: its hash names the cached build. */
+const hashedSources = [...addonSources, join(nativeDir, 'voice_account.h')];
 
 /** Where the built addon for this source is cached; `variant` 'asan' is the AddressSanitizer build for the test job. */
 export function addonPath(variant: 'release' | 'asan' = 'release'): string {
-  const hash = createHash('sha256').update(readFileSync(addonSource)).digest('hex').slice(0, 16);
-  return join(cacheRoot(), 'native-plane', `${hash}-napi8`, variant === 'asan' ? 'rtcstorm_media-asan.node' : 'rtcstorm_media.node');
+  const hash = createHash('sha256');
+  for (const file of hashedSources) hash.update(readFileSync(file));
+  const digest = hash.digest('hex').slice(0, 16);
+  return join(cacheRoot(), 'native-plane', `${digest}-napi8`, variant === 'asan' ? 'rtcstorm_media-asan.node' : 'rtcstorm_media.node');
 }
 
 let loaded: NativeMediaAddon | Error | undefined;

@@ -6,13 +6,14 @@
  * to the receivers, everything else to the connection's stack, consent answers to the consent checks.
  */
 import type { RemoteInfo } from 'node:dgram';
-import type { MediaConnection, MediaPlane, MediaTransport, OnRtp, ReceivedRtpHeader, RtcpPath, RtpExtensionIds, RtpSendPath } from '../../ports/media-plane.js';
+import type { MediaConnection, MediaPlane, MediaTransport, OnRtp, ReceivedRtpHeader, RtcpPath, RtpExtensionIds, RtpSendPath, VoiceReceiver } from '../../ports/media-plane.js';
 import { hostNowMs } from '../clock.js';
 import { udpHandle } from '../dgram-handle.js';
 import { deriveSessionKeys } from '../srtp/session-keys.js';
 import { RtpPacketBuilder } from '../srtp/rtp-packet.js';
 import { ConsentChecks } from '../ice-consent.js';
 import { field, kind as recordKind, loadNativeAddon, type NativeMediaAddon } from './native-addon.js';
+import { NativeVoiceReceiver } from './native-voice-receiver.js';
 
 /** How often the poller drains the sockets: arrival times are the kernel's, so this only sets how late JavaScript hears of them. */
 const pollEveryMs = Number(process.env.RTCSTORM_NATIVE_POLL_MS ?? 5);
@@ -21,6 +22,8 @@ const arenaBytes = 4 << 20;
 
 interface Receiving {
   onRtp: OnRtp;
+  /** The receiver whose account the addon counts this connection's voice in, if any. */
+  voice: NativeVoiceReceiver | undefined;
   extensions: RtpExtensionIds | undefined;
   /** The wide sequence id last handed to the addon. */
   wideSeqId: number;
@@ -85,9 +88,10 @@ class NativeConnection {
     this.transport.deliver(data, { ...this.rinfo, size: data.length });
   }
 
-  receive(onRtp: OnRtp, extensions: RtpExtensionIds | undefined): void {
-    this.receiving = { onRtp, extensions, wideSeqId: 0 };
+  receive(onRtp: OnRtp, extensions: RtpExtensionIds | undefined, voice: NativeVoiceReceiver | undefined): void {
+    this.receiving = { onRtp, voice, extensions, wideSeqId: 0 };
     this.syncWideSeqId();
+    if (voice) this.addon.accountRtp(this.id, voice.account);
     this.addon.receiveRtp(this.id, true);
   }
 
@@ -172,6 +176,7 @@ class Poller {
     const kind = records[at + field.kind]!;
     if (kind === recordKind.other) return connection.other(Buffer.from(arena.subarray(offset, offset + length)));
     const receiving = connection.receiving;
+    if (kind === recordKind.accounted) return receiving?.voice?.heard(records[at + field.arrivalMs]!);
     if (kind !== recordKind.rtp || !receiving) return;
     header.ssrc = records[at + field.ssrc]!;
     header.seq = records[at + field.seq]!;
@@ -234,11 +239,13 @@ export function nativeMediaPlane(): MediaPlane | Error {
     async openSender(connection, ssrc, payloadType, onLost, extensions = {}): Promise<RtpSendPath> {
       return new NativeRtpSender(addon, await connectionOf(connection, onLost), ssrc, payloadType, extensions);
     },
-    async receive(connection, onRtp, onLost, extensions): Promise<void> {
+    async receive(connection, onRtp, onLost, extensions, voice?: VoiceReceiver): Promise<void> {
       const native = await connectionOf(connection, onLost);
-      native.receive(onRtp, extensions);
+      // Only a receiver of this plane has an account in the addon; another one hears its packets through onRtp.
+      native.receive(onRtp, extensions, voice instanceof NativeVoiceReceiver ? voice : undefined);
       if (extensions) poller.watchExtensions(native);
     },
+    voiceReceiver: (options) => new NativeVoiceReceiver(addon, options),
     async openRtcp(connection, onPacket): Promise<RtcpPath> {
       const { transport } = await connectionOf(connection, () => undefined);
       transport.onRtcp(onPacket);

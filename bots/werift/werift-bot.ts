@@ -22,7 +22,7 @@ import { VoiceSource } from '../voice/voice-source.js';
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs, TalkModel } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
-import type { MediaPlane, ReceivedRtpHeader, RtpExtensionIds, RtpSendPath } from '../../ports/media-plane.js';
+import type { MediaPlane, ReceivedRtpHeader, RtpExtensionIds, RtpSendPath, VoiceReceiver, VoiceReceiverOptions } from '../../ports/media-plane.js';
 import { opusClockRate } from './peer-config.js';
 import { WeriftConnection } from './werift-connection.js';
 import { videoClip } from '../video/clips.js';
@@ -127,7 +127,7 @@ function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void>
 export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Participant {
   state: BotState = 'idle';
   private session: Session | undefined;
-  private readonly receiver: StreamReceiver;
+  private readonly receiver: VoiceReceiver;
   private readonly recovery: Recovery;
   /** A churn leave that came while the bot was still rejoining from the previous one, and whether its rejoin came too. */
   private churnWhenBack: { rejoin: boolean } | undefined;
@@ -159,7 +159,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     this.talk = new TalkModel(options.talk, options.random);
     this.stamp = { senderId: options.id, seq: 0, sentAtMs: 0 };
     this.recovery = new Recovery(options.recovery, options.random, options.store, options.group, options.room);
-    this.receiver = new StreamReceiver({
+    const receiving: VoiceReceiverOptions = {
       store: options.store,
       group: options.group,
       room: options.room,
@@ -167,8 +167,10 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       // With DTX a silent talker still sends every 400 ms: a gap is what is longer than that, with margin.
       gapThresholdMs: options.talk.model === 'p59' && options.talk.dtx ? Math.max(options.recovery.gapThresholdMs, 2.5 * dtxIntervalMs) : options.recovery.gapThresholdMs,
       ...(speech ? { playout: { ptimeMs: options.audio.ptimeMs } } : {}),
-      onMedia: (arrivalMs) => this.state === 'connected' && this.recovery.mediaBack(arrivalMs),
-    });
+    };
+    // The plane counts a voice bot's packets itself if it can (the native plane, in C); a video bot's audio shares its video's connection, whose packets its video receiver hears too.
+    const planeCounts = options.mediaPath !== 'werift' && !spec;
+    this.receiver = (planeCounts && options.mediaPlane.voiceReceiver?.(receiving)) || new StreamReceiver(receiving);
   }
 
   private get fastMedia(): boolean {
@@ -326,7 +328,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
         const plane = this.options.mediaPlane;
         const videoIn = session.videoIn;
         if (!videoIn) {
-          plane.receive(connection, (bytes, timestamp, start, end, header) => this.receiver.onPayload(bytes, timestamp, start, end, header.ssrc, header.arrivalMs), lost).catch((error: Error) => lost(error.message));
+          plane.receive(connection, (bytes, timestamp, start, end, header) => this.receiver.onPayload(bytes, timestamp, start, end, header.ssrc, header.arrivalMs), lost, undefined, this.receiver).catch((error: Error) => lost(error.message));
           return;
         }
         const onRtp = (bytes: Buffer, timestamp: number, start: number, end: number, header: ReceivedRtpHeader): void => {
@@ -439,6 +441,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     if (!rejoined) return;
     if ((this.state as BotState) === 'closed') return void this.closeSession();
     this.state = 'connected';
+    // The outage ends with the first packet heard while connected (a later failure re-arms this on its own recovery).
+    this.receiver.onceMedia((arrivalMs) => this.state === 'connected' && this.recovery.mediaBack(arrivalMs));
     if (induced) this.options.store.record('rejoin_time_ms', hostNowMs() - induced.droppedAtMs, this.options.group);
     this.emit('recovered');
   }
@@ -518,5 +522,6 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.closeSession();
+    this.receiver.close();
   }
 }

@@ -163,6 +163,12 @@ export class MetricStore {
     this.#liveHistogram(this.#secondAt(atMs), metric, group).record(value);
   }
 
+  /** `n` samples of one value at once (counted elsewhere, e.g. by the native plane's accounting). */
+  recordMany(metric: TrendMetric, value: number, n: number, group: string, atMs = Date.now()): void {
+    finite(`sample of ${metric}`, value);
+    this.#liveHistogram(this.#secondAt(atMs), metric, group).recordMany(value, n);
+  }
+
   count(metric: CounterMetric, n: number, group: string, atMs = Date.now()): void {
     if (!(Number.isFinite(n) && n >= 0)) throw new RangeError(`counter ${metric} increment must be finite and >= 0, got ${n}`);
     addTo(this.#bucket(this.#secondAt(atMs)).counters, metric, group, n);

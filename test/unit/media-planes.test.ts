@@ -3,7 +3,8 @@
  * one recording of SRTP packets (a stamped voice stream with loss, reordering, a duplicate, a forged
  * packet, a sequence-number wrap, plus a STUN datagram for the stack) is sent to a socket of each
  * plane at once; every packet each hands up, and every metric the bots' accounting makes of them,
- * must be the same, and so must what each sends.
+ * must be the same, and so must what each sends. The native plane also counts them in C (its own
+ * voice receiver): the same counts and samples (voice-accounting.test.ts holds the values equal).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MetricStore } from '../../core/metrics/store.js';
-import type { MediaConnection, MediaPlane, MediaTransport, RtpSendPath } from '../../ports/media-plane.js';
+import type { MediaConnection, MediaPlane, MediaTransport, RtpSendPath, VoiceReceiver } from '../../ports/media-plane.js';
 import { nativeMediaPlane } from '../../bots/native-plane/native-plane.js';
 import { typescriptMediaPlane } from '../../bots/werift/fast-media.js';
 import { deriveSessionKeys } from '../../bots/srtp/session-keys.js';
@@ -51,7 +52,7 @@ function connectionOn(socket: Socket, remote: Socket): { connection: MediaConnec
 interface Heard {
   packets: string[];
   store: MetricStore;
-  receiver: StreamReceiver;
+  receiver: VoiceReceiver;
   arrivals: number[];
 }
 
@@ -106,22 +107,26 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     const heard = new Map<string, Heard>();
     const delivered = new Map<string, Buffer[]>();
     const targets: Socket[] = [];
-    for (const [name, plane] of [['native', native], ['typescript', typescriptMediaPlane]] as const) {
+    // The native plane twice: handing packets up to the JavaScript accounting, and counting them in C itself.
+    for (const [name, plane] of [['native', native], ['typescript', typescriptMediaPlane], ['native-counted', native]] as const) {
       const socket = await bind();
       sockets.push(socket);
       targets.push(socket);
       const { connection, delivered: toStack } = connectionOn(socket, source);
       delivered.set(name, toStack);
       const store = new MetricStore(hostNowMs());
-      const receiver = new StreamReceiver({ store, group: 'g', room: 'room-0', clockRateHz: 48_000, gapThresholdMs: 200, playout: { ptimeMs: 20 } });
+      const options = { store, group: 'g', room: 'room-0', clockRateHz: 48_000, gapThresholdMs: 200, playout: { ptimeMs: 20 } };
+      const counted = name === 'native-counted';
+      const receiver = counted ? plane.voiceReceiver!(options) : new StreamReceiver(options);
       const entry: Heard = { packets: [], store, receiver, arrivals: [] };
       heard.set(name, entry);
+      if (counted) receiver.onceMedia((at) => entry.arrivals.push(at));
       await plane.receive(connection, (bytes, timestamp, start, end, header) => {
         entry.packets.push(`${header.ssrc}/${header.seq}/${timestamp}/${header.payloadType}/${header.marker}/${Buffer.from(bytes.subarray(start, end)).toString('hex')}`);
         const arrivalMs = header.arrivalMs ?? hostNowMs();
-        entry.arrivals.push(arrivalMs);
+        if (!counted) entry.arrivals.push(arrivalMs);
         receiver.onPayload(bytes, timestamp, start, end, header.ssrc, arrivalMs);
-      }, () => undefined);
+      }, () => undefined, undefined, counted ? receiver : undefined);
     }
     for (const datagram of recording()) {
       for (const target of targets) source.send(datagram, target.address().port, '127.0.0.1');
@@ -135,15 +140,24 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     assert.deepEqual(a.packets, b.packets);
     assert.deepEqual(delivered.get('native')!.map((d) => d.toString('hex')), delivered.get('typescript')!.map((d) => d.toString('hex')));
     assert.equal(delivered.get('native')!.length, 1);
+    const c = heard.get('native-counted')!;
+    // Counted in C, nothing is handed up but the first packet's arrival (asked for with onceMedia); the STUN datagram still goes to the stack.
+    assert.equal(c.packets.length, 0);
+    assert.equal(c.arrivals.length, 1);
+    assert.equal(delivered.get('native-counted')!.length, 1);
+    assert.ok(c.receiver.lastArrivalMs >= c.arrivals[0]! && c.receiver.lastArrivalMs < hostNowMs(), 'the latest arrival, on the host clock');
     const at = hostNowMs() + 1000;
-    for (const entry of [a, b]) entry.receiver.sampleSecond(at);
+    for (const entry of [a, b, c]) entry.receiver.sampleSecond(at);
     for (const metric of ['packets_received', 'packets_expected'] as const) {
       assert.equal(a.store.counter(metric), b.store.counter(metric), metric);
+      assert.equal(c.store.counter(metric), b.store.counter(metric), `${metric} counted in C`);
     }
     assert.equal(a.store.counter('packets_expected') - a.store.counter('packets_received'), 4, 'the 4 lost packets, as loss');
     for (const metric of ['e2e_latency_ms', 'jitter_ms', 'mos', 'audio_concealed_ratio', 'playout_delay_ms', 'media_gap_ms'] as const) {
       assert.equal(a.store.histogram(metric).count, b.store.histogram(metric).count, `${metric} samples`);
+      assert.equal(c.store.histogram(metric).count, b.store.histogram(metric).count, `${metric} samples counted in C`);
     }
+    c.receiver.close();
     // The native plane's arrival is the kernel's receive time: never later than the moment JavaScript
     // heard the same datagram on the other socket, and typically earlier by about its poll interval.
     const early = a.arrivals.map((at, i) => b.arrivals[i]! - at).sort((x, y) => x - y);

@@ -11,6 +11,7 @@
 #include <node_api.h>
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -28,6 +29,8 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "voice_account.h"
+
 #define TAG_BYTES 10
 #define MAX_PAYLOAD 1500
 /* Datagrams one recvmmsg takes from a socket. */
@@ -35,7 +38,8 @@
 /* One record per datagram handed to JavaScript, as doubles (native-plane.ts reads the same layout). */
 #define RECORD_FIELDS 12
 enum { R_CONN, R_KIND, R_ARRIVAL_MS, R_OFFSET, R_LENGTH, R_SSRC, R_SEQ, R_TIMESTAMP, R_PAYLOAD_START, R_PAYLOAD_END, R_PT_MARKER, R_WIDE_SEQ };
-enum { KIND_RTP = 0, KIND_OTHER = 1, KIND_REJECTED = 2 };
+/* KIND_ACCOUNTED: RTP counted here (voice_account.c) into a watched account: R_ARRIVAL_MS is its arrival. */
+enum { KIND_RTP = 0, KIND_OTHER = 1, KIND_REJECTED = 2, KIND_ACCOUNTED = 3 };
 
 /* ---------------------------------------------------------------- SRTP ----------------------- */
 
@@ -112,6 +116,8 @@ typedef struct {
   int receiving;
   srtp_keys_t rx;
   int wide_seq_id;
+  /* The account its stamped voice is counted in (accounts[]), or -1: RTP goes to JavaScript. */
+  int account;
   rollover_t *streams;
   int stream_count, stream_cap;
 } conn_t;
@@ -124,11 +130,19 @@ typedef struct {
   int last_seq;
 } sender_t;
 
+typedef struct {
+  account_t *account;
+  /* Whether the next packet counted is handed to JavaScript as a KIND_ACCOUNTED record. */
+  int watch;
+} account_slot_t;
+
 static conn_t *conns;
 static int conn_cap;
 static sender_t *senders;
 static int sender_cap;
 static int epfd = -1;
+static account_slot_t *accounts;
+static int account_cap;
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -236,6 +250,7 @@ static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
 }
 
 static conn_t *conn_at(int id) { return id >= 0 && id < conn_cap && conns[id].open ? &conns[id] : NULL; }
+static account_slot_t *account_at(int id) { return id >= 0 && id < account_cap && accounts[id].account ? &accounts[id] : NULL; }
 static sender_t *sender_at(int id) { return id >= 0 && id < sender_cap && senders[id].open ? &senders[id] : NULL; }
 
 static int grow(void **items, int *cap, size_t size) {
@@ -301,6 +316,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "rtcstorm native media: epoll_ctl failed");
     return NULL;
   }
+  c->account = -1;
   c->open = 1;
   return num(env, id);
 }
@@ -408,6 +424,132 @@ static napi_value js_send_raw(napi_env env, napi_callback_info info) {
   return boolean(env, send(c->fd, p, n, MSG_DONTWAIT) >= 0);
 }
 
+
+/* ---------------------------------------------------------------- voice accounts ------------- */
+
+static int get_double(napi_env env, napi_value v, double *out) { return napi_get_value_double(env, v, out) == napi_ok; }
+
+/* account(ptimeMs, clockRateHz, gapThresholdMs, storeStartMs) -> id: one bot's receive accounting (ptimeMs 0: no playout model). */
+static napi_value js_account(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  double ptime, rate, gap, start;
+  if (!get_double(env, argv[0], &ptime) || !get_double(env, argv[1], &rate) || !get_double(env, argv[2], &gap) || !get_double(env, argv[3], &start) ||
+      !(ptime >= 0) || !(rate > 0) || !isfinite(gap) || !isfinite(start)) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: account(ptimeMs >= 0, clockRateHz > 0, gapThresholdMs, storeStartMs)");
+    return NULL;
+  }
+  int id = -1;
+  for (int i = 0; i < account_cap; i++) if (!accounts[i].account) { id = i; break; }
+  if (id < 0) {
+    id = account_cap;
+    if (!grow((void **)&accounts, &account_cap, sizeof *accounts)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  }
+  account_slot_t *slot = &accounts[id];
+  memset(slot, 0, sizeof *slot);
+  if (!(slot->account = account_new(ptime, rate, gap, start))) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  return num(env, id);
+}
+
+/* closeAccount(id): idempotent; connections counting into it hand their RTP to JavaScript again. */
+static napi_value js_close_account(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t id;
+  if (!get_int(env, argv[0], &id)) return NULL;
+  account_slot_t *slot = account_at(id);
+  if (!slot) return NULL;
+  account_free(slot->account);
+  slot->account = NULL;
+  for (int i = 0; i < conn_cap; i++) if (conns[i].open && conns[i].account == id) conns[i].account = -1;
+  return NULL;
+}
+
+/* accountRtp(conn, account): the connection's stamped voice is counted in account from now on (-1: handed to JavaScript). */
+static napi_value js_account_rtp(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t id, account;
+  if (!get_int(env, argv[0], &id) || !get_int(env, argv[1], &account)) return NULL;
+  conn_t *c = conn_at(id);
+  if (c) c->account = account_at(account) ? account : -1;
+  return NULL;
+}
+
+/* accountPacket(account, senderId, seq, sentAtMs, rtpTimestamp, arrivalMs, ssrc) -> counted: a packet JavaScript received (before the plane took the socket). */
+static napi_value js_account_packet(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  int32_t id;
+  double v[6];
+  if (!get_int(env, argv[0], &id)) return NULL;
+  for (int i = 0; i < 6; i++) if (!get_double(env, argv[i + 1], &v[i])) return NULL;
+  account_slot_t *slot = account_at(id);
+  if (!slot || !isfinite(v[2]) || !isfinite(v[4])) return boolean(env, 0);
+  return boolean(env, account_packet(slot->account, v[0], v[1], v[2], v[3], v[4], v[5]));
+}
+
+/* accountEnd(account, ssrc): the streams on RTP stream ssrc ended (ssrc < 0: all of them). */
+static napi_value js_account_end(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t id;
+  double ssrc;
+  if (!get_int(env, argv[0], &id) || !get_double(env, argv[1], &ssrc)) return NULL;
+  account_slot_t *slot = account_at(id);
+  if (slot) account_end(slot->account, ssrc);
+  return NULL;
+}
+
+/* accountWatch(account, on): whether the next packet counted comes back as a record (once). */
+static napi_value js_account_watch(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t id;
+  bool on;
+  if (!get_int(env, argv[0], &id) || napi_get_value_bool(env, argv[1], &on) != napi_ok) return NULL;
+  account_slot_t *slot = account_at(id);
+  if (slot) slot->watch = on;
+  return NULL;
+}
+
+/* accountLastArrival(account) -> ms: the latest counted arrival, -Infinity before the first. */
+static napi_value js_account_last_arrival(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t id;
+  if (!get_int(env, argv[0], &id)) return NULL;
+  account_slot_t *slot = account_at(id);
+  return num(env, slot ? account_last_arrival(slot->account) : -INFINITY);
+}
+
+/* accountTake(account, atMs, out: Float64Array) -> doubles written, or -(doubles needed): voice_account.h's layout. */
+static napi_value js_account_take(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int32_t id;
+  double at;
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  if (!get_int(env, argv[0], &id) || !get_double(env, argv[1], &at) ||
+      napi_get_typedarray_info(env, argv[2], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_float64_array) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: accountTake(account, atMs, Float64Array)");
+    return NULL;
+  }
+  account_slot_t *slot = account_at(id);
+  if (!slot) return num(env, 0);
+  return num(env, (double)account_take_second(slot->account, at, data, (long)len));
+}
+
+/* A stamped Opus payload's stamp (bots/opus-stamp.ts, bots/media-payload.ts); 0 if it carries none. */
+static int read_opus_stamp(const uint8_t *p, int start, int end, double *sender, double *seq, double *sent) {
+  if (end - start < 3 + 18 || (p[start] & 3) != 3 || !(p[start + 1] & 0x40)) return 0;
+  const uint8_t *s = p + end - 18;
+  if (be16(s) != 0x5254) return 0;
+  uint64_t bits = 0;
+  for (int i = 0; i < 8; i++) bits = bits << 8 | s[10 + i];
+  double t;
+  memcpy(&t, &bits, sizeof t);
+  if (!isfinite(t)) return 0;
+  *sender = be32(s + 2);
+  *seq = be32(s + 6);
+  *sent = t;
+  return 1;
+}
+
 /*
  * poll(hostNowMs, records: Float64Array, arena: Buffer) -> count: drains every readable socket into
  * arena (datagrams back to back) and one record per datagram, until either is full. Arrival times
@@ -471,6 +613,25 @@ static napi_value js_poll(napi_env env, napi_callback_info info) {
             arrival = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 + offset;
           }
         double *rec = records + count * RECORD_FIELDS;
+        account_slot_t *slot = c->receiving && c->account >= 0 ? account_at(c->account) : NULL;
+        if (slot && is_rtp(p, n)) {
+          /* Counted here: no record per packet, one per account and poll for its arrivals. */
+          double sender, seq, sent;
+          if (!unprotect(c, p, (int)n, rec)) continue;
+          if (!read_opus_stamp(p, (int)rec[R_PAYLOAD_START], (int)rec[R_PAYLOAD_END], &sender, &seq, &sent)) continue;
+          if (!account_packet(slot->account, sender, seq, sent, rec[R_TIMESTAMP], arrival, rec[R_SSRC])) continue;
+          if (slot->watch) {
+            /* JavaScript asked to hear of the next counted packet (a recovery's first media back): one record. */
+            slot->watch = 0;
+            rec[R_CONN] = id;
+            rec[R_KIND] = KIND_ACCOUNTED;
+            rec[R_ARRIVAL_MS] = arrival;
+            rec[R_OFFSET] = (double)used;
+            rec[R_LENGTH] = 0;
+            count++;
+          }
+          continue;
+        }
         rec[R_CONN] = id;
         rec[R_ARRIVAL_MS] = arrival;
         rec[R_OFFSET] = (double)used;
@@ -501,6 +662,14 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sendRtp", NULL, js_send_rtp, NULL, NULL, NULL, napi_default, NULL},
     {"sendRaw", NULL, js_send_raw, NULL, NULL, NULL, napi_default, NULL},
     {"poll", NULL, js_poll, NULL, NULL, NULL, napi_default, NULL},
+    {"account", NULL, js_account, NULL, NULL, NULL, napi_default, NULL},
+    {"closeAccount", NULL, js_close_account, NULL, NULL, NULL, napi_default, NULL},
+    {"accountRtp", NULL, js_account_rtp, NULL, NULL, NULL, napi_default, NULL},
+    {"accountPacket", NULL, js_account_packet, NULL, NULL, NULL, napi_default, NULL},
+    {"accountEnd", NULL, js_account_end, NULL, NULL, NULL, napi_default, NULL},
+    {"accountWatch", NULL, js_account_watch, NULL, NULL, NULL, napi_default, NULL},
+    {"accountLastArrival", NULL, js_account_last_arrival, NULL, NULL, NULL, napi_default, NULL},
+    {"accountTake", NULL, js_account_take, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value fields;
   napi_create_int32(env, RECORD_FIELDS, &fields);
