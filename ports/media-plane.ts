@@ -7,6 +7,7 @@
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { MetricStore } from '../core/metrics/store.js';
+import type { TalkSpec } from '../core/scenario/index.js';
 
 /** One SSRC's outgoing RTP. */
 export interface RtpSendPath {
@@ -138,6 +139,39 @@ export interface VoiceReceiver {
   close(): void;
 }
 
+/** One Opus packet of a voice clip, as its encoder made it (bots/voice/voice-clip.ts). */
+export interface VoiceFrame {
+  bytes: Uint8Array;
+  /** Its RFC 6464 level (-dBov). */
+  level: number;
+  /** Zero bytes of padding before the stamp. */
+  extraPadding: number;
+  /** Its length once stamped (bots/opus-stamp.ts). */
+  stampedBytes: number;
+}
+
+/** What a bot's voice sender needs to send as the bot would: its clip, its talk model and seed, its id. */
+export interface VoiceSendSpec {
+  clip: { speech: readonly VoiceFrame[]; comfortNoise: readonly VoiceFrame[] };
+  talk: TalkSpec;
+  /** Seeds the talk model's own generator: the same seed talks alike on every plane. */
+  talkSeed: number;
+  /** The bot's index: its stamps' sender id, and where in the clip it starts. */
+  botId: number;
+  samplesPerPacket: number;
+  ptimeMs: number;
+}
+
+/** A bot's voice, packet time by packet time: the talk model's decision, the clip's next frame, stamped and sent. */
+export interface VoiceSender {
+  /** Packet time `turn` (its RTP timestamp is turn × samplesPerPacket) at `nowMs` on `path`; whether a packet went. */
+  send(path: RtpSendPath, turn: number, nowMs: number): boolean;
+  /** `count` packet times before nowMs were missed: how many the talk model would have filled. */
+  skip(count: number, nowMs: number): number;
+  /** Idempotent. */
+  close(): void;
+}
+
 export interface MediaPlane {
   /** Sends `ssrc` on the connection (several SSRCs may share it); `onLost`: its socket or keys went away. */
   openSender(connection: MediaConnection, ssrc: number, payloadType: number, onLost: (reason: string) => void, extensions?: RtpExtensionIds): Promise<RtpSendPath>;
@@ -146,6 +180,8 @@ export interface MediaPlane {
    * With `voice` made by this plane's `voiceReceiver`, the plane counts stamped voice into it itself and `onRtp` hears the rest.
    */
   receive(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void, extensions?: RtpExtensionIds, voice?: VoiceReceiver): Promise<void>;
+  /** A voice sender that builds and sends each packet itself (the native plane's, in C) on this plane's send paths; absent: bots/voice/voice-sender.ts. */
+  voiceSender?(spec: VoiceSendSpec): VoiceSender;
   /** A receiver whose accounting the plane does itself (the native plane's, in C); absent: bots use bots/stream-receiver.ts. */
   voiceReceiver?(options: VoiceReceiverOptions): VoiceReceiver;
   /** The connection's RTCP: `onPacket` hears each packet received; send() sends a compound. */

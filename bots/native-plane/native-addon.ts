@@ -18,10 +18,20 @@ export interface NativeMediaAddon {
   receiveRtp(conn: number, on: boolean): void;
   wideSeqId(conn: number, id: number): void;
   close(conn: number): void;
-  sender(conn: number, cipherKey: Buffer, salt: Buffer, authKey: Buffer): number;
+  /** One SSRC's SRTP session; the header fields are those of voice sent from C (voiceSend). */
+  sender(conn: number, cipherKey: Buffer, salt: Buffer, authKey: Buffer, ssrc: number, payloadType: number, wideSeqId: number, audioLevelId: number): number;
   sendRtp(sender: number, packet: Buffer, headerBytes: number): boolean;
   sendRaw(conn: number, datagram: Buffer): boolean;
   poll(hostNowMs: number, records: Float64Array, arena: Buffer): number;
+  /** A voice clip's frames as stamped templates back to back (offsets: n + 1), each with its audio level byte. */
+  voiceClip(speech: Buffer, speechOffsets: Int32Array, speechLevels: Uint8Array, noise: Buffer, noiseOffsets: Int32Array, noiseLevels: Uint8Array): number;
+  /** One bot's voice: the talk model (its own generator from talkSeed), the clip's frames from the bot's index, stamps from stampSender. */
+  voice(clip: number, always: boolean, dtx: boolean, talkSeed: number, stampSender: number, botIndex: number, samplesPerPacket: number): number;
+  closeVoice(voice: number): void;
+  /** One packet time on `sender`: whether the talk model filled it (a packet was built and sent). */
+  voiceSend(voice: number, sender: number, turn: number, nowMs: number): boolean;
+  /** Packets the talk model would have filled in `count` packet times missed before nowMs. */
+  voiceSkip(voice: number, count: number, nowMs: number, ptimeMs: number): number;
   /** One bot's receive accounting in C (voice_account.c); ptimeMs 0: no playout model. */
   account(ptimeMs: number, clockRateHz: number, gapThresholdMs: number, storeStartMs: number): number;
   closeAccount(account: number): void;
@@ -43,9 +53,9 @@ export const kind = { rtp: 0, other: 1, rejected: 2, accounted: 3 } as const;
 
 const nativeDir = join(packageRoot, 'bots', 'native-plane', 'native');
 /** The C files one gcc call compiles into the addon. */
-export const addonSources = ['rtcstorm_media.c', 'voice_account.c'].map((file) => join(nativeDir, file));
+export const addonSources = ['rtcstorm_media.c', 'voice_account.c', 'voice_send.c'].map((file) => join(nativeDir, file));
 /** Everything the build reads: its hash names the cached build. */
-const hashedSources = [...addonSources, join(nativeDir, 'voice_account.h')];
+const hashedSources = [...addonSources, join(nativeDir, 'voice_account.h'), join(nativeDir, 'voice_send.h')];
 
 /** Where the built addon for this source is cached; `variant` 'asan' is the AddressSanitizer build for the test job. */
 export function addonPath(variant: 'release' | 'asan' = 'release'): string {

@@ -14,6 +14,7 @@ import { RtpPacketBuilder } from '../srtp/rtp-packet.js';
 import { ConsentChecks } from '../ice-consent.js';
 import { field, kind as recordKind, loadNativeAddon, type NativeMediaAddon } from './native-addon.js';
 import { NativeVoiceReceiver } from './native-voice-receiver.js';
+import { NativeVoiceSender } from './native-voice-sender.js';
 
 /** How often the poller drains the sockets: arrival times are the kernel's, so this only sets how late JavaScript hears of them. */
 const pollEveryMs = Number(process.env.RTCSTORM_NATIVE_POLL_MS ?? 5);
@@ -195,12 +196,13 @@ class Poller {
 /** Sends one SSRC's RTP through the addon. */
 class NativeRtpSender implements RtpSendPath {
   private readonly builder: RtpPacketBuilder;
-  private readonly id: number;
+  /** The addon's id of this SSRC's SRTP session (voice sent from C goes on it too). */
+  readonly id: number;
 
   constructor(private readonly addon: NativeMediaAddon, connection: NativeConnection, ssrc: number, payloadType: number, extensions: RtpExtensionIds) {
     const { keys } = connection.transport;
     const tx = deriveSessionKeys(keys.localMasterKey, keys.localMasterSalt, 'rtp');
-    this.id = addon.sender(connection.id, tx.cipherKey, tx.salt, tx.authKey);
+    this.id = addon.sender(connection.id, tx.cipherKey, tx.salt, tx.authKey, ssrc, payloadType, extensions.wideSeqId ?? 0, extensions.audioLevelId ?? 0);
     this.builder = new RtpPacketBuilder(ssrc, payloadType, extensions.wideSeqId ?? 0, extensions.audioLevelId ?? 0, connection);
   }
 
@@ -246,6 +248,11 @@ export function nativeMediaPlane(): MediaPlane | Error {
       if (extensions) poller.watchExtensions(native);
     },
     voiceReceiver: (options) => new NativeVoiceReceiver(addon, options),
+    voiceSender: (spec) =>
+      new NativeVoiceSender(addon, spec, (path) => {
+        if (!(path instanceof NativeRtpSender)) throw new Error('native media plane: a voice sender sends on this plane\'s send paths only');
+        return path.id;
+      }),
     async openRtcp(connection, onPacket): Promise<RtcpPath> {
       const { transport } = await connectionOf(connection, () => undefined);
       transport.onRtcp(onPacket);

@@ -15,14 +15,12 @@ import type { Participant, ParticipantConnection, TargetAdapter, TargetSession }
 import { hostNowMs } from '../clock.js';
 import { reportIceServers } from '../ice-servers.js';
 import { Recovery } from '../recovery.js';
-import type { PayloadStamp } from '../media-payload.js';
-import { writeStampedOpus } from '../opus-stamp.js';
 import { fillerClip, voiceClip } from '../voice/voice-clip.js';
-import { VoiceSource } from '../voice/voice-source.js';
+import { ScriptVoiceSender } from '../voice/voice-sender.js';
 import { StreamReceiver } from '../stream-receiver.js';
-import { dtxIntervalMs, TalkModel } from '../talk-model.js';
+import { dtxIntervalMs } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
-import type { MediaPlane, ReceivedRtpHeader, RtpExtensionIds, RtpSendPath, VoiceReceiver, VoiceReceiverOptions } from '../../ports/media-plane.js';
+import type { MediaPlane, ReceivedRtpHeader, RtpExtensionIds, RtpSendPath, VoiceReceiver, VoiceReceiverOptions, VoiceSender, VoiceSendSpec } from '../../ports/media-plane.js';
 import { opusClockRate } from './peer-config.js';
 import { WeriftConnection } from './werift-connection.js';
 import { videoClip } from '../video/clips.js';
@@ -124,6 +122,8 @@ function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void>
   });
 }
 
+const voiceSamplesPerPacket = (ptimeMs: number): number => (opusClockRate * ptimeMs) / 1000;
+
 export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Participant {
   state: BotState = 'idle';
   private session: Session | undefined;
@@ -132,13 +132,12 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   /** A churn leave that came while the bot was still rejoining from the previous one, and whether its rejoin came too. */
   private churnWhenBack: { rejoin: boolean } | undefined;
 
-  private seq = 0;
   private packetsSentThisSecond = 0;
   private packetsSkippedThisSecond = 0;
-  private readonly voice: VoiceSource;
-  private readonly samplesPerPacket: number;
-  private readonly talk: TalkModel;
-  private readonly stamp: PayloadStamp;
+  /** The bot's voice on the fast path: the plane's own sender if it has one (the native plane's, in C), else JavaScript's. */
+  private readonly voiceOut: VoiceSender;
+  /** The same voice through werift's own RTP sender (mediaPath: werift). */
+  private readonly scriptVoice: ScriptVoiceSender | undefined;
   /** A video bot's simulcast layers and SSRCs (lowest first), and its own random numbers for its video. */
   private readonly video: { layers: SimulcastLayer[]; ssrcs: SimulcastSsrcs; random: () => number; spec: VideoSpec } | null;
 
@@ -154,10 +153,19 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       this.video = { layers, ssrcs: { ssrcs: layers.map(ssrc), rtxSsrcs: layers.map(ssrc) }, random, spec };
     } else this.video = null;
     const speech = options.audio.content !== 'filler';
-    this.voice = new VoiceSource((speech ? voiceClip : fillerClip)(options.audio.bitrateKbps, options.audio.ptimeMs), options.id);
-    this.samplesPerPacket = (opusClockRate * options.audio.ptimeMs) / 1000;
-    this.talk = new TalkModel(options.talk, options.random);
-    this.stamp = { senderId: options.id, seq: 0, sentAtMs: 0 };
+    const ptimeMs = options.audio.ptimeMs;
+    // The talk model draws from a generator of its own, seeded by one draw of the bot's: the same on every plane.
+    const voice: VoiceSendSpec = {
+      clip: (speech ? voiceClip : fillerClip)(options.audio.bitrateKbps, ptimeMs),
+      talk: options.talk,
+      talkSeed: Math.floor(options.random() * 0x100000000),
+      botId: options.id,
+      samplesPerPacket: voiceSamplesPerPacket(ptimeMs),
+      ptimeMs,
+    };
+    const planeSends = options.mediaPath !== 'werift' && !spec;
+    this.voiceOut = (planeSends && options.mediaPlane.voiceSender?.(voice)) || new ScriptVoiceSender(voice);
+    this.scriptVoice = options.mediaPath === 'werift' ? (this.voiceOut as ScriptVoiceSender) : undefined;
     this.recovery = new Recovery(options.recovery, options.random, options.store, options.group, options.room);
     const receiving: VoiceReceiverOptions = {
       store: options.store,
@@ -462,26 +470,15 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     const fast = session?.fastSender;
     const sender = session?.sender?.sender;
     if (this.state !== 'connected' || !(fast || sender)) return;
-    // The RTP clock is the run's: a packet time's timestamp is the same in every run (send-scheduler.ts).
-    const timestamp = (turn * this.samplesPerPacket) >>> 0;
     const now = hostNowMs();
-    const kind = this.talk.next(now);
-    if (kind === 'none') return;
-    const frame = this.voice.next(kind);
-    this.stamp.seq = this.seq;
-    this.stamp.sentAtMs = now;
-    if (fast) {
-      // The voice activity bit: speech above -60 dBov (a comfort-noise update is digital silence, 127).
-      const packet = fast.packet(frame.stampedBytes, this.seq, timestamp, false, kind === 'speech' && frame.level <= 60 ? frame.level | 128 : frame.level);
-      writeStampedOpus(frame.bytes, this.stamp, packet.payload, frame.extraPadding);
-      fast.send(packet.buf);
-    } else if (sender) {
-      const payload = Buffer.alloc(frame.stampedBytes);
-      writeStampedOpus(frame.bytes, this.stamp, payload, frame.extraPadding);
-      void sender.sendRtp(new RtpPacket(new RtpHeader({ sequenceNumber: this.seq & 0xffff, timestamp, marker: false }), payload));
-    }
-    this.seq++;
-    this.packetsSentThisSecond++;
+    // The RTP clock is the run's: a packet time's timestamp is the same in every run (send-scheduler.ts).
+    const sent = fast
+      ? this.voiceOut.send(fast, turn, now)
+      : this.scriptVoice!.sendPayload(now, (payload, seq) => {
+          const timestamp = (turn * voiceSamplesPerPacket(this.options.audio.ptimeMs)) >>> 0;
+          void sender!.sendRtp(new RtpPacket(new RtpHeader({ sequenceNumber: seq & 0xffff, timestamp, marker: false }), payload));
+        });
+    if (sent) this.packetsSentThisSecond++;
   }
 
   /**
@@ -491,10 +488,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   skipPackets(count: number): void {
     const session = this.session;
     if (this.state !== 'connected' || !(session?.fastSender || session?.sender?.sender)) return;
-    const now = hostNowMs();
-    for (let k = count; k >= 1; k--) {
-      if (this.talk.next(now - k * this.options.audio.ptimeMs) !== 'none') this.packetsSkippedThisSecond++;
-    }
+    this.packetsSkippedThisSecond += this.voiceOut.skip(count, hostNowMs());
   }
 
   /** Moves this second's counts and each stream's jitter into the store. */
@@ -523,5 +517,6 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     this.state = 'closed';
     this.closeSession();
     this.receiver.close();
+    this.voiceOut.close();
   }
 }

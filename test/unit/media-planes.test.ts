@@ -12,7 +12,9 @@ import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MetricStore } from '../../core/metrics/store.js';
-import type { MediaConnection, MediaPlane, MediaTransport, RtpSendPath, VoiceReceiver } from '../../ports/media-plane.js';
+import type { MediaConnection, MediaPlane, MediaTransport, RtpSendPath, VoiceReceiver, VoiceSender } from '../../ports/media-plane.js';
+import { fillerClip, voiceClip } from '../../bots/voice/voice-clip.js';
+import { ScriptVoiceSender } from '../../bots/voice/voice-sender.js';
 import { nativeMediaPlane } from '../../bots/native-plane/native-plane.js';
 import { typescriptMediaPlane } from '../../bots/werift/fast-media.js';
 import { deriveSessionKeys } from '../../bots/srtp/session-keys.js';
@@ -195,6 +197,53 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     // And the far end reads them back.
     const receiver = new SrtpRtpReceiver(deriveSessionKeys(near.key, near.salt, 'rtp'));
     assert.ok(fromNative.every((m, i) => receiver.unprotect(m) && receiver.packet.seq === ((65530 + i) & 0xffff)));
+  });
+
+  it("sends a bot's voice as the TypeScript sender does, byte for byte, from the same seed", async () => {
+    const variants = [
+      { extensions: {}, talk: { model: 'p59', dtx: true }, clip: voiceClip(32, 20) },
+      { extensions: { audioLevelId: 1 }, talk: { model: 'p59', dtx: true }, clip: voiceClip(32, 20) },
+      { extensions: { wideSeqId: 3 }, talk: { model: 'always' }, clip: fillerClip(32, 20) },
+    ] as const;
+    for (const [v, variant] of variants.entries()) {
+      const far1 = await bind();
+      const far2 = await bind();
+      sockets.push(far1, far2);
+      const got = new Map<Socket, Buffer[]>([[far1, []], [far2, []]]);
+      for (const s of [far1, far2]) s.on('message', (m) => got.get(s)!.push(m));
+      const spec = { clip: variant.clip, talk: variant.talk, talkSeed: 0x9e3779b9 + v, botId: 41 + v, samplesPerPacket: 960, ptimeMs: 20 };
+      const paths: Array<{ path: RtpSendPath; voice: VoiceSender }> = [];
+      for (const [plane, remote, voice] of [[native, far1, native.voiceSender!(spec)], [typescriptMediaPlane, far2, new ScriptVoiceSender(spec)]] as const) {
+        const socket = await bind();
+        sockets.push(socket);
+        paths.push({ path: await plane.openSender(connectionOn(socket, remote).connection, 0xbeef, 111, () => undefined, variant.extensions), voice });
+      }
+      await sleep(100);
+      // 30 s of packet times, at the times a process's clock might read (a little late, never in step).
+      const base = hostNowMs();
+      let skipped = 0;
+      for (let turn = 0; turn < 1500; turn++) {
+        const now = base + turn * 20 + ((turn * 7919) % 13) / 10;
+        if (turn % 250 >= 160 && turn % 250 < 200) continue;
+        if (turn % 250 === 200) {
+          // A stall: the 40 packet times before this one were missed (the send scheduler's skip).
+          const [a, b] = paths.map(({ voice }) => voice.skip(40, now));
+          assert.equal(a, b, `packet times skipped at turn ${turn}`);
+          skipped += a!;
+        }
+        const [a, b] = paths.map(({ path, voice }) => voice.send(path, turn, now));
+        assert.equal(a, b, `turn ${turn}`);
+        if (turn % 50 === 49) await sleep(3);
+      }
+      assert.ok(skipped > 0);
+      await sleep(200);
+      const isRtp = (m: Buffer): boolean => m[0]! >= 128 && m[0]! <= 191;
+      const [fromNative, fromTypescript] = [got.get(far1)!.filter(isRtp), got.get(far2)!.filter(isRtp)];
+      assert.ok(fromTypescript.length > (variant.talk.model === 'always' ? 1200 : 300), `${fromTypescript.length} packets`);
+      assert.deepEqual(fromNative.map((m) => m.toString('hex')), fromTypescript.map((m) => m.toString('hex')));
+      paths[0]!.voice.close();
+      paths[0]!.voice.close();
+    }
   });
 
   it('drops malformed and forged datagrams without reading past them (run under AddressSanitizer by scripts/test-native-asan.sh)', async () => {

@@ -30,6 +30,7 @@
 #include <openssl/sha.h>
 
 #include "voice_account.h"
+#include "voice_send.h"
 
 #define TAG_BYTES 10
 #define MAX_PAYLOAD 1500
@@ -116,6 +117,8 @@ typedef struct {
   int receiving;
   srtp_keys_t rx;
   int wide_seq_id;
+  /* The next transport-wide sequence number of voice sent from C (voice_send.c) on this connection. */
+  uint16_t wide_seq_out;
   /* The account its stamped voice is counted in (accounts[]), or -1: RTP goes to JavaScript. */
   int account;
   rollover_t *streams;
@@ -128,6 +131,8 @@ typedef struct {
   srtp_keys_t tx;
   uint32_t roc;
   int last_seq;
+  /* The header voice sent from C gets on this SSRC. */
+  rtp_header_spec_t header;
 } sender_t;
 
 typedef struct {
@@ -142,6 +147,12 @@ static sender_t *senders;
 static int sender_cap;
 static int epfd = -1;
 static account_slot_t *accounts;
+typedef struct { voice_clip_t *clip; } clip_slot_t;
+typedef struct { int open; voice_t voice; } voice_slot_t;
+static clip_slot_t *clips;
+static int clip_cap;
+static voice_slot_t *voices;
+static int voice_cap;
 static int account_cap;
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
@@ -363,15 +374,17 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* sender(conn, cipherKey, salt, authKey) -> id: one SSRC's outgoing SRTP session. */
+/* sender(conn, cipherKey, salt, authKey, ssrc, payloadType, wideSeqId, audioLevelId) -> id: one SSRC's outgoing SRTP session. */
 static napi_value js_sender(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  int32_t conn;
+  ARGS(8);
+  int32_t conn, payload_type, wide_seq_id, audio_level_id;
+  double ssrc;
   uint8_t *key, *salt, *auth;
   size_t key_len, salt_len, auth_len;
   if (!get_int(env, argv[0], &conn) || !get_bytes(env, argv[1], &key, &key_len) || !get_bytes(env, argv[2], &salt, &salt_len) ||
-      !get_bytes(env, argv[3], &auth, &auth_len) || key_len != 16 || salt_len != 14 || auth_len > 64 || !conn_at(conn)) {
-    napi_throw_type_error(env, NULL, "rtcstorm native media: sender(openConn, cipherKey[16], salt[14], authKey)");
+      !get_bytes(env, argv[3], &auth, &auth_len) || key_len != 16 || salt_len != 14 || auth_len > 64 || !conn_at(conn) ||
+      napi_get_value_double(env, argv[4], &ssrc) != napi_ok || !get_int(env, argv[5], &payload_type) || !get_int(env, argv[6], &wide_seq_id) || !get_int(env, argv[7], &audio_level_id)) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: sender(openConn, cipherKey[16], salt[14], authKey, ssrc, payloadType, wideSeqId, audioLevelId)");
     return NULL;
   }
   int id = -1;
@@ -389,8 +402,20 @@ static napi_value js_sender(napi_env env, napi_callback_info info) {
   }
   s->conn = conn;
   s->last_seq = -1;
+  s->header = (rtp_header_spec_t){(uint32_t)(int64_t)ssrc, (uint8_t)payload_type, wide_seq_id, audio_level_id};
   s->open = 1;
   return num(env, id);
+}
+
+/* Protects p[0, n) in place (its last 10 bytes take the tag) and sends it on the connection. */
+static int protect_and_send(sender_t *s, conn_t *c, uint8_t *p, size_t n, int header) {
+  int end = (int)n - TAG_BYTES;
+  uint16_t seq = be16(p + 2);
+  if (seq < s->last_seq && s->last_seq - seq > 0x8000) s->roc++;
+  s->last_seq = seq;
+  if (!keystream(&s->tx, p + header, end - header, be32(p + 8), s->roc, seq)) return 0;
+  tag(&s->tx, p, end, s->roc, p + end);
+  return send(c->fd, p, n, MSG_DONTWAIT) >= 0;
 }
 
 /* sendRtp(sender, packet, headerBytes) -> sent: protects packet in place (its last 10 bytes take the tag) and sends it. */
@@ -403,13 +428,7 @@ static napi_value js_send_rtp(napi_env env, napi_callback_info info) {
   sender_t *s = sender_at(id);
   conn_t *c = s ? conn_at(s->conn) : NULL;
   if (!c || n < (size_t)header + TAG_BYTES || header < 12 || n - TAG_BYTES > MAX_PAYLOAD + 64) return boolean(env, 0);
-  int end = (int)n - TAG_BYTES;
-  uint16_t seq = be16(p + 2);
-  if (seq < s->last_seq && s->last_seq - seq > 0x8000) s->roc++;
-  s->last_seq = seq;
-  if (!keystream(&s->tx, p + header, end - header, be32(p + 8), s->roc, seq)) return boolean(env, 0);
-  tag(&s->tx, p, end, s->roc, p + end);
-  return boolean(env, send(c->fd, p, n, MSG_DONTWAIT) >= 0);
+  return boolean(env, protect_and_send(s, c, p, n, header));
 }
 
 /* sendRaw(conn, datagram) -> sent: the stack's own datagrams (STUN, DTLS, SRTCP), as they are. */
@@ -550,6 +569,114 @@ static int read_opus_stamp(const uint8_t *p, int start, int end, double *sender,
   return 1;
 }
 
+/* ---------------------------------------------------------------- voice sent from C ---------- */
+
+/* voiceClip(speech, speechOffsets, speechLevels, noise, noiseOffsets, noiseLevels) -> id: stamped frame templates (voice_send.h). */
+static napi_value js_voice_clip(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  uint8_t *bytes[2], *levels[2];
+  int32_t *offsets[2];
+  int n[2];
+  for (int k = 0; k < 2; k++) {
+    size_t len, off_len, lev_len;
+    napi_typedarray_type type, lev_type;
+    void *off_data, *lev_data;
+    if (!get_bytes(env, argv[3 * k], &bytes[k], &len) ||
+        napi_get_typedarray_info(env, argv[3 * k + 1], &type, &off_len, &off_data, NULL, NULL) != napi_ok || type != napi_int32_array || off_len < 1 ||
+        napi_get_typedarray_info(env, argv[3 * k + 2], &lev_type, &lev_len, &lev_data, NULL, NULL) != napi_ok || lev_type != napi_uint8_array || lev_len + 1 != off_len) {
+      napi_throw_type_error(env, NULL, "rtcstorm native media: voiceClip(Buffer, Int32Array, Uint8Array, Buffer, Int32Array, Uint8Array)");
+      return NULL;
+    }
+    offsets[k] = off_data;
+    levels[k] = lev_data;
+    n[k] = (int)lev_len;
+    for (int i = 0; i < n[k]; i++)
+      if (offsets[k][i] < 0 || offsets[k][i + 1] < offsets[k][i] || (size_t)offsets[k][i + 1] > len || offsets[k][i + 1] - offsets[k][i] > MAX_PAYLOAD) {
+        napi_throw_range_error(env, NULL, "rtcstorm native media: voiceClip offsets out of range");
+        return NULL;
+      }
+    if (offsets[k][0] != 0) { napi_throw_range_error(env, NULL, "rtcstorm native media: voiceClip offsets must start at 0"); return NULL; }
+  }
+  int id = -1;
+  for (int i = 0; i < clip_cap; i++) if (!clips[i].clip) { id = i; break; }
+  if (id < 0) {
+    id = clip_cap;
+    if (!grow((void **)&clips, &clip_cap, sizeof *clips)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  }
+  if (!(clips[id].clip = voice_clip_new(bytes[0], offsets[0], levels[0], n[0], bytes[1], offsets[1], levels[1], n[1]))) {
+    napi_throw_error(env, NULL, "rtcstorm native media: out of memory");
+    return NULL;
+  }
+  return num(env, id);
+}
+
+/* voice(clip, always, dtx, talkSeed, stampSender, botIndex, samplesPerPacket) -> id: one bot's voice. */
+static napi_value js_voice(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  int32_t clip;
+  bool always, dtx;
+  double seed, sender, index, spp;
+  if (!get_int(env, argv[0], &clip) || napi_get_value_bool(env, argv[1], &always) != napi_ok || napi_get_value_bool(env, argv[2], &dtx) != napi_ok ||
+      !get_double(env, argv[3], &seed) || !get_double(env, argv[4], &sender) || !get_double(env, argv[5], &index) || !get_double(env, argv[6], &spp) ||
+      clip < 0 || clip >= clip_cap || !clips[clip].clip) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: voice(clip, always, dtx, talkSeed, stampSender, botIndex, samplesPerPacket)");
+    return NULL;
+  }
+  int id = -1;
+  for (int i = 0; i < voice_cap; i++) if (!voices[i].open) { id = i; break; }
+  if (id < 0) {
+    id = voice_cap;
+    if (!grow((void **)&voices, &voice_cap, sizeof *voices)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  }
+  voice_init(&voices[id].voice, clips[clip].clip, always, dtx, (uint32_t)(int64_t)seed, (uint32_t)(int64_t)sender, (uint32_t)(int64_t)index, spp);
+  voices[id].open = 1;
+  return num(env, id);
+}
+
+static voice_t *voice_at(int id) { return id >= 0 && id < voice_cap && voices[id].open ? &voices[id].voice : NULL; }
+
+/* closeVoice(id): idempotent. */
+static napi_value js_close_voice(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t id;
+  if (!get_int(env, argv[0], &id)) return NULL;
+  if (voice_at(id)) voices[id].open = 0;
+  return NULL;
+}
+
+/*
+ * voiceSend(voice, sender, turn, nowMs) -> whether the talk model filled this packet time: the packet
+ * is built, protected and sent on sender's SSRC (a sender whose socket is gone drops it, as sendRtp does).
+ */
+static napi_value js_voice_send(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int32_t vid, sid;
+  double turn, now;
+  if (!get_int(env, argv[0], &vid) || !get_int(env, argv[1], &sid) || !get_double(env, argv[2], &turn) || !get_double(env, argv[3], &now)) return NULL;
+  voice_t *v = voice_at(vid);
+  if (!v) return boolean(env, 0);
+  sender_t *s = sender_at(sid);
+  conn_t *c = s ? conn_at(s->conn) : NULL;
+  static const rtp_header_spec_t none = {0, 0, 0, 0};
+  static uint16_t spare_wide_seq;
+  uint8_t packet[MAX_PAYLOAD + 64 + TAG_BYTES];
+  int header = 0;
+  int n = voice_packet(v, s ? &s->header : &none, c ? &c->wide_seq_out : &spare_wide_seq, turn, now, packet, MAX_PAYLOAD + 64, &header);
+  if (n == 0) return boolean(env, 0);
+  if (c) protect_and_send(s, c, packet, (size_t)n + TAG_BYTES, header);
+  return boolean(env, 1);
+}
+
+/* voiceSkip(voice, count, nowMs, ptimeMs) -> packets the talk model would have sent in the count packet times before now. */
+static napi_value js_voice_skip(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int32_t vid, count;
+  double now, ptime;
+  if (!get_int(env, argv[0], &vid) || !get_int(env, argv[1], &count) || !get_double(env, argv[2], &now) || !get_double(env, argv[3], &ptime)) return NULL;
+  voice_t *v = voice_at(vid);
+  return num(env, v && count > 0 ? voice_skip(v, count, now, ptime) : 0);
+}
+
 /*
  * poll(hostNowMs, records: Float64Array, arena: Buffer) -> count: drains every readable socket into
  * arena (datagrams back to back) and one record per datagram, until either is full. Arrival times
@@ -669,6 +796,11 @@ static napi_value init(napi_env env, napi_value exports) {
     {"accountEnd", NULL, js_account_end, NULL, NULL, NULL, napi_default, NULL},
     {"accountWatch", NULL, js_account_watch, NULL, NULL, NULL, napi_default, NULL},
     {"accountLastArrival", NULL, js_account_last_arrival, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceClip", NULL, js_voice_clip, NULL, NULL, NULL, napi_default, NULL},
+    {"voice", NULL, js_voice, NULL, NULL, NULL, napi_default, NULL},
+    {"closeVoice", NULL, js_close_voice, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceSend", NULL, js_voice_send, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceSkip", NULL, js_voice_skip, NULL, NULL, NULL, napi_default, NULL},
     {"accountTake", NULL, js_account_take, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value fields;

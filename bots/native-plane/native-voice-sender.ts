@@ -1,0 +1,65 @@
+/**
+ * A bot's voice sent from C (native/voice_send.c): one call per packet time, in which the addon runs
+ * the talk model, takes the clip's next frame, stamps it, writes the header, protects and sends it:
+ * what bots/voice/voice-sender.ts does in JavaScript, from the same seed.
+ */
+import type { RtpSendPath, VoiceSender, VoiceSendSpec } from '../../ports/media-plane.js';
+import { writeStampedOpus } from '../opus-stamp.js';
+import { audioLevelByte } from '../voice/voice-sender.js';
+import type { NativeMediaAddon } from './native-addon.js';
+
+type Clip = VoiceSendSpec['clip'];
+type Frame = Clip['speech'][number];
+
+/** Clips handed to the addon, once each: every bot of a group shares one. */
+const clips = new WeakMap<NativeMediaAddon, WeakMap<Clip, number>>();
+
+/** A clip's frames as stamped templates (a zero stamp, overwritten per packet), back to back. */
+function templates(frames: readonly Frame[], speech: boolean): [Buffer, Int32Array, Uint8Array] {
+  const offsets = new Int32Array(frames.length + 1);
+  frames.forEach((frame, i) => (offsets[i + 1] = offsets[i]! + frame.stampedBytes));
+  const bytes = Buffer.alloc(offsets[frames.length]!);
+  frames.forEach((frame, i) => writeStampedOpus(frame.bytes, { senderId: 0, seq: 0, sentAtMs: 0 }, bytes.subarray(offsets[i], offsets[i + 1]), frame.extraPadding));
+  return [bytes, offsets, Uint8Array.from(frames, (frame) => audioLevelByte(frame, speech))];
+}
+
+function clipId(addon: NativeMediaAddon, clip: Clip): number {
+  let byClip = clips.get(addon);
+  if (!byClip) clips.set(addon, (byClip = new WeakMap()));
+  let id = byClip.get(clip);
+  if (id === undefined) {
+    id = addon.voiceClip(...templates(clip.speech, true), ...templates(clip.comfortNoise, false));
+    byClip.set(clip, id);
+  }
+  return id;
+}
+
+export class NativeVoiceSender implements VoiceSender {
+  private readonly id: number;
+  private closed = false;
+
+  constructor(
+    private readonly addon: NativeMediaAddon,
+    private readonly spec: VoiceSendSpec,
+    /** The addon's id of a send path of the native plane. */
+    private readonly senderIdOf: (path: RtpSendPath) => number,
+  ) {
+    const { talk } = spec;
+    this.id = addon.voice(clipId(addon, spec.clip), talk.model === 'always', talk.model === 'p59' && talk.dtx, spec.talkSeed, spec.botId, spec.botId, spec.samplesPerPacket);
+  }
+
+  /** `path` is the native plane's (the bot opened it on the same plane). */
+  send(path: RtpSendPath, turn: number, nowMs: number): boolean {
+    return !this.closed && this.addon.voiceSend(this.id, this.senderIdOf(path), turn, nowMs);
+  }
+
+  skip(count: number, nowMs: number): number {
+    return this.closed ? 0 : this.addon.voiceSkip(this.id, count, nowMs, this.spec.ptimeMs);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.addon.closeVoice(this.id);
+  }
+}
