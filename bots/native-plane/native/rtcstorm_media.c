@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <wmmintrin.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -46,10 +48,54 @@ enum { KIND_RTP = 0, KIND_OTHER = 1, KIND_REJECTED = 2, KIND_ACCOUNTED = 3 };
 
 typedef struct {
   EVP_CIPHER_CTX *aes;
+  /* AES-128's round keys, for AES-NI called directly (OpenSSL's EVP layer cost more than the cipher per packet). */
+  __m128i rounds[11];
   uint8_t salt[14];
   /* SHA-1 states after the HMAC key's inner and outer pads: a tag is two block updates from here. */
   SHA_CTX inner, outer;
 } srtp_keys_t;
+
+/* AES-NI where the CPU has it (checked once); else OpenSSL's EVP does the same blocks. */
+static int aes_ni;
+
+__attribute__((target("aes,sse2"))) static __m128i expand_step(__m128i key, __m128i assist) {
+  assist = _mm_shuffle_epi32(assist, 0xff);
+  key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
+  key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
+  key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
+  return _mm_xor_si128(key, assist);
+}
+
+__attribute__((target("aes,sse2"))) static void aes_ni_expand(const uint8_t *key, __m128i *rk) {
+  rk[0] = _mm_loadu_si128((const __m128i *)key);
+  rk[1] = expand_step(rk[0], _mm_aeskeygenassist_si128(rk[0], 0x01));
+  rk[2] = expand_step(rk[1], _mm_aeskeygenassist_si128(rk[1], 0x02));
+  rk[3] = expand_step(rk[2], _mm_aeskeygenassist_si128(rk[2], 0x04));
+  rk[4] = expand_step(rk[3], _mm_aeskeygenassist_si128(rk[3], 0x08));
+  rk[5] = expand_step(rk[4], _mm_aeskeygenassist_si128(rk[4], 0x10));
+  rk[6] = expand_step(rk[5], _mm_aeskeygenassist_si128(rk[5], 0x20));
+  rk[7] = expand_step(rk[6], _mm_aeskeygenassist_si128(rk[6], 0x40));
+  rk[8] = expand_step(rk[7], _mm_aeskeygenassist_si128(rk[7], 0x80));
+  rk[9] = expand_step(rk[8], _mm_aeskeygenassist_si128(rk[8], 0x1b));
+  rk[10] = expand_step(rk[9], _mm_aeskeygenassist_si128(rk[9], 0x36));
+}
+
+/* XORs AES-CM's keystream from counter block iv (block index in its last two bytes) into p[0, len). */
+__attribute__((target("aes,sse2"))) static void aes_ni_ctr_xor(const __m128i *rk, const uint8_t iv[16], uint8_t *p, int len) {
+  uint8_t block[16];
+  memcpy(block, iv, 16);
+  for (int b = 0, at = 0; at < len; b++, at += 16) {
+    block[14] = (uint8_t)(b >> 8);
+    block[15] = (uint8_t)b;
+    __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)block), rk[0]);
+    for (int r = 1; r < 10; r++) x = _mm_aesenc_si128(x, rk[r]);
+    x = _mm_aesenclast_si128(x, rk[10]);
+    uint8_t stream[16];
+    _mm_storeu_si128((__m128i *)stream, x);
+    int n = len - at < 16 ? len - at : 16;
+    for (int i = 0; i < n; i++) p[at + i] ^= stream[i];
+  }
+}
 
 static int keys_init(srtp_keys_t *k, const uint8_t *cipher_key, const uint8_t *salt, const uint8_t *auth_key, size_t auth_len) {
   uint8_t pad[64];
@@ -57,6 +103,7 @@ static int keys_init(srtp_keys_t *k, const uint8_t *cipher_key, const uint8_t *s
   /* ECB over counter blocks built here: keyed once, no per-packet re-initialisation (costly in OpenSSL 3). */
   if (!k->aes || EVP_EncryptInit_ex(k->aes, EVP_aes_128_ecb(), NULL, cipher_key, NULL) != 1) return 0;
   EVP_CIPHER_CTX_set_padding(k->aes, 0);
+  if (aes_ni) aes_ni_expand(cipher_key, k->rounds);
   memcpy(k->salt, salt, 14);
   for (int i = 0; i < 64; i++) pad[i] = (uint8_t)((i < (int)auth_len ? auth_key[i] : 0) ^ 0x36);
   SHA1_Init(&k->inner);
@@ -83,6 +130,10 @@ static int keystream(srtp_keys_t *k, uint8_t *p, int len, uint32_t ssrc, uint32_
   iv[4] ^= ssrc >> 24; iv[5] ^= ssrc >> 16; iv[6] ^= ssrc >> 8; iv[7] ^= ssrc;
   iv[8] ^= roc >> 24; iv[9] ^= roc >> 16; iv[10] ^= roc >> 8; iv[11] ^= roc;
   iv[12] ^= seq >> 8; iv[13] ^= seq;
+  if (aes_ni) {
+    aes_ni_ctr_xor(k->rounds, iv, p, len);
+    return 1;
+  }
   for (int b = 0; b < blocks; b++) {
     memcpy(counters + 16 * b, iv, 14);
     counters[16 * b + 14] = (uint8_t)(b >> 8);
@@ -780,6 +831,8 @@ full:
 }
 
 static napi_value init(napi_env env, napi_value exports) {
+  __builtin_cpu_init();
+  aes_ni = __builtin_cpu_supports("aes") && getenv("RTCSTORM_NATIVE_NO_AESNI") == NULL;
   napi_property_descriptor props[] = {
     {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
     {"receiveRtp", NULL, js_receive_rtp, NULL, NULL, NULL, napi_default, NULL},
