@@ -162,12 +162,29 @@ export interface VoiceSendSpec {
   ptimeMs: number;
 }
 
+/**
+ * Voice senders a plane sends for in batches (the native plane's, in C): the send scheduler calls it
+ * once per slot of its packet time and tick, not once per packet.
+ */
+export interface VoiceBatch {
+  /** Packet time `turn` of slot `slot`, at nowMs (default: the clock now): every member of the slot with a send path sends. */
+  sendSlot(slot: number, turn: number, nowMs?: number): void;
+  /** `turns` packet times of slot `slot` before nowMs (default: now) were missed: the members count what they would have sent. */
+  skipSlot(slot: number, turns: number, nowMs?: number): void;
+}
+
 /** A bot's voice, packet time by packet time: the talk model's decision, the clip's next frame, stamped and sent. */
 export interface VoiceSender {
   /** Packet time `turn` (its RTP timestamp is turn × samplesPerPacket) at `nowMs` on `path`; whether a packet went. */
   send(path: RtpSendPath, turn: number, nowMs: number): boolean;
   /** `count` packet times before nowMs were missed: how many the talk model would have filled. */
   skip(count: number, nowMs: number): number;
+  /** Sends in `batch`'s slot `slot` from now on, instead of through send(); false if it cannot (not the batch's plane). */
+  joinBatch?(batch: VoiceBatch, slot: number): boolean;
+  /** In a batch: the path it sends on, or none while the bot is not connected (nothing is built or counted then). */
+  sendOn?(path: RtpSendPath | undefined): void;
+  /** In a batch: packets sent and packet-time packets skipped since the last call. */
+  takeCounts?(): { sent: number; skipped: number };
   /** Idempotent. */
   close(): void;
 }
@@ -180,6 +197,8 @@ export interface MediaPlane {
    * With `voice` made by this plane's `voiceReceiver`, the plane counts stamped voice into it itself and `onRtp` hears the rest.
    */
   receive(connection: MediaConnection, onRtp: OnRtp, onLost: (reason: string) => void, extensions?: RtpExtensionIds, voice?: VoiceReceiver): Promise<void>;
+  /** A batch for the voice senders of one send scheduler (`slots` slots of its packet time). */
+  voiceBatch?(slots: number, ptimeMs: number): VoiceBatch;
   /** A voice sender that builds and sends each packet itself (the native plane's, in C) on this plane's send paths; absent: bots/voice/voice-sender.ts. */
   voiceSender?(spec: VoiceSendSpec): VoiceSender;
   /** A receiver whose accounting the plane does itself (the native plane's, in C); absent: bots use bots/stream-receiver.ts. */

@@ -73,7 +73,7 @@ class FleetProcess {
       this.joinTimers.push(setTimeout(() => void bot.join(), Math.max(0, start.startMs + plan.joinAtMs - Date.now())));
     }
     for (const ptimeMs of new Set(start.bots.map((b) => b.audio.ptimeMs))) {
-      const scheduler = new SendScheduler(ptimeMs);
+      const scheduler = new SendScheduler(ptimeMs, (slots) => mediaPlane.voiceBatch?.(slots, ptimeMs));
       for (const bot of this.bots) if (bot.options.audio.ptimeMs === ptimeMs) scheduler.add(bot);
       scheduler.start(start.startMs);
       this.schedulers.push(scheduler);

@@ -10,8 +10,14 @@
  * Started with the run's 0, the ticks are the run's milliseconds: a sender is told which of its
  * packet times this is on the run's clock, so the same packet carries the same RTP timestamp in
  * every run of a scenario (the impairment relay keys its draws on it).
+ *
+ * With a plane's voice batch, senders that join it are sent for by the plane, a slot at a time.
  */
+import type { VoiceBatch } from '../../ports/media-plane.js';
+
 export interface Sender {
+  /** Joins `batch`'s slot `slot` to be sent for there (one call per slot and tick) rather than called per packet; false if it cannot. */
+  joinBatch?(batch: VoiceBatch, slot: number): boolean;
   /** `turn`: this packet time's index since the scheduler's start (the run's 0, when given one). */
   sendPacket(turn: number): void;
   /** `count` packet times of this sender passed while its process was too late to send them. */
@@ -27,13 +33,19 @@ export class SendScheduler {
   private done = 0;
   private added = 0;
 
-  constructor(ptimeMs: number) {
+  private readonly batch: VoiceBatch | undefined;
+
+  /** `batchFor`: the plane's voice batch for this many slots, if it has one. */
+  constructor(ptimeMs: number, batchFor?: (slots: number) => VoiceBatch | undefined) {
     if (!(Number.isInteger(ptimeMs) && ptimeMs >= slotMs)) throw new RangeError(`packet time must be a whole number of ms, got ${ptimeMs}`);
     this.slots = Array.from({ length: ptimeMs / slotMs }, () => []);
+    this.batch = batchFor?.(this.slots.length);
   }
 
   add(sender: Sender): void {
-    this.slots[this.added++ % this.slots.length]!.push(sender);
+    const slot = this.added++ % this.slots.length;
+    if (this.batch && sender.joinBatch?.(this.batch, slot)) return;
+    this.slots[slot]!.push(sender);
   }
 
   /** `runStartMs`: the run's 0 in epoch ms (default now); ticks before it send nothing. */
@@ -51,7 +63,12 @@ export class SendScheduler {
     const resumeAt = due - this.slots.length;
     if (resumeAt > this.done) this.skip(this.done, resumeAt);
     const n = this.slots.length;
-    for (; this.done < due; this.done++) for (const sender of this.slots[this.done % n]!) sender.sendPacket(Math.floor(this.done / n));
+    for (; this.done < due; this.done++) {
+      const slot = this.done % n;
+      const turn = Math.floor(this.done / n);
+      for (const sender of this.slots[slot]!) sender.sendPacket(turn);
+      this.batch?.sendSlot(slot, turn);
+    }
   }
 
   /** Slots `from` up to (not including) `to` are skipped: each sender hears how many of its turns fell in them. */
@@ -61,7 +78,9 @@ export class SendScheduler {
     const turnsBelow = (k: number, s: number): number => (k <= s ? 0 : Math.floor((k - s - 1) / n) + 1);
     this.slots.forEach((senders, s) => {
       const turns = turnsBelow(to, s) - turnsBelow(from, s);
-      if (turns > 0) for (const sender of senders) sender.skipPackets(turns);
+      if (turns <= 0) return;
+      for (const sender of senders) sender.skipPackets(turns);
+      this.batch?.skipSlot(s, turns);
     });
     this.done = to;
   }

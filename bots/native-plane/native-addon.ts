@@ -32,6 +32,15 @@ export interface NativeMediaAddon {
   voiceSend(voice: number, sender: number, turn: number, nowMs: number): boolean;
   /** Packets the talk model would have filled in `count` packet times missed before nowMs. */
   voiceSkip(voice: number, count: number, nowMs: number, ptimeMs: number): number;
+  /** A send scheduler's voices, by slot. */
+  voiceBatch(slots: number): number;
+  voiceJoin(voice: number, batch: number, slot: number): void;
+  /** The sender a batched voice sends on (-1: none). */
+  voiceOn(voice: number, sender: number): void;
+  voiceSlot(batch: number, slot: number, turn: number, nowMs: number): void;
+  voiceSkipSlot(batch: number, slot: number, turns: number, nowMs: number, ptimeMs: number): void;
+  /** Sent and skipped since the last call, into out[0], out[1]. */
+  voiceTakeCounts(voice: number, out: Float64Array): void;
   /** One bot's receive accounting in C (voice_account.c); ptimeMs 0: no playout model. */
   account(ptimeMs: number, clockRateHz: number, gapThresholdMs: number, storeStartMs: number): number;
   closeAccount(account: number): void;

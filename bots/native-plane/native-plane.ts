@@ -14,7 +14,7 @@ import { RtpPacketBuilder } from '../srtp/rtp-packet.js';
 import { ConsentChecks } from '../ice-consent.js';
 import { field, kind as recordKind, loadNativeAddon, type NativeMediaAddon } from './native-addon.js';
 import { NativeVoiceReceiver } from './native-voice-receiver.js';
-import { NativeVoiceSender } from './native-voice-sender.js';
+import { NativeVoiceBatch, NativeVoiceSender } from './native-voice-sender.js';
 
 /** How often the poller drains the sockets: arrival times are the kernel's, so this only sets how late JavaScript hears of them. */
 const pollEveryMs = Number(process.env.RTCSTORM_NATIVE_POLL_MS ?? 5);
@@ -248,6 +248,7 @@ export function nativeMediaPlane(): MediaPlane | Error {
       if (extensions) poller.watchExtensions(native);
     },
     voiceReceiver: (options) => new NativeVoiceReceiver(addon, options),
+    voiceBatch: (slots, ptimeMs) => new NativeVoiceBatch(addon, slots, ptimeMs),
     voiceSender: (spec) =>
       new NativeVoiceSender(addon, spec, (path) => {
         if (!(path instanceof NativeRtpSender)) throw new Error('native media plane: a voice sender sends on this plane\'s send paths only');

@@ -3,7 +3,8 @@
  * the talk model, takes the clip's next frame, stamps it, writes the header, protects and sends it:
  * what bots/voice/voice-sender.ts does in JavaScript, from the same seed.
  */
-import type { RtpSendPath, VoiceSender, VoiceSendSpec } from '../../ports/media-plane.js';
+import type { RtpSendPath, VoiceBatch, VoiceSender, VoiceSendSpec } from '../../ports/media-plane.js';
+import { hostNowMs } from '../clock.js';
 import { writeStampedOpus } from '../opus-stamp.js';
 import { audioLevelByte } from '../voice/voice-sender.js';
 import type { NativeMediaAddon } from './native-addon.js';
@@ -34,6 +35,36 @@ function clipId(addon: NativeMediaAddon, clip: Clip): number {
   return id;
 }
 
+/** One send scheduler's native voices: a call into C per slot with members, per tick. */
+export class NativeVoiceBatch implements VoiceBatch {
+  readonly id: number;
+  private readonly members: Int32Array;
+
+  constructor(
+    private readonly addon: NativeMediaAddon,
+    slots: number,
+    private readonly ptimeMs: number,
+  ) {
+    this.id = addon.voiceBatch(slots);
+    this.members = new Int32Array(slots);
+  }
+
+  join(voice: number, slot: number): void {
+    this.addon.voiceJoin(voice, this.id, slot);
+    this.members[slot]!++;
+  }
+
+  sendSlot(slot: number, turn: number, nowMs = hostNowMs()): void {
+    if (this.members[slot]) this.addon.voiceSlot(this.id, slot, turn, nowMs);
+  }
+
+  skipSlot(slot: number, turns: number, nowMs = hostNowMs()): void {
+    if (this.members[slot]) this.addon.voiceSkipSlot(this.id, slot, turns, nowMs, this.ptimeMs);
+  }
+}
+
+const counts = new Float64Array(2);
+
 export class NativeVoiceSender implements VoiceSender {
   private readonly id: number;
   private closed = false;
@@ -57,6 +88,23 @@ export class NativeVoiceSender implements VoiceSender {
     return this.closed ? 0 : this.addon.voiceSkip(this.id, count, nowMs, this.spec.ptimeMs);
   }
 
+  joinBatch(batch: VoiceBatch, slot: number): boolean {
+    if (this.closed || !(batch instanceof NativeVoiceBatch)) return false;
+    batch.join(this.id, slot);
+    return true;
+  }
+
+  sendOn(path: RtpSendPath | undefined): void {
+    if (!this.closed) this.addon.voiceOn(this.id, path ? this.senderIdOf(path) : -1);
+  }
+
+  takeCounts(): { sent: number; skipped: number } {
+    if (this.closed) return { sent: 0, skipped: 0 };
+    this.addon.voiceTakeCounts(this.id, counts);
+    return { sent: counts[0]!, skipped: counts[1]! };
+  }
+
+  /** A closed voice leaves its batch (its slot's count in JavaScript stays: a call for an empty slot costs nothing in C). */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -20,7 +20,7 @@ import { ScriptVoiceSender } from '../voice/voice-sender.js';
 import { StreamReceiver } from '../stream-receiver.js';
 import { dtxIntervalMs } from '../talk-model.js';
 import { withTimeout } from '../with-timeout.js';
-import type { MediaPlane, ReceivedRtpHeader, RtpExtensionIds, RtpSendPath, VoiceReceiver, VoiceReceiverOptions, VoiceSender, VoiceSendSpec } from '../../ports/media-plane.js';
+import type { MediaPlane, ReceivedRtpHeader, RtpExtensionIds, RtpSendPath, VoiceBatch, VoiceReceiver, VoiceReceiverOptions, VoiceSender, VoiceSendSpec } from '../../ports/media-plane.js';
 import { opusClockRate } from './peer-config.js';
 import { WeriftConnection } from './werift-connection.js';
 import { videoClip } from '../video/clips.js';
@@ -125,7 +125,7 @@ function connectedState(pc: RTCPeerConnection, timeoutMs: number): Promise<void>
 const voiceSamplesPerPacket = (ptimeMs: number): number => (opusClockRate * ptimeMs) / 1000;
 
 export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Participant {
-  state: BotState = 'idle';
+  private stateNow: BotState = 'idle';
   private session: Session | undefined;
   private readonly receiver: VoiceReceiver;
   private readonly recovery: Recovery;
@@ -179,6 +179,25 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
     // The plane counts a voice bot's packets itself if it can (the native plane, in C); a video bot's audio shares its video's connection, whose packets its video receiver hears too.
     const planeCounts = options.mediaPath !== 'werift' && !spec;
     this.receiver = (planeCounts && options.mediaPlane.voiceReceiver?.(receiving)) || new StreamReceiver(receiving);
+  }
+
+  get state(): BotState {
+    return this.stateNow;
+  }
+
+  /** Every change of state: a voice sent in the plane's batch sends exactly while the bot is connected. */
+  set state(next: BotState) {
+    this.stateNow = next;
+    this.syncVoicePath();
+  }
+
+  private syncVoicePath(): void {
+    this.voiceOut.sendOn?.(this.stateNow === 'connected' ? this.session?.fastSender : undefined);
+  }
+
+  /** The send scheduler's batch: the plane sends this bot's voice there, if it can (send-scheduler.ts). */
+  joinBatch(batch: VoiceBatch, slot: number): boolean {
+    return this.voiceOut.joinBatch?.(batch, slot) ?? false;
   }
 
   private get fastMedia(): boolean {
@@ -241,6 +260,7 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       if (!sent) throw new Error('the adapter published no audio');
       const extensions: RtpExtensionIds = sent.audioLevelId === undefined ? {} : { audioLevelId: sent.audioLevelId };
       if (this.fastMedia) session.fastSender = await this.options.mediaPlane.openSender(send, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`), extensions);
+      if (session === this.session) this.syncVoicePath();
       else session.sender = send.pc.getTransceivers()[0];
       if (send.sentVideo) await this.publishVideo(session, send);
       send.pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
@@ -494,6 +514,11 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
   /** Moves this second's counts and each stream's jitter into the store. */
   sampleSecond(atMs: number): void {
     const { store, group } = this.options;
+    const batched = this.voiceOut.takeCounts?.();
+    if (batched) {
+      this.packetsSentThisSecond += batched.sent;
+      this.packetsSkippedThisSecond += batched.skipped;
+    }
     if (this.packetsSentThisSecond > 0) store.count('packets_sent', this.packetsSentThisSecond, group, atMs);
     if (this.packetsSkippedThisSecond > 0) store.count('packets_skipped', this.packetsSkippedThisSecond, group, atMs);
     this.packetsSentThisSecond = 0;

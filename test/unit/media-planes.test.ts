@@ -246,6 +246,54 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     }
   });
 
+  it('sends a batch of voices a slot at a time as each would alone, and nothing while off', async () => {
+    const far1 = await bind();
+    const far2 = await bind();
+    sockets.push(far1, far2);
+    const got = new Map<Socket, Buffer[]>([[far1, []], [far2, []]]);
+    for (const s of [far1, far2]) s.on('message', (m) => got.get(s)!.push(m));
+    const spec = { clip: voiceClip(32, 20), talk: { model: 'p59', dtx: true } as const, talkSeed: 77, botId: 5, samplesPerPacket: 960, ptimeMs: 20 };
+    const paths: RtpSendPath[] = [];
+    for (const remote of [far1, far2]) {
+      const socket = await bind();
+      sockets.push(socket);
+      paths.push(await native.openSender(connectionOn(socket, remote).connection, 0xcafe, 111, () => undefined, { audioLevelId: 2 }));
+    }
+    const alone = native.voiceSender!(spec);
+    const batched = native.voiceSender!(spec);
+    const batch = native.voiceBatch!(20, 20);
+    assert.equal(batched.joinBatch!(batch, 7), true);
+    assert.equal('joinBatch' in new ScriptVoiceSender(spec), false, 'a JavaScript sender is not the batch\'s');
+    const base = hostNowMs();
+    let sentAlone = 0;
+    let skippedAlone = 0;
+    for (let turn = 0; turn < 600; turn++) {
+      // Off (the bot not connected) for turns 100-149: neither sends, nor draws from its talk model.
+      const on = turn < 100 || turn >= 150;
+      batched.sendOn!(on ? paths[1] : undefined);
+      const now = base + turn * 20;
+      if (turn === 300) {
+        skippedAlone += alone.skip(30, now);
+        batch.skipSlot(7, 30, now);
+      }
+      if (turn >= 270 && turn < 300) continue;
+      if (on && alone.send(paths[0]!, turn, now)) sentAlone++;
+      batch.sendSlot(7, turn, now);
+      batch.sendSlot(6, turn, now);
+      if (turn % 50 === 49) await sleep(3);
+    }
+    await sleep(200);
+    const counts = batched.takeCounts!();
+    assert.equal(counts.sent, sentAlone);
+    assert.ok(sentAlone > 100);
+    assert.deepEqual(got.get(far2)!.map((m) => m.toString('hex')), got.get(far1)!.map((m) => m.toString('hex')));
+    assert.equal(counts.skipped, skippedAlone);
+    batched.close();
+    alone.close();
+    batch.sendSlot(7, 600);
+    assert.deepEqual(batched.takeCounts!(), { sent: 0, skipped: 0 });
+  });
+
   it('drops malformed and forged datagrams without reading past them (run under AddressSanitizer by scripts/test-native-asan.sh)', async () => {
     const source = await bind();
     const socket = await bind();

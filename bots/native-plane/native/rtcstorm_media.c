@@ -182,6 +182,8 @@ typedef struct {
   srtp_keys_t tx;
   uint32_t roc;
   int last_seq;
+  /* Ids are reused: a voice in a batch keeps the generation of the sender it was given. */
+  unsigned generation;
   /* The header voice sent from C gets on this SSRC. */
   rtp_header_spec_t header;
 } sender_t;
@@ -199,7 +201,24 @@ static int sender_cap;
 static int epfd = -1;
 static account_slot_t *accounts;
 typedef struct { voice_clip_t *clip; } clip_slot_t;
-typedef struct { int open; voice_t voice; } voice_slot_t;
+typedef struct {
+  int open;
+  voice_t voice;
+  /* In a batch (voiceBatch): its group and slot, the sender it sends on (-1: off) and that sender's generation. */
+  int group, slot, sender;
+  unsigned sender_generation;
+  double sent, skipped;
+} voice_slot_t;
+/* A send scheduler's voices, by slot of its packet time. */
+typedef struct {
+  int open;
+  int slots;
+  int **members;
+  int *count, *cap;
+} voice_group_t;
+static voice_group_t *groups;
+static int group_cap;
+static unsigned sender_generations;
 static clip_slot_t *clips;
 static int clip_cap;
 static voice_slot_t *voices;
@@ -454,6 +473,7 @@ static napi_value js_sender(napi_env env, napi_callback_info info) {
   s->conn = conn;
   s->last_seq = -1;
   s->header = (rtp_header_spec_t){(uint32_t)(int64_t)ssrc, (uint8_t)payload_type, wide_seq_id, audio_level_id};
+  s->generation = ++sender_generations;
   s->open = 1;
   return num(env, id);
 }
@@ -679,19 +699,158 @@ static napi_value js_voice(napi_env env, napi_callback_info info) {
     id = voice_cap;
     if (!grow((void **)&voices, &voice_cap, sizeof *voices)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
   }
-  voice_init(&voices[id].voice, clips[clip].clip, always, dtx, (uint32_t)(int64_t)seed, (uint32_t)(int64_t)sender, (uint32_t)(int64_t)index, spp);
-  voices[id].open = 1;
+  voice_slot_t *slot = &voices[id];
+  memset(slot, 0, sizeof *slot);
+  voice_init(&slot->voice, clips[clip].clip, always, dtx, (uint32_t)(int64_t)seed, (uint32_t)(int64_t)sender, (uint32_t)(int64_t)index, spp);
+  slot->group = -1;
+  slot->sender = -1;
+  slot->open = 1;
   return num(env, id);
 }
 
 static voice_t *voice_at(int id) { return id >= 0 && id < voice_cap && voices[id].open ? &voices[id].voice : NULL; }
 
-/* closeVoice(id): idempotent. */
+static void leave_group(int id) {
+  voice_slot_t *v = &voices[id];
+  if (v->group < 0) return;
+  voice_group_t *g = &groups[v->group];
+  int *members = g->members[v->slot];
+  for (int i = 0; i < g->count[v->slot]; i++)
+    if (members[i] == id) {
+      memmove(&members[i], &members[i + 1], (size_t)(g->count[v->slot] - i - 1) * sizeof *members);
+      g->count[v->slot]--;
+      break;
+    }
+  v->group = -1;
+}
+
+/* closeVoice(id): idempotent; it leaves its batch. */
 static napi_value js_close_voice(napi_env env, napi_callback_info info) {
   ARGS(1);
   int32_t id;
   if (!get_int(env, argv[0], &id)) return NULL;
-  if (voice_at(id)) voices[id].open = 0;
+  if (voice_at(id)) {
+    leave_group(id);
+    voices[id].open = 0;
+  }
+  return NULL;
+}
+
+/* voiceBatch(slots) -> id: a send scheduler's voices, sent a slot of its packet time at a time. */
+static napi_value js_voice_batch(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t slots;
+  if (!get_int(env, argv[0], &slots) || slots < 1 || slots > 1000) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: voiceBatch(slots 1-1000)");
+    return NULL;
+  }
+  int id = group_cap;
+  if (!grow((void **)&groups, &group_cap, sizeof *groups)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  voice_group_t *g = &groups[id];
+  g->members = calloc((size_t)slots, sizeof *g->members);
+  g->count = calloc((size_t)slots, sizeof *g->count);
+  g->cap = calloc((size_t)slots, sizeof *g->cap);
+  if (!g->members || !g->count || !g->cap) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  g->slots = slots;
+  g->open = 1;
+  return num(env, id);
+}
+
+static voice_group_t *group_at(int id) { return id >= 0 && id < group_cap && groups[id].open ? &groups[id] : NULL; }
+
+/* voiceJoin(voice, batch, slot): the voice sends in that slot of the batch from now on. */
+static napi_value js_voice_join(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int32_t id, gid, slot;
+  if (!get_int(env, argv[0], &id) || !get_int(env, argv[1], &gid) || !get_int(env, argv[2], &slot)) return NULL;
+  voice_group_t *g = group_at(gid);
+  if (!voice_at(id) || !g || slot < 0 || slot >= g->slots) {
+    napi_throw_range_error(env, NULL, "rtcstorm native media: voiceJoin(open voice, open batch, slot in range)");
+    return NULL;
+  }
+  leave_group(id);
+  if (g->count[slot] == g->cap[slot]) {
+    int cap = g->cap[slot] ? g->cap[slot] * 2 : 16;
+    int *grown = realloc(g->members[slot], (size_t)cap * sizeof *grown);
+    if (!grown) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+    g->members[slot] = grown;
+    g->cap[slot] = cap;
+  }
+  g->members[slot][g->count[slot]++] = id;
+  voices[id].group = gid;
+  voices[id].slot = slot;
+  return NULL;
+}
+
+/* voiceOn(voice, sender): the sender a batched voice sends on (-1: none, the bot is not connected: nothing is built or counted). */
+static napi_value js_voice_on(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t id, sid;
+  if (!get_int(env, argv[0], &id) || !get_int(env, argv[1], &sid)) return NULL;
+  if (!voice_at(id)) return NULL;
+  sender_t *s = sender_at(sid);
+  voices[id].sender = s ? sid : -1;
+  voices[id].sender_generation = s ? s->generation : 0;
+  return NULL;
+}
+
+/* One packet time of a batched voice: built and counted while it has a sender; sent while that sender is open (as sendRtp drops on a closed one). */
+static void voice_turn(voice_slot_t *v, double turn, double now) {
+  if (v->sender < 0) return;
+  sender_t *s = sender_at(v->sender);
+  if (s && s->generation != v->sender_generation) s = NULL;
+  conn_t *c = s ? conn_at(s->conn) : NULL;
+  static const rtp_header_spec_t none = {0, 0, 0, 0};
+  static uint16_t spare_wide_seq;
+  uint8_t packet[MAX_PAYLOAD + 64 + TAG_BYTES];
+  int header = 0;
+  int n = voice_packet(&v->voice, s ? &s->header : &none, c ? &c->wide_seq_out : &spare_wide_seq, turn, now, packet, MAX_PAYLOAD + 64, &header);
+  if (n == 0) return;
+  v->sent++;
+  if (c) protect_and_send(s, c, packet, (size_t)n + TAG_BYTES, header);
+}
+
+/* voiceSlot(batch, slot, turn, nowMs): packet time turn of every voice in the slot. */
+static napi_value js_voice_slot(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int32_t gid, slot;
+  double turn, now;
+  if (!get_int(env, argv[0], &gid) || !get_int(env, argv[1], &slot) || !get_double(env, argv[2], &turn) || !get_double(env, argv[3], &now)) return NULL;
+  voice_group_t *g = group_at(gid);
+  if (!g || slot < 0 || slot >= g->slots) return NULL;
+  for (int i = 0; i < g->count[slot]; i++) voice_turn(&voices[g->members[slot][i]], turn, now);
+  return NULL;
+}
+
+/* voiceSkipSlot(batch, slot, turns, nowMs, ptimeMs): the slot's voices missed turns packet times before nowMs. */
+static napi_value js_voice_skip_slot(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  int32_t gid, slot, turns;
+  double now, ptime;
+  if (!get_int(env, argv[0], &gid) || !get_int(env, argv[1], &slot) || !get_int(env, argv[2], &turns) || !get_double(env, argv[3], &now) || !get_double(env, argv[4], &ptime)) return NULL;
+  voice_group_t *g = group_at(gid);
+  if (!g || slot < 0 || slot >= g->slots || turns <= 0) return NULL;
+  for (int i = 0; i < g->count[slot]; i++) {
+    voice_slot_t *v = &voices[g->members[slot][i]];
+    if (v->sender >= 0) v->skipped += voice_skip(&v->voice, turns, now, ptime);
+  }
+  return NULL;
+}
+
+/* voiceTakeCounts(voice, out: Float64Array[2]): packets sent and skipped in its batch since the last call. */
+static napi_value js_voice_take_counts(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t id;
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  if (!get_int(env, argv[0], &id) || napi_get_typedarray_info(env, argv[1], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_float64_array || len < 2) return NULL;
+  double *out = data;
+  out[0] = out[1] = 0;
+  if (!voice_at(id)) return NULL;
+  out[0] = voices[id].sent;
+  out[1] = voices[id].skipped;
+  voices[id].sent = voices[id].skipped = 0;
   return NULL;
 }
 
@@ -854,6 +1013,12 @@ static napi_value init(napi_env env, napi_value exports) {
     {"closeVoice", NULL, js_close_voice, NULL, NULL, NULL, napi_default, NULL},
     {"voiceSend", NULL, js_voice_send, NULL, NULL, NULL, napi_default, NULL},
     {"voiceSkip", NULL, js_voice_skip, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceBatch", NULL, js_voice_batch, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceJoin", NULL, js_voice_join, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceOn", NULL, js_voice_on, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceSlot", NULL, js_voice_slot, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceSkipSlot", NULL, js_voice_skip_slot, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceTakeCounts", NULL, js_voice_take_counts, NULL, NULL, NULL, napi_default, NULL},
     {"accountTake", NULL, js_account_take, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value fields;
