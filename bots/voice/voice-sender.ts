@@ -22,6 +22,8 @@ export class ScriptVoiceSender implements VoiceSender {
   private readonly stamp: PayloadStamp;
   /** The stamps' sequence number; its low 16 bits are RTP's. */
   private seq = 0;
+  /** Whether the frame next() gave is speech (the audio level's voice activity bit). */
+  private speech = false;
 
   constructor(private readonly spec: VoiceSendSpec) {
     this.talk = new TalkModel(spec.talk, seededRandom(spec.talkSeed));
@@ -30,21 +32,25 @@ export class ScriptVoiceSender implements VoiceSender {
   }
 
   send(path: RtpSendPath, turn: number, nowMs: number): boolean {
-    return this.sendWith(nowMs, (frame, speech) => {
-      const timestamp = (turn * this.spec.samplesPerPacket) >>> 0;
-      const packet = path.packet(frame.stampedBytes, this.seq, timestamp, false, audioLevelByte(frame, speech));
-      writeStampedOpus(frame.bytes, this.stamp, packet.payload, frame.extraPadding);
-      path.send(packet.buf);
-    });
+    const frame = this.next(nowMs);
+    if (!frame) return false;
+    const timestamp = (turn * this.spec.samplesPerPacket) >>> 0;
+    const packet = path.packet(frame.stampedBytes, this.seq, timestamp, false, audioLevelByte(frame, this.speech));
+    writeStampedOpus(frame.bytes, this.stamp, packet.payload, frame.extraPadding);
+    path.send(packet.buf);
+    this.seq++;
+    return true;
   }
 
   /** The same for a sender that takes a payload (werift's own RTP sender): `send` gets the stamped payload and the sequence number. */
   sendPayload(nowMs: number, send: (payload: Buffer, seq: number) => void): boolean {
-    return this.sendWith(nowMs, (frame) => {
-      const payload = Buffer.alloc(frame.stampedBytes);
-      writeStampedOpus(frame.bytes, this.stamp, payload, frame.extraPadding);
-      send(payload, this.seq);
-    });
+    const frame = this.next(nowMs);
+    if (!frame) return false;
+    const payload = Buffer.alloc(frame.stampedBytes);
+    writeStampedOpus(frame.bytes, this.stamp, payload, frame.extraPadding);
+    send(payload, this.seq);
+    this.seq++;
+    return true;
   }
 
   skip(count: number, nowMs: number): number {
@@ -55,14 +61,13 @@ export class ScriptVoiceSender implements VoiceSender {
 
   close(): void {}
 
-  private sendWith(nowMs: number, send: (frame: EncodedFrame, speech: boolean) => void): boolean {
+  /** This packet time's frame, the stamp set for it; null when the talk model sends nothing. */
+  private next(nowMs: number): EncodedFrame | null {
     const kind = this.talk.next(nowMs);
-    if (kind === 'none') return false;
-    const frame = this.voice.next(kind);
+    if (kind === 'none') return null;
+    this.speech = kind === 'speech';
     this.stamp.seq = this.seq;
     this.stamp.sentAtMs = nowMs;
-    send(frame, kind === 'speech');
-    this.seq++;
-    return true;
+    return this.voice.next(kind);
   }
 }
