@@ -23,6 +23,14 @@ export const prflxPriority = 110 * 2 ** 24 + 65535 * 2 ** 8 + 255;
 export const consentIntervalMs = 5000;
 export const consentTimeoutMs = 30_000;
 
+/** Writes MESSAGE-INTEGRITY's HMAC-SHA1 of message[0, integrityAt) under key at integrityAt + 4 (RFC 8489 §14.5). */
+export type StunIntegrity = (message: Buffer, integrityAt: number, key: Buffer) => void;
+
+/** Node's crypto: a Hmac object per check (the native plane's addon has a cheaper one: OpenSSL 3 looks the algorithm up each time). */
+const nodeIntegrity: StunIntegrity = (message, integrityAt, key) => {
+  createHmac('sha1', key).update(message.subarray(0, integrityAt)).digest().copy(message, integrityAt + 4);
+};
+
 export interface BindingRequestFields {
   /** "remote ufrag:local ufrag" */
   username: string;
@@ -36,12 +44,14 @@ export interface BindingRequestFields {
 /** A Binding request (ICE-CONTROLLING) whose transaction id and checksums `renew` rewrites. */
 export class BindingRequest {
   readonly bytes: Buffer;
+  private readonly integrity: StunIntegrity;
   /** Where the MESSAGE-INTEGRITY and FINGERPRINT attributes start. */
   private readonly integrityAt: number;
   private readonly fingerprintAt: number;
   private readonly key: Buffer;
 
-  constructor(fields: BindingRequestFields) {
+  constructor(fields: BindingRequestFields, integrity: StunIntegrity = nodeIntegrity) {
+    this.integrity = integrity;
     const username = Buffer.from(fields.username, 'utf8');
     const padded = (n: number): number => (n + 3) & ~3;
     const size = headerBytes + 4 + padded(username.length) + 8 + 12 + (fields.nominate ? 4 : 0) + 24 + 8;
@@ -79,7 +89,7 @@ export class BindingRequest {
     randomFillSync(bytes, 8, 12);
     // Each checksum covers the message up to its own attribute, with a length that counts that attribute.
     bytes.writeUInt16BE(fingerprintAt - headerBytes, 2);
-    createHmac('sha1', this.key).update(bytes.subarray(0, integrityAt)).digest().copy(bytes, integrityAt + 4);
+    this.integrity(bytes, integrityAt, this.key);
     bytes.writeUInt16BE(bytes.length - headerBytes, 2);
     bytes.writeUInt32BE((crc32(bytes.subarray(0, fingerprintAt)) ^ fingerprintXor) >>> 0, fingerprintAt + 4);
     return bytes;
@@ -88,6 +98,8 @@ export class BindingRequest {
 
 export interface ConsentOptions extends BindingRequestFields {
   send(request: Buffer): void;
+  /** MESSAGE-INTEGRITY's HMAC (default: Node's crypto). */
+  integrity?: StunIntegrity;
   /** No answer for 30 s. */
   onExpired(): void;
 }
@@ -100,7 +112,7 @@ export class ConsentChecks {
   private freshAt = performance.now();
 
   constructor(private readonly options: ConsentOptions) {
-    this.request = new BindingRequest(options);
+    this.request = new BindingRequest(options, options.integrity);
     this.schedule();
   }
 

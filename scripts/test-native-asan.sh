@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The native media plane's addon under AddressSanitizer: the media-plane and voice-accounting unit tests (real sockets,
+# The native media plane's addon under AddressSanitizer: the media-plane, voice-accounting and ICE-consent unit tests (real sockets,
 # malformed datagrams included) with the ASan build of the addon loaded into Node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ export LD_PRELOAD="$asan" ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" RTCSTOR
 # Proof the sanitizer is in the process that loads the addon, not only asked for.
 node -e "require(process.env.RTCSTORM_NATIVE_ADDON); if (!require('fs').readFileSync('/proc/self/maps', 'utf8').includes('libasan')) { console.error('ASan is not loaded'); process.exit(1); }"
 echo "[native-asan] media-plane tests with $addon"
-node --test --test-reporter=dot dist/test/unit/media-planes.test.js dist/test/unit/voice-accounting.test.js
+node --test --test-reporter=dot dist/test/unit/media-planes.test.js dist/test/unit/voice-accounting.test.js dist/test/unit/ice-consent.test.js
 # Without AES-NI: the OpenSSL path a CPU without it takes, on the same tests.
 echo "[native-asan] media-plane tests without AES-NI"
 RTCSTORM_NATIVE_NO_AESNI=1 node --test --test-reporter=dot dist/test/unit/media-planes.test.js

@@ -23,6 +23,8 @@ export interface NativeMediaAddon {
   sendRtp(sender: number, packet: Buffer, headerBytes: number): boolean;
   sendRaw(conn: number, datagram: Buffer): boolean;
   poll(hostNowMs: number, records: Float64Array, arena: Buffer): number;
+  /** RFC 8489 §14.5: HMAC-SHA1 of message[0, integrityAt) under key, written at integrityAt + 4. */
+  stunIntegrity(message: Buffer, integrityAt: number, key: Buffer): void;
   /** A voice clip's frames as stamped templates back to back (offsets: n + 1), each with its audio level byte. */
   voiceClip(speech: Buffer, speechOffsets: Int32Array, speechLevels: Uint8Array, noise: Buffer, noiseOffsets: Int32Array, noiseLevels: Uint8Array): number;
   /** One bot's voice: the talk model (its own generator from talkSeed), the clip's frames from the bot's index, stamps from stampSender. */

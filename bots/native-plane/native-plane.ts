@@ -60,6 +60,7 @@ class NativeConnection {
     this.consent = new ConsentChecks({
       ...transport.consent,
       send: (request) => this.sendRaw(request),
+      integrity: (message, integrityAt, key) => addon.stunIntegrity(message, integrityAt, key),
       onExpired: () => {
         transport.consentExpired();
         for (const onLost of this.lostListeners) onLost('ICE consent expired');

@@ -1,25 +1,37 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Message, parseMessage } from 'werift';
-import { BindingRequest, ConsentChecks, prflxPriority } from '../../bots/ice-consent.js';
+import { BindingRequest, ConsentChecks, prflxPriority, type StunIntegrity } from '../../bots/ice-consent.js';
+import { loadNativeAddon } from '../../bots/native-plane/native-addon.js';
 
 const fields = { username: 'remoteUfrag1234:lcl1', password: 'remote-ice-password-22chars', tieBreaker: 0x0123456789abcdefn, nominate: true };
 
 describe('ICE consent checks', () => {
-  it('writes the Binding request werift writes, byte for byte, and werift verifies its integrity', () => {
-    const request = new BindingRequest(fields);
-    for (let i = 0; i < 3; i++) {
-      const bytes = Buffer.from(request.renew());
-      const werift = new Message(1, 0, Buffer.from(request.transactionId));
-      werift.setAttribute('USERNAME', fields.username).setAttribute('PRIORITY', prflxPriority).setAttribute('ICE-CONTROLLING', fields.tieBreaker).setAttribute('USE-CANDIDATE', null);
-      werift.addMessageIntegrity(Buffer.from(fields.password)).addFingerprint();
-      assert.deepEqual(bytes, werift.bytes, `request ${i}`);
-      assert.ok(parseMessage(bytes, Buffer.from(fields.password)), 'integrity verifies with the remote password');
-      assert.equal(parseMessage(bytes, Buffer.from('another password')), undefined);
-    }
-    const ids = new Set([0, 1, 2, 3].map(() => request.renew().subarray(8, 20).toString('hex')));
-    assert.equal(ids.size, 4, 'a new transaction id per check');
-  });
+  const addon = loadNativeAddon();
+  if (addon instanceof Error) throw new Error(`the native plane must be built by npm run setup: ${addon.message}`);
+  const integrities: Array<[string, StunIntegrity | undefined]> = [
+    ["Node's crypto", undefined],
+    ["the native plane's addon", (message, at, key) => addon.stunIntegrity(message, at, key)],
+  ];
+  for (const [name, integrity] of integrities) {
+    it(`writes the Binding request werift writes, byte for byte, and werift verifies its integrity (HMAC: ${name})`, () => {
+      // A password longer than SHA-1's block: HMAC keys with its hash.
+      for (const password of [fields.password, 'p'.repeat(100)]) {
+        const request = new BindingRequest({ ...fields, password }, integrity);
+        for (let i = 0; i < 3; i++) {
+          const bytes = Buffer.from(request.renew());
+          const werift = new Message(1, 0, Buffer.from(request.transactionId));
+          werift.setAttribute('USERNAME', fields.username).setAttribute('PRIORITY', prflxPriority).setAttribute('ICE-CONTROLLING', fields.tieBreaker).setAttribute('USE-CANDIDATE', null);
+          werift.addMessageIntegrity(Buffer.from(password)).addFingerprint();
+          assert.deepEqual(bytes, werift.bytes, `request ${i}`);
+          assert.ok(parseMessage(bytes, Buffer.from(password)), 'integrity verifies with the remote password');
+          assert.equal(parseMessage(bytes, Buffer.from('another password')), undefined);
+        }
+        const ids = new Set([0, 1, 2, 3].map(() => request.renew().subarray(8, 20).toString('hex')));
+        assert.equal(ids.size, 4, 'a new transaction id per check');
+      }
+    });
+  }
 
   it('leaves USE-CANDIDATE out when not nominating', () => {
     const bytes = new BindingRequest({ ...fields, nominate: false }).renew();

@@ -515,6 +515,33 @@ static napi_value js_send_raw(napi_env env, napi_callback_info info) {
 }
 
 
+/* stunIntegrity(message, integrityAt, key): RFC 8489 §14.5's HMAC-SHA1 of message[0, integrityAt), into message[integrityAt + 4, + 20). */
+static napi_value js_stun_integrity(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  uint8_t *m, *key;
+  size_t n, key_len;
+  int32_t at;
+  if (!get_bytes(env, argv[0], &m, &n) || !get_int(env, argv[1], &at) || !get_bytes(env, argv[2], &key, &key_len) || at < 0 || (size_t)at + 24 > n) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: stunIntegrity(Buffer, integrityAt with 24 bytes after it, key)");
+    return NULL;
+  }
+  uint8_t k[64] = {0}, pad[64], inner[20];
+  if (key_len > 64) SHA1(key, key_len, k);
+  else memcpy(k, key, key_len);
+  SHA_CTX c;
+  for (int i = 0; i < 64; i++) pad[i] = k[i] ^ 0x36;
+  SHA1_Init(&c);
+  SHA1_Update(&c, pad, 64);
+  SHA1_Update(&c, m, (size_t)at);
+  SHA1_Final(inner, &c);
+  for (int i = 0; i < 64; i++) pad[i] = k[i] ^ 0x5c;
+  SHA1_Init(&c);
+  SHA1_Update(&c, pad, 64);
+  SHA1_Update(&c, inner, 20);
+  SHA1_Final(m + at + 4, &c);
+  return NULL;
+}
+
 /* ---------------------------------------------------------------- voice accounts ------------- */
 
 static int get_double(napi_env env, napi_value v, double *out) { return napi_get_value_double(env, v, out) == napi_ok; }
@@ -1001,6 +1028,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sendRtp", NULL, js_send_rtp, NULL, NULL, NULL, napi_default, NULL},
     {"sendRaw", NULL, js_send_raw, NULL, NULL, NULL, napi_default, NULL},
     {"poll", NULL, js_poll, NULL, NULL, NULL, napi_default, NULL},
+    {"stunIntegrity", NULL, js_stun_integrity, NULL, NULL, NULL, napi_default, NULL},
     {"account", NULL, js_account, NULL, NULL, NULL, napi_default, NULL},
     {"closeAccount", NULL, js_close_account, NULL, NULL, NULL, napi_default, NULL},
     {"accountRtp", NULL, js_account_rtp, NULL, NULL, NULL, napi_default, NULL},
