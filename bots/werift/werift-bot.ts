@@ -260,8 +260,8 @@ export class WeriftBot extends EventEmitter<WeriftBotEvents> implements Particip
       if (!sent) throw new Error('the adapter published no audio');
       const extensions: RtpExtensionIds = sent.audioLevelId === undefined ? {} : { audioLevelId: sent.audioLevelId };
       if (this.fastMedia) session.fastSender = await this.options.mediaPlane.openSender(send, sent.ssrc, sent.payloadType, (reason) => this.lost(session, `send transport: ${reason}`), extensions);
-      if (session === this.session) this.syncVoicePath();
       else session.sender = send.pc.getTransceivers()[0];
+      if (session === this.session) this.syncVoicePath();
       if (send.sentVideo) await this.publishVideo(session, send);
       send.pc.connectionStateChange.subscribe((state) => state === 'failed' && this.lost(session, 'send transport failed'));
     } else if (negotiated.length > 0) {
