@@ -11,7 +11,7 @@ import { burstRatio, mos, mouthToEarMs } from '../core/quality/e-model.js';
 import { hostNowMs } from './clock.js';
 import type { PayloadStamp } from './media-payload.js';
 import { readOpusStamp } from './opus-stamp.js';
-import { PlayoutModel } from './voice/playout-model.js';
+import { PlayoutModel, type PlayoutSecond } from './voice/playout-model.js';
 
 export interface StreamReceiverOptions extends VoiceReceiverOptions {
   /** Called for every counted packet (e.g. to close an outage). */
@@ -37,14 +37,7 @@ interface Stream {
 const ratedShare = 0.5;
 
 /** One stream's second of playout, as the playout model (or its C port) says. */
-export interface RatedSecond {
-  frames: number;
-  concealed: number;
-  packets: number;
-  lostOrLate: number;
-  lossRuns: number;
-  playoutDelayMs: number | undefined;
-}
+export type RatedSecond = Pick<PlayoutSecond, 'frames' | 'concealed' | 'packets' | 'lostOrLate' | 'lossRuns' | 'playoutDelayMs'>;
 
 /**
  * What was concealed, the playout delay, and a MOS if the second carried speech, into the store:

@@ -104,6 +104,16 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
   });
   after(() => sockets.forEach((s) => s.close()));
 
+  /** Two far ends, each keeping what it receives. */
+  const farEnds = async (): Promise<{ far1: Socket; far2: Socket; got: Map<Socket, Buffer[]> }> => {
+    const far1 = await bind();
+    const far2 = await bind();
+    sockets.push(far1, far2);
+    const got = new Map<Socket, Buffer[]>([[far1, []], [far2, []]]);
+    for (const s of [far1, far2]) s.on('message', (m) => got.get(s)!.push(m));
+    return { far1, far2, got };
+  };
+
   it('hands up the same packets and makes the same metrics of them', async () => {
     const source = await bind();
     sockets.push(source);
@@ -169,11 +179,7 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
   });
 
   it('sends what the TypeScript plane sends, byte for byte', async () => {
-    const far1 = await bind();
-    const far2 = await bind();
-    sockets.push(far1, far2);
-    const got = new Map<Socket, Buffer[]>([[far1, []], [far2, []]]);
-    for (const s of [far1, far2]) s.on('message', (m) => got.get(s)!.push(m));
+    const { far1, far2, got } = await farEnds();
     const senders: RtpSendPath[] = [];
     for (const [plane, remote] of [[native, far1], [typescriptMediaPlane, far2]] as const) {
       const socket = await bind();
@@ -207,11 +213,7 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
       { extensions: { wideSeqId: 3 }, talk: { model: 'always' }, clip: fillerClip(32, 20) },
     ] as const;
     for (const [v, variant] of variants.entries()) {
-      const far1 = await bind();
-      const far2 = await bind();
-      sockets.push(far1, far2);
-      const got = new Map<Socket, Buffer[]>([[far1, []], [far2, []]]);
-      for (const s of [far1, far2]) s.on('message', (m) => got.get(s)!.push(m));
+      const { far1, far2, got } = await farEnds();
       const spec = { clip: variant.clip, talk: variant.talk, talkSeed: 0x9e3779b9 + v, botId: 41 + v, samplesPerPacket: 960, ptimeMs: 20 };
       const paths: Array<{ path: RtpSendPath; voice: VoiceSender }> = [];
       for (const [plane, remote, voice] of [[native, far1, native.voiceSender!(spec)], [typescriptMediaPlane, far2, new ScriptVoiceSender(spec)]] as const) {
@@ -248,11 +250,7 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
   });
 
   it('sends a batch of voices a slot at a time as each would alone, and nothing while off', async () => {
-    const far1 = await bind();
-    const far2 = await bind();
-    sockets.push(far1, far2);
-    const got = new Map<Socket, Buffer[]>([[far1, []], [far2, []]]);
-    for (const s of [far1, far2]) s.on('message', (m) => got.get(s)!.push(m));
+    const { far1, far2, got } = await farEnds();
     const spec = { clip: voiceClip(32, 20), talk: { model: 'p59', dtx: true } as const, talkSeed: 77, botId: 5, samplesPerPacket: 960, ptimeMs: 20 };
     const paths: RtpSendPath[] = [];
     for (const remote of [far1, far2]) {

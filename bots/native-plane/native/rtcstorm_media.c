@@ -822,19 +822,29 @@ static napi_value js_voice_on(napi_env env, napi_callback_info info) {
 }
 
 /* One packet time of a batched voice: built and counted while it has a sender; sent while that sender is open (as sendRtp drops on a closed one). */
-static void voice_turn(voice_slot_t *v, double turn, double now) {
-  if (v->sender < 0) return;
-  sender_t *s = sender_at(v->sender);
-  if (s && s->generation != v->sender_generation) s = NULL;
+/*
+ * One packet time of a voice on sender s (NULL: gone): whether the talk model filled it. The packet is
+ * built either way (the talk model and clip move on, as a client's do) and sent while s is open, as
+ * sendRtp drops on a closed one.
+ */
+static int voice_send_on(voice_t *v, sender_t *s, double turn, double now) {
   conn_t *c = s ? conn_at(s->conn) : NULL;
   static const rtp_header_spec_t none = {0, 0, 0, 0};
   static uint16_t spare_wide_seq;
   uint8_t packet[MAX_PAYLOAD + 64 + TAG_BYTES];
   int header = 0;
-  int n = voice_packet(&v->voice, s ? &s->header : &none, c ? &c->wide_seq_out : &spare_wide_seq, turn, now, packet, MAX_PAYLOAD + 64, &header);
-  if (n == 0) return;
-  v->sent++;
+  int n = voice_packet(v, s ? &s->header : &none, c ? &c->wide_seq_out : &spare_wide_seq, turn, now, packet, MAX_PAYLOAD + 64, &header);
+  if (n == 0) return 0;
   if (c) protect_and_send(s, c, packet, (size_t)n + TAG_BYTES, header);
+  return 1;
+}
+
+/* One packet time of a batched voice: nothing while it has no sender; its sender of the generation it was given. */
+static void voice_turn(voice_slot_t *v, double turn, double now) {
+  if (v->sender < 0) return;
+  sender_t *s = sender_at(v->sender);
+  if (s && s->generation != v->sender_generation) s = NULL;
+  if (voice_send_on(&v->voice, s, turn, now)) v->sent++;
 }
 
 /* voiceSlot(batch, slot, turn, nowMs): packet time turn of every voice in the slot. */
@@ -891,17 +901,7 @@ static napi_value js_voice_send(napi_env env, napi_callback_info info) {
   double turn, now;
   if (!get_int(env, argv[0], &vid) || !get_int(env, argv[1], &sid) || !get_double(env, argv[2], &turn) || !get_double(env, argv[3], &now)) return NULL;
   voice_t *v = voice_at(vid);
-  if (!v) return boolean(env, 0);
-  sender_t *s = sender_at(sid);
-  conn_t *c = s ? conn_at(s->conn) : NULL;
-  static const rtp_header_spec_t none = {0, 0, 0, 0};
-  static uint16_t spare_wide_seq;
-  uint8_t packet[MAX_PAYLOAD + 64 + TAG_BYTES];
-  int header = 0;
-  int n = voice_packet(v, s ? &s->header : &none, c ? &c->wide_seq_out : &spare_wide_seq, turn, now, packet, MAX_PAYLOAD + 64, &header);
-  if (n == 0) return boolean(env, 0);
-  if (c) protect_and_send(s, c, packet, (size_t)n + TAG_BYTES, header);
-  return boolean(env, 1);
+  return boolean(env, v && voice_send_on(v, sender_at(sid), turn, now));
 }
 
 /* voiceSkip(voice, count, nowMs, ptimeMs) -> packets the talk model would have sent in the count packet times before now. */
