@@ -18,6 +18,8 @@ export interface ShownFrame {
   width: number;
   /** The interval since the previous shown frame was a freeze; its length when it was. */
   freezeMs: number | null;
+  /** Sequence number (16-bit) of its last packet. */
+  lastSeq: number;
 }
 
 export interface AssemblerEvents {
@@ -154,7 +156,7 @@ export class FrameAssembler {
       if (this.intervals.length > maxIntervals) this.intervals.shift();
     }
     this.lastShownMs = frame.lastArrivalMs;
-    this.events.shown({ timestamp: frame.timestamp, keyframe: frame.keyframe, bytes: frame.bytes, packets: frame.seqs.size, atMs: frame.lastArrivalMs, width: frame.width, freezeMs });
+    this.events.shown({ timestamp: frame.timestamp, keyframe: frame.keyframe, bytes: frame.bytes, packets: frame.seqs.size, atMs: frame.lastArrivalMs, width: frame.width, freezeMs, lastSeq: frame.lastSeq! & 0xffff });
   }
 
   /** Frames are waiting, but none continues the chain: after `waitMs` it is broken, and a keyframe is asked for (again every `waitMs`). */

@@ -1,7 +1,8 @@
 /**
  * Which packets a video receiver asks again for (RFC 4585 generic NACK), with libwebrtc's limits: a
  * gap is asked for as soon as a later packet shows it, again once per round trip, at most 10 times,
- * and given up when older than 1,000 packets or 1 s (then the frame chain asks for a keyframe instead).
+ * given up when older than 1,000 packets or 1 s (then the frame chain asks for a keyframe instead), and
+ * forgotten once a later frame continues the chain.
  */
 
 export interface NackLimits {
@@ -43,6 +44,17 @@ export class NackRequester {
     } else {
       // Older: a late or retransmitted packet fills its gap.
       this.missing.delete(seq);
+    }
+  }
+
+  /**
+   * A frame ending at `seq` continues the decodable chain: what is missing before it is no longer needed
+   * (libwebrtc's `ClearUpTo`). An SFU skips sequence numbers it never sends, at a layer switch for one.
+   */
+  clearUpTo(seq: number): void {
+    for (const gap of this.missing.keys()) {
+      const behind = (seq - gap) & 0xffff;
+      if (behind > 0 && behind < 0x8000) this.missing.delete(gap);
     }
   }
 

@@ -88,6 +88,7 @@ export class VideoReceiver {
         plisWanted: false,
         assembler: new FrameAssembler({
           shown: (frame) => {
+            created.nacks.clearUpTo(frame.lastSeq);
             created.second.framesShown++;
             if (frame.keyframe) {
               created.second.keyframesShown++;

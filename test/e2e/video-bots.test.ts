@@ -68,7 +68,10 @@ network:
     // packets), so repair per packet received is what grows with loss, not always the total.
     const perKbps = (g: VideoSection, n: number): number => n / (g.video_bitrate_kbps?.p50 ?? Infinity);
     assert.ok(perKbps(loss15, loss15.video_rtx_received) > 3 * perKbps(loss2, loss2.video_rtx_received), figures);
-    assert.ok(perKbps(loss15, loss15.video_nacks_sent) > 3 * perKbps(loss2, loss2.video_nacks_sent), figures);
+    // NACKs over the clean group's: a loaded machine drops some packets on every link, and an SFU skips
+    // sequence numbers at layer switches; in a full suite those gave the clean group more NACKs per kb/s than loss2.
+    const nacksOverClean = (g: VideoSection): number => perKbps(g, g.video_nacks_sent) - perKbps(clean, clean.video_nacks_sent);
+    assert.ok(nacksOverClean(loss15) > 3 * Math.max(nacksOverClean(loss2), 0.2), figures);
     assert.ok(loss2.video_freezes <= clean.video_freezes + 8, `2% is repaired: ${figures}`);
     assert.ok(loss15.video_freezes >= 3 * Math.max(loss2.video_freezes, 3), `15% is not: ${figures}`);
     // Every publisher sent video, and the latency stamp of video packets reads as on loopback.

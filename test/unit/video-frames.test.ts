@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameAssembler, type ShownFrame } from '../../bots/video/frame-assembler.js';
 import { MinInterval, NackRequester } from '../../bots/video/nack-requester.js';
+import { VideoReceiver } from '../../bots/video/video-receiver.js';
 import { vp8Payloads } from '../../bots/video/vp8-packetizer.js';
 
 interface Packet { seq: number; timestamp: number; marker: boolean; payload: Buffer }
@@ -126,6 +127,28 @@ describe('NACK requester', () => {
     byCount.received(2, 0);
     byCount.received(1003, 1);
     assert.ok(!byCount.due(2, 50).includes(1));
+  });
+
+  it('forgets the gaps before a frame that continues the chain (libwebrtc ClearUpTo), across the wrap', () => {
+    const nacks = new NackRequester();
+    for (const seq of [65530, 65533, 2, 6]) nacks.received(seq, 0);
+    nacks.clearUpTo(1);
+    assert.deepEqual(nacks.due(0, 50).sort((a, b) => a - b), [1, 3, 4, 5], 'the gaps from 65531 to 0 are gone, 1 and those after stay');
+  });
+
+  it('a sequence number the SFU skipped at a layer switch is asked for until the keyframe after it is shown, not ten times', () => {
+    const requests: number[][] = [];
+    const r = new VideoReceiver({ latency: () => {} });
+    const frames = stream(8, 2, 500, new Set([0, 5]));
+    const skipped = frames.slice(5).flat().map((p) => ({ ...p, seq: (p.seq + 1) & 0xffff }));
+    const packets = [...frames.slice(0, 5).flat(), ...skipped.slice(0, 1)];
+    packets.forEach((p, k) => r.packet(1, p.seq, p.timestamp, p.marker, p.payload, k));
+    requests.push(...r.tick(20, 50).nacks.map((n) => n.seqs));
+    assert.deepEqual(requests, [[510]], 'the gap is asked for while the keyframe is incomplete');
+    skipped.slice(1).forEach((p) => r.packet(1, p.seq, p.timestamp, p.marker, p.payload, 30));
+    for (let t = 100; t < 1200; t += 50) requests.push(...r.tick(t, 50).nacks.map((n) => n.seqs));
+    assert.deepEqual(requests, [[510]], 'and not again once the keyframe is shown');
+    assert.equal(r.takeSecond()[0]!.framesShown, 8);
   });
 
   it('keyframe requests are at most one per interval', () => {
