@@ -171,6 +171,14 @@ export interface VoiceBatch {
   sendSlot(slot: number, turn: number, nowMs?: number): void;
   /** `turns` packet times of slot `slot` before nowMs (default: now) were missed: the members count what they would have sent. */
   skipSlot(slot: number, turns: number, nowMs?: number): void;
+  /**
+   * Runs the slots on the batch's own clock (the native plane's: a timer in C, so that a tick does not
+   * enter JavaScript), as the scheduler would, from `startedAtMs` on performance.now()'s clock; the
+   * scheduler then calls neither sendSlot nor skipSlot.
+   */
+  run?(startedAtMs: number): void;
+  /** Its clock stops (idempotent). */
+  stop?(): void;
 }
 
 /** A bot's voice, packet time by packet time: the talk model's decision, the clip's next frame, stamped and sent. */

@@ -11,7 +11,9 @@
  * packet times this is on the run's clock, so the same packet carries the same RTP timestamp in
  * every run of a scenario (the impairment relay keys its draws on it).
  *
- * With a plane's voice batch, senders that join it are sent for by the plane, a slot at a time.
+ * With a plane's voice batch, senders that join it are sent for by the plane, a slot at a time; a
+ * batch with a clock of its own (the native plane's) ticks itself, and the JavaScript timer runs only
+ * while some sender is not in it.
  */
 import type { VoiceBatch } from '../../ports/media-plane.js';
 
@@ -29,6 +31,9 @@ const slotMs = 1;
 export class SendScheduler {
   private readonly slots: Sender[][];
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  /** The batch keeps its own clock: the ticks here are for the senders not in it. */
+  private batchRuns = false;
   private startedAt = 0;
   private done = 0;
   private added = 0;
@@ -46,14 +51,27 @@ export class SendScheduler {
     const slot = this.added++ % this.slots.length;
     if (this.batch && sender.joinBatch?.(this.batch, slot)) return;
     this.slots[slot]!.push(sender);
+    if (this.started) this.startTimer();
   }
 
   /** `runStartMs`: the run's 0 in epoch ms (default now); ticks before it send nothing. */
   start(runStartMs?: number): void {
-    if (this.timer) return;
+    if (this.started) return;
+    this.started = true;
     this.startedAt = runStartMs === undefined ? performance.now() : runStartMs - performance.timeOrigin;
     // Started after the run's 0: the turns before now are neither sent nor skipped.
     this.done = Math.max(0, Math.floor((performance.now() - this.startedAt) / slotMs));
+    if (this.batch?.run && process.env.RTCSTORM_NATIVE_SEND_TIMER !== 'js') {
+      this.batch.run(this.startedAt);
+      this.batchRuns = true;
+    }
+    if (!this.batchRuns || this.slots.some((senders) => senders.length > 0)) this.startTimer();
+  }
+
+  private startTimer(): void {
+    if (this.timer) return;
+    // Started after the scheduler (the first sender outside the batch came later): no turn before now was anyone's.
+    this.done = Math.max(this.done, Math.floor((performance.now() - this.startedAt) / slotMs));
     this.timer = setInterval(() => this.tick(), slotMs);
   }
 
@@ -67,7 +85,7 @@ export class SendScheduler {
       const slot = this.done % n;
       const turn = Math.floor(this.done / n);
       for (const sender of this.slots[slot]!) sender.sendPacket(turn);
-      this.batch?.sendSlot(slot, turn);
+      if (!this.batchRuns) this.batch?.sendSlot(slot, turn);
     }
   }
 
@@ -80,7 +98,7 @@ export class SendScheduler {
       const turns = turnsBelow(to, s) - turnsBelow(from, s);
       if (turns <= 0) return;
       for (const sender of senders) sender.skipPackets(turns);
-      this.batch?.skipSlot(s, turns);
+      if (!this.batchRuns) this.batch?.skipSlot(s, turns);
     });
     this.done = to;
   }
@@ -88,5 +106,8 @@ export class SendScheduler {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    if (this.batchRuns) this.batch?.stop?.();
+    this.batchRuns = false;
+    this.started = false;
   }
 }

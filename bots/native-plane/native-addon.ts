@@ -41,6 +41,9 @@ export interface NativeMediaAddon {
   voiceOn(voice: number, sender: number): void;
   voiceSlot(batch: number, slot: number, turn: number, nowMs: number): void;
   voiceSkipSlot(batch: number, slot: number, turns: number, nowMs: number, ptimeMs: number): void;
+  /** The batch ticks its slots (1 ms each) on a libuv timer, its 0 `startInMs` from now (negative: in the past). */
+  voiceBatchRun(batch: number, startInMs: number, ptimeMs: number): void;
+  voiceBatchStop(batch: number): void;
   /** Sent and skipped since the last call, into out[0], out[1]. */
   voiceTakeCounts(voice: number, out: Float64Array): void;
   /** One bot's receive accounting in C (voice_account.c); ptimeMs 0: no playout model. */

@@ -61,6 +61,14 @@ export class NativeVoiceBatch implements VoiceBatch {
   skipSlot(slot: number, turns: number, nowMs = hostNowMs()): void {
     if (this.members[slot]) this.addon.voiceSkipSlot(this.id, slot, turns, nowMs, this.ptimeMs);
   }
+
+  run(startedAtMs: number): void {
+    this.addon.voiceBatchRun(this.id, startedAtMs - performance.now(), this.ptimeMs);
+  }
+
+  stop(): void {
+    this.addon.voiceBatchStop(this.id);
+  }
 }
 
 const counts = new Float64Array(2);

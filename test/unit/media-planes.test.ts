@@ -293,6 +293,50 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     assert.deepEqual(batched.takeCounts!(), { sent: 0, skipped: 0 });
   });
 
+  it('runs a batch on its own clock in C: each voice once per packet time in its slot, a stall\'s turns counted as skipped, nothing after stop', async () => {
+    const { far1, far2 } = await farEnds();
+    const arrivals = new Map<Socket, Array<{ atMs: number; timestamp: number }>>([[far1, []], [far2, []]]);
+    for (const s of [far1, far2]) s.on('message', (m: Buffer) => void (m[0]! >= 128 && m[0]! <= 191 && arrivals.get(s)!.push({ atMs: performance.now(), timestamp: m.readUInt32BE(4) })));
+    const spec = { clip: voiceClip(32, 20), talk: { model: 'always' } as const, talkSeed: 3, botId: 9, samplesPerPacket: 960, ptimeMs: 20 };
+    const batch = native.voiceBatch!(20, 20);
+    const voices = [far1, far2].map(() => native.voiceSender!(spec));
+    for (const [k, remote] of [far1, far2].entries()) {
+      const socket = await bind();
+      sockets.push(socket);
+      const path = await native.openSender(connectionOn(socket, remote).connection, 0xbee0 + k, 111, () => undefined);
+      assert.equal(voices[k]!.joinBatch!(batch, k === 0 ? 3 : 13), true);
+      voices[k]!.sendOn!(path);
+    }
+    const startedAt = performance.now() + 5;
+    batch.run!(startedAt);
+    await sleep(400);
+    const until = performance.now() + 150;
+    while (performance.now() < until); // the event loop, and so the addon's timer, is blocked for 7.5 packet times
+    await sleep(400);
+    batch.stop!();
+    const stoppedAt = performance.now();
+    batch.stop!();
+    await sleep(100);
+    for (const [k, far] of [far1, far2].entries()) {
+      const got = arrivals.get(far)!;
+      const slot = k === 0 ? 3 : 13;
+      const turns = Math.floor((stoppedAt - startedAt - slot) / 20) + 1;
+      const counts = voices[k]!.takeCounts!();
+      assert.equal(counts.sent, got.length, 'what it counts as sent arrived');
+      assert.ok(Math.abs(counts.sent + counts.skipped - turns) <= 1, `sent ${counts.sent} + skipped ${counts.skipped} against ${turns} packet times`);
+      assert.ok(counts.skipped >= 5 && counts.skipped <= 8, `a 150 ms stall skips 6-7 packet times: ${counts.skipped}`);
+      // Consecutive turns but one jump, over the stall, of the skipped ones.
+      const steps = got.slice(1).map((p, i) => ((p.timestamp - got[i]!.timestamp) >>> 0) / 960);
+      assert.deepEqual(steps.filter((n) => n !== 1), [counts.skipped + 1], `RTP timestamp steps in turns: ${steps.join(',')}`);
+      // In its slot of the packet time: the median phase of arrivals, whatever a late tick delays.
+      const phases = got.map((p) => (((p.atMs - startedAt) % 20) + 20) % 20).sort((a, b) => a - b);
+      const phase = phases[phases.length >> 1]!;
+      assert.ok(phase >= slot && phase < slot + 4, `voice in slot ${slot} arrives at phase ${phase.toFixed(2)} ms of 20`);
+      assert.ok(got.every((p) => p.atMs < stoppedAt + 2), 'nothing is sent after stop');
+      voices[k]!.close();
+    }
+  });
+
   it('drops malformed and forged datagrams without reading past them (run under AddressSanitizer by scripts/test-native-asan.sh)', async () => {
     const source = await bind();
     const socket = await bind();

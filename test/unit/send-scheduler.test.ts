@@ -80,6 +80,26 @@ describe('send scheduler', () => {
     for (const { turn, runMs } of turns) assert.ok(runMs >= turn * 20 - 2 && runMs < (turn + 1) * 20 + 40, `turn ${turn} sent at ${runMs} ms of the run`);
   });
 
+  it('a batch with a clock of its own runs itself from the scheduler\'s 0; senders outside it still tick, from when they came', async () => {
+    const calls: string[] = [];
+    const batch = { sendSlot: () => void calls.push('sendSlot'), skipSlot: () => void calls.push('skipSlot'), run: (at: number) => void calls.push(`run ${at}`), stop: () => void calls.push('stop') };
+    const inBatch = { joinBatch: () => true, sendPacket: () => void calls.push('sendPacket'), skipPackets: () => void calls.push('skipPackets') };
+    const scheduler = new SendScheduler(20, () => batch);
+    scheduler.add(inBatch);
+    const runStartMs = performance.timeOrigin + performance.now() - 30;
+    scheduler.start(runStartMs);
+    await sleep(60);
+    assert.deepEqual(calls, [`run ${runStartMs - performance.timeOrigin}`], 'no JavaScript tick while every sender is in the batch');
+    const late = recorder();
+    scheduler.add(late);
+    await sleep(100);
+    scheduler.stop();
+    scheduler.stop();
+    assert.deepEqual(calls.slice(1), ['stop'], 'the batch is neither ticked nor told of skips by the scheduler');
+    assert.ok(late.at.length >= 4 && late.at.length <= 6, `a sender added 90 ms after the 0 sends from then on: ${late.at.length} in 100 ms`);
+    assert.equal(late.skipped, 0, 'the turns before it came were not its own');
+  });
+
   it('refuses a packet time that is not a whole number of milliseconds', () => {
     assert.throws(() => new SendScheduler(2.5), /whole number of ms/);
   });

@@ -9,6 +9,7 @@
 #define NAPI_VERSION 8
 #define _GNU_SOURCE
 #include <node_api.h>
+#include <uv.h>
 
 #include <errno.h>
 #include <math.h>
@@ -210,11 +211,22 @@ typedef struct {
   double sent, skipped;
 } voice_slot_t;
 /* A send scheduler's voices, by slot of its packet time. */
+/* A batch's own clock (voiceBatchRun): a libuv timer ticking each slot, so a tick never enters JavaScript. */
+typedef struct {
+  uv_timer_t handle;
+  int group;
+  /* The scheduler's 0 on uv_hrtime's clock (which performance.now() reads), and the slots handled so far. */
+  uint64_t start_ns;
+  int64_t done;
+  double ptime_ms;
+} batch_clock_t;
 typedef struct {
   int open;
   int slots;
   int **members;
   int *count, *cap;
+  /* Allocated apart: groups is grown by realloc, and libuv keeps the handle's address. */
+  batch_clock_t *clock;
 } voice_group_t;
 static voice_group_t *groups;
 static int group_cap;
@@ -847,6 +859,17 @@ static void voice_turn(voice_slot_t *v, double turn, double now) {
   if (voice_send_on(&v->voice, s, turn, now)) v->sent++;
 }
 
+static void group_slot(voice_group_t *g, int slot, double turn, double now) {
+  for (int i = 0; i < g->count[slot]; i++) voice_turn(&voices[g->members[slot][i]], turn, now);
+}
+
+static void group_skip_slot(voice_group_t *g, int slot, int64_t turns, double now, double ptime) {
+  for (int i = 0; i < g->count[slot]; i++) {
+    voice_slot_t *v = &voices[g->members[slot][i]];
+    if (v->sender >= 0) v->skipped += voice_skip(&v->voice, (int)turns, now, ptime);
+  }
+}
+
 /* voiceSlot(batch, slot, turn, nowMs): packet time turn of every voice in the slot. */
 static napi_value js_voice_slot(napi_env env, napi_callback_info info) {
   ARGS(4);
@@ -855,7 +878,7 @@ static napi_value js_voice_slot(napi_env env, napi_callback_info info) {
   if (!get_int(env, argv[0], &gid) || !get_int(env, argv[1], &slot) || !get_double(env, argv[2], &turn) || !get_double(env, argv[3], &now)) return NULL;
   voice_group_t *g = group_at(gid);
   if (!g || slot < 0 || slot >= g->slots) return NULL;
-  for (int i = 0; i < g->count[slot]; i++) voice_turn(&voices[g->members[slot][i]], turn, now);
+  group_slot(g, slot, turn, now);
   return NULL;
 }
 
@@ -867,10 +890,83 @@ static napi_value js_voice_skip_slot(napi_env env, napi_callback_info info) {
   if (!get_int(env, argv[0], &gid) || !get_int(env, argv[1], &slot) || !get_int(env, argv[2], &turns) || !get_double(env, argv[3], &now) || !get_double(env, argv[4], &ptime)) return NULL;
   voice_group_t *g = group_at(gid);
   if (!g || slot < 0 || slot >= g->slots || turns <= 0) return NULL;
-  for (int i = 0; i < g->count[slot]; i++) {
-    voice_slot_t *v = &voices[g->members[slot][i]];
-    if (v->sender >= 0) v->skipped += voice_skip(&v->voice, turns, now, ptime);
+  group_skip_slot(g, slot, turns, now, ptime);
+  return NULL;
+}
+
+static double wall_now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static double clock_elapsed_ms(const batch_clock_t *c) { return (double)(int64_t)(uv_hrtime() - c->start_ns) / 1e6; }
+
+/* What the send scheduler's tick does (send-scheduler.ts), slots of 1 ms: due slots are sent, and after a
+   stall longer than a packet time the older ones are skipped, each voice told how many of its turns. */
+static void batch_tick(uv_timer_t *handle) {
+  batch_clock_t *c = handle->data;
+  voice_group_t *g = group_at(c->group);
+  if (!g) return;
+  const int64_t n = g->slots;
+  const int64_t due = (int64_t)floor(clock_elapsed_ms(c)) + 1;
+  const double now = wall_now_ms();
+  const int64_t resume = due - n;
+  if (resume > c->done) {
+    for (int64_t s = 0; s < n; s++) {
+      /* Turns of slot s below k: the k' < k with k' mod n = s. */
+      const int64_t below_to = resume <= s ? 0 : (resume - s - 1) / n + 1;
+      const int64_t below_from = c->done <= s ? 0 : (c->done - s - 1) / n + 1;
+      if (below_to > below_from) group_skip_slot(g, (int)s, below_to - below_from, now, c->ptime_ms);
+    }
+    c->done = resume;
   }
+  for (; c->done < due; c->done++) group_slot(g, (int)(c->done % n), (double)(c->done / n), now);
+}
+
+static void stop_clock(voice_group_t *g) {
+  if (g->clock) uv_timer_stop(&g->clock->handle);
+}
+
+/* voiceBatchRun(batch, startInMs, ptimeMs): the batch sends on its own clock from now on, its 0 startInMs from now (negative: past). */
+static napi_value js_voice_batch_run(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int32_t gid;
+  double start_in, ptime;
+  if (!get_int(env, argv[0], &gid) || !get_double(env, argv[1], &start_in) || !get_double(env, argv[2], &ptime)) return NULL;
+  voice_group_t *g = group_at(gid);
+  if (!g || !isfinite(start_in) || !(ptime > 0)) {
+    napi_throw_range_error(env, NULL, "rtcstorm native media: voiceBatchRun(open batch, finite start, ptime > 0)");
+    return NULL;
+  }
+  if (!g->clock) {
+    uv_loop_t *loop;
+    CHECK(napi_get_uv_event_loop(env, &loop));
+    g->clock = calloc(1, sizeof *g->clock);
+    if (!g->clock) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+    uv_timer_init(loop, &g->clock->handle);
+    g->clock->handle.data = g->clock;
+    /* Like an unref'd JavaScript timer: the run's sockets and work keep the process alive, not this. */
+    uv_unref((uv_handle_t *)&g->clock->handle);
+  }
+  batch_clock_t *c = g->clock;
+  c->group = gid;
+  c->ptime_ms = ptime;
+  c->start_ns = uv_hrtime() + (uint64_t)(int64_t)llround(start_in * 1e6);
+  /* Started after its 0: the turns before now are neither sent nor skipped. */
+  const double elapsed = clock_elapsed_ms(c);
+  c->done = elapsed > 0 ? (int64_t)floor(elapsed) : 0;
+  uv_timer_start(&c->handle, batch_tick, 1, 1);
+  return NULL;
+}
+
+/* voiceBatchStop(batch): its clock stops (idempotent); the batch can be run again. */
+static napi_value js_voice_batch_stop(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t gid;
+  if (!get_int(env, argv[0], &gid)) return NULL;
+  voice_group_t *g = group_at(gid);
+  if (g) stop_clock(g);
   return NULL;
 }
 
@@ -1046,6 +1142,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"voiceOn", NULL, js_voice_on, NULL, NULL, NULL, napi_default, NULL},
     {"voiceSlot", NULL, js_voice_slot, NULL, NULL, NULL, napi_default, NULL},
     {"voiceSkipSlot", NULL, js_voice_skip_slot, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceBatchRun", NULL, js_voice_batch_run, NULL, NULL, NULL, napi_default, NULL},
+    {"voiceBatchStop", NULL, js_voice_batch_stop, NULL, NULL, NULL, napi_default, NULL},
     {"voiceTakeCounts", NULL, js_voice_take_counts, NULL, NULL, NULL, napi_default, NULL},
     {"accountTake", NULL, js_account_take, NULL, NULL, NULL, napi_default, NULL},
   };
