@@ -28,7 +28,11 @@ export async function measureIdleRss(): Promise<IdleRss> {
   }
   const growth = (run: FleetRun): number => run.rssAfterMB - run.rssBeforeMB;
   const [small, large] = [runs[0]!, runs.at(-1)!];
-  const rssPerBotMB = runs.length > 1 ? (growth(large) - growth(small)) / (large.join.connected - small.join.connected) : large.rssPerBotMB;
+  const difference = runs.length > 1 ? (growth(large) - growth(small)) / (large.join.connected - small.join.connected) : Number.NaN;
+  // A garbage collection between the runs can make the difference negative: then the large run's own
+  // figure, first joins included, an upper bound.
+  const rssPerBotMB = difference > 0 ? difference : large.rssPerBotMB;
+  if (!(difference > 0) && runs.length > 1) progress(`idle RSS: the two runs' difference was ${difference.toFixed(2)} MB a bot; taking the ${large.join.connected}-bot run's ${rssPerBotMB.toFixed(2)} MB`);
   return {
     rssPerBotMB,
     runs: runs.map((r) => ({ bots: r.spec.bots, connected: r.join.connected, processes: r.processes, rssBeforeMB: r.rssBeforeMB, rssAfterMB: r.rssAfterMB, rssPerBotMB: r.rssPerBotMB })),

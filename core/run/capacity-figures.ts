@@ -44,13 +44,24 @@ export function writeCapacityFigures(figures: Partial<Omit<CapacityFigures, 'sou
   writeFileSync(figuresFile(), `${JSON.stringify(stored, null, 2)}\n`);
 }
 
-/** The bench's figures when they were measured on a machine like this one, else the defaults. */
+type Measured = Omit<CapacityFigures, 'source'>;
+
+/** The bench's figures when they were measured on a machine like this one, else the defaults; a figure that is not a positive number (a noisy bench) is the default's. */
 export function capacityFigures(): CapacityFigures {
   try {
     const stored = JSON.parse(readFileSync(figuresFile(), 'utf8')) as StoredFigures;
     const machine = thisMachine();
     if (stored.machine.cores !== machine.cores || stored.machine.cpuModel !== machine.cpuModel) return defaultCapacityFigures;
-    return { ...defaultCapacityFigures, ...stored.figures, source: `measured by npm run bench on this machine, ${stored.measuredAt.slice(0, 10)}` };
+    const figures: Measured = { ...defaultCapacityFigures };
+    const refused: string[] = [];
+    for (const key of Object.keys(figures) as Array<keyof Measured | 'source'>) {
+      if (key === 'source') continue;
+      const value = (stored.figures as Partial<Record<keyof Measured, unknown>>)[key];
+      if (typeof value === 'number' && Number.isFinite(value) && value > 0) figures[key] = value;
+      else if (value !== undefined) refused.push(key);
+    }
+    const source = `measured by npm run bench on this machine, ${stored.measuredAt.slice(0, 10)}`;
+    return { ...figures, source: refused.length > 0 ? `${source} (built-in defaults for ${refused.join(', ')}: not positive numbers there)` : source };
   } catch {
     return defaultCapacityFigures;
   }

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { beyondRatio, describeEstimate, estimateCapacity, nearRatio, type MachineFacts } from '../../core/plan/capacity.js';
 import { makePlan } from '../../core/plan/plan.js';
-import { defaultCapacityFigures } from '../../core/run/capacity-figures.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { capacityFigures, defaultCapacityFigures, writeCapacityFigures } from '../../core/run/capacity-figures.js';
 import { parseScenario, type Scenario } from '../../core/scenario/index.js';
 
 /** `count` P.59 talkers with DTX in rooms of 6 on the bundled target, joining over 10 s. */
@@ -46,5 +49,22 @@ describe('capacity pre-check', () => {
   it('counts memory too: bots that fit the cores but not the memory are beyond', () => {
     assert.equal(estimate(24, { cores: 2, memoryMB: 8192 }).verdict, 'fits');
     assert.equal(estimate(24, { cores: 2, memoryMB: 20 }).verdict, 'beyond');
+  });
+
+  it('takes the bench\'s figures for this machine, but the default for one that is not a positive number (a noisy bench\'s negative RSS growth)', () => {
+    const before = process.env.RTCSTORM_CACHE_DIR;
+    process.env.RTCSTORM_CACHE_DIR = mkdtempSync(join(tmpdir(), 'rtcstorm-capacity-'));
+    try {
+      assert.equal(capacityFigures(), defaultCapacityFigures, 'nothing measured yet');
+      writeCapacityFigures({ loaderPacketUs: 12.6, sfuPacketUs: 24.1, joinsPerCoreSecond: 59, botMB: -0.25 });
+      const figures = capacityFigures();
+      assert.deepEqual([figures.loaderPacketUs, figures.sfuPacketUs, figures.joinsPerCoreSecond, figures.botMB], [12.6, 24.1, 59, defaultCapacityFigures.botMB]);
+      assert.match(figures.source, /measured by npm run bench on this machine, .* \(built-in defaults for botMB: not positive numbers there\)/);
+      const million = talkers(1_000_000);
+      assert.ok(estimateCapacity(million, makePlan(million), twoCores, figures, 2).neededMB > 0);
+    } finally {
+      if (before === undefined) delete process.env.RTCSTORM_CACHE_DIR;
+      else process.env.RTCSTORM_CACHE_DIR = before;
+    }
   });
 });
