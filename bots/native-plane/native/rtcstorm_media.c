@@ -98,20 +98,25 @@ __attribute__((target("aes,sse2"))) static void aes_ni_ctr_xor(const __m128i *rk
   }
 }
 
-static int keys_init(srtp_keys_t *k, const uint8_t *cipher_key, const uint8_t *salt, const uint8_t *auth_key, size_t auth_len) {
+/* HMAC-SHA1's two padded keys, hashed once (RFC 2104), for a key of at most 64 bytes. */
+static void hmac_pads(const uint8_t *key, size_t len, SHA_CTX *inner, SHA_CTX *outer) {
   uint8_t pad[64];
+  for (int i = 0; i < 64; i++) pad[i] = (uint8_t)(((size_t)i < len ? key[i] : 0) ^ 0x36);
+  SHA1_Init(inner);
+  SHA1_Update(inner, pad, 64);
+  for (int i = 0; i < 64; i++) pad[i] = (uint8_t)(((size_t)i < len ? key[i] : 0) ^ 0x5c);
+  SHA1_Init(outer);
+  SHA1_Update(outer, pad, 64);
+}
+
+static int keys_init(srtp_keys_t *k, const uint8_t *cipher_key, const uint8_t *salt, const uint8_t *auth_key, size_t auth_len) {
   k->aes = EVP_CIPHER_CTX_new();
   /* ECB over counter blocks built here: keyed once, no per-packet re-initialisation (costly in OpenSSL 3). */
   if (!k->aes || EVP_EncryptInit_ex(k->aes, EVP_aes_128_ecb(), NULL, cipher_key, NULL) != 1) return 0;
   EVP_CIPHER_CTX_set_padding(k->aes, 0);
   if (aes_ni) aes_ni_expand(cipher_key, k->rounds);
   memcpy(k->salt, salt, 14);
-  for (int i = 0; i < 64; i++) pad[i] = (uint8_t)((i < (int)auth_len ? auth_key[i] : 0) ^ 0x36);
-  SHA1_Init(&k->inner);
-  SHA1_Update(&k->inner, pad, 64);
-  for (int i = 0; i < 64; i++) pad[i] = (uint8_t)((i < (int)auth_len ? auth_key[i] : 0) ^ 0x5c);
-  SHA1_Init(&k->outer);
-  SHA1_Update(&k->outer, pad, 64);
+  hmac_pads(auth_key, auth_len, &k->inner, &k->outer);
   return 1;
 }
 
@@ -210,7 +215,6 @@ typedef struct {
   unsigned sender_generation;
   double sent, skipped;
 } voice_slot_t;
-/* A send scheduler's voices, by slot of its packet time. */
 /* A batch's own clock (voiceBatchRun): a libuv timer ticking each slot, so a tick never enters JavaScript. */
 typedef struct {
   uv_timer_t handle;
@@ -220,6 +224,7 @@ typedef struct {
   int64_t done;
   double ptime_ms;
 } batch_clock_t;
+/* A send scheduler's voices, by slot of its packet time. */
 typedef struct {
   int open;
   int slots;
@@ -537,20 +542,19 @@ static napi_value js_stun_integrity(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "rtcstorm native media: stunIntegrity(Buffer, integrityAt with 24 bytes after it, key)");
     return NULL;
   }
-  uint8_t k[64] = {0}, pad[64], inner[20];
-  if (key_len > 64) SHA1(key, key_len, k);
-  else memcpy(k, key, key_len);
-  SHA_CTX c;
-  for (int i = 0; i < 64; i++) pad[i] = k[i] ^ 0x36;
-  SHA1_Init(&c);
-  SHA1_Update(&c, pad, 64);
-  SHA1_Update(&c, m, (size_t)at);
-  SHA1_Final(inner, &c);
-  for (int i = 0; i < 64; i++) pad[i] = k[i] ^ 0x5c;
-  SHA1_Init(&c);
-  SHA1_Update(&c, pad, 64);
-  SHA1_Update(&c, inner, 20);
-  SHA1_Final(m + at + 4, &c);
+  uint8_t hashed[20], inner[20];
+  /* A key longer than SHA-1's block is hashed first (RFC 2104). */
+  if (key_len > 64) {
+    SHA1(key, key_len, hashed);
+    key = hashed;
+    key_len = 20;
+  }
+  SHA_CTX in, out;
+  hmac_pads(key, key_len, &in, &out);
+  SHA1_Update(&in, m, (size_t)at);
+  SHA1_Final(inner, &in);
+  SHA1_Update(&out, inner, 20);
+  SHA1_Final(m + at + 4, &out);
   return NULL;
 }
 
@@ -833,7 +837,6 @@ static napi_value js_voice_on(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* One packet time of a batched voice: built and counted while it has a sender; sent while that sender is open (as sendRtp drops on a closed one). */
 /*
  * One packet time of a voice on sender s (NULL: gone): whether the talk model filled it. The packet is
  * built either way (the talk model and clip move on, as a client's do) and sent while s is open, as
@@ -924,10 +927,6 @@ static void batch_tick(uv_timer_t *handle) {
   for (; c->done < due; c->done++) group_slot(g, (int)(c->done % n), (double)(c->done / n), now);
 }
 
-static void stop_clock(voice_group_t *g) {
-  if (g->clock) uv_timer_stop(&g->clock->handle);
-}
-
 /* voiceBatchRun(batch, startInMs, ptimeMs): the batch sends on its own clock from now on, its 0 startInMs from now (negative: past). */
 static napi_value js_voice_batch_run(napi_env env, napi_callback_info info) {
   ARGS(3);
@@ -966,7 +965,7 @@ static napi_value js_voice_batch_stop(napi_env env, napi_callback_info info) {
   int32_t gid;
   if (!get_int(env, argv[0], &gid)) return NULL;
   voice_group_t *g = group_at(gid);
-  if (g) stop_clock(g);
+  if (g && g->clock) uv_timer_stop(&g->clock->handle);
   return NULL;
 }
 
