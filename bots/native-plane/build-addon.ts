@@ -21,7 +21,7 @@ export function buildAddon(variant: 'release' | 'asan'): string {
   // No FMA contraction: the accounting must compute exactly what JavaScript's doubles do.
   const flags = [...(variant === 'asan' ? ['-O1', '-g', '-fsanitize=address', '-fno-omit-frame-pointer'] : ['-O2']), '-ffp-contract=off'];
   const partial = `${target}.${process.pid}.tmp`;
-  const args = [...flags, '-Wall', '-Wextra', '-Werror', '-Wno-deprecated-declarations', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=rtcstorm_media', `-I${nodeHeaders()}`, '-o', partial, ...addonSources, '-lcrypto', '-lm'];
+  const args = [...flags, '-Wall', '-Wextra', '-Werror', '-Wno-deprecated-declarations', '-shared', '-fPIC', '-pthread', '-DNODE_GYP_MODULE_NAME=rtcstorm_media', `-I${nodeHeaders()}`, '-o', partial, ...addonSources, '-lcrypto', '-lm'];
   console.log(`[native-plane] gcc ${args.join(' ')}`);
   execFileSync('gcc', args, { stdio: 'inherit' });
   renameSync(partial, target);

@@ -42,7 +42,8 @@ export interface NativeMediaAddon {
   voiceSlot(batch: number, slot: number, turn: number, nowMs: number): void;
   voiceSkipSlot(batch: number, slot: number, turns: number, nowMs: number, ptimeMs: number): void;
   /** The batch ticks its slots (1 ms each) on a libuv timer, its 0 `startInMs` from now (negative: in the past). */
-  voiceBatchRun(batch: number, startInMs: number, ptimeMs: number): void;
+  /** onThread: the clock is a thread of the addon's; otherwise a libuv timer on the event loop. */
+  voiceBatchRun(batch: number, startInMs: number, ptimeMs: number, onThread: boolean): void;
   voiceBatchStop(batch: number): void;
   /** Sent and skipped since the last call, into out[0], out[1]. */
   voiceTakeCounts(voice: number, out: Float64Array): void;
@@ -68,8 +69,8 @@ export const kind = { rtp: 0, other: 1, rejected: 2, accounted: 3 } as const;
 const nativeDir = join(packageRoot, 'bots', 'native-plane', 'native');
 /** The C files one gcc call compiles into the addon. */
 export const addonSources = ['rtcstorm_media.c', 'voice_account.c', 'voice_send.c'].map((file) => join(nativeDir, file));
-/** Everything the build reads: its hash names the cached build. */
-const hashedSources = [...addonSources, join(nativeDir, 'voice_account.h'), join(nativeDir, 'voice_send.h')];
+/** Everything the build reads, its flags' file too: its hash names the cached build. */
+const hashedSources = [...addonSources, join(nativeDir, 'voice_account.h'), join(nativeDir, 'voice_send.h'), join(packageRoot, 'bots', 'native-plane', 'build-addon.ts')];
 
 /** Where the built addon for this source is cached; `variant` 'asan' is the AddressSanitizer build for the test job. */
 export function addonPath(variant: 'release' | 'asan' = 'release'): string {

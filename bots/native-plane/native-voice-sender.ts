@@ -63,7 +63,8 @@ export class NativeVoiceBatch implements VoiceBatch {
   }
 
   run(startedAtMs: number): void {
-    this.addon.voiceBatchRun(this.id, startedAtMs - performance.now(), this.ptimeMs);
+    // RTCSTORM_NATIVE_SEND_TIMER=uv: the clock on the event loop's thread (diagnostic, for A/B).
+    this.addon.voiceBatchRun(this.id, startedAtMs - performance.now(), this.ptimeMs, process.env.RTCSTORM_NATIVE_SEND_TIMER !== 'uv');
   }
 
   stop(): void {

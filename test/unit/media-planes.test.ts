@@ -293,7 +293,10 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     assert.deepEqual(batched.takeCounts!(), { sent: 0, skipped: 0 });
   });
 
-  it('runs a batch on its own clock in C: each voice once per packet time in its slot, a stall\'s turns counted as skipped, nothing after stop', async () => {
+  // On its thread (the default) a stalled event loop does not stop the voices; on the event loop's timer (RTCSTORM_NATIVE_SEND_TIMER=uv)
+  // the stall's turns are skipped and counted, as the scheduler's JavaScript tick does.
+  for (const mode of ['thread', 'uv'] as const)
+  it(`runs a batch on its own clock in C (${mode === 'thread' ? 'a thread' : "the event loop's timer"}): each voice once per packet time in its slot, ${mode === 'thread' ? 'through a 150 ms stall of the event loop' : "a stall's turns counted as skipped"}, nothing after stop`, async () => {
     const { far1, far2 } = await farEnds();
     const arrivals = new Map<Socket, Array<{ atMs: number; timestamp: number }>>([[far1, []], [far2, []]]);
     for (const s of [far1, far2]) s.on('message', (m: Buffer) => void (m[0]! >= 128 && m[0]! <= 191 && arrivals.get(s)!.push({ atMs: performance.now(), timestamp: m.readUInt32BE(4) })));
@@ -308,10 +311,14 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
       voices[k]!.sendOn!(path);
     }
     const startedAt = performance.now() + 5;
+    const timer = process.env.RTCSTORM_NATIVE_SEND_TIMER;
+    process.env.RTCSTORM_NATIVE_SEND_TIMER = mode;
     batch.run!(startedAt);
+    if (timer === undefined) delete process.env.RTCSTORM_NATIVE_SEND_TIMER;
+    else process.env.RTCSTORM_NATIVE_SEND_TIMER = timer;
     await sleep(400);
     const until = performance.now() + 150;
-    while (performance.now() < until); // the event loop, and so the addon's timer, is blocked for 7.5 packet times
+    while (performance.now() < until); // the event loop (and a libuv timer) is blocked for 7.5 packet times
     await sleep(400);
     batch.stop!();
     const stoppedAt = performance.now();
@@ -323,11 +330,14 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
       const turns = Math.floor((stoppedAt - startedAt - slot) / 20) + 1;
       const counts = voices[k]!.takeCounts!();
       assert.equal(counts.sent, got.length, 'what it counts as sent arrived');
-      assert.ok(Math.abs(counts.sent + counts.skipped - turns) <= 1, `sent ${counts.sent} + skipped ${counts.skipped} against ${turns} packet times`);
-      assert.ok(counts.skipped >= 5 && counts.skipped <= 8, `a 150 ms stall skips 6-7 packet times: ${counts.skipped}`);
-      // Consecutive turns but one jump, over the stall, of the skipped ones.
+      // Turns the clock was late for when it stopped are neither sent nor skipped: a loaded host (ASan's) may leave two or three.
+      assert.ok(counts.sent + counts.skipped >= turns - 3 && counts.sent + counts.skipped <= turns + 1, `sent ${counts.sent} + skipped ${counts.skipped} against ${turns} packet times`);
+      if (mode === 'thread') assert.equal(counts.skipped, 0, 'the thread sends through the event loop\'s stall');
+      else assert.ok(counts.skipped >= 5 && counts.skipped <= 12, `a 150 ms stall skips 6-7 packet times (a loaded host's more): ${counts.skipped}`);
+      // Consecutive turns but jumps over the skipped ones (one over the stall; a loaded host, ASan's, may stall the loop again after it).
       const steps = got.slice(1).map((p, i) => ((p.timestamp - got[i]!.timestamp) >>> 0) / 960);
-      assert.deepEqual(steps.filter((n) => n !== 1), [counts.skipped + 1], `RTP timestamp steps in turns: ${steps.join(',')}`);
+      assert.ok(steps.every((n) => Number.isInteger(n) && n >= 1), `RTP timestamp steps in turns: ${steps.join(',')}`);
+      assert.equal(steps.reduce((sum, n) => sum + n - 1, 0), counts.skipped, `RTP timestamps jump over the skipped turns: ${steps.join(',')}`);
       // In its slot of the packet time: the median phase of arrivals, whatever a late tick delays.
       const phases = got.map((p) => (((p.atMs - startedAt) % 20) + 20) % 20).sort((a, b) => a - b);
       const phase = phases[phases.length >> 1]!;
