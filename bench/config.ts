@@ -16,6 +16,9 @@ export const config = {
   workersPerNode: envNumber('BENCH_WORKERS', 2, 1, 16),
   /** Bots per second a run's ramp-up joins (every phase is a run whose one group ramps up at this rate). */
   joinRate: envNumber('BENCH_JOIN_RATE', 64, 1, 1024),
+  /** The same for runs that measure media: joins at 64 a second kept this 2-core machine (SFU and loader) saturated for their first
+      seconds at 128 bots, and the run was invalid for it, whatever its window measured; 16 a second holds. */
+  mediaJoinRate: envNumber('BENCH_MEDIA_JOIN_RATE', 16, 1, 1024),
   /** Seconds of media after the SFU holds every bot and before the measured window: fresh fleet processes warm up (JIT, first-use allocations). */
   warmSeconds: envNumber('BENCH_WARM_SECONDS', 2, 0, 30),
   /** Fleet processes per run; 0: as `rtcstorm run` picks them (one per core, never more than bots). */

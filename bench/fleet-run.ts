@@ -152,7 +152,7 @@ function settledSecondOf(report: Report, spec: FleetRunSpec): number | undefined
 
 export async function runFleet(spec: FleetRunSpec): Promise<FleetRun> {
   const started = performance.now();
-  const rampUpMs = Math.round((spec.bots / config.joinRate) * 1000);
+  const rampUpMs = Math.round((spec.bots / (spec.measureS > 0 ? config.mediaJoinRate : config.joinRate)) * 1000);
   const durationS = Math.ceil(rampUpMs / 1000) + settleCapS + config.warmSeconds + spec.measureS + 3;
   const scenario = parseScenario(scenarioYaml(spec, rampUpMs, durationS), `bench-${spec.label}.yaml`);
   const control = new AbortController();
