@@ -29,7 +29,8 @@ describe('process chaos on the bundled cluster', () => {
     const report = await run(`
 name: kill-busiest
 seed: 3
-duration: 16s
+# The killed node's rooms are back on the other one 1-3 s after the kill: 13 s leaves them 3 s more.
+duration: 13s
 target: { bundled: { nodes: 2, workersPerNode: 1 } }
 rooms: { count: 3, size: 3 }
 fleet:
@@ -55,7 +56,7 @@ chaos:
     assert.equal(report.recoveries.length, 1);
     assert.equal(report.recoveries[0]!.botFailures, affected);
     assert.equal(report.bots.failed, 0);
-    assert.equal(report.timeline.length, 16);
+    assert.equal(report.timeline.length, 13);
     assert.equal(report.timeline.at(-1)!.botsConnected, 9);
     // The killed node's series stops; the survivor's continues to the end.
     assert.equal(report.server.nodes.length, 2);

@@ -11,7 +11,9 @@ import { startBundledTarget } from '../../target-server/bundled-target.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchBot } from '../../bench/bench-bot.js';
 
-describe('fast media path', () => {
+// The three tests run at once, each with its own bundled target and bots: the consent test idles
+// 34 s (two bots at 50 packets/s) and the other two, a few seconds each, fit inside that wait.
+describe('fast media path', { concurrency: true }, () => {
   it('interoperates with werift\'s RTP stack through mediasoup, both ways, without loss', async () => {
     const target = await startBundledTarget({ nodes: 1, workersPerNode: 1 });
     const stores = { fast: new MetricStore(Date.now()), werift: new MetricStore(Date.now()) };

@@ -8,15 +8,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Report } from '../../reports/report-types.js';
-import { runCli, startMarkedCli, tempDir, writeScenario } from '../helpers/cli.js';
+import { runCli, startMarkedCli, tempDir, writeScenario, type CliRun } from '../helpers/cli.js';
 import { processesWithEnv, waitForNoProcessesWithEnv } from '../helpers/processes.js';
 
-const scenario = (plane: string): string => `
+// 12 s: ~12,000 packets per plane, so the 3% loss reads within 0.2 points (1 sd) of the margins below.
+const scenario = (plane: string, duration = '12s'): string => `
 name: plane-${plane}
 seed: 4
-duration: 16s
+duration: ${duration}
 target: { bundled: { nodes: 1, workersPerNode: 1 } }
 rooms: { count: 2, size: 4 }
 media: { plane: ${plane} }
@@ -30,6 +30,18 @@ thresholds:
 `;
 
 const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+
+/** true once a progress line shows all planned bots connected; false if the run ended first. */
+function allConnected(run: CliRun, planned: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let text = '';
+    run.child.stderr!.on('data', (d: Buffer) => {
+      text = (text + d.toString()).slice(-4000);
+      if (text.includes(`bots ${planned}/${planned} connected`)) resolve(true);
+    });
+    void run.result.then(() => resolve(false));
+  });
+}
 
 describe('media planes end to end', () => {
   it('native and TypeScript planes: same scenario, same verdict, loss and MOS alike; native latency no higher', async () => {
@@ -57,9 +69,9 @@ describe('media planes end to end', () => {
 
   it('a fleet process killed by SIGSEGV mid-run is reported as a crash and the run is not green', async () => {
     const out = tempDir('plane-crash');
-    const { run, marker } = startMarkedCli(['run', writeScenario(scenario('native').replace('duration: 16s', 'duration: 12s')), '--out', out]);
-    // Once the bots are in (ramp-up 2 s), one fleet process dies as a fault in the addon would end it.
-    await sleep(6000);
+    const { run, marker } = startMarkedCli(['run', writeScenario(scenario('native', '9s')), '--out', out]);
+    // Once the bots are in (ramp-up 2 s; the progress line says so at about 3 s), one fleet process dies as a fault in the addon would end it.
+    assert.ok(await allConnected(run, 8), 'the run ended before all bots were connected');
     const fleet = processesWithEnv(marker).filter((pid) => {
       try {
         return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('fleet-process.js');
