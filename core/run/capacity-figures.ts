@@ -39,7 +39,9 @@ export function machineFacts(): MachineFacts {
 
 /** Written by the bench: per-unit costs it measured. */
 export function writeCapacityFigures(figures: Partial<Omit<CapacityFigures, 'source'>>): void {
-  const stored: StoredFigures = { machine: thisMachine(), measuredAt: new Date().toISOString(), figures: { ...defaultCapacityFigures, ...figures } };
+  // Without the defaults' `source` line: the file's figures are measured, and the reader names its own source.
+  const { source: _defaultsSource, ...defaults } = defaultCapacityFigures;
+  const stored: StoredFigures = { machine: thisMachine(), measuredAt: new Date().toISOString(), figures: { ...defaults, ...figures } };
   mkdirSync(cacheRoot(), { recursive: true });
   writeFileSync(figuresFile(), `${JSON.stringify(stored, null, 2)}\n`);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { beyondRatio, describeEstimate, estimateCapacity, nearRatio, type MachineFacts } from '../../core/plan/capacity.js';
 import { makePlan } from '../../core/plan/plan.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capacityFigures, defaultCapacityFigures, writeCapacityFigures } from '../../core/run/capacity-figures.js';
@@ -57,6 +57,8 @@ describe('capacity pre-check', () => {
     try {
       assert.equal(capacityFigures(), defaultCapacityFigures, 'nothing measured yet');
       writeCapacityFigures({ loaderPacketUs: 12.6, sfuPacketUs: 24.1, joinsPerCoreSecond: 59, botMB: -0.25 });
+      const written = JSON.parse(readFileSync(join(process.env.RTCSTORM_CACHE_DIR, 'capacity.json'), 'utf8')) as { figures: Record<string, unknown> };
+      assert.equal(written.figures.source, undefined, 'the file does not call its measured figures the defaults');
       const figures = capacityFigures();
       assert.deepEqual([figures.loaderPacketUs, figures.sfuPacketUs, figures.joinsPerCoreSecond, figures.botMB], [12.6, 24.1, 59, defaultCapacityFigures.botMB]);
       assert.match(figures.source, /measured by npm run bench on this machine, .* \(built-in defaults for botMB: not positive numbers there\)/);
