@@ -224,7 +224,7 @@ typedef struct {
   pthread_t thread;
   /* Signalled (under plane_lock) when the thread must look again: stop, or a voice joined. */
   pthread_cond_t wake;
-  int threaded, thread_runs, stop;
+  int thread_runs, stop;
   int group;
   /* The scheduler's 0 on uv_hrtime's clock (which performance.now() reads), and the slots handled so far. */
   uint64_t start_ns;
@@ -797,8 +797,13 @@ static napi_value js_voice_batch(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "rtcstorm native media: voiceBatch(slots 1-1000)");
     return NULL;
   }
-  int id = group_cap;
-  if (!grow((void **)&groups, &group_cap, sizeof *groups)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  /* Batches never close: the first slot not yet used. */
+  int id = -1;
+  for (int i = 0; i < group_cap; i++) if (!groups[i].open) { id = i; break; }
+  if (id < 0) {
+    id = group_cap;
+    if (!grow((void **)&groups, &group_cap, sizeof *groups)) { napi_throw_error(env, NULL, "rtcstorm native media: out of memory"); return NULL; }
+  }
   voice_group_t *g = &groups[id];
   g->members = calloc((size_t)slots, sizeof *g->members);
   g->count = calloc((size_t)slots, sizeof *g->count);
@@ -810,6 +815,7 @@ static napi_value js_voice_batch(napi_env env, napi_callback_info info) {
 }
 
 static voice_group_t *group_at(int id) { return id >= 0 && id < group_cap && groups[id].open ? &groups[id] : NULL; }
+static void clock_tick(batch_clock_t *c);
 
 /* voiceJoin(voice, batch, slot): the voice sends in that slot of the batch from now on. */
 static napi_value js_voice_join(napi_env env, napi_callback_info info) {
@@ -822,6 +828,8 @@ static napi_value js_voice_join(napi_env env, napi_callback_info info) {
     return NULL;
   }
   leave_group(id);
+  /* The slots the clock's thread slept past are handled before the voice is in one of them: it joins from now on. */
+  if (g->clock && g->clock->thread_runs) clock_tick(g->clock);
   if (g->count[slot] == g->cap[slot]) {
     int cap = g->cap[slot] ? g->cap[slot] * 2 : 16;
     int *grown = realloc(g->members[slot], (size_t)cap * sizeof *grown);
@@ -832,7 +840,7 @@ static napi_value js_voice_join(napi_env env, napi_callback_info info) {
   g->members[slot][g->count[slot]++] = id;
   voices[id].group = gid;
   voices[id].slot = slot;
-  /* Its slot may be one the clock's thread sleeps past. */
+  /* Its slot may be one the clock's thread sleeps past: it wakes, and counts from now. */
   if (g->clock && g->clock->thread_runs) pthread_cond_signal(&g->clock->wake);
   return NULL;
 }
@@ -951,18 +959,17 @@ static void *clock_thread(void *arg) {
   batch_clock_t *c = arg;
   pthread_mutex_lock(&plane_lock);
   while (!c->stop) {
-    clock_tick(c);
     voice_group_t *g = group_at(c->group);
-    /* Without its batch (never, while it runs) it looks again in a packet time's worth of slots. */
-    int64_t next = c->done + (g ? 0 : 20);
-    if (g) {
-      while (next < c->done + g->slots && g->count[next % g->slots] == 0) next++;
-      /* Woken every wake_slots slots (a divisor of the packet time's, so a voice's slot is sent at the same phase every
-         time): a wake-up of a thread costs about 30 us of CPU on this VM, more than a slot's sends. */
-      int64_t w = wake_slots;
-      while (w > 1 && g->slots % w) w--;
-      next = (next + w - 1) / w * w;
-    }
+    /* Without its batch (groups never close) there is nothing to tick. */
+    if (!g) break;
+    clock_tick(c);
+    int64_t next = c->done;
+    while (next < c->done + g->slots && g->count[next % g->slots] == 0) next++;
+    /* Woken every wake_slots slots (a divisor of the packet time's, so a voice's slot is sent at the same phase every
+       time): fewer wake-ups, each of which costs this VM about 40 us of CPU, but bursts the SFU queues (docs/native-plane.md). */
+    int64_t w = wake_slots;
+    while (w > 1 && g->slots % w) w--;
+    next = (next + w - 1) / w * w;
     const uint64_t at = c->start_ns + (uint64_t)(next > 0 ? next : 0) * 1000000u;
     const struct timespec wake = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)};
     pthread_cond_timedwait(&c->wake, &plane_lock, &wake);
@@ -974,12 +981,13 @@ static void *clock_thread(void *arg) {
 /* Stops a batch's thread, if it runs; called without plane_lock (the thread is joined). Idempotent. */
 static void clock_stop_thread(batch_clock_t *c) {
   pthread_mutex_lock(&plane_lock);
+  /* Taken under the lock, so no second caller joins the same thread. */
   const int joins = c->thread_runs;
+  c->thread_runs = 0;
   c->stop = 1;
   pthread_cond_signal(&c->wake);
   pthread_mutex_unlock(&plane_lock);
   if (joins) pthread_join(c->thread, NULL);
-  c->thread_runs = 0;
 }
 
 static void clock_stop(batch_clock_t *c) {
@@ -1026,8 +1034,10 @@ static napi_value js_voice_batch_run(napi_env env, napi_callback_info info) {
     pthread_mutex_lock(&plane_lock);
     g->clock = c;
     pthread_mutex_unlock(&plane_lock);
+    /* One environment per process loads the addon (fleet processes run no workers). */
     static int hooked;
-    if (!hooked++) {
+    if (!hooked) {
+      hooked = 1;
       napi_add_env_cleanup_hook(env, stop_all_threads_hook, NULL);
       atexit(stop_all_threads);
     }
@@ -1042,7 +1052,6 @@ static napi_value js_voice_batch_run(napi_env env, napi_callback_info info) {
   const double elapsed = clock_elapsed_ms(c);
   c->done = elapsed > 0 ? (int64_t)floor(elapsed) : 0;
   c->stop = 0;
-  c->threaded = on_thread;
   int failed = 0;
   if (on_thread) failed = pthread_create(&c->thread, NULL, clock_thread, c);
   else uv_timer_start(&c->handle, uv_clock_tick, 1, 1);
@@ -1223,8 +1232,9 @@ static napi_value locked(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   __builtin_cpu_init();
   aes_ni = __builtin_cpu_supports("aes") && getenv("RTCSTORM_NATIVE_NO_AESNI") == NULL;
-  const char *wake = getenv("RTCSTORM_NATIVE_SEND_WAKE_MS");
-  if (wake && atoi(wake) >= 1 && atoi(wake) <= 20) wake_slots = atoi(wake);
+  const char *wake_env = getenv("RTCSTORM_NATIVE_SEND_WAKE_MS");
+  const int wake = wake_env ? atoi(wake_env) : 1;
+  if (wake >= 1 && wake <= 20) wake_slots = wake;
   napi_property_descriptor props[] = {
     {"open", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_open},
     {"receiveRtp", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_receive_rtp},
