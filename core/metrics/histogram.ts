@@ -55,7 +55,20 @@ export interface HistogramSummary {
 
 const SIGNIFICANT_DIGITS = 3;
 
+/**
+ * Counts of histograms the store is done with (`release`), reset and reused: a fleet process makes
+ * each second's histograms afresh, and allocating and growing their arrays kept V8 in a full
+ * collection every 2-3 s (docs/native-plane.md).
+ */
+const spareCounts: JsHistogram[] = [];
+const maxSpareCounts = 256;
+
 function newCounts(): JsHistogram {
+  const spare = spareCounts.pop();
+  if (spare) {
+    spare.reset();
+    return spare;
+  }
   // Starts tiny and grows with the largest value recorded.
   const h = new hdr.Float64Histogram(1, 2, SIGNIFICANT_DIGITS);
   h.autoResize = true;
@@ -90,6 +103,12 @@ export class Histogram {
     if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`invalid sample count ${n}`);
     const stored = this.#toStored(value);
     if (n > 0) this.#counts().recordValueWithCount(stored, n);
+  }
+
+  /** Its counts go back for reuse and it is empty again: only for a histogram no one else holds (the store's own, once encoded). */
+  release(): void {
+    if (this.#h && spareCounts.length < maxSpareCounts) spareCounts.push(this.#h);
+    this.#h = null;
   }
 
   merge(other: Histogram): void {

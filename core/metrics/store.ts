@@ -70,7 +70,17 @@ class Bucket {
 
   freeze(): void {
     for (const byGroup of this.histograms.values()) {
-      for (const [group, cell] of byGroup) byGroup.set(group, encoded(cell));
+      for (const [group, cell] of byGroup) {
+        byGroup.set(group, encoded(cell));
+        if (typeof cell !== 'string') cell.release();
+      }
+    }
+  }
+
+  /** Once serialized and dropped: live histograms are the store's alone (recorded into, never handed out). */
+  release(): void {
+    for (const byGroup of this.histograms.values()) {
+      for (const cell of byGroup.values()) if (typeof cell !== 'string') cell.release();
     }
   }
 }
@@ -240,6 +250,7 @@ export class MetricStore {
       // A first arrival is kept as received: already frozen, nothing to encode later.
       if (byGroup.has(group)) this.#liveHistogram(b.t, metric, group).merge(incoming.h);
       else byGroup.set(group, incoming.json);
+      incoming.h.release();
     }
     for (const [metric, group, n] of counters) addTo(bucket.counters, metric, group, n);
     for (const [metric, group, v] of gauges) addTo(bucket.gauges, metric, group, v);
@@ -359,7 +370,9 @@ export class MetricStore {
     const taken: SerializedBucket[] = [];
     for (const t of this.seconds()) {
       if (!select(t)) continue;
-      taken.push(serialize(t, this.#buckets.get(t)!));
+      const bucket = this.#buckets.get(t)!;
+      taken.push(serialize(t, bucket));
+      bucket.release();
       this.#buckets.delete(t);
       this.#live.delete(t);
     }

@@ -113,4 +113,25 @@ describe('Histogram', () => {
     assert.ok(encoded.length < 4000, `encoding is ${encoded.length} chars`);
     assert.throws(() => h.merge(new Histogram(unitScale.ratio)));
   });
+
+  it('reuses the counts of a released histogram empty, and the reused one gives the same figures and round trip as a fresh one', () => {
+    const old = new Histogram(unitScale.ms);
+    for (let i = 1; i <= 500; i++) old.record(i * 3.7); // grows its counts well past what follows
+    old.release();
+    assert.equal(old.count, 0, 'released: empty');
+    assert.equal(old.summary(), null);
+    const random = seededRandom(11);
+    const values = Array.from({ length: 300 }, () => random() * 40);
+    const reused = new Histogram(unitScale.ms); // takes the released counts
+    const fresh = new Histogram(unitScale.ms);
+    old.record(1); // a released histogram records into counts of its own, not the reused one's
+    for (const v of values) {
+      reused.record(v);
+      fresh.record(v);
+    }
+    assert.deepEqual(reused.summary(), fresh.summary());
+    assert.equal(reused.mean, fresh.mean);
+    assert.deepEqual(Histogram.fromJSON(reused.toJSON(), unitScale.ms).summary(), fresh.summary());
+    assert.equal(old.count, 1);
+  });
 });
