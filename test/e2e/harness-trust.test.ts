@@ -77,16 +77,19 @@ fleet:
     assert.equal(report.complete, true);
     assert.equal(report.harness.valid, false);
     // The fleet's own lag is over its limit in some such runs, not in all: the OS may share the cores
-    // evenly enough. Its lateness always shows as skipped packets, and the machine as saturated: by
-    // rtcstorm's processes over 90% for long enough, or else by the whole machine over 90%.
+    // evenly enough. The machine always shows as saturated: by rtcstorm's processes over 90% for long
+    // enough, or else by the whole machine over 90%.
     assert.match(report.harness.invalidReason ?? '', /loader saturated \(fleet-\d: (not keeping up|event-loop lag)|machine saturated \((fleet and target over 90%|its \d+ cores over 90% busy)/);
-    assert.match(report.harness.invalidReason ?? '', /group talkers: send deficit over 5% for \d+ s from t=\d+s/);
+    // What fell behind: the joins (their DTLS and ICE wait on the event loop), or the sends when the
+    // voices' clock thread itself is starved of CPU; either is named, with its figures.
+    assert.match(report.harness.invalidReason ?? '', /group talkers: (send deficit over 5%|join backlog over 10%) for \d+ s from t=\d+s/);
     const plan = report.harness.plan!['talkers']!;
     assert.equal(plan.botsPlanned, 600);
-    assert.ok(plan.packetsSkipped > 0.05 * (plan.packetsSent + plan.packetsSkipped), JSON.stringify({ ...plan, seconds: undefined }));
+    const behind = plan.packetsSkipped > 0.05 * (plan.packetsSent + plan.packetsSkipped) || (plan.joinBacklogMax?.bots ?? 0) > 0.1 * (plan.joinBacklogMax?.due ?? 0);
+    assert.ok(behind, JSON.stringify({ ...plan, seconds: undefined }));
     assert.equal(plan.seconds.length, 14);
     assert.match(result.stdout, /INVALID: (loader saturated|load not delivered as planned)/);
-    assert.match(result.stdout, /Load against the plan: `talkers` \d+\/600 joined, .*scheduled packets sent \([\d.]+% skipped\)/);
+    assert.match(result.stdout, /Load against the plan: `talkers` \d+\/600 joined, .*scheduled packets sent(, none skipped| \([\d.]+% skipped\))/);
   });
 
   it('a plan far beyond this machine exits 1 before anything starts, with the estimate and the hint to shard', async () => {
