@@ -74,7 +74,7 @@ network:
     const out = tempDir('whip-chaos');
     const file = writeScenario(`
 name: whip-chaos
-duration: 20s
+duration: 24s
 target: { whip: { launch: true, token: s3cret } }
 rooms: { count: 2, size: 4 }
 fleet:
@@ -83,8 +83,10 @@ recovery: { mediaTimeout: 2s }
 chaos:
   - { at: 4s, action: kill-node, target: node-0 }
   - { at: 6s, action: restart-node, target: node-0 }
-  - { at: 12s, action: pause-node, target: node-0, for: 3s }
+  - { at: 14s, action: pause-node, target: node-0, for: 3s }
 `);
+    // The pause comes 8 s after the restart: bots are back 5-6.7 s after it (Janus's start, then each
+    // bot's POST and WHEP with its backoff), and one back after the pause counts in the pause's recoveries.
     const before = whipFolders();
     const result = await runMarked(['run', file, '--out', out]);
     assert.equal(result.code, 0, result.stderr + result.stdout);
