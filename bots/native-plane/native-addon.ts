@@ -41,8 +41,7 @@ export interface NativeMediaAddon {
   voiceOn(voice: number, sender: number): void;
   voiceSlot(batch: number, slot: number, turn: number, nowMs: number): void;
   voiceSkipSlot(batch: number, slot: number, turns: number, nowMs: number, ptimeMs: number): void;
-  /** The batch ticks its slots (1 ms each) on a libuv timer, its 0 `startInMs` from now (negative: in the past). */
-  /** onThread: the clock is a thread of the addon's; otherwise a libuv timer on the event loop. */
+  /** The batch ticks its slots (1 ms each) on its own clock, its 0 `startInMs` from now (negative: in the past): a thread of the addon's when `onThread`, else a libuv timer on the event loop. */
   voiceBatchRun(batch: number, startInMs: number, ptimeMs: number, onThread: boolean): void;
   voiceBatchStop(batch: number): void;
   /** Sent and skipped since the last call, into out[0], out[1]. */
