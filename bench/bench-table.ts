@@ -46,11 +46,13 @@ function planeRows(result: Pick<BenchFigures, 'planes' | 'floor'>): Array<[strin
   const { planes, floor } = result;
   const sizes = Object.keys(planes.native.packetUs).join('/');
   const ratio = (planes.native.packetUs['128'] ?? NaN) / (floor.c['128'] ?? NaN);
+  const toSlots = (planes.native.packetUs['128'] ?? NaN) / (floor.cSlots['128'] ?? NaN);
   return [
     [`loader CPU per datagram at ${sizes} bots: native plane`, `${bySize(planes.native.packetUs)} µs`, `≤ ${goals.nativeToCLoop}× the C loop at 128: ${fmt(ratio, 2)}×, ${meets(ratio <= goals.nativeToCLoop)}`],
     ['  TypeScript plane', `${bySize(planes.typescript.packetUs)} µs`, ''],
     ['  the floor: minimal Node loop', `${bySize(floor.node)} µs`, ''],
     ['  the floor: C loop; C loop with SRTP', `${bySize(floor.c)}; ${bySize(floor.cSrtp)} µs`, ''],
+    ["  the floor on the bots' schedule: C loop with SRTP, sends in 1 ms slots", `${bySize(floor.cSlots)} µs`, `native at 128: ${fmt(toSlots, 2)}× it`],
     ['voice bots per loader core (rooms of 8, P.59), native / TypeScript', `${fmt(planes.native.botsPerCore, 0)} / ${fmt(planes.typescript.botsPerCore, 0)} (at ${planes.native.botsPerCoreFrom} / ${planes.typescript.botsPerCoreFrom} bots' cost)`, `native ≥ ${goals.nativeBotsPerCore}: ${meets(planes.native.botsPerCore >= goals.nativeBotsPerCore)}`],
     ['  one-way latency p50, native / TypeScript (20 bots)', `${fmt(planes.native.harnessLatencyP50Ms, 2)} / ${fmt(planes.typescript.harnessLatencyP50Ms, 2)} ms`, `< ${limits.latencyP50Ms}: ${meets(planes.native.harnessLatencyP50Ms < limits.latencyP50Ms)}`],
   ];

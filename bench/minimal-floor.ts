@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../core/paths.js';
 
-export type FloorLoader = 'node' | 'c' | 'cSrtp';
+/** cSlots: the C loop with SRTP, each socket sending in its own 1 ms slot of the 20 ms, as the bots' send scheduler spreads them. */
+export type FloorLoader = 'node' | 'c' | 'cSrtp' | 'cSlots';
 
 export interface FloorRun {
   loader: FloorLoader;
@@ -54,7 +55,7 @@ export async function measureFloor(dir: string, loader: FloorLoader, bots: numbe
   const command =
     loader === 'node'
       ? [process.execPath, join(sources, 'loader.cjs'), String(bots), '21000', '20000', String(limitS)]
-      : [join(dir, 'loader'), '-m', 'a', ...(loader === 'cSrtp' ? ['-F'] : []), '-n', String(bots), '-t', String(limitS)];
+      : [join(dir, 'loader'), '-m', 'a', ...(loader === 'c' ? [] : ['-F']), ...(loader === 'cSlots' ? ['-k', '20'] : []), '-n', String(bots), '-t', String(limitS)];
   const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = snapshots(child);
   try {
@@ -82,7 +83,7 @@ export async function measureFloors(sizes: number[], seconds: number, progress: 
     buildFloorPrograms(dir);
     const runs: FloorRun[] = [];
     for (const bots of sizes) {
-      for (const loader of ['node', 'c', 'cSrtp'] as const) {
+      for (const loader of ['node', 'c', 'cSrtp', 'cSlots'] as const) {
         const run = await measureFloor(dir, loader, bots, seconds);
         progress(`floor: ${loader} loop, ${bots} sockets: ${run.packetUs.toFixed(2)} µs per datagram, loss ${(100 * run.lossRatio).toFixed(2)}%`);
         runs.push(run);

@@ -40,7 +40,8 @@ export interface PlaneFigures {
 
 export interface PlanesBench {
   planes: Record<PlaneName, PlaneFigures>;
-  floor: { node: Record<string, number>; c: Record<string, number>; cSrtp: Record<string, number>; runs: FloorRun[] };
+  /** cSlots: the C loop with SRTP sending on the bots' schedule (each socket in its 1 ms slot), the floor of what the planes do. */
+  floor: { node: Record<string, number>; c: Record<string, number>; cSrtp: Record<string, number>; cSlots: Record<string, number>; runs: FloorRun[] };
 }
 
 /** 20 and 128 bots talk all the time, as the floor loops do; 512 talk P.59 with DTX (all talking, the SFU alone would need more than this machine's 2 cores). */
@@ -92,7 +93,7 @@ export async function measurePlanes(): Promise<PlanesBench> {
   };
   const floorRuns = process.env.BENCH_PLANE_FLOORS === '0' ? [] : await measureFloors(planeSizes, config.packetSeconds, progress);
   const floorOf = (loader: FloorRun['loader']) => Object.fromEntries(floorRuns.filter((r) => r.loader === loader).map((r) => [String(r.bots), r.packetUs]));
-  return { planes: { native: figures('native'), typescript: figures('typescript') }, floor: { node: floorOf('node'), c: floorOf('c'), cSrtp: floorOf('cSrtp'), runs: floorRuns } };
+  return { planes: { native: figures('native'), typescript: figures('typescript') }, floor: { node: floorOf('node'), c: floorOf('c'), cSrtp: floorOf('cSrtp'), cSlots: floorOf('cSlots'), runs: floorRuns } };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -73,8 +73,8 @@ export interface IceConsentCredentials {
 /**
  * What a plane takes over from a connected connection: the UDP socket of its nominated ICE candidate
  * pair, its SRTP keys, and its ICE consent checks. The connection's stack keeps DTLS, RTCP and ICE's
- * other answers: the plane hands it every datagram that is neither RTP nor a consent answer, and
- * carries what it sends.
+ * other answers: the plane hands it every datagram that is neither RTP nor a consent answer (RTCP
+ * unprotected, if the plane does SRTCP), and carries what it sends.
  */
 export interface MediaTransport {
   readonly socket: Socket;
@@ -92,6 +92,13 @@ export interface MediaTransport {
   routeSends(send: (data: Buffer, to: UdpAddress | undefined) => boolean): void;
   /** Each RTCP packet the stack decrypts from now on (one packet of a compound, as bytes). */
   onRtcp(listener: (packet: Buffer) => void): void;
+  /** An RTCP compound the plane has unprotected: the stack takes it as one it decrypted itself (to `onRtcp`'s listener, if any). */
+  deliverRtcp(compound: Buffer): void;
+  /**
+   * The stack's SRTCP protection goes through `protect` from now on, at the SRTCP index the stack keeps
+   * for the compound's SSRC (so the index goes on where the stack's left it); undefined: the stack protects it itself.
+   */
+  protectRtcpWith(protect: (compound: Buffer, index: number) => Buffer | undefined): void;
   /** Protects and sends a compound RTCP packet with the stack's SRTCP session. */
   sendRtcp(compound: Buffer): void;
 }

@@ -22,6 +22,10 @@ export interface NativeMediaAddon {
   sender(conn: number, cipherKey: Buffer, salt: Buffer, authKey: Buffer, ssrc: number, payloadType: number, wideSeqId: number, audioLevelId: number): number;
   sendRtp(sender: number, packet: Buffer, headerBytes: number): boolean;
   sendRaw(conn: number, datagram: Buffer): boolean;
+  /** SRTCP is done by the addon from now on with these session keys: RTCP comes out of poll() unprotected, as `kind.rtcp`. */
+  srtcp(conn: number, rxCipherKey: Buffer, rxSalt: Buffer, rxAuthKey: Buffer, txCipherKey: Buffer, txSalt: Buffer, txAuthKey: Buffer): void;
+  /** The SRTCP packet of a compound at SRTCP index `index` (RFC 3711 §3.4), or null when the connection has no SRTCP here. */
+  protectRtcp(conn: number, compound: Buffer, index: number): Buffer | null;
   poll(hostNowMs: number, records: Float64Array, arena: Buffer): number;
   /** RFC 8489 §14.5: HMAC-SHA1 of message[0, integrityAt) under key, written at integrityAt + 4. */
   stunIntegrity(message: Buffer, integrityAt: number, key: Buffer): void;
@@ -62,8 +66,8 @@ export interface NativeMediaAddon {
 
 /** A record's fields, in native/rtcstorm_media.c's order. */
 export const field = { conn: 0, kind: 1, arrivalMs: 2, offset: 3, length: 4, ssrc: 5, seq: 6, timestamp: 7, payloadStart: 8, payloadEnd: 9, payloadTypeMarker: 10, wideSeq: 11 } as const;
-/** A record's kind: RTP unprotected, another datagram (for the stack), RTP that failed authentication, or the first packet counted in C into a watched account (arrivalMs its arrival). */
-export const kind = { rtp: 0, other: 1, rejected: 2, accounted: 3 } as const;
+/** A record's kind: RTP unprotected, another datagram (for the stack), RTP or SRTCP that failed authentication, the first packet counted in C into a watched account (arrivalMs its arrival), or an RTCP compound unprotected (length its plain length). */
+export const kind = { rtp: 0, other: 1, rejected: 2, accounted: 3, rtcp: 4 } as const;
 
 const nativeDir = join(packageRoot, 'bots', 'native-plane', 'native');
 /** The C files one gcc call compiles into the addon. */

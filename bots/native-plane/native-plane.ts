@@ -1,9 +1,10 @@
 /**
  * The native media plane (ports/media-plane.ts) over the C addon (native/rtcstorm_media.c): the
  * connection's socket is handed to the addon, which protects and sends each packet in one call and
- * unprotects what it receives in batches, each datagram stamped with the kernel's receive time. One
- * poller per process drains every socket on a short timer and hands JavaScript the batch; RTP goes
- * to the receivers, everything else to the connection's stack, consent answers to the consent checks.
+ * unprotects what it receives in batches, each datagram stamped with the kernel's receive time; SRTCP
+ * both ways too. One poller per process drains every socket on a short timer and hands JavaScript the
+ * batch; RTP goes to the receivers, RTCP (unprotected) and everything else to the connection's stack,
+ * consent answers to the consent checks.
  */
 import type { RemoteInfo } from 'node:dgram';
 import type { MediaConnection, MediaPlane, MediaTransport, OnRtp, ReceivedRtpHeader, RtcpPath, RtpExtensionIds, RtpSendPath, VoiceReceiver } from '../../ports/media-plane.js';
@@ -52,6 +53,11 @@ class NativeConnection {
     if (typeof handle?.fd !== 'number' || handle.fd < 0 || typeof handle.recvStop !== 'function') throw new Error(`native media plane: node:dgram is not the one this was written for (Node 20, 22, 24), running ${process.version}`);
     const rx = deriveSessionKeys(keys.remoteMasterKey, keys.remoteMasterSalt, 'rtp');
     this.id = addon.open(handle.fd, host, port, rx.cipherKey, rx.salt, rx.authKey);
+    // SRTCP in C both ways: the stack gets RTCP unprotected and hands its compounds to the addon to protect.
+    const rtcpRx = deriveSessionKeys(keys.remoteMasterKey, keys.remoteMasterSalt, 'rtcp');
+    const rtcpTx = deriveSessionKeys(keys.localMasterKey, keys.localMasterSalt, 'rtcp');
+    addon.srtcp(this.id, rtcpRx.cipherKey, rtcpRx.salt, rtcpRx.authKey, rtcpTx.cipherKey, rtcpTx.salt, rtcpTx.authKey);
+    transport.protectRtcpWith((compound, index) => (this.closed ? undefined : (addon.protectRtcp(this.id, compound, index) ?? undefined)));
     // libuv stops reading; the addon's copy of the socket is read from now on.
     handle.recvStop();
     this.rinfo = { address: host, family: 'IPv4', port, size: 0 };
@@ -88,6 +94,11 @@ class NativeConnection {
   other(data: Buffer): void {
     if (this.consent.onResponse(data)) return;
     this.transport.deliver(data, { ...this.rinfo, size: data.length });
+  }
+
+  /** An RTCP compound the addon has unprotected. */
+  rtcp(compound: Buffer): void {
+    this.transport.deliverRtcp(compound);
   }
 
   receive(onRtp: OnRtp, extensions: RtpExtensionIds | undefined, voice: NativeVoiceReceiver | undefined): void {
@@ -177,6 +188,7 @@ class Poller {
     const length = records[at + field.length]!;
     const kind = records[at + field.kind]!;
     if (kind === recordKind.other) return connection.other(Buffer.from(arena.subarray(offset, offset + length)));
+    if (kind === recordKind.rtcp) return connection.rtcp(Buffer.from(arena.subarray(offset, offset + length)));
     const receiving = connection.receiving;
     if (kind === recordKind.accounted) return receiving?.voice?.heard(records[at + field.arrivalMs]!);
     if (kind !== recordKind.rtp || !receiving) return;

@@ -5,7 +5,7 @@
  * was written for; loading this module checks werift's version first.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
-import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
+import { RtcpPacketConverter, type RTCDtlsTransport, type RTCPeerConnection } from 'werift';
 import type { MediaTransport } from '../../ports/media-plane.js';
 import { installedWeriftVersion, weriftVersion } from './werift-version.js';
 import { udpHandle } from '../dgram-handle.js';
@@ -85,6 +85,7 @@ function keyedTransport(pc: RTCPeerConnection): Promise<RTCDtlsTransport> {
 
 /** What of werift's keyed DTLS transport a media plane takes over: its nominated UDP socket, SRTP keys and ICE consent. */
 function mediaTransportOf(dtls: RTCDtlsTransport): MediaTransport {
+  let rtcpListener: ((packet: Buffer) => void) | undefined;
   const { profile, keys } = dtls.srtp.config;
   if (profile !== aesCm128HmacSha1_80) throw new Error(`fast media path: SRTP profile 0x${profile.toString(16)} negotiated, only AES_CM_128_HMAC_SHA1_80 (0x0001) is implemented`);
   const pair = dtls.iceTransport.connection.nominated;
@@ -111,7 +112,41 @@ function mediaTransportOf(dtls: RTCDtlsTransport): MediaTransport {
         if (!send(data, addr)) return weriftSend(data, addr);
       };
     },
-    onRtcp: (listener) => tapSrtcp(dtls, listener),
+    onRtcp: (listener) => {
+      rtcpListener = listener;
+      tapSrtcp(dtls, listener);
+    },
+    deliverRtcp: (compound) => {
+      if (rtcpListener) return eachRtcpPacket(compound, rtcpListener);
+      // What werift's DTLS transport does with a compound once it has decrypted it (RTCDtlsTransport.startSrtp).
+      let packets: ReturnType<typeof RtcpPacketConverter.deSerialize>;
+      try {
+        packets = RtcpPacketConverter.deSerialize(compound);
+      } catch {
+        return;
+      }
+      for (const rtcp of packets) {
+        try {
+          dtls.onRtcp.execute(rtcp);
+        } catch {
+          // werift logs a listener's error and goes on to the next packet.
+        }
+      }
+    },
+    protectRtcpWith: (protect) => {
+      const srtcp = srtcpInternals(dtls);
+      const own = srtcp.encrypt.bind(srtcp);
+      srtcp.encrypt = (compound) => {
+        if (compound.length < 8) return own(compound);
+        // werift's own index for the SSRC, advanced as its encryptRTCP does (wrapping at 2^31).
+        const state = srtcp.localContext.getSrtcpSsrcState(compound.readUInt32BE(4));
+        const index = (state.srtcpIndex + 1) % 0x80000000;
+        const protectedRtcp = protect(compound, index);
+        if (!protectedRtcp) return own(compound);
+        state.srtcpIndex = index;
+        return protectedRtcp;
+      };
+    },
     sendRtcp: (compound) => {
       const protectedRtcp = dtls.srtcp.encrypt(compound);
       void dtls.iceTransport.connection.send(protectedRtcp).catch(() => undefined);
@@ -124,6 +159,26 @@ const empty = Buffer.alloc(0);
 /** The parts of werift's SRTCP session used here. */
 interface SrtcpInternals {
   decrypt: (data: Buffer) => Buffer;
+  encrypt: (compound: Buffer) => Buffer;
+  localContext: { getSrtcpSsrcState(ssrc: number): { srtcpIndex: number } };
+}
+
+function srtcpInternals(dtls: RTCDtlsTransport): SrtcpInternals {
+  const srtcp = dtls.srtcp as unknown as Partial<SrtcpInternals>;
+  if (typeof srtcp.decrypt !== 'function' || typeof srtcp.encrypt !== 'function' || typeof srtcp.localContext?.getSrtcpSsrcState !== 'function') {
+    throw new Error('fast media path: werift\'s SRTCP session is not the one this was written for (werift 0.24.4)');
+  }
+  return srtcp as SrtcpInternals;
+}
+
+/** Each packet of an RTCP compound (RFC 3550 §6.1). */
+function eachRtcpPacket(compound: Buffer, listener: (packet: Buffer) => void): void {
+  for (let at = 0; at + 4 <= compound.length; ) {
+    const length = 4 * (compound.readUInt16BE(at + 2) + 1);
+    if (at + length > compound.length) break;
+    listener(compound.subarray(at, at + length));
+    at += length;
+  }
 }
 
 /**
@@ -132,17 +187,10 @@ interface SrtcpInternals {
  * decrypted compound is taken before werift parses it, and split here (RFC 3550 §6.1).
  */
 function tapSrtcp(dtls: RTCDtlsTransport, listener: (packet: Buffer) => void): void {
-  const srtcp = dtls.srtcp as unknown as Partial<SrtcpInternals>;
-  if (typeof srtcp.decrypt !== 'function') throw new Error('fast media path: werift\'s SRTCP session is not the one this was written for (werift 0.24.4)');
+  const srtcp = srtcpInternals(dtls);
   const decrypt = srtcp.decrypt.bind(srtcp);
   srtcp.decrypt = (data) => {
-    const compound = decrypt(data);
-    for (let at = 0; at + 4 <= compound.length; ) {
-      const length = 4 * (compound.readUInt16BE(at + 2) + 1);
-      if (at + length > compound.length) break;
-      listener(compound.subarray(at, at + length));
-      at += length;
-    }
+    eachRtcpPacket(decrypt(data), listener);
     // The plane has the connection's RTCP: werift's parse of it (transport-wide feedback ten times a second) would be work for nothing.
     return empty;
   };

@@ -22,6 +22,7 @@ import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpH
 import { writeStampedOpus, emptyOpusFrame } from '../../bots/opus-stamp.js';
 import { StreamReceiver } from '../../bots/stream-receiver.js';
 import { hostNowMs } from '../../bots/clock.js';
+import { SrtcpSession } from 'werift';
 
 /** A loopback socket with room for a burst: a test that sends faster than JavaScript reads (under ASan) must not lose what it compares. */
 const bind = (): Promise<Socket> =>
@@ -34,9 +35,20 @@ const bind = (): Promise<Socket> =>
 const far = { key: randomBytes(16), salt: randomBytes(14) };
 const near = { key: randomBytes(16), salt: randomBytes(14) };
 
+interface StackRecord {
+  connection: MediaConnection;
+  /** Datagrams handed to the stack as they came. */
+  delivered: Buffer[];
+  /** RTCP compounds the plane unprotected for the stack. */
+  rtcp: Buffer[];
+  /** What the plane asked the stack to protect its SRTCP with, if it did. */
+  protect: ((compound: Buffer, index: number) => Buffer | undefined) | undefined;
+}
+
 /** A connection of the stack, as a plane sees it: a real socket, with what the stack would do recorded. */
-function connectionOn(socket: Socket, remote: Socket): { connection: MediaConnection; delivered: Buffer[] } {
+function connectionOn(socket: Socket, remote: Socket): StackRecord {
   const delivered: Buffer[] = [];
+  const record: StackRecord = { connection: { mediaTransport: async () => transport }, delivered, rtcp: [], protect: undefined };
   const transport: MediaTransport = {
     socket,
     remote: ['127.0.0.1', remote.address().port],
@@ -47,9 +59,30 @@ function connectionOn(socket: Socket, remote: Socket): { connection: MediaConnec
     deliver: (data) => delivered.push(Buffer.from(data)),
     routeSends: () => undefined,
     onRtcp: () => undefined,
+    deliverRtcp: (compound) => record.rtcp.push(Buffer.from(compound)),
+    protectRtcpWith: (protect) => (record.protect = protect),
     sendRtcp: () => undefined,
   };
-  return { connection: { mediaTransport: async () => transport }, delivered };
+  return record;
+}
+
+/** werift's SRTCP session (AES_CM_128_HMAC_SHA1_80) of the end whose own keys are `local`. */
+const srtcpOf = (local: typeof far, remote: typeof far): SrtcpSession =>
+  new SrtcpSession({ keys: { localMasterKey: local.key, localMasterSalt: local.salt, remoteMasterKey: remote.key, remoteMasterSalt: remote.salt }, profile: 0x0001 });
+
+/** A sender report and a receiver report in one compound, their report fields seeded. */
+function rtcpCompound(seed: number): Buffer {
+  const sr = Buffer.alloc(28);
+  const rr = Buffer.alloc(32);
+  for (let i = 8; i < sr.length; i++) sr[i] = (seed * 31 + i) & 0xff;
+  for (let i = 8; i < rr.length; i++) rr[i] = (seed * 17 + i) & 0xff;
+  sr.writeUInt16BE(0x80c8, 0);
+  sr.writeUInt16BE(sr.length / 4 - 1, 2);
+  sr.writeUInt32BE(0x1234abcd, 4);
+  rr.writeUInt16BE(0x81c9, 0);
+  rr.writeUInt16BE(rr.length / 4 - 1, 2);
+  rr.writeUInt32BE(0x1234abcd, 4);
+  return Buffer.concat([sr, rr]);
 }
 
 interface Heard {
@@ -347,11 +380,59 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     }
   });
 
+  it("does SRTCP both ways as werift does: the stack gets the compounds werift would decrypt, the far end werift's own bytes", async () => {
+    const source = await bind();
+    sockets.push(source);
+    const stacks: Array<[Socket, StackRecord]> = [];
+    for (const plane of [native, typescriptMediaPlane]) {
+      const socket = await bind();
+      sockets.push(socket);
+      const stack = connectionOn(socket, source);
+      stacks.push([socket, stack]);
+      await plane.receive(stack.connection, () => undefined, () => undefined);
+    }
+    const [[, nativeStack], [, typescriptStack]] = stacks as [[Socket, StackRecord], [Socket, StackRecord]];
+    const compounds = [1, 2, 3, 4].map(rtcpCompound);
+    const farSrtcp = srtcpOf(far, near);
+    const datagrams = compounds.map((compound) => farSrtcp.encrypt(compound));
+    const forged = Buffer.from(datagrams[1]!);
+    forged[forged.length - 1]! ^= 1;
+    // Shorter than a header, an index and a tag.
+    const short = Buffer.from(datagrams[2]!.subarray(0, 21));
+    for (const datagram of [datagrams[0]!, forged, datagrams[1]!, short, datagrams[2]!, datagrams[3]!]) {
+      for (const [socket] of stacks) source.send(datagram, socket.address().port, '127.0.0.1');
+    }
+    await sleep(200);
+    // The TypeScript plane hands the stack the datagrams as they came, and werift decrypts them; the native plane does SRTCP itself.
+    const nearSrtcp = srtcpOf(near, far);
+    const weriftDecrypted = typescriptStack.delivered.flatMap((datagram) => {
+      try {
+        return [nearSrtcp.decrypt(datagram)];
+      } catch {
+        return [];
+      }
+    });
+    assert.equal(typescriptStack.delivered.length, 6);
+    assert.deepEqual(weriftDecrypted.map((c) => c.toString('hex')), compounds.map((c) => c.toString('hex')));
+    assert.deepEqual(nativeStack.rtcp.map((c) => c.toString('hex')), compounds.map((c) => c.toString('hex')));
+    assert.equal(nativeStack.delivered.length, 0, 'the forged and the short one are dropped, nothing goes to the stack encrypted');
+    // The stack's compounds, protected in C at the stack's index: werift's own bytes at that index, which the far end decrypts.
+    const protect = nativeStack.protect;
+    assert.ok(protect, 'the native plane protects the stack\'s SRTCP');
+    const nearContext = (srtcpOf(near, far) as unknown as { localContext: { cipher: { encryptRTCP(compound: Buffer, index: number): Buffer } } }).localContext;
+    for (const [i, index] of [1, 2, 0x7fffffff].entries()) {
+      const compound = compounds[i]!;
+      const protectedRtcp: Buffer = protect(compound, index)!;
+      assert.equal(protectedRtcp.toString('hex'), nearContext.cipher.encryptRTCP(compound, index).toString('hex'), `index ${index}`);
+      assert.equal(srtcpOf(far, near).decrypt(protectedRtcp).toString('hex'), compound.toString('hex'));
+    }
+  });
+
   it('drops malformed and forged datagrams without reading past them (run under AddressSanitizer by scripts/test-native-asan.sh)', async () => {
     const source = await bind();
     const socket = await bind();
     sockets.push(source, socket);
-    const { connection, delivered } = connectionOn(socket, source);
+    const { connection, delivered, rtcp } = connectionOn(socket, source);
     let handedUp = 0;
     await native.receive(connection, () => void handedUp++, () => undefined, { wideSeqId: 3 });
     // Seeded: every length from 0 to 64 bytes and some long ones, RTP-looking first bytes with the
@@ -369,7 +450,8 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     }
     await sleep(200);
     assert.equal(handedUp, 0);
-    // What is not RTP goes to the stack (RTCP-typed and short ones), none of it lost.
-    assert.ok(delivered.length > 0);
+    // RTCP-typed ones fail SRTCP's authentication: none reaches the stack. What is neither (0 or 1 byte long) goes to it as it came.
+    assert.equal(rtcp.length, 0);
+    assert.ok(delivered.length > 0 && delivered.every((d) => d.length < 2), `${delivered.length} delivered, lengths ${[...new Set(delivered.map((d) => d.length))].join(', ')}`);
   });
 });

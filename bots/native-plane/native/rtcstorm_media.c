@@ -45,8 +45,11 @@
 /* One record per datagram handed to JavaScript, as doubles (native-plane.ts reads the same layout). */
 #define RECORD_FIELDS 12
 enum { R_CONN, R_KIND, R_ARRIVAL_MS, R_OFFSET, R_LENGTH, R_SSRC, R_SEQ, R_TIMESTAMP, R_PAYLOAD_START, R_PAYLOAD_END, R_PT_MARKER, R_WIDE_SEQ };
-/* KIND_ACCOUNTED: RTP counted here (voice_account.c) into a watched account: R_ARRIVAL_MS is its arrival. */
-enum { KIND_RTP = 0, KIND_OTHER = 1, KIND_REJECTED = 2, KIND_ACCOUNTED = 3 };
+/* KIND_ACCOUNTED: RTP counted here (voice_account.c) into a watched account: R_ARRIVAL_MS is its arrival.
+ * KIND_RTCP: an SRTCP compound unprotected in place, R_LENGTH its plain length. */
+enum { KIND_RTP = 0, KIND_OTHER = 1, KIND_REJECTED = 2, KIND_ACCOUNTED = 3, KIND_RTCP = 4 };
+/* SRTCP's E flag and 31-bit index, after the compound (RFC 3711 §3.4). */
+#define SRTCP_INDEX_BYTES 4
 
 /* ---------------------------------------------------------------- SRTP ----------------------- */
 
@@ -153,18 +156,20 @@ static int keystream(srtp_keys_t *k, uint8_t *p, int len, uint32_t ssrc, uint32_
   return 1;
 }
 
-/* HMAC-SHA1 of p[0, len) followed by roc, truncated to 80 bits. */
-static void tag(srtp_keys_t *k, const uint8_t *p, int len, uint32_t roc, uint8_t out[TAG_BYTES]) {
+/* HMAC-SHA1 of p[0, len) followed by roc (SRTP) or by nothing (SRTCP: with_roc 0), truncated to 80 bits. */
+static void tag_of(srtp_keys_t *k, const uint8_t *p, int len, int with_roc, uint32_t roc, uint8_t out[TAG_BYTES]) {
   uint8_t inner[20], full[20], r[4] = {roc >> 24, roc >> 16, roc >> 8, roc};
   SHA_CTX c = k->inner;
   SHA1_Update(&c, p, (size_t)len);
-  SHA1_Update(&c, r, 4);
+  if (with_roc) SHA1_Update(&c, r, 4);
   SHA1_Final(inner, &c);
   c = k->outer;
   SHA1_Update(&c, inner, 20);
   SHA1_Final(full, &c);
   memcpy(out, full, TAG_BYTES);
 }
+
+static void tag(srtp_keys_t *k, const uint8_t *p, int len, uint32_t roc, uint8_t out[TAG_BYTES]) { tag_of(k, p, len, 1, roc, out); }
 
 /* ---------------------------------------------------------------- connections ---------------- */
 
@@ -181,6 +186,9 @@ typedef struct {
   uint16_t wide_seq_out;
   /* The account its stamped voice is counted in (accounts[]), or -1: RTP goes to JavaScript. */
   int account;
+  /* Whether SRTCP is done here (js_srtcp); before, RTCP goes to the stack as it came. */
+  int srtcp;
+  srtp_keys_t rtcp_rx, rtcp_tx;
   rollover_t *streams;
   int stream_count, stream_cap;
 } conn_t;
@@ -257,6 +265,29 @@ static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t
 
 static int is_rtp(const uint8_t *p, ssize_t n) {
   return n >= 2 && p[0] >= 128 && p[0] <= 191 && (p[1] < 192 || p[1] > 223);
+}
+
+/* RFC 5761 §4: RTCP's packet types take the second byte's 192-223 on a shared port. */
+static int is_rtcp(const uint8_t *p, ssize_t n) {
+  return n >= 2 && p[0] >= 128 && p[0] <= 191 && p[1] >= 192 && p[1] <= 223;
+}
+
+/* An SRTCP index's keystream is SRTP's with the index's high 15 bits where the rollover counter goes (RFC 3711 §4.1.1). */
+static int rtcp_keystream(srtp_keys_t *k, uint8_t *p, int len, uint32_t ssrc, uint32_t index) {
+  return keystream(k, p, len, ssrc, index >> 16, (uint16_t)index);
+}
+
+/* Authenticates and decrypts an SRTCP compound in place; its plain length, or 0 if rejected. No replay
+ * check, as the stack's own SRTCP has none. */
+static int unprotect_rtcp(conn_t *c, uint8_t *p, int n) {
+  int end = n - TAG_BYTES, plain = end - SRTCP_INDEX_BYTES;
+  if (plain < 8) return 0;
+  uint8_t expect[TAG_BYTES];
+  tag_of(&c->rtcp_rx, p, end, 0, 0, expect);
+  if (CRYPTO_memcmp(expect, p + end, TAG_BYTES) != 0) return 0;
+  uint32_t index = be32(p + plain);
+  if (index >> 31 && !rtcp_keystream(&c->rtcp_rx, p + 8, plain - 8, be32(p + 4), index & 0x7fffffff)) return 0;
+  return plain;
 }
 
 /* RFC 3711 §3.3.1: the rollover counter the sender most likely used. */
@@ -349,6 +380,7 @@ static napi_value num(napi_env env, double v) { napi_value r; napi_create_double
 static napi_value boolean(napi_env env, int v) { napi_value r; napi_get_boolean(env, v, &r); return r; }
 
 static int get_int(napi_env env, napi_value v, int32_t *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
+static int get_double(napi_env env, napi_value v, double *out) { return napi_get_value_double(env, v, out) == napi_ok; }
 
 static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   void *d;
@@ -460,6 +492,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
   close(c->fd);
   keys_free(&c->rx);
+  keys_free(&c->rtcp_rx);
+  keys_free(&c->rtcp_tx);
   free(c->streams);
   c->streams = NULL;
   c->open = 0;
@@ -541,6 +575,61 @@ static napi_value js_send_raw(napi_env env, napi_callback_info info) {
   return boolean(env, send(c->fd, p, n, MSG_DONTWAIT) >= 0);
 }
 
+/* srtcp(conn, rxKey, rxSalt, rxAuth, txKey, txSalt, txAuth): SRTCP is done here from now on, with these session keys. */
+static napi_value js_srtcp(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  int32_t id;
+  uint8_t *key[2], *salt[2], *auth[2];
+  size_t key_len[2], salt_len[2], auth_len[2];
+  if (!get_int(env, argv[0], &id)) return NULL;
+  for (int i = 0; i < 2; i++)
+    if (!get_bytes(env, argv[1 + 3 * i], &key[i], &key_len[i]) || !get_bytes(env, argv[2 + 3 * i], &salt[i], &salt_len[i]) ||
+        !get_bytes(env, argv[3 + 3 * i], &auth[i], &auth_len[i]) || key_len[i] != 16 || salt_len[i] != 14 || auth_len[i] > 64) {
+      napi_throw_type_error(env, NULL, "rtcstorm native media: srtcp(conn, rxKey[16], rxSalt[14], rxAuth, txKey[16], txSalt[14], txAuth)");
+      return NULL;
+    }
+  conn_t *c = conn_at(id);
+  if (!c || c->srtcp) return NULL;
+  if (!keys_init(&c->rtcp_rx, key[0], salt[0], auth[0], auth_len[0]) || !keys_init(&c->rtcp_tx, key[1], salt[1], auth[1], auth_len[1])) {
+    keys_free(&c->rtcp_rx);
+    keys_free(&c->rtcp_tx);
+    napi_throw_error(env, NULL, "rtcstorm native media: SRTCP keys failed");
+    return NULL;
+  }
+  c->srtcp = 1;
+  return NULL;
+}
+
+/* protectRtcp(conn, compound, index) -> the SRTCP packet (encrypted, E flag and index, tag), or null without the connection's SRTCP. */
+static napi_value js_protect_rtcp(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int32_t id;
+  uint8_t *plain;
+  size_t n;
+  double index;
+  if (!get_int(env, argv[0], &id) || !get_bytes(env, argv[1], &plain, &n) || !get_double(env, argv[2], &index) || index < 0 || index > 0x7fffffff || n < 8 || n > MAX_PAYLOAD) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: protectRtcp(conn, compound[8..1500], index < 2^31)");
+    return NULL;
+  }
+  conn_t *c = conn_at(id);
+  napi_value result;
+  if (!c || !c->srtcp) {
+    napi_get_null(env, &result);
+    return result;
+  }
+  uint8_t *p;
+  CHECK(napi_create_buffer(env, n + SRTCP_INDEX_BYTES + TAG_BYTES, (void **)&p, &result));
+  memcpy(p, plain, n);
+  uint32_t i = (uint32_t)index;
+  if (!rtcp_keystream(&c->rtcp_tx, p + 8, (int)n - 8, be32(p + 4), i)) {
+    napi_throw_error(env, NULL, "rtcstorm native media: SRTCP encryption failed");
+    return NULL;
+  }
+  uint32_t word = i | 0x80000000u;
+  p[n] = word >> 24; p[n + 1] = word >> 16; p[n + 2] = word >> 8; p[n + 3] = word;
+  tag_of(&c->rtcp_tx, p, (int)n + SRTCP_INDEX_BYTES, 0, 0, p + n + SRTCP_INDEX_BYTES);
+  return result;
+}
 
 /* stunIntegrity(message, integrityAt, key): RFC 8489 §14.5's HMAC-SHA1 of message[0, integrityAt), into message[integrityAt + 4, + 20). */
 static napi_value js_stun_integrity(napi_env env, napi_callback_info info) {
@@ -570,7 +659,6 @@ static napi_value js_stun_integrity(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------- voice accounts ------------- */
 
-static int get_double(napi_env env, napi_value v, double *out) { return napi_get_value_double(env, v, out) == napi_ok; }
 
 /* account(ptimeMs, clockRateHz, gapThresholdMs, storeStartMs) -> id: one bot's receive accounting (ptimeMs 0: no playout model). */
 static napi_value js_account(napi_env env, napi_callback_info info) {
@@ -1206,6 +1294,10 @@ static napi_value js_poll(napi_env env, napi_callback_info info) {
         if (c->receiving && is_rtp(p, n)) {
           if (unprotect(c, p, (int)n, rec)) rec[R_KIND] = KIND_RTP;
           else rec[R_KIND] = KIND_REJECTED;
+        } else if (c->srtcp && is_rtcp(p, n)) {
+          int plain = unprotect_rtcp(c, p, (int)n);
+          rec[R_KIND] = plain ? KIND_RTCP : KIND_REJECTED;
+          if (plain) rec[R_LENGTH] = plain;
         } else {
           rec[R_KIND] = KIND_OTHER;
         }
@@ -1244,6 +1336,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sendRtp", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_send_rtp},
     {"sendRaw", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_send_raw},
     {"poll", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_poll},
+    {"srtcp", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_srtcp},
+    {"protectRtcp", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_protect_rtcp},
     {"stunIntegrity", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_stun_integrity},
     {"account", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_account},
     {"closeAccount", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_close_account},
