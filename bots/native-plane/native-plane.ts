@@ -17,8 +17,14 @@ import { field, kind as recordKind, loadNativeAddon, type NativeMediaAddon } fro
 import { NativeVoiceReceiver } from './native-voice-receiver.js';
 import { NativeVoiceBatch, NativeVoiceSender } from './native-voice-sender.js';
 
-/** How often the poller drains the sockets: arrival times are the kernel's, so this only sets how late JavaScript hears of them. */
+/**
+ * How often the poller drains the sockets: arrival times are the kernel's, so this only sets how late
+ * JavaScript hears of them. 5 ms while some connection hands RTP or RTCP to JavaScript (a video bot's
+ * NACKs and PLIs wait for it); 20 ms while every one is a voice bot's counted in C (10% less CPU per
+ * datagram at 128 voice bots: docs/native-plane.md).
+ */
 const pollEveryMs = Number(process.env.RTCSTORM_NATIVE_POLL_MS ?? 5);
+const voicePollEveryMs = Number(process.env.RTCSTORM_NATIVE_VOICE_POLL_MS ?? 20);
 const maxRecords = 4096;
 const arenaBytes = 4 << 20;
 
@@ -103,6 +109,7 @@ class NativeConnection {
 
   receive(onRtp: OnRtp, extensions: RtpExtensionIds | undefined, voice: NativeVoiceReceiver | undefined): void {
     this.receiving = { onRtp, voice, extensions, wideSeqId: 0 };
+    if (!voice) this.poller.hurry(this);
     this.syncWideSeqId();
     if (voice) this.addon.accountRtp(this.id, voice.account);
     this.addon.receiveRtp(this.id, true);
@@ -133,6 +140,9 @@ class Poller {
   private readonly connections: Array<NativeConnection | undefined> = [];
   private open = 0;
   private readonly withExtensions = new Set<NativeConnection>();
+  /** Connections whose RTP or RTCP JavaScript reads: drained at the short interval. */
+  private readonly hurried = new Set<NativeConnection>();
+  private intervalMs = 0;
   private readonly records: Float64Array;
   private readonly arena = Buffer.allocUnsafeSlow(arenaBytes);
   private readonly header: ReceivedRtpHeader = { ssrc: 0, seq: 0, payloadType: 0, marker: false, wideSeq: -1, arrivalMs: 0 };
@@ -145,10 +155,25 @@ class Poller {
   add(connection: NativeConnection): void {
     this.connections[connection.id] = connection;
     this.open++;
-    if (!this.timer) {
-      this.timer = setInterval(() => this.poll(), pollEveryMs);
-      this.timer.unref();
-    }
+    this.schedule();
+  }
+
+  hurry(connection: NativeConnection): void {
+    if (this.connections[connection.id] !== connection || this.hurried.has(connection)) return;
+    this.hurried.add(connection);
+    this.schedule();
+  }
+
+  /** The timer at the interval the open connections need, none without any. */
+  private schedule(): void {
+    const intervalMs = this.open === 0 ? 0 : this.hurried.size > 0 ? pollEveryMs : voicePollEveryMs;
+    if (intervalMs === this.intervalMs) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.intervalMs = intervalMs;
+    if (intervalMs === 0) return;
+    this.timer = setInterval(() => this.poll(), intervalMs);
+    this.timer.unref();
   }
 
   watchExtensions(connection: NativeConnection): void {
@@ -160,10 +185,8 @@ class Poller {
     this.connections[connection.id] = undefined;
     this.open--;
     this.withExtensions.delete(connection);
-    if (this.open === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
+    this.hurried.delete(connection);
+    this.schedule();
   }
 
   /** Drains until the sockets are empty or a few batches have gone (the rest waits for the next tick). */
@@ -268,7 +291,9 @@ export function nativeMediaPlane(): MediaPlane | Error {
         return path.id;
       }),
     async openRtcp(connection, onPacket): Promise<RtcpPath> {
-      const { transport } = await connectionOf(connection, () => undefined);
+      const native = await connectionOf(connection, () => undefined);
+      poller.hurry(native);
+      const { transport } = native;
       transport.onRtcp(onPacket);
       return { send: (compound) => transport.sendRtcp(compound) };
     },
