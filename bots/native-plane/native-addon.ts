@@ -24,7 +24,7 @@ export interface NativeMediaAddon {
   sendRaw(conn: number, datagram: Buffer): boolean;
   /** SRTCP is done by the addon from now on with these session keys: RTCP comes out of poll() unprotected, as `kind.rtcp`. */
   srtcp(conn: number, rxCipherKey: Buffer, rxSalt: Buffer, rxAuthKey: Buffer, txCipherKey: Buffer, txSalt: Buffer, txAuthKey: Buffer): void;
-  /** The SRTCP packet of a compound at SRTCP index `index` (RFC 3711 §3.4), or null when the connection has no SRTCP here. */
+  /** The SRTCP packet of a compound at SRTCP index `index` (RFC 3711 §3.4); null when the connection has no SRTCP here or the compound is shorter than 8 bytes or longer than 1,500 (the stack protects it). */
   protectRtcp(conn: number, compound: Buffer, index: number): Buffer | null;
   poll(hostNowMs: number, records: Float64Array, arena: Buffer): number;
   /** RFC 8489 §14.5: HMAC-SHA1 of message[0, integrityAt) under key, written at integrityAt + 4. */

@@ -600,20 +600,21 @@ static napi_value js_srtcp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* protectRtcp(conn, compound, index) -> the SRTCP packet (encrypted, E flag and index, tag), or null without the connection's SRTCP. */
+/* protectRtcp(conn, compound, index) -> the SRTCP packet (encrypted, E flag and index, tag), or null without the
+ * connection's SRTCP or for a compound shorter than a header or longer than MAX_PAYLOAD (the stack protects those). */
 static napi_value js_protect_rtcp(napi_env env, napi_callback_info info) {
   ARGS(3);
   int32_t id;
   uint8_t *plain;
   size_t n;
   double index;
-  if (!get_int(env, argv[0], &id) || !get_bytes(env, argv[1], &plain, &n) || !get_double(env, argv[2], &index) || index < 0 || index > 0x7fffffff || n < 8 || n > MAX_PAYLOAD) {
-    napi_throw_type_error(env, NULL, "rtcstorm native media: protectRtcp(conn, compound[8..1500], index < 2^31)");
+  if (!get_int(env, argv[0], &id) || !get_bytes(env, argv[1], &plain, &n) || !get_double(env, argv[2], &index) || index < 0 || index > 0x7fffffff) {
+    napi_throw_type_error(env, NULL, "rtcstorm native media: protectRtcp(conn, compound, index < 2^31)");
     return NULL;
   }
   conn_t *c = conn_at(id);
   napi_value result;
-  if (!c || !c->srtcp) {
+  if (!c || !c->srtcp || n < 8 || n > MAX_PAYLOAD) {
     napi_get_null(env, &result);
     return result;
   }
