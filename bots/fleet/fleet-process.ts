@@ -99,7 +99,7 @@ class FleetProcess {
     if (boundary > this.lastSecond + 1) return;
     this.sampleTimer = setTimeout(() => {
       this.sampleSecond(boundary - 1, true);
-      send({ type: 'buckets', second: boundary - 1, buckets: this.store.takeClosedSeconds(), progress: this.progress() });
+      send({ type: 'buckets', second: boundary - 1, buckets: this.store.takeClosedSeconds(Date.now(), true), progress: this.progress() });
       this.scheduleSample();
     }, this.start.startMs + boundary * 1000 - Date.now());
   }
@@ -171,7 +171,7 @@ class FleetProcess {
     await this.adapter?.close();
     await this.routes.close();
     this.probe.close();
-    send({ type: 'stopped', second: withGauges ? second : null, buckets: this.store.takeAll(), progress });
+    send({ type: 'stopped', second: withGauges ? second : null, buckets: this.store.takeAll(true), progress });
   }
 }
 

@@ -37,7 +37,7 @@ export interface RunEvent {
 
 export interface SerializedBucket {
   t: number;
-  /** metric → group → HDR compressed base64 */
+  /** metric → group → HDR compressed base64, or between a fleet process and its run the wire encoding (`Histogram.toWire`) */
   histograms: Record<string, Record<string, string>>;
   counters: Record<string, Record<string, number>>;
   gauges: Record<string, Record<string, number>>;
@@ -60,6 +60,10 @@ function thaw(cell: Cell, metric: TrendMetric): Histogram {
 
 function encoded(cell: Cell): string {
   return typeof cell === 'string' ? cell : cell.toJSON();
+}
+
+function onWire(cell: Cell): string {
+  return typeof cell === 'string' ? cell : cell.toWire();
 }
 
 class Bucket {
@@ -199,14 +203,17 @@ export class MetricStore {
     this.#bucket(secondOfRelative(e.atMs)).events.push({ ...e });
   }
 
-  /** Removes and returns the seconds that ended at or before `nowMs`, oldest first. */
-  takeClosedSeconds(nowMs = Date.now()): SerializedBucket[] {
+  /**
+   * Removes and returns the seconds that ended at or before `nowMs`, oldest first. `wire`: live
+   * histograms in the wire encoding, for another store of this code to merge (a fleet process's seconds).
+   */
+  takeClosedSeconds(nowMs = Date.now(), wire = false): SerializedBucket[] {
     const current = Math.floor((nowMs - this.startMs) / 1000);
-    return this.#take((t) => t < current);
+    return this.#take((t) => t < current, wire);
   }
 
-  takeAll(): SerializedBucket[] {
-    return this.#take(() => true);
+  takeAll(wire = false): SerializedBucket[] {
+    return this.#take(() => true, wire);
   }
 
   /** From now on, remembers which seconds are written to, for `takeChanged`. */
@@ -247,10 +254,18 @@ export class MetricStore {
     const bucket = this.#bucket(b.t);
     for (const [metric, group, incoming] of histograms) {
       const byGroup = groupsOf(bucket.histograms, metric);
-      // A first arrival is kept as received: already frozen, nothing to encode later.
-      if (byGroup.has(group)) this.#liveHistogram(b.t, metric, group).merge(incoming.h);
-      else byGroup.set(group, incoming.json);
-      incoming.h.release();
+      if (byGroup.has(group)) {
+        this.#liveHistogram(b.t, metric, group).merge(incoming.h);
+        incoming.h.release();
+      } else if (Histogram.isWire(incoming.json)) {
+        // Kept live, so what this store writes (journal, report) is HDR's encoding, made once per second and group after the merges.
+        byGroup.set(group, incoming.h);
+        this.#live.add(b.t);
+      } else {
+        // A first arrival in HDR's encoding is kept as received: already frozen, nothing to encode later.
+        byGroup.set(group, incoming.json);
+        incoming.h.release();
+      }
     }
     for (const [metric, group, n] of counters) addTo(bucket.counters, metric, group, n);
     for (const [metric, group, v] of gauges) addTo(bucket.gauges, metric, group, v);
@@ -366,12 +381,12 @@ export class MetricStore {
     }
   }
 
-  #take(select: (t: number) => boolean): SerializedBucket[] {
+  #take(select: (t: number) => boolean, wire: boolean): SerializedBucket[] {
     const taken: SerializedBucket[] = [];
     for (const t of this.seconds()) {
       if (!select(t)) continue;
       const bucket = this.#buckets.get(t)!;
-      taken.push(serialize(t, bucket));
+      taken.push(serialize(t, bucket, wire ? onWire : encoded));
       bucket.release();
       this.#buckets.delete(t);
       this.#live.delete(t);
@@ -384,10 +399,10 @@ export class MetricStore {
   }
 }
 
-function serialize(t: number, b: Bucket): SerializedBucket {
+function serialize(t: number, b: Bucket, encode: (cell: Cell) => string = encoded): SerializedBucket {
   return {
     t,
-    histograms: toRecord(b.histograms, encoded),
+    histograms: toRecord(b.histograms, encode),
     counters: toRecord(b.counters, (n) => n),
     gauges: toRecord(b.gauges, (v) => v),
     events: b.events.map((e) => ({ ...e })),

@@ -114,6 +114,21 @@ describe('Histogram', () => {
     assert.throws(() => h.merge(new Histogram(unitScale.ratio)));
   });
 
+  it('round-trips through the wire encoding to the same figures as through HDR\'s, and refuses a malformed one', () => {
+    for (const [scale, seed] of [[unitScale.ms, 3], [unitScale.ratio, 4], [1, 5]] as const) {
+      const h = new Histogram(scale);
+      for (const v of samples(5000, seed)) h.record(v);
+      h.recordMany(0, 7);
+      const wire = h.toWire();
+      assert.ok(Histogram.isWire(wire) && !Histogram.isWire(h.toJSON()));
+      assert.deepEqual(snapshot(Histogram.fromJSON(wire, scale)), snapshot(Histogram.fromJSON(h.toJSON(), scale)));
+      assert.deepEqual(snapshot(Histogram.fromJSON(wire, scale)), snapshot(h));
+    }
+    const empty = new Histogram(unitScale.ms);
+    assert.equal(Histogram.fromJSON(empty.toWire(), unitScale.ms).count, 0);
+    for (const bad of ['w:1', 'w:x:0', 'w:,', 'w::3']) assert.throws(() => Histogram.fromJSON(bad, 1), /invalid histogram wire encoding/);
+  });
+
   it('reuses the counts of a released histogram empty, and the reused one gives the same figures and round trip as a fresh one', () => {
     const old = new Histogram(unitScale.ms);
     for (let i = 1; i <= 500; i++) old.record(i * 3.7); // grows its counts well past what follows

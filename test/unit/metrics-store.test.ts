@@ -141,7 +141,8 @@ describe('MetricStore', () => {
     assert.deepEqual(s.seconds(), []);
   });
 
-  it('two processes shipping deltas merge into the same store as one fed every sample', () => {
+  for (const wire of [false, true])
+  it(`two processes shipping deltas${wire ? ' in the wire encoding' : ''} merge into the same store as one fed every sample`, () => {
     const samples = randomSamples(4000, 1234);
     const rnd = seededRandom(99);
     const all = new MetricStore(START);
@@ -153,14 +154,17 @@ describe('MetricStore', () => {
       procs[1]!.gauge('bots_connected', 10 * (t + 1), 'voice', START + t * 1000 + 999);
     }
     for (const s of samples) {
-      for (const p of procs) ship(p.takeClosedSeconds(s.atMs), coordinator);
+      for (const p of procs) ship(p.takeClosedSeconds(s.atMs, wire), coordinator);
       feed(all, s);
       feed(procs[rnd() < 0.5 ? 0 : 1]!, s);
     }
-    for (const p of procs) ship(p.takeAll(), coordinator);
+    for (const p of procs) ship(p.takeAll(wire), coordinator);
 
     assertSameAsExpected(coordinator, all, expectations(samples));
     for (let t = 0; t < SECONDS; t++) assert.equal(coordinator.gaugeAt('bots_connected', t), 11 * (t + 1));
+    // What the coordinator writes (journal, report) is HDR's encoding, whatever came in.
+    const written = coordinator.toJSON().buckets.flatMap((b) => Object.values(b.histograms).flatMap((byGroup) => Object.values(byGroup)));
+    assert.ok(written.length > 0 && written.every((h) => h.startsWith('HISTF')), 'HDR compressed base64 only');
   });
 
   it('merge() of whole stores equals one store fed every sample', () => {
