@@ -183,9 +183,10 @@ export class Histogram {
   }
 
   /**
-   * The same counts as `gap:count` pairs (base 36; the gap from the last non-empty bucket's index) of its non-empty buckets, for the fleet processes'
-   * seconds on their way to the run process: no deflate, which took 8-15% of a fleet process's event
-   * loop (docs/native-plane.md). Reports and the journal keep HDR's encoding (`toJSON`); `fromJSON` reads both.
+   * The same counts as `gap:count` pairs of its non-empty buckets (base 36; the gap from the previous
+   * one's index), for a fleet process's seconds on their way to the run: no deflate, which took 8-15%
+   * of a fleet process's event loop (docs/native-plane.md). Reports and the journal keep HDR's
+   * encoding (`toJSON`); `fromJSON` reads both.
    */
   toWire(): string {
     const h = this.#nonEmpty();
