@@ -13,8 +13,9 @@ export function weriftPlugin(wiring: Pick<FleetOptions, 'layOut'>): EnginePlugin
     create(_scenario, plan, options) {
       const bots = plan.bots.filter((bot) => bot.engine === 'werift').length;
       if (bots === 0) return { engines: [], skipped: [] };
-      const processes = Math.max(1, Math.min(options.processes ?? availableParallelism(), bots));
-      return { engines: [new Fleet({ processes, joinTimeoutMs, layOut: wiring.layOut })], skipped: [] };
+      // Unset: the fleet settles it once it knows the media plane.
+      const processes = options.processes === undefined ? {} : { processes: Math.max(1, Math.min(options.processes, bots)) };
+      return { engines: [new Fleet({ ...processes, cores: availableParallelism(), joinTimeoutMs, layOut: wiring.layOut })], skipped: [] };
     },
     doctor: () => {
       const werift = weriftCheck();

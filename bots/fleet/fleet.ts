@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { FleetLayout, FleetSlice, LayOutFleet, NetworkChange, NetworkChaos } from '../../ports/network-control.js';
 import { compiledPath } from '../../core/paths.js';
 import { processSlice } from '../../core/plan/plan.js';
+import { fleetProcessCount, type FleetProcessBudget } from '../../core/plan/fleet-processes.js';
 import type { Engine, EngineContext, EnginePreparation, EngineProgress } from '../../ports/engine.js';
 import type { ClientChange, ClientControl } from '../../ports/client-control.js';
 import { ensureVideoClips } from '../video/clips.js';
@@ -12,7 +13,9 @@ import type { FromFleet, ToFleet } from './protocol.js';
 import { resolveMediaPlane, type MediaPlaneName } from '../native-plane/plane-choice.js';
 
 export interface FleetOptions {
-  processes: number;
+  /** Fleet processes; absent: as many as the plan's load needs on this plane (`fleetProcessCount`), up to one per core. */
+  processes?: number;
+  cores: number;
   joinTimeoutMs: number;
   /** The network backend the composition root picked for the scenario. */
   layOut: LayOutFleet;
@@ -32,6 +35,16 @@ interface Member {
 
 const stopGraceMs = 10_000;
 
+/**
+ * What one fleet process carries, per plane: 256 voice bots on the native plane (a process there uses a
+ * fifth of a core at 256 in rooms of 8), 64 on the TypeScript one (its layout at 128 bots on 2 cores
+ * before this rule); a video bot weighs as ten (56 video bots a core against 560 voice bots).
+ */
+const budgets: Record<MediaPlaneName, FleetProcessBudget> = {
+  native: { botsPerProcess: 256, videoBotWeight: 10, joinsPerProcessSecond: 50 },
+  typescript: { botsPerProcess: 64, videoBotWeight: 10, joinsPerProcessSecond: 50 },
+};
+
 export class Fleet implements Engine {
   readonly name = 'werift';
   private members: Member[] = [];
@@ -47,6 +60,8 @@ export class Fleet implements Engine {
 
   /** Settled in prepare(): a scenario asking for a native plane that is not built fails before the run's clock. */
   mediaPlane: MediaPlaneName = 'typescript';
+  /** Settled in prepare(), once the plane is. */
+  processes = 0;
 
   constructor(private readonly options: FleetOptions) {}
 
@@ -56,6 +71,7 @@ export class Fleet implements Engine {
    */
   async prepare(facts: EnginePreparation): Promise<void> {
     this.mediaPlane = resolveMediaPlane(facts.scenario.media.plane);
+    this.processes = this.options.processes ?? fleetProcessCount(facts.scenario, facts.plan.bots, this.options.cores, budgets[this.mediaPlane]);
     const werift = facts.plan.bots.filter((bot) => bot.engine === 'werift');
     if (werift.some((bot) => bot.video)) ensureVideoClips();
     ensureVoiceClips(werift.map((bot) => bot.audio));
@@ -64,7 +80,8 @@ export class Fleet implements Engine {
   async start(context: EngineContext): Promise<void> {
     this.context = context;
     const network = context.network;
-    const processSlices = [...Array(this.options.processes).keys()].map((index) => processSlice(context.plan, index, this.options.processes).filter((bot) => bot.engine === 'werift'));
+    if (this.processes === 0) this.processes = this.options.processes ?? fleetProcessCount(context.scenario, context.plan.bots, this.options.cores, budgets[this.mediaPlane]);
+    const processSlices = [...Array(this.processes).keys()].map((index) => processSlice(context.plan, index, this.processes).filter((bot) => bot.engine === 'werift'));
     const werift = context.plan.bots.filter((bot) => bot.engine === 'werift');
     this.layout = await this.options.layOut({ runTag: context.runTag, seed: context.plan.seed, network, werift, processSlices });
     this.members = this.layout.slices.map((slice, index) => this.spawn(index, context, slice));

@@ -87,7 +87,7 @@ function roomPackets(bots: BotPlan[]): { sent: number; received: number; receive
 }
 
 /** Peer connections per second at the fastest ramp: a speaker opens two (send, receive), a listener one. */
-function peakJoinsPerSecond(scenario: Scenario, bots: BotPlan[]): number {
+export function peakJoinsPerSecond(scenario: Scenario, bots: BotPlan[]): number {
   let peak = 0;
   for (const group of scenario.fleet) {
     if (group.engine !== 'werift') continue;

@@ -1256,6 +1256,13 @@ static napi_value js_poll(napi_env env, napi_callback_info info) {
       }
       int got = recvmmsg(c->fd, msgs, (unsigned)room, MSG_DONTWAIT, NULL);
       if (got <= 0) break; /* EAGAIN, or an ICMP error on the connected socket: the remote's port is gone. */
+      account_slot_t *counting = c->receiving && c->account >= 0 ? account_at(c->account) : NULL;
+      /* The counted streams' state is fetched while the batch is decrypted: a cold stream was most of the counting. */
+      if (counting)
+        for (int k = 0; k < got; k++) {
+          const uint8_t *q = iovs[k].iov_base;
+          if (msgs[k].msg_len >= 12 && is_rtp(q, msgs[k].msg_len)) account_prefetch(counting->account, be32(q + 8), be16(q + 2));
+        }
       for (int k = 0; k < got; k++) {
         uint8_t *p = arena + used;
         ssize_t n = msgs[k].msg_len;
@@ -1269,7 +1276,7 @@ static napi_value js_poll(napi_env env, napi_callback_info info) {
             arrival = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 + offset;
           }
         double *rec = records + count * RECORD_FIELDS;
-        account_slot_t *slot = c->receiving && c->account >= 0 ? account_at(c->account) : NULL;
+        account_slot_t *slot = counting;
         if (slot && is_rtp(p, n)) {
           /* Counted here: no record per packet, one per account and poll for its arrivals. */
           double sender, seq, sent;

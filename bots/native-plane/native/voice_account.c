@@ -16,10 +16,11 @@
 #define WINDOW 1024
 #define WMASK (WINDOW - 1)
 
+/* Each packet reads the doubles and one word of seen: the doubles first, beside the stream's own fields. */
 typedef struct {
   double units_per_ms;
-  uint32_t seen[WINDOW / 32];
   double received, lowest, highest, jitter_units, prev_arrival, prev_rtp, last_arrival, taken_received, taken_expected;
+  uint32_t seen[WINDOW / 32];
 } stats_t;
 
 static void stats_init(stats_t *s, double clock_rate_hz) {
@@ -93,8 +94,8 @@ static double js_min(double a, double b) { return a < b ? a : b; }
 static double js_max(double a, double b) { return a > b ? a : b; }
 
 typedef struct {
-  double raw[BUCKETS];
   double scale, forget, adds, base_forget, negligible;
+  double raw[BUCKETS];
 } histogram_t;
 
 static void histogram_init(histogram_t *h, double base_forget) {
@@ -158,25 +159,26 @@ typedef struct {
   uint8_t state;
 } packet_slot_t;
 
+/* The fields every packet reads come first, together (a stream is 20 KB, cold by its next packet); the arrays last. */
 typedef struct {
   double ptime, samples_per_ms;
-  packet_slot_t ring[RING];
   int started, anchor;
   int64_t resolved, highest, last_played_seq, next_buffered;
   double last_ts, last_played_ts;
   int expanding, gap_is_pause;
   uint32_t last_raw_ts;
   int64_t unwrapped;
-  double min_ts[WINDOW_CAP], min_transit[WINDOW_CAP], max_ts[WINDOW_CAP], max_transit[WINDOW_CAP];
   int64_t min_head, min_tail, max_head, max_tail;
   double newest_ts;
   int measured;
-  histogram_t underrun, reorder;
   double resample_start, max_in_interval, underrun_target, target, offset;
   double last_arrival, counted_until, counted_ms, reported_frames, conceal_budget;
   double concealed, packets, lost_or_late, loss_runs;
   int in_run, run_seen;
   double played_count, playout_sum, buffer_sum, network_sum;
+  histogram_t underrun, reorder;
+  packet_slot_t ring[RING];
+  double min_ts[WINDOW_CAP], min_transit[WINDOW_CAP], max_ts[WINDOW_CAP], max_transit[WINDOW_CAP];
 } playout_t;
 
 typedef struct {
@@ -455,9 +457,9 @@ typedef struct { double gap_ms, arrival; } gap_t;
 struct account {
   double ptime, clock_rate, gap_threshold, start_ms, last_arrival;
   stream_t **live, **retired;
-  /* The live streams' senders, beside them: a lookup reads one array, not a cold stream each. */
-  double *live_ids;
-  int live_n, live_cap, live_ids_cap, retired_n, retired_cap;
+  /* The live streams' senders and SSRCs, beside them: a lookup reads one array, not a cold stream each. */
+  double *live_ids, *live_ssrcs;
+  int live_n, live_cap, live_ids_cap, live_ssrcs_cap, retired_n, retired_cap;
   ended_t *ended;
   int ended_n, ended_cap;
   latency_t *latency;
@@ -488,6 +490,7 @@ void account_free(account_t *a) {
   for (int i = 0; i < a->retired_n; i++) stream_free(a->retired[i]);
   free(a->live);
   free(a->live_ids);
+  free(a->live_ssrcs);
   free(a->retired);
   free(a->ended);
   free(a->latency);
@@ -532,12 +535,14 @@ int account_packet(account_t *a, double sender_id, double seq, double sent_at_ms
   } else {
     const ended_t *ended = find_ended(a, sender_id);
     if (ended && seq <= ended->highest_seq) return 0;
-    if (!GROW(a->live, a->live_n, a->live_cap) || !GROW(a->live_ids, a->live_n, a->live_ids_cap)) return 0;
+    if (!GROW(a->live, a->live_n, a->live_cap) || !GROW(a->live_ids, a->live_n, a->live_ids_cap) || !GROW(a->live_ssrcs, a->live_n, a->live_ssrcs_cap)) return 0;
     if (!(s = stream_new(a, sender_id, ssrc, seq))) return 0;
     a->live_ids[a->live_n] = sender_id;
+    a->live_ssrcs[a->live_n] = ssrc;
+    i = a->live_n;
     a->live[a->live_n++] = s;
   }
-  if (ssrc >= 0) s->ssrc = ssrc;
+  if (ssrc >= 0) s->ssrc = a->live_ssrcs[i] = ssrc;
   double previous = s->stats.last_arrival;
   if (!stats_packet(&s->stats, seq, arrival_ms, rtp_timestamp)) return 0;
   if (seq > s->highest_seq) s->highest_seq = seq;
@@ -552,11 +557,29 @@ int account_packet(account_t *a, double sender_id, double seq, double sent_at_ms
   return 1;
 }
 
+void account_prefetch(const account_t *a, double ssrc, uint32_t seq) {
+  for (int i = 0; i < a->live_n; i++) {
+    if (a->live_ssrcs[i] != ssrc) continue;
+    const stream_t *s = a->live[i];
+    const char *head = (const char *)s;
+    for (size_t at = 0; at < offsetof(stream_t, stats.seen); at += 64) __builtin_prefetch(head + at, 1);
+    __builtin_prefetch(&s->stats.seen[(seq & WMASK) >> 5], 1);
+    if (a->ptime <= 0) return;
+    const playout_t *m = &s->playout;
+    for (size_t at = 0; at < offsetof(playout_t, underrun); at += 64) __builtin_prefetch((const char *)m + at, 1);
+    __builtin_prefetch(&m->reorder, 1);
+    __builtin_prefetch(&m->reorder.raw[4], 1);
+    __builtin_prefetch(&m->ring[seq & RING_MASK], 1);
+    return;
+  }
+}
+
 static void retire(account_t *a, int i) {
   stream_t *s = a->live[i];
   if (!GROW(a->retired, a->retired_n, a->retired_cap)) return;
   memmove(&a->live[i], &a->live[i + 1], (size_t)(a->live_n - i - 1) * sizeof *a->live);
   memmove(&a->live_ids[i], &a->live_ids[i + 1], (size_t)(a->live_n - i - 1) * sizeof *a->live_ids);
+  memmove(&a->live_ssrcs[i], &a->live_ssrcs[i + 1], (size_t)(a->live_n - i - 1) * sizeof *a->live_ssrcs);
   a->live_n--;
   a->retired[a->retired_n++] = s;
   for (int e = 0; e < a->ended_n; e++)

@@ -18,6 +18,12 @@ void account_free(account_t *a);
 /* One stamped payload as received; 1 if it was counted (not a duplicate, not a straggler of an ended stream). */
 int account_packet(account_t *a, double sender_id, double seq, double sent_at_ms, double rtp_timestamp, double arrival_ms, double ssrc);
 
+/*
+ * A hint before a packet of RTP stream ssrc (sequence number seq, or its low bits) is decrypted and
+ * counted: its stream's state is fetched into the cache meanwhile. Nothing changes.
+ */
+void account_prefetch(const account_t *a, double ssrc, uint32_t seq);
+
 /* Streams that ended: on RTP stream ssrc, or every stream (ssrc < 0). */
 void account_end(account_t *a, double ssrc);
 
