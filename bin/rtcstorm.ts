@@ -65,7 +65,7 @@ function runOptions(command: Command, words: { baseline: string; tolerance: stri
   return command
     .option('-o, --out <dir>', 'output folder (default: reports/runs/<timestamp>-<name>/)')
     .option('--seed <n>', 'override the scenario seed', nonNegativeInt)
-    .option('--processes <n>', 'fleet processes (default: one per core)', positiveInt)
+    .option('--processes <n>', 'fleet processes (default: as few as the load needs, up to one per core)', positiveInt)
     .option('--shard <i/N>', 'run the i-th of N slices of the fleet (0-based), for a distributed run merged later', shardOption)
     .option('--start-at <epoch-ms>', 'shared start time of all shards, in ms since the epoch', nonNegativeInt)
     .option('--baseline <dir>', words.baseline)
