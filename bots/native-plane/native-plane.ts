@@ -20,11 +20,11 @@ import { NativeVoiceBatch, NativeVoiceSender } from './native-voice-sender.js';
 /**
  * How often the poller drains the sockets: arrival times are the kernel's, so this only sets how late
  * JavaScript hears of them. 5 ms while some connection hands RTP or RTCP to JavaScript (a video bot's
- * NACKs and PLIs wait for it); 20 ms while every one is a voice bot's counted in C (10% less CPU per
- * datagram at 128 voice bots: docs/native-plane.md).
+ * NACKs and PLIs wait for it); 40 ms while every one is a voice bot's counted in C (each socket read
+ * half as often: 16% less CPU per datagram at 256 voice bots than at 20 ms, docs/native-plane.md).
  */
 const pollEveryMs = Number(process.env.RTCSTORM_NATIVE_POLL_MS ?? 5);
-const voicePollEveryMs = Number(process.env.RTCSTORM_NATIVE_VOICE_POLL_MS ?? 20);
+const voicePollEveryMs = Number(process.env.RTCSTORM_NATIVE_VOICE_POLL_MS ?? 40);
 const maxRecords = 4096;
 const arenaBytes = 4 << 20;
 

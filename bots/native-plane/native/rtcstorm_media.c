@@ -1207,6 +1207,28 @@ static napi_value js_voice_skip(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * A drain touches each socket's connection, account and streams once per poll, all cold by then. While
+ * socket e is read, what the next ones need is fetched in stages, each needing what the one before
+ * fetched: socket e+3's connection (its RTP keys; SRTCP's are rarely needed), e+2's account, e+1's
+ * lists of streams.
+ */
+static void prefetch_ahead(const struct epoll_event *events, int ready, int e) {
+  if (e + 3 < ready) {
+    int id = (int)events[e + 3].data.u32;
+    if (id >= 0 && id < conn_cap)
+      for (size_t at = 0; at < offsetof(conn_t, rtcp_rx); at += 64) __builtin_prefetch((const char *)&conns[id] + at);
+  }
+  for (int ahead = 2; ahead >= 1; ahead--) {
+    if (e + ahead >= ready) continue;
+    const conn_t *c = conn_at((int)events[e + ahead].data.u32);
+    const account_slot_t *slot = c && c->receiving && c->account >= 0 ? account_at(c->account) : NULL;
+    if (!slot) continue;
+    if (ahead == 2) account_prefetch_self(slot->account);
+    else account_prefetch_lists(slot->account);
+  }
+}
+
+/*
  * poll(hostNowMs, records: Float64Array, arena: Buffer) -> count: drains every readable socket into
  * arena (datagrams back to back) and one record per datagram, until either is full. Arrival times
  * are the kernel's receive times on the caller's clock (hostNowMs is that clock, read just before).
@@ -1234,6 +1256,7 @@ static napi_value js_poll(napi_env env, napi_callback_info info) {
   struct epoll_event events[256];
   int ready = epoll_wait(epfd, events, 256, 0);
   for (int e = 0; e < ready; e++) {
+    prefetch_ahead(events, ready, e);
     int id = (int)events[e].data.u32;
     conn_t *c = conn_at(id);
     if (!c) continue;

@@ -574,6 +574,16 @@ void account_prefetch(const account_t *a, double ssrc, uint32_t seq) {
   }
 }
 
+void account_prefetch_self(const account_t *a) {
+  __builtin_prefetch(a);
+  __builtin_prefetch((const char *)a + 64);
+}
+
+void account_prefetch_lists(const account_t *a) {
+  __builtin_prefetch(a->live_ssrcs);
+  __builtin_prefetch(a->live);
+}
+
 static void retire(account_t *a, int i) {
   stream_t *s = a->live[i];
   if (!GROW(a->retired, a->retired_n, a->retired_cap)) return;

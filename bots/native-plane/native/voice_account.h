@@ -24,6 +24,10 @@ int account_packet(account_t *a, double sender_id, double seq, double sent_at_ms
  */
 void account_prefetch(const account_t *a, double ssrc, uint32_t seq);
 
+/* The same a socket or two ahead: the account itself, then (once that has come) its lists of live streams. */
+void account_prefetch_self(const account_t *a);
+void account_prefetch_lists(const account_t *a);
+
 /* Streams that ended: on RTP stream ssrc, or every stream (ssrc < 0). */
 void account_end(account_t *a, double ssrc);
 
