@@ -60,8 +60,6 @@ export class Fleet implements Engine {
 
   /** Settled in prepare(): a scenario asking for a native plane that is not built fails before the run's clock. */
   mediaPlane: MediaPlaneName = 'typescript';
-  /** Settled in prepare(), once the plane is. */
-  processes = 0;
 
   constructor(private readonly options: FleetOptions) {}
 
@@ -71,7 +69,6 @@ export class Fleet implements Engine {
    */
   async prepare(facts: EnginePreparation): Promise<void> {
     this.mediaPlane = resolveMediaPlane(facts.scenario.media.plane);
-    this.processes = this.options.processes ?? fleetProcessCount(facts.scenario, facts.plan.bots, this.options.cores, budgets[this.mediaPlane]);
     const werift = facts.plan.bots.filter((bot) => bot.engine === 'werift');
     if (werift.some((bot) => bot.video)) ensureVideoClips();
     ensureVoiceClips(werift.map((bot) => bot.audio));
@@ -80,8 +77,9 @@ export class Fleet implements Engine {
   async start(context: EngineContext): Promise<void> {
     this.context = context;
     const network = context.network;
-    if (this.processes === 0) this.processes = this.options.processes ?? fleetProcessCount(context.scenario, context.plan.bots, this.options.cores, budgets[this.mediaPlane]);
-    const processSlices = [...Array(this.processes).keys()].map((index) => processSlice(context.plan, index, this.processes).filter((bot) => bot.engine === 'werift'));
+    // The media plane is settled (prepare()): the process count depends on it.
+    const processes = this.options.processes ?? fleetProcessCount(context.scenario, context.plan.bots, this.options.cores, budgets[this.mediaPlane]);
+    const processSlices = [...Array(processes).keys()].map((index) => processSlice(context.plan, index, processes).filter((bot) => bot.engine === 'werift'));
     const werift = context.plan.bots.filter((bot) => bot.engine === 'werift');
     this.layout = await this.options.layOut({ runTag: context.runTag, seed: context.plan.seed, network, werift, processSlices });
     this.members = this.layout.slices.map((slice, index) => this.spawn(index, context, slice));

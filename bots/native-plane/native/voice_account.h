@@ -19,8 +19,9 @@ void account_free(account_t *a);
 int account_packet(account_t *a, double sender_id, double seq, double sent_at_ms, double rtp_timestamp, double arrival_ms, double ssrc);
 
 /*
- * A hint before a packet of RTP stream ssrc (sequence number seq, or its low bits) is decrypted and
- * counted: its stream's state is fetched into the cache meanwhile. Nothing changes.
+ * A hint before a packet of RTP stream ssrc is decrypted and counted: its stream's state is fetched
+ * into the cache meanwhile, with the slots of RTP sequence number seq (the stamp's, while the SFU
+ * keeps the sender's numbering). Nothing changes.
  */
 void account_prefetch(const account_t *a, double ssrc, uint32_t seq);
 
