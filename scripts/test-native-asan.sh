@@ -10,6 +10,7 @@ export LD_PRELOAD="$asan" ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" RTCSTOR
 node -e "require(process.env.RTCSTORM_NATIVE_ADDON); if (!require('fs').readFileSync('/proc/self/maps', 'utf8').includes('libasan')) { console.error('ASan is not loaded'); process.exit(1); }"
 echo "[native-asan] media-plane tests with $addon"
 node --test --test-reporter=dot dist/test/unit/media-planes.test.js dist/test/unit/voice-accounting.test.js dist/test/unit/ice-consent.test.js
-# Without AES-NI: the OpenSSL path a CPU without it takes, on the same tests.
-echo "[native-asan] media-plane tests without AES-NI"
-RTCSTORM_NATIVE_NO_AESNI=1 node --test --test-reporter=dot dist/test/unit/media-planes.test.js
+# Without AES-NI and without io_uring: the OpenSSL path a CPU without it takes, and the send() a packet that a
+# sandbox refusing io_uring takes, on the same tests.
+echo "[native-asan] media-plane tests without AES-NI and without io_uring"
+RTCSTORM_NATIVE_NO_AESNI=1 RTCSTORM_NATIVE_IO_URING=0 node --test --test-reporter=dot dist/test/unit/media-planes.test.js

@@ -62,6 +62,8 @@ export interface NativeMediaAddon {
   accountLastArrival(account: number): number;
   /** Doubles written into `out` (voice_account.h's layout), or minus the number needed. */
   accountTake(account: number, atMs: number, out: Float64Array): number;
+  /** How voice sent from C leaves the process: a slot's packets in one io_uring submission, or a send() each. */
+  sendPath(): 'io_uring' | 'send';
 }
 
 /** A record's fields, in native/rtcstorm_media.c's order. */
@@ -71,9 +73,9 @@ export const kind = { rtp: 0, other: 1, rejected: 2, accounted: 3, rtcp: 4 } as 
 
 const nativeDir = join(packageRoot, 'bots', 'native-plane', 'native');
 /** The C files one gcc call compiles into the addon. */
-export const addonSources = ['rtcstorm_media.c', 'voice_account.c', 'voice_send.c'].map((file) => join(nativeDir, file));
+export const addonSources = ['rtcstorm_media.c', 'voice_account.c', 'voice_send.c', 'send_ring.c'].map((file) => join(nativeDir, file));
 /** Everything the build reads, its flags' file too: its hash names the cached build. */
-const hashedSources = [...addonSources, join(nativeDir, 'voice_account.h'), join(nativeDir, 'voice_send.h'), join(packageRoot, 'bots', 'native-plane', 'build-addon.ts')];
+const hashedSources = [...addonSources, join(nativeDir, 'voice_account.h'), join(nativeDir, 'voice_send.h'), join(nativeDir, 'send_ring.h'), join(packageRoot, 'bots', 'native-plane', 'build-addon.ts')];
 
 /** Where the built addon for this source is cached; `variant` 'asan' is the AddressSanitizer build for the test job. */
 export function addonPath(variant: 'release' | 'asan' = 'release'): string {

@@ -19,5 +19,5 @@ export function mediaPlaneCheck(): CheckResult {
   const addon = loadNativeAddon();
   return addon instanceof Error
     ? { name: 'media plane', status: 'warn', detail: `typescript (the native plane is not available: ${addon.message})`, fix: 'npm run setup (builds it with gcc and libssl-dev)' }
-    : { name: 'media plane', status: 'ok', detail: `native (${process.env.RTCSTORM_NATIVE_ADDON ?? addonPath()})` };
+    : { name: 'media plane', status: 'ok', detail: `native, voice sent through ${addon.sendPath() === 'io_uring' ? 'io_uring, a slot at a time' : `send(), a packet at a time (${process.env.RTCSTORM_NATIVE_IO_URING === '0' ? 'RTCSTORM_NATIVE_IO_URING=0' : 'io_uring refused here'})`} (${process.env.RTCSTORM_NATIVE_ADDON ?? addonPath()})` };
 }

@@ -16,6 +16,7 @@ import type { MediaConnection, MediaPlane, MediaTransport, RtpSendPath, VoiceRec
 import { fillerClip, voiceClip } from '../../bots/voice/voice-clip.js';
 import { ScriptVoiceSender } from '../../bots/voice/voice-sender.js';
 import { nativeMediaPlane } from '../../bots/native-plane/native-plane.js';
+import { loadNativeAddon } from '../../bots/native-plane/native-addon.js';
 import { typescriptMediaPlane } from '../../bots/werift/fast-media.js';
 import { deriveSessionKeys } from '../../bots/srtp/session-keys.js';
 import { rtpHeaderBytes, srtpTagBytes, SrtpRtpReceiver, SrtpRtpSender, writeRtpHeader } from '../../bots/srtp/srtp-rtp.js';
@@ -324,6 +325,46 @@ describe('media planes: native and TypeScript on the same datagrams', () => {
     alone.close();
     batch.sendSlot(7, 600);
     assert.deepEqual(batched.takeCounts!(), { sent: 0, skipped: 0 });
+  });
+
+  it('sends a slot of more voices than its io_uring holds (or a send() each, RTCSTORM_NATIVE_IO_URING=0): every packet leaves, on its own socket', async () => {
+    const addon = loadNativeAddon();
+    assert.ok(!(addon instanceof Error));
+    const path = addon.sendPath();
+    if (process.env.RTCSTORM_NATIVE_IO_URING === '0') assert.equal(path, 'send');
+    console.log(`# voice from C leaves through ${path}`);
+    // 300 voices in one slot, over the ring's 256 buffers: it is flushed when full. Eight far ends, so none overflows its buffer.
+    const fars: Socket[] = [];
+    const heard = new Map<number, number>();
+    for (let f = 0; f < 8; f++) {
+      const far = await bind();
+      sockets.push(far);
+      fars.push(far);
+      far.on('message', (m: Buffer) => void (m[0]! >= 128 && m[0]! <= 191 && heard.set(m.readUInt32BE(8), (heard.get(m.readUInt32BE(8)) ?? 0) + 1)));
+    }
+    const spec = { clip: voiceClip(32, 20), talk: { model: 'always' } as const, talkSeed: 5, botId: 1, samplesPerPacket: 960, ptimeMs: 20 };
+    const batch = native.voiceBatch!(20, 20);
+    const voices: VoiceSender[] = [];
+    for (let k = 0; k < 300; k++) {
+      const socket = await bind();
+      sockets.push(socket);
+      const sender = await native.openSender(connectionOn(socket, fars[k % 8]!).connection, 0x5000 + k, 111, () => undefined);
+      const voice = native.voiceSender!(spec);
+      assert.equal(voice.joinBatch!(batch, 4), true);
+      voice.sendOn!(sender);
+      voices.push(voice);
+    }
+    const base = hostNowMs();
+    for (let turn = 0; turn < 3; turn++) {
+      batch.sendSlot(4, turn, base + turn * 20);
+      await sleep(30);
+    }
+    await sleep(200);
+    const sent = voices.reduce((sum, v) => sum + v.takeCounts!().sent, 0);
+    assert.equal(sent, 900);
+    assert.equal(heard.size, 300, 'every voice was heard');
+    assert.ok([...heard.values()].every((n) => n === 3), 'each voice\'s three packets arrived');
+    voices.forEach((v) => v.close());
   });
 
   // On its thread (the default) a stalled event loop does not stop the voices; on the event loop's timer (RTCSTORM_NATIVE_SEND_TIMER=uv)

@@ -37,6 +37,7 @@
 
 #include "voice_account.h"
 #include "voice_send.h"
+#include "send_ring.h"
 
 #define TAG_BYTES 10
 #define MAX_PAYLOAD 1500
@@ -539,15 +540,20 @@ static napi_value js_sender(napi_env env, napi_callback_info info) {
   return num(env, id);
 }
 
-/* Protects p[0, n) in place (its last 10 bytes take the tag) and sends it on the connection. */
-static int protect_and_send(sender_t *s, conn_t *c, uint8_t *p, size_t n, int header) {
+/* Protects p[0, n) in place (its last 10 bytes take the tag). */
+static int protect(sender_t *s, uint8_t *p, size_t n, int header) {
   int end = (int)n - TAG_BYTES;
   uint16_t seq = be16(p + 2);
   if (seq < s->last_seq && s->last_seq - seq > 0x8000) s->roc++;
   s->last_seq = seq;
   if (!keystream(&s->tx, p + header, end - header, be32(p + 8), s->roc, seq)) return 0;
   tag(&s->tx, p, end, s->roc, p + end);
-  return send(c->fd, p, n, MSG_DONTWAIT) >= 0;
+  return 1;
+}
+
+/* Protects p[0, n) in place and sends it on the connection. */
+static int protect_and_send(sender_t *s, conn_t *c, uint8_t *p, size_t n, int header) {
+  return protect(s, p, n, header) && send(c->fd, p, n, MSG_DONTWAIT) >= 0;
 }
 
 /* sendRtp(sender, packet, headerBytes) -> sent: protects packet in place (its last 10 bytes take the tag) and sends it. */
@@ -959,7 +965,8 @@ static int voice_send_on(voice_t *v, sender_t *s, double turn, double now) {
   int header = 0;
   int n = voice_packet(v, s ? &s->header : &none, c ? &c->wide_seq_out : &spare_wide_seq, turn, now, packet, MAX_PAYLOAD + 64, &header);
   if (n == 0) return 0;
-  if (c) protect_and_send(s, c, packet, (size_t)n + TAG_BYTES, header);
+  /* Queued: whoever sends voice flushes once it has sent what is due (a slot's voices in one system call). */
+  if (c && protect(s, packet, (size_t)n + TAG_BYTES, header)) send_ring_send(c->fd, packet, (size_t)n + TAG_BYTES);
   return 1;
 }
 
@@ -973,6 +980,7 @@ static void voice_turn(voice_slot_t *v, double turn, double now) {
 
 static void group_slot(voice_group_t *g, int slot, double turn, double now) {
   for (int i = 0; i < g->count[slot]; i++) voice_turn(&voices[g->members[slot][i]], turn, now);
+  send_ring_flush();
 }
 
 static void group_skip_slot(voice_group_t *g, int slot, int64_t turns, double now, double ptime) {
@@ -1166,6 +1174,14 @@ static napi_value js_voice_batch_stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sendPath() -> "io_uring" | "send": how voice sent from C leaves this process (send_ring.h). */
+static napi_value js_send_path(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  CHECK(napi_create_string_utf8(env, send_ring_path(), NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
 /* voiceTakeCounts(voice, out: Float64Array[2]): packets sent and skipped in its batch since the last call. */
 static napi_value js_voice_take_counts(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -1193,7 +1209,9 @@ static napi_value js_voice_send(napi_env env, napi_callback_info info) {
   double turn, now;
   if (!get_int(env, argv[0], &vid) || !get_int(env, argv[1], &sid) || !get_double(env, argv[2], &turn) || !get_double(env, argv[3], &now)) return NULL;
   voice_t *v = voice_at(vid);
-  return boolean(env, v && voice_send_on(v, sender_at(sid), turn, now));
+  const int filled = v && voice_send_on(v, sender_at(sid), turn, now);
+  send_ring_flush();
+  return boolean(env, filled);
 }
 
 /* voiceSkip(voice, count, nowMs, ptimeMs) -> packets the talk model would have sent in the count packet times before now. */
@@ -1389,6 +1407,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"voiceSkipSlot", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_voice_skip_slot},
     {"voiceBatchRun", NULL, js_voice_batch_run, NULL, NULL, NULL, napi_default, NULL},
     {"voiceBatchStop", NULL, js_voice_batch_stop, NULL, NULL, NULL, napi_default, NULL},
+    {"sendPath", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_send_path},
     {"voiceTakeCounts", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_voice_take_counts},
     {"accountTake", NULL, locked, NULL, NULL, NULL, napi_default, (void *)js_account_take},
   };
