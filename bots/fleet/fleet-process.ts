@@ -51,7 +51,8 @@ class FleetProcess {
   private failed = 0;
 
   constructor(private readonly start: FleetStart) {
-    this.store = new MetricStore(start.startMs);
+    // Its seconds are shipped as they close, so none is frozen first (a late sample's second would be encoded and deflated only to go).
+    this.store = new MetricStore(start.startMs, { freeze: false });
     this.probe = new HarnessProbe(this.store, `fleet-${start.index}`);
     this.routes = fleetRoutes(start.network, start.startMs, (error) => this.harnessError(`impairment relay: ${error.message}`));
   }

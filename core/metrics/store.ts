@@ -9,7 +9,8 @@
  * while data keeps coming for its second or the next: writing to second t freezes live histograms of
  * seconds before t - 1 to their HDR compressed encoding (~0.2-3 KB instead of ~80 KB of live counts),
  * which reads decode on the fly. A late sample for a frozen second still lands in its own second (the
- * cell is thawed again), it only costs a decode.
+ * cell is thawed again), it only costs a decode. A fleet process's store ships each second as it
+ * closes and does not freeze (`freeze: false`).
  */
 import {
   isMetricName,
@@ -165,9 +166,14 @@ export class MetricStore {
   /** Seconds written since the last `takeChanged`; null unless `trackChanges` was called (the run's journal). */
   #changed: Set<number> | null = null;
 
-  constructor(startMs: number) {
+  /** Whether old seconds are frozen to their encoding; a store that ships its seconds as they close (a fleet process's) need not. */
+  readonly #freezes: boolean;
+
+  /** `freeze: false`: seconds stay live until taken (a late sample would otherwise cost an encoding and a deflate before it is shipped). */
+  constructor(startMs: number, options: { freeze?: boolean } = {}) {
     finite('startMs', startMs);
     this.startMs = startMs;
+    this.#freezes = options.freeze ?? true;
   }
 
   // ---- write side: `atMs` is absolute (Date.now() clock) ----
@@ -367,6 +373,7 @@ export class MetricStore {
   }
 
   #freezeBefore(limit: number): void {
+    if (!this.#freezes) return;
     for (const t of this.#live) {
       if (t >= limit) continue;
       this.#buckets.get(t)?.freeze();

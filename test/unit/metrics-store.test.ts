@@ -128,6 +128,24 @@ describe('MetricStore', () => {
     );
   });
 
+  it('with freeze: false (a fleet process\'s) keeps an old second live, so it ships in the wire encoding, not deflated first', () => {
+    const shipped = (freeze: boolean): string => {
+      const s = new MetricStore(START, { freeze });
+      s.record('e2e_latency_ms', 5, 'voice', START + 100);
+      s.record('e2e_latency_ms', 7, 'voice', START + 5100); // a freezing store freezes second 0 here
+      return s.takeClosedSeconds(START + 6000, true)[0]!.histograms['e2e_latency_ms']!['voice']!;
+    };
+    const frozen = shipped(true);
+    const live = shipped(false);
+    assert.notEqual(live, frozen);
+    assert.match(frozen, /^HISTF/, 'frozen: HDR\'s compressed encoding');
+    for (const cell of [frozen, live]) {
+      const into = new MetricStore(START);
+      into.mergeBucket({ t: 0, histograms: { e2e_latency_ms: { voice: cell } }, counters: {}, gauges: {}, events: [] });
+      assert.deepEqual([into.histogram('e2e_latency_ms', 'voice').count, into.histogram('e2e_latency_ms', 'voice').min], [1, 5]);
+    }
+  });
+
   it('takeClosedSeconds returns and removes only seconds that have ended', () => {
     const s = new MetricStore(START);
     for (const at of [0, 999, 1000, 1999, 2000]) s.count('packets_sent', 1, 'voice', START + at);
