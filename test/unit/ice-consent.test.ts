@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Message, parseMessage } from 'werift';
-import { BindingRequest, ConsentChecks, prflxPriority, type StunIntegrity } from '../../bots/ice-consent.js';
+import { BindingRequest, ConsentChecks, ConsentClock, consentTickMs, prflxPriority, type StunIntegrity } from '../../bots/ice-consent.js';
 import { loadNativeAddon } from '../../bots/native-plane/native-addon.js';
 
 const fields = { username: 'remoteUfrag1234:lcl1', password: 'remote-ice-password-22chars', tieBreaker: 0x0123456789abcdefn, nominate: true };
@@ -39,6 +39,57 @@ describe('ICE consent checks', () => {
     assert.ok(parsed);
     assert.equal(parsed.getAttributeValue('USE-CANDIDATE'), undefined);
     assert.equal(parsed.getAttributeValue('ICE-CONTROLLING'), fields.tieBreaker);
+  });
+
+  it('checks every 4-6 s from one shared clock while answered, expires once 30 s go unanswered, and stops', () => {
+    let now = 1000;
+    const clock = new ConsentClock(() => now, false);
+    const sent: number[] = [];
+    let answering = true;
+    let expiredAt: number | undefined;
+    let expirations = 0;
+    const all: ConsentChecks[] = [];
+    const make = (): ConsentChecks => {
+      const checks: ConsentChecks = new ConsentChecks(
+        {
+          ...fields,
+          send: (b) => {
+            sent.push(now);
+            if (!answering) return;
+            const response = Buffer.alloc(20);
+            response.writeUInt16BE(0x0101, 0);
+            b.copy(response, 8, 8, 20);
+            assert.equal(checks.onResponse(response), true);
+          },
+          onExpired: () => {
+            expiredAt = now;
+            expirations++;
+          },
+        },
+        clock,
+      );
+      all.push(checks);
+      return checks;
+    };
+    make();
+    for (; now <= 61_000; now += consentTickMs) clock.tick();
+    const gaps = sent.map((at, i) => at - (i === 0 ? 1000 : sent[i - 1]!));
+    assert.ok(gaps.every((g) => g >= 4000 && g <= 6000), `checks ${gaps.join(', ')} ms apart`);
+    assert.ok(sent.length >= 10 && sent.length <= 15, `${sent.length} checks in 60 s`);
+    // Unanswered from here: expired once, 30-36 s after the last answer, and nothing sent after.
+    answering = false;
+    const lastAnswer = sent[sent.length - 1]!;
+    for (; now <= 120_000; now += consentTickMs) clock.tick();
+    assert.equal(expirations, 1);
+    assert.ok(expiredAt! - lastAnswer > 30_000 && expiredAt! - lastAnswer <= 36_000, `expired ${expiredAt! - lastAnswer} ms after the last answer`);
+    assert.ok(sent.every((at) => at < expiredAt!), 'nothing sent once expired');
+    // A stopped one sends nothing more.
+    answering = true;
+    const stopped = make();
+    stopped.stop();
+    const before = sent.length;
+    for (; now <= 140_000; now += consentTickMs) clock.tick();
+    assert.equal(sent.length, before);
   });
 
   it('takes only a Binding success for the check in flight as an answer', () => {
